@@ -1,0 +1,26 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both create .venv if missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the project's metadata changes.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/microloan demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+	$(BIN)/python -m mypy
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet --site-dir build/site

@@ -1,0 +1,8 @@
+"""Allow `python -m microloan`."""
+
+import sys
+
+from microloan.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

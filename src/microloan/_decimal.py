@@ -1,0 +1,82 @@
+"""The library's own decimal context and conversions.
+
+Nothing in microloan uses the caller's ambient ``decimal`` context: every
+operation that could round goes through ``CONTEXT`` explicitly (``CONTEXT.add``,
+``CONTEXT.multiply`` …) so a caller who sets ``getcontext().prec = 5`` changes
+nothing here.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Final, Literal
+
+from microloan.errors import InvalidTypeError, invalid, wrong_type
+
+#: 34 significant digits (IEEE decimal128), half-even for the rare inexact
+#: intermediate, and traps on everything that would hide a wrong number.
+CONTEXT: Final = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+RoundingMode = Literal["half_up", "half_even", "down", "up", "ceiling", "floor"]
+
+ROUNDING_MODES: Final[dict[str, str]] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+    "up": decimal.ROUND_UP,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+
+ZERO: Final = Decimal(0)
+ONE: Final = Decimal(1)
+
+
+def rounding_constant(mode: str, field: str = "mode") -> str:
+    """Return the ``decimal`` rounding constant for one of our mode names."""
+    try:
+        return ROUNDING_MODES[mode]
+    except (KeyError, TypeError):
+        raise invalid(
+            field, mode, f"is not a rounding mode; use one of {sorted(ROUNDING_MODES)}"
+        ) from None
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """Convert ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats and junk."""
+    if isinstance(value, bool):
+        raise wrong_type(field, value, "an int, str or Decimal")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace("_", ""))
+        except decimal.InvalidOperation:
+            raise invalid(field, value, "is not a decimal number") from None
+        if result.is_nan():
+            # also the answer when the caller's context does not trap a bad string
+            raise invalid(field, value, "is not a decimal number")
+    elif isinstance(value, float):
+        raise InvalidTypeError(
+            f"{field}: {value!r} is a float; pass a str or Decimal such as "
+            f"'{value!r}' (floats cannot hold most cent amounts exactly)"
+        )
+    else:
+        raise wrong_type(field, value, "an int, str or Decimal")
+    if not result.is_finite():
+        raise invalid(field, value, "is not finite")
+    return result
+
+
+def quantize(value: Decimal, exponent: Decimal, mode: str) -> Decimal:
+    """Round ``value`` to the places of ``exponent`` with ``mode``, in our own context."""
+    return value.quantize(exponent, rounding=mode, context=CONTEXT)

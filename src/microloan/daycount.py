@@ -1,0 +1,186 @@
+"""Day counts, year fractions and month stepping that never drifts.
+
+Day-count conventions (the `DayCount` option):
+
+- `"act/360"`: actual days / 360 (the PBoC convention for loans in China).
+- `"act/365"`: actual days / 365 ("Actual/365 Fixed").
+- `"act/act"`: ISDA Actual/Actual: the days in each calendar year over that
+  year's length (365 or 366), summed; a range across a year end is split.
+- `"30/360"`: the US (NASD/SIA) 30/360: a day 31 counts as 30 when the
+  start is on the 30th or 31st, and the last day of February counts as 30.
+- `"30e/360"`: the Eurobond basis (ISDA 30E/360): every 31st counts as 30.
+
+Actual conventions are additive: the fraction of `[a, c)` is the fraction of
+`[a, b)` plus that of `[b, c)`. The 30/360 conventions are not (that is the
+point of them), so split 30/360 periods at the contract's own dates.
+
+Months are added to an *anchor* date with `python-dateutil`'s `relativedelta`,
+following the Civil Code art. 202: a period in months ends on the
+corresponding day of the last month, or on that month's last day where it has
+none. Due dates are always computed from the anchor, never from the previous
+due date, so 31 Jan → 29 Feb → 31 Mar and not 29 Mar.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, Literal
+
+from dateutil.relativedelta import relativedelta
+
+from microloan._decimal import CONTEXT
+from microloan.errors import invalid, wrong_type
+
+__all__ = [
+    "DAY_COUNTS",
+    "DayCount",
+    "add_months",
+    "day_count",
+    "days_in_year",
+    "month_end",
+    "year_fraction",
+]
+
+DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
+"""A day-count convention name."""
+
+DAY_COUNTS: Final[tuple[DayCount, ...]] = ("act/360", "act/365", "act/act", "30/360", "30e/360")
+
+
+def _check_date(value: object, field: str) -> date:
+    if not isinstance(value, date):
+        raise wrong_type(field, value, "a datetime.date")
+    return value
+
+
+def _check_convention(convention: object) -> DayCount:
+    if convention not in DAY_COUNTS:
+        raise invalid(
+            "convention", convention, f"is not a day count; use one of {list(DAY_COUNTS)}"
+        )
+    return convention
+
+
+def days_in_year(year: int) -> int:
+    """Return 366 for a leap year and 365 otherwise.
+
+    Examples:
+        >>> days_in_year(2024), days_in_year(2026), days_in_year(1900), days_in_year(2000)
+        (366, 365, 365, 366)
+    """
+    return 366 if calendar.isleap(year) else 365
+
+
+def month_end(day: date) -> date:
+    """Return the last day of the month of `day`.
+
+    Examples:
+        >>> month_end(date(2024, 2, 10))
+        datetime.date(2024, 2, 29)
+    """
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(anchor: date, months: int) -> date:
+    """Add whole months to an anchor date, clipping to the month's last day.
+
+    Always step from the *anchor*: `add_months(anchor, k)` for the k-th due
+    date, never `add_months(previous_due, 1)`, or the day drifts.
+
+    Args:
+        anchor: the start date (a disbursement or first due date).
+        months: how many months to add; may be negative.
+
+    Examples:
+        >>> jan31 = date(2024, 1, 31)
+        >>> [add_months(jan31, k).isoformat() for k in range(4)]
+        ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
+    """
+    _check_date(anchor, "anchor")
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise wrong_type("months", months, "an int")
+    result: date = anchor + relativedelta(months=months)
+    return result
+
+
+def _is_feb_end(day: date) -> bool:
+    return day.month == 2 and day.day == calendar.monthrange(day.year, 2)[1]
+
+
+def _thirty_360(start: date, end: date, *, european: bool) -> int:
+    d1, d2 = start.day, end.day
+    if european:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    else:
+        if _is_feb_end(start) and _is_feb_end(end):
+            d2 = 30
+        if _is_feb_end(start):
+            d1 = 30
+        if d2 == 31 and d1 >= 30:
+            d2 = 30
+        d1 = min(d1, 30)
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
+
+
+def day_count(start: date, end: date, convention: DayCount = "act/360") -> int:
+    """Count the days from `start` to `end` under a convention (negative if `end` is earlier).
+
+    The actual conventions count calendar days (`end - start`): the start day is
+    counted and the end day is not (算头不算尾).
+
+    Examples:
+        >>> day_count(date(2024, 1, 31), date(2024, 3, 1))
+        30
+        >>> day_count(date(2024, 1, 31), date(2024, 3, 1), "30/360")
+        31
+    """
+    _check_date(start, "start")
+    _check_date(end, "end")
+    convention = _check_convention(convention)
+    if end < start:
+        return -day_count(end, start, convention)
+    if convention == "30/360":
+        return _thirty_360(start, end, european=False)
+    if convention == "30e/360":
+        return _thirty_360(start, end, european=True)
+    return (end - start).days
+
+
+def _fraction(start: date, end: date, convention: DayCount) -> Fraction:
+    if convention == "act/act":
+        total = Fraction(0)
+        cursor = start
+        while cursor < end:
+            year_end = date(cursor.year + 1, 1, 1)
+            stop = min(end, year_end)
+            total += Fraction((stop - cursor).days, days_in_year(cursor.year))
+            cursor = stop
+        return total
+    basis = 365 if convention == "act/365" else 360
+    return Fraction(day_count(start, end, convention), basis)
+
+
+def year_fraction(start: date, end: date, convention: DayCount = "act/360") -> Decimal:
+    """The fraction of a year from `start` to `end` under a convention.
+
+    The result is exact where it terminates and otherwise correct to 34
+    significant digits (the library's decimal context).
+
+    Examples:
+        >>> year_fraction(date(2024, 1, 1), date(2024, 7, 1), "act/360")
+        Decimal('0.5055555555555555555555555555555556')
+        >>> from decimal import Decimal
+        >>> isda = year_fraction(date(2003, 11, 1), date(2004, 5, 1), "act/act")
+        >>> isda.quantize(Decimal("1e-12"))  # 61/365 + 121/366, the ISDA example
+        Decimal('0.497724380567')
+    """
+    _check_date(start, "start")
+    _check_date(end, "end")
+    convention = _check_convention(convention)
+    if end < start:
+        return CONTEXT.minus(year_fraction(end, start, convention))
+    share = _fraction(start, end, convention)
+    return CONTEXT.divide(Decimal(share.numerator), Decimal(share.denominator))
