@@ -26,6 +26,7 @@ from microloan.errors import (
 )
 from microloan.money import CURRENCY_MINOR_UNITS, Money, RoundingMode, minor_unit_places
 from microloan.rates import DaysInYear, Rate, RateUnit
+from microloan.schedules import Accrual, Frequency, Installment, Method, Schedule
 
 __all__ = [
     # errors
@@ -50,6 +51,12 @@ __all__ = [
     "days_in_year",
     "month_end",
     "year_fraction",
+    # schedules
+    "Accrual",
+    "Frequency",
+    "Installment",
+    "Method",
+    "Schedule",
     # version
     "__version__",
 ]
