@@ -24,6 +24,7 @@ from microloan.errors import (
     InvalidValueError,
     MicroloanError,
 )
+from microloan.interest import daily_interest
 from microloan.money import CURRENCY_MINOR_UNITS, Money, RoundingMode, minor_unit_places
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import Accrual, Frequency, Installment, Method, Schedule
@@ -51,6 +52,8 @@ __all__ = [
     "days_in_year",
     "month_end",
     "year_fraction",
+    # interest
+    "daily_interest",
     # schedules
     "Accrual",
     "Frequency",

@@ -1,0 +1,77 @@
+"""Interest by the day (按日计息): the accrual every schedule and loan builds on.
+
+Interest for a range of days is `principal × daily rate × days`, counting the
+first day and not the last (算头不算尾). With `days_in_year="actual"` the daily
+rate of an annual rate depends on the calendar year, so a range across 1
+January is split and each part charged at its own year's daily rate.
+
+The result is *unrounded*: round it (with an explicit mode) where it becomes
+payable, or keep accruing and round once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from microloan._decimal import CONTEXT
+from microloan.errors import invalid, wrong_type
+from microloan.money import Money
+from microloan.rates import DaysInYear, Rate
+
+__all__ = ["daily_interest"]
+
+
+def daily_interest(
+    principal: Money,
+    rate: Rate,
+    start: date,
+    end: date,
+    *,
+    days_in_year: DaysInYear = 360,
+) -> Money:
+    """The unrounded interest on `principal` from `start` (counted) to `end` (not counted).
+
+    Args:
+        principal: the principal outstanding throughout the range.
+        rate: the contract rate, in any unit.
+        start: the first day that bears interest (a disbursement date).
+        end: the day the range stops, not charged itself (a repayment date).
+        days_in_year: 360 (PBoC, default), 365, or `"actual"` (365/366 by year,
+            the range split at each 1 January).
+
+    Returns:
+        The interest, in full precision; round it where it becomes payable.
+
+    Raises:
+        InvalidValueError: `end` is before `start`, or `days_in_year` is not a convention.
+        InvalidTypeError: `principal` is not Money or `rate` is not a Rate.
+
+    Examples:
+        >>> from datetime import date
+        >>> daily_interest(Money("7600"), Rate.daily("0.05%"), date(2026, 1, 15), date(2026, 5, 18))
+        Money('467.4000', 'CNY')
+        >>> across = daily_interest(Money("10000"), Rate.annual("18.25%"),
+        ...                         date(2023, 12, 31), date(2024, 1, 2), days_in_year="actual")
+        >>> across.round()  # 5.00 for 31 Dec 2023 (365-day year) + 4.99 for 1 Jan 2024 (366)
+        Money('9.99', 'CNY')
+    """
+    if not isinstance(principal, Money):
+        raise wrong_type("principal", principal, "Money")
+    if not isinstance(rate, Rate):
+        raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('18%')")
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise wrong_type("start" if not isinstance(start, date) else "end", start, "a date")
+    if end < start:
+        raise invalid("end", end, f"is before start {start.isoformat()}")
+    if days_in_year != "actual":
+        factor = CONTEXT.multiply(rate.per_day(days_in_year), Decimal((end - start).days))
+        return principal * factor
+    factor = Decimal(0)
+    cursor = start
+    while cursor < end:
+        stop = min(end, date(cursor.year + 1, 1, 1))
+        daily = rate.per_day("actual", year=cursor.year)
+        factor = CONTEXT.add(factor, CONTEXT.multiply(daily, Decimal((stop - cursor).days)))
+        cursor = stop
+    return principal * factor
