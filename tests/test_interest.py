@@ -53,12 +53,12 @@ def test_accrual_is_additive_over_adjacent_ranges(
     rate = Rate.annual("18%")
     middle, end = start + timedelta(first), start + timedelta(first + second)
     for diy in (360, 365, "actual"):
-        whole = daily_interest(principal, rate, start, end, days_in_year=diy)  # type: ignore[arg-type]
-        parts = daily_interest(principal, rate, start, middle, days_in_year=diy) + daily_interest(  # type: ignore[arg-type]
+        whole = daily_interest(principal, rate, start, end, days_in_year=diy)
+        parts = daily_interest(principal, rate, start, middle, days_in_year=diy) + daily_interest(
             principal,
             rate,
             middle,
             end,
-            days_in_year=diy,  # type: ignore[arg-type]
+            days_in_year=diy,
         )
         assert abs(whole.amount - parts.amount) < Decimal("1e-20")
