@@ -62,3 +62,22 @@ def test_accrual_is_additive_over_adjacent_ranges(
             days_in_year=diy,
         )
         assert abs(whole.amount - parts.amount) < Decimal("1e-20")
+
+
+def test_an_exact_half_fen_is_kept_exact_so_it_rounds_half_up() -> None:
+    """15,315 × 21% × 28 / 360 = 250.145 exactly (by hand), which rounds half-up to 250.15."""
+    got = daily_interest(Money("15315"), Rate.annual("21%"), date(2026, 1, 1), date(2026, 1, 29))
+    assert got.amount == Decimal("250.145")
+    assert got.round() == Money("250.15")
+
+
+def test_unknown_days_in_year_is_refused() -> None:
+    """Only 360, 365 and "actual" are conventions."""
+    with pytest.raises(InvalidValueError, match="days_in_year: 364"):
+        daily_interest(
+            Money(1),
+            Rate.annual("18%"),
+            date(2026, 1, 1),
+            date(2026, 2, 1),
+            days_in_year=364,  # type: ignore[arg-type]
+        )

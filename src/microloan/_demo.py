@@ -6,8 +6,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from microloan.daycount import add_months, day_count, year_fraction
+from microloan.lift import Rule, lift_table, reject_impact
+from microloan.lines import CreditLine
+from microloan.loans import Loan
 from microloan.money import Money
+from microloan.portfolio import LoanRecord, ageing_report, roll_rates, vintage
 from microloan.rates import Rate
+from microloan.schedules import equal_installment, flat
+from microloan.scores import auc, ks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,10 +55,192 @@ def _dates() -> list[str]:
     ]
 
 
+def _days_late(i: int, month: int) -> int:
+    """A fixed, pseudo-random delinquency history: month 0 is February, 1 is March."""
+    u = i * 7919 % 1000
+    feb = 0 if u < 960 else 10 if u < 975 else 40 if u < 985 else 70 if u < 992 else 100
+    if month == 0:
+        return feb
+    if feb == 0:
+        return 12 if i * 104729 % 1000 < 15 else 0
+    if feb == 10:
+        return 0 if i % 2 else 40
+    if feb == 40:
+        return 0 if i % 3 == 0 else 70
+    return feb + 30
+
+
+def _ageing() -> list[str]:
+    start, on = date(2026, 2, 28), date(2026, 3, 31)
+
+    def snapshot(when: date, month: int) -> list[LoanRecord]:
+        return [
+            LoanRecord(
+                loan_id=i,
+                disbursed=date(2025, 7 + i % 6, 1 + i % 28),
+                principal=Money(3000 + 100 * (i % 50)),
+                outstanding=Money(2000 + 100 * (i % 30) - 100 * month),
+                days_past_due=_days_late(i, month),
+                on=when,
+            )
+            for i in range(2000)
+        ]
+
+    before, book = snapshot(start, 0), snapshot(on, 1)
+    report = ageing_report(book, on=on, scheme="m")
+    five = ageing_report(book, on=on, scheme="five-tier")
+    rows = "  ".join(f"{r['bucket']} {r['loans']}" for r in report.as_rows()[:-1] if r["loans"])
+    roll = roll_rates(before, book, start=start, end=on)
+    curves = vintage(before + book, over=30)
+    return [
+        f"Ageing 2,000 loans on {on}: {rows}",
+        (
+            f"  overdue {report.overdue_rate():.2%} of the balance"
+            f" ({report.overdue_rate(by='count'):.2%} of loans),"
+            f" M1+ {report.m1_plus_rate():.2%}, M3+ {report.m3_plus_rate():.2%},"
+            f" NPL {five.npl_ratio():.2%}"
+        ),
+        f"  five-tier: {', '.join(f'{label} {five.count(label)}' for label in five.labels)}",
+        f"Roll rates since {start}: "
+        + ", ".join(
+            f"{a} -> {b} {roll.rate(a, b):.1%}"
+            for a, b in (("M0", "M1"), ("M1", "M0"), ("M1", "M2"), ("M2", "M3"), ("M3", "M4"))
+        ),
+        "Vintage 30+ at the latest month on book: "
+        + ", ".join(f"{c:%Y-%m} {curves.curve(c)[-1]:.2%}" for c in curves.cohorts),
+    ]
+
+
+def _schedules() -> list[str]:
+    start = date(2026, 3, 10)
+    credit = equal_installment(Money("50000"), rate=Rate.annual("21%"), term=12, start=start)
+    first, last = credit.installments[0], credit.installments[-1]
+    offer = flat(Money("12000"), rate=Rate.monthly("0.5%"), term=12, start=start)
+    return [
+        f"A 12-month credit loan of {credit.principal} at {credit.rate}, equal installments:",
+        (
+            f"  {len(credit) - 1} x {first.total} then {last.total} (the last absorbs the"
+            f" rounding); interest {credit.total_interest}, balance ends at {last.balance}"
+        ),
+        (
+            f"  first month: principal {first.principal} + interest {first.interest};"
+            f" APR {credit.apr(method='simple') * 100:.2f}% simple,"
+            f" {credit.apr(fee=Money('500')) * 100:.2f}% compound with a 500 fee"
+        ),
+        (
+            f"A flat-rate offer, {offer.rate} on {offer.principal} over 12 months:"
+            f" {offer.installments[0].total} a month, {offer.total_interest} in all,"
+        ),
+        (
+            f"  looks like 6% a year but its APR (PBoC 2021 No. 3) is"
+            f" {offer.apr(method='simple') * 100:.2f}% simple, {offer.apr() * 100:.2f}% compound."
+        ),
+    ]
+
+
+def _servicing() -> list[str]:
+    plan = equal_installment(
+        Money("12000"), rate=Rate.annual("12%"), term=12, start=date(2026, 1, 15)
+    )
+    loan = Loan.from_schedule(plan, grace_days=3)
+    loan = loan.repay(plan.installments[0].total, on=date(2026, 2, 15))
+    late = loan.position(on=date(2026, 3, 25))
+    loan = loan.repay(late.due.total, on=date(2026, 3, 25))
+    loan = loan.repay(Money("4066.19"), on=date(2026, 4, 15), excess="shorten_term")
+    after = loan.position(on=date(2026, 4, 15))
+    payoff_day = date(2026, 5, 1)
+    payoff = loan.payoff_amount(on=payoff_day)
+    closed = loan.repay(payoff, on=payoff_day)
+    drawdown = Loan.open_ended(
+        principal=Money("7600"),
+        rate=Rate.daily("0.05%"),
+        start=date(2026, 1, 15),
+        maturity=date(2026, 7, 15),
+    )
+    used = date(2026, 5, 18)
+    return [
+        f"Servicing {plan.principal} at {plan.rate}, 12 installments of {plan.installments[0].total}:",
+        (
+            f"  installment 2 paid {late.days_past_due} days late: {late.due.total}"
+            f" with {late.due.penalty} penalty (1.5x the rate, grace 3 days)"
+        ),
+        (
+            f"  15 Apr: installment 3 + 3,000 prepaid, term shortened: {after.principal_outstanding}"
+            f" left, next {after.next_due_amount} on {after.next_due_date}"
+        ),
+        (
+            f"  paid off on {payoff_day}: {payoff} (interest for the days used:"
+            f" {closed.transactions[-1].interest}); status {closed.position(on=payoff_day).status}"
+        ),
+        (
+            f"A drawdown of {drawdown.principal} at {drawdown.rate}, repaid after 123 days:"
+            f" {drawdown.payoff_amount(on=used)}"
+        ),
+    ]
+
+
+def _lift() -> list[str]:
+    # Deterministic toy book: the overdue rate rises with the number of credit inquiries.
+    inquiries = [i % 31 for i in range(3100)]
+    overdue = [1 if (i * 7919) % 100 < 12 + inquiries[i] else 0 for i in range(3100)]
+    table = lift_table(inquiries, overdue, bins=[3, 10, 21])
+    impact = reject_impact(inquiries, overdue, reject=Rule(">=", 21))
+    return [
+        (
+            f"Lift table of {table.count} applicants by credit inquiries"
+            f" (overdue rate {table.bad_rate:.2%}):"
+        ),
+        *(f"  {line}" for line in table.format(3).splitlines()),
+        (
+            f"  Rejecting {impact.rule} turns away {impact.rejected} applicants:"
+            f" overdue {impact.bad_rate_before:.2%} -> {impact.bad_rate_after:.2%},"
+            f" {f'{impact.reduction_points or 0:.2%}'.rstrip('%')} points"
+            f" or {impact.reduction_relative:.1%} relative."
+        ),
+        f"  KS {ks(inquiries, overdue):.3f}, AUC {auc(inquiries, overdue):.3f} (exact Decimals).",
+    ]
+
+
+def _revolving_line() -> list[str]:
+    line = CreditLine.revolving(
+        limit=Money("100000"),
+        rate=Rate.daily("0.05%"),
+        opened=date(2026, 3, 2),
+        expires=date(2027, 3, 1),
+    )
+    line = line.draw(Money("30000"), on=date(2026, 3, 10), maturity=date(2026, 9, 6))
+    april = line.position(on=date(2026, 4, 9))
+    line = line.repay(Money("20450"), on=date(2026, 4, 9))
+    after = line.available(on=date(2026, 4, 9))
+    line = line.draw(Money("50000"), on=date(2026, 4, 15), maturity=date(2026, 5, 15))
+    late = line.position(on=date(2026, 5, 25))
+    frozen = line.freeze(on=date(2026, 5, 25))
+    return [
+        f"A revolving line of {line.limit} at {line.rate}: nothing drawn, nothing owed.",
+        (
+            f"  10 Mar draw 30,000; 30 days later interest {april.interest_accrued};"
+            f" repay 20,450 -> available {after}"
+        ),
+        (
+            f"  15 Apr draw 50,000 for 30 days, unpaid: on 25 May {late.days_past_due} days past"
+            f" due, overdue {late.overdue} (penalty {late.penalty_outstanding})"
+        ),
+        (
+            f"  frozen: available {frozen.available(on=date(2026, 5, 25))};"
+            f" its drawdowns keep running (payoff {late.payoff_amount})"
+        ),
+    ]
+
+
 #: The tour's sections in order; each capability adds its own.
 SECTIONS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Money and rates", _money_and_rates),
     ("Dates and day counts", _dates),
+    ("Schedules and APR", _schedules),
+    ("Servicing a loan", _servicing),
+    ("Revolving credit line", _revolving_line),
+    ("Ageing report", _ageing),
+    ("Lift table", _lift),
 ]
 
 

@@ -1,37 +1,524 @@
 """The `microloan` command line (also `python -m microloan`).
 
-Standard-library `argparse` only. Errors print one line on standard error and
-exit with status 2.
+Standard-library `argparse` only. Every command's `--help` shows an example.
+Errors print one line on standard error naming the bad argument, row or
+column, and exit with status 2 — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import sys
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, NoReturn
 
+from microloan._decimal import CONTEXT
 from microloan._version import __version__
+from microloan.cost import apr
 from microloan.errors import MicroloanError
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from microloan.money import Money
+from microloan.portfolio import InvalidRecordError, LoanRecord, ageing_report
+from microloan.rates import DaysInYear, Rate
+from microloan.schedules import (
+    Frequency,
+    Schedule,
+    bullet,
+    equal_installment,
+    equal_principal,
+    flat,
+    interest_only,
+)
 
 __all__ = ["main"]
 
+EXIT_USAGE = 2
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+
+class CliError(Exception):
+    """A user error on the command line: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_date(text: str) -> date:
+    """Parse an ISO 8601 date (`2026-01-15`) for an argparse argument."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"{text!r} is not a date; write it as YYYY-MM-DD"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+class Rows:
+    """Stream a CSV file as dicts, remembering the line number of each row.
+
+    Memory does not grow with the number of rows. When standard error is a
+    terminal and reading takes longer than `progress_after` seconds, a row
+    count is shown there.
+    """
+
+    def __init__(self, path: str, *, progress_after: float = 2.0) -> None:
+        self.path = path
+        self.line = 0
+        self._progress_after = progress_after
+
+    def _open(self) -> IO[str]:
+        try:
+            return Path(self.path).open(newline="", encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CliError(f"{self.path}: no such file") from None
+        except OSError as exc:
+            raise CliError(f"{self.path}: cannot read ({exc.strerror})") from None
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        with self._open() as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames:
+                raise CliError(f"{self.path}: the file is empty (expected a header row)")
+            self.columns = list(reader.fieldnames)
+            started = time.monotonic()
+            show = sys.stderr.isatty()
+            count = 0
+            try:
+                for row in reader:
+                    self.line = reader.line_num
+                    count += 1
+                    if (
+                        show
+                        and count % 100_000 == 0
+                        and time.monotonic() - started > self._progress_after
+                    ):
+                        print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
+                    yield row
+            except csv.Error as exc:
+                raise CliError(f"{self.path}, line {reader.line_num}: {exc}") from None
+            if show and time.monotonic() - started > self._progress_after:
+                print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
+
+    def require(self, *names: str) -> None:
+        """Fail with a clear message unless the header has every column in `names`."""
+        missing = [n for n in names if n not in self.columns]
+        if missing:
+            raise CliError(
+                f"{self.path}: no column {', '.join(map(repr, missing))}; "
+                f"the header has {', '.join(self.columns)}"
+            )
+
+    def fail(self, column: str, value: str, reason: str) -> NoReturn:
+        """Raise a one-line error naming the file, line and column."""
+        raise CliError(f"{self.path}, line {self.line}, column {column!r}: {value!r} {reason}")
+
+
+Command = Callable[[argparse.Namespace], int]
+
+_METHODS = ("equal-installment", "equal-principal", "interest-only", "bullet", "flat")
+_ROUNDINGS = ("half-up", "half-even", "down", "up", "ceiling", "floor")
+
+
+def _decimal_text(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _money(text: str, currency: str, field: str) -> Money:
+    try:
+        return Money(text, currency)
+    except MicroloanError as exc:
+        raise CliError(f"--{field}: {text!r} is not an amount ({exc})") from None
+
+
+def _rate(text: str, unit: str) -> Rate:
+    makers = {"annual": Rate.annual, "monthly": Rate.monthly, "daily": Rate.daily}
+    try:
+        return makers[unit](text)
+    except MicroloanError as exc:
+        raise CliError(f"--rate: {text!r} is not a rate ({exc})") from None
+
+
+def _frequency(text: str) -> Frequency:
+    if text in ("monthly", "weekly", "biweekly"):
+        return text  # type: ignore[return-value]
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    msg = f"{text!r} is not a frequency; use monthly, weekly, biweekly or a number of days"
+    raise argparse.ArgumentTypeError(msg)
+
+
+def _days_in_year(text: str) -> DaysInYear:
+    if text == "actual":
+        return "actual"
+    if text in ("360", "365"):
+        return int(text)  # type: ignore[return-value]
+    msg = f"{text!r} is not a days-in-year; use 360, 365 or actual"
+    raise argparse.ArgumentTypeError(msg)
+
+
+def _add_loan_arguments(parser: argparse.ArgumentParser) -> None:
+    loan = parser.add_argument_group("the loan")
+    loan.add_argument("--principal", required=True, help="the amount lent, e.g. 10000")
+    loan.add_argument("--currency", default="CNY", help="ISO 4217 code (default CNY)")
+    loan.add_argument("--rate", required=True, help="the contract rate, e.g. 18%%, 5‱ or 0.18")
+    loan.add_argument(
+        "--rate-unit",
+        choices=("annual", "monthly", "daily"),
+        default="annual",
+        help="what --rate is quoted per (default annual)",
+    )
+    loan.add_argument("--term", required=True, type=int, help="number of installments")
+    loan.add_argument("--method", choices=_METHODS, default="equal-installment")
+    loan.add_argument(
+        "--start", type=parse_date, default=None, help="disbursement date (default today)"
+    )
+    loan.add_argument("--first-due", type=parse_date, default=None, help="first due date")
+    loan.add_argument(
+        "--frequency",
+        type=_frequency,
+        default="monthly",
+        help="monthly, weekly, biweekly or N days",
+    )
+    loan.add_argument("--accrual", choices=("period", "daily"), default="period")
+    loan.add_argument("--days-in-year", type=_days_in_year, default=360, help="360, 365 or actual")
+    loan.add_argument("--rounding", choices=_ROUNDINGS, default="half-up")
+    loan.add_argument(
+        "--installment-multiple", default=None, help="round the level installment to this amount"
+    )
+
+
+def _schedule_from(args: argparse.Namespace) -> Schedule:
+    if args.term < 1:
+        raise CliError(f"--term: {args.term} must be at least 1")
+    principal = _money(args.principal, args.currency, "principal")
+    multiple = (
+        _money(args.installment_multiple, args.currency, "installment-multiple")
+        if args.installment_multiple is not None
+        else None
+    )
+    generator = {
+        "equal-installment": equal_installment,
+        "equal-principal": equal_principal,
+        "interest-only": interest_only,
+        "bullet": bullet,
+        "flat": flat,
+    }[args.method]
+    return generator(
+        principal,
+        rate=_rate(args.rate, args.rate_unit),
+        term=args.term,
+        start=args.start or date.today(),  # noqa: DTZ011 - a calendar date, no zone involved
+        frequency=args.frequency,
+        first_due=args.first_due,
+        accrual=args.accrual,
+        days_in_year=args.days_in_year,
+        rounding=args.rounding.replace("-", "_"),
+        installment_multiple=multiple,
+    )
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    schedule = _schedule_from(args)
+    fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
+    compound, simple = schedule.apr(fee), schedule.apr(fee, method="simple")
+    if args.format == "json":
+        rows = [
+            {
+                k: (
+                    v.isoformat()
+                    if isinstance(v, date)
+                    else _decimal_text(v)
+                    if isinstance(v, Decimal)
+                    else v
+                )
+                for k, v in row.items()
+            }
+            for row in schedule.as_rows()
+        ]
+        document = {
+            "principal": _decimal_text(schedule.principal.amount),
+            "currency": schedule.principal.currency,
+            "total_interest": _decimal_text(schedule.total_interest.amount),
+            "total": _decimal_text(schedule.total.amount),
+            "apr_compound": _decimal_text(compound),
+            "apr_simple": _decimal_text(simple),
+            "installments": rows,
+        }
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    elif args.format == "csv":
+        rows = schedule.as_rows()
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        print(schedule)
+        print(f"APR {_percent(compound)} (compound, IRR method); {_percent(simple)} simple")
+    return 0
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.scaleb(2, CONTEXT).quantize(Decimal('0.01'), context=CONTEXT):f}%"
+
+
+def _apr(args: argparse.Namespace) -> int:
+    if args.flows is not None:
+        try:
+            flows = [Decimal(part.strip()) for part in args.flows.split(",") if part.strip()]
+        except ArithmeticError:
+            raise CliError(
+                f"--flows: {args.flows!r} is not a comma-separated list of amounts"
+            ) from None
+        periods = args.periods_per_year
+    else:
+        if args.principal is None or args.term is None or args.rate is None:
+            raise CliError("give either --flows, or --principal, --rate and --term for a loan")
+        schedule = _schedule_from(args)
+        fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
+        flows = list(schedule.cash_flows(fee))
+        periods = schedule.periods_per_year
+    compound = apr(flows, periods_per_year=periods, method="compound")
+    simple = apr(flows, periods_per_year=periods, method="simple")
+    print(f"APR {_percent(compound)} compound (IRR method), {_percent(simple)} simple")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from microloan._demo import run_demo  # noqa: PLC0415 - only the tour needs it
+
+    run_demo()
+    return 0
+
+
+_AGE_COLUMNS = ("loan_id", "disbursed", "principal", "outstanding", "days_past_due")
+
+
+def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
+    for row in _checked(rows, *_AGE_COLUMNS):
+        has_currency = "currency" in rows.columns
+        values: dict[str, str] = {name: (row.get(name) or "").strip() for name in _AGE_COLUMNS}
+        code = (row.get("currency") or "").strip() if has_currency else currency
+        for name, text in values.items():
+            if not text:
+                rows.fail(name, text, "is empty")
+        try:
+            disbursed = date.fromisoformat(values["disbursed"])
+        except ValueError:
+            rows.fail("disbursed", values["disbursed"], "is not a date (YYYY-MM-DD)")
+        try:
+            days = int(values["days_past_due"])
+        except ValueError:
+            rows.fail("days_past_due", values["days_past_due"], "is not a whole number of days")
+        amounts: dict[str, Money] = {}
+        for name in ("principal", "outstanding"):
+            try:
+                amounts[name] = Money(values[name], code)
+            except MicroloanError as exc:
+                rows.fail(name, values[name], f"is not an amount ({exc})")
+        try:
+            yield LoanRecord(
+                loan_id=values["loan_id"],
+                disbursed=disbursed,
+                principal=amounts["principal"],
+                outstanding=amounts["outstanding"],
+                days_past_due=days,
+            )
+        except MicroloanError as exc:
+            raise CliError(f"{rows.path}, line {rows.line}: {exc}") from None
+
+
+def _age(args: argparse.Namespace) -> int:
+    rows = Rows(args.records)
+    records = _age_records(rows, args.currency)
+    try:
+        report = ageing_report(records, on=args.on, scheme=args.scheme)
+    except InvalidRecordError as exc:
+        raise CliError(f"{rows.path}, line {rows.line}: {exc}") from None
+    table = [
+        {
+            "bucket": row["bucket"],
+            "loans": row["loans"],
+            "loan_share": row["loan_share"],
+            "outstanding": _amount_of(row["outstanding"]),
+            "balance_share": row["balance_share"],
+        }
+        for row in report.as_rows()
+    ]
+    summary = {
+        "loans": report.total_count,
+        "outstanding": report.total_outstanding.amount,
+        "overdue_rate_by_count": report.overdue_rate(by="count"),
+        "overdue_rate_by_balance": report.overdue_rate(by="balance"),
+        "over_30_by_balance": report.rate(over=30),
+        "over_90_by_balance": report.rate(over=90),
+        "npl_ratio_by_balance": report.npl_ratio(),
+    }
+    if args.format == "json":
+        json.dump(
+            {
+                "on": args.on.isoformat(),
+                "scheme": args.scheme,
+                "currency": report.currency,
+                "buckets": table,
+                "summary": summary,
+            },
+            sys.stdout,
+            indent=2,
+            default=_json_default,
+        )
+        print()
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(table[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+    else:
+        print(f"Ageing on {args.on.isoformat()} ({args.scheme} buckets, {report.currency})")
+        print(f"{'Bucket':<16}{'Loans':>10}{'Share':>9}{'Outstanding':>20}{'Share':>9}")
+        for row in table:
+            print(
+                f"{row['bucket']:<16}{row['loans']:>10,}{_share(row['loan_share']):>9}"
+                f"{row['outstanding']:>20,.2f}{_share(row['balance_share']):>9}"
+            )
+        print(
+            f"Overdue rate {_share(summary['overdue_rate_by_count'])} by count, "
+            f"{_share(summary['overdue_rate_by_balance'])} by balance; "
+            f"30+ {_share(summary['over_30_by_balance'])}, 90+ {_share(summary['over_90_by_balance'])}, "
+            f"NPL {_share(summary['npl_ratio_by_balance'])} by balance"
+        )
+    return 0
+
+
+def _amount_of(value: object) -> Decimal:
+    return value.amount if isinstance(value, Money) else Decimal(str(value))
+
+
+def _share(value: object) -> str:
+    if not isinstance(value, Decimal):
+        return "-"
+    return _percent(value)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return _decimal_text(value.amount)
+    msg = f"cannot write {type(value).__name__} as JSON"
+    raise TypeError(msg)
+
+
+def _checked(rows: Rows, *columns: str) -> Iterator[dict[str, str]]:
+    """Iterate `rows`, checking the header has `columns` before the first row."""
+    iterator = iter(rows)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        rows.require(*columns)
+        return
+    rows.require(*columns)
+    yield first
+    yield from iterator
+
+
+def _add_command(
+    commands: argparse._SubParsersAction[_Parser],
+    name: str,
+    *,
+    summary: str,
+    example: str,
+    handler: Command,
+) -> _Parser:
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=f"Example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the `microloan` argument parser with every command."""
+    parser = _Parser(
         prog="microloan",
         description="Exact arithmetic for online micro-lending.",
-        epilog="Example: microloan demo",
+        epilog="Example:\n  microloan demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"microloan {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser(
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    schedule = _add_command(
+        commands,
+        "schedule",
+        summary="print a repayment schedule with its totals and APR",
+        example="microloan schedule --principal 10000 --rate 18% --term 12 "
+        "--method equal-installment --start 2026-01-15",
+        handler=_schedule,
+    )
+    _add_loan_arguments(schedule)
+    schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
+    schedule.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    apr_parser = _add_command(
+        commands,
+        "apr",
+        summary="annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows",
+        example="microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12\n"
+        "  microloan apr --principal 100000 --rate 12%% --term 12 --fee 1000",
+        handler=_apr,
+    )
+    apr_parser.add_argument(
+        "--flows", default=None, help="comma-separated flows, the amount received first (negative)"
+    )
+    apr_parser.add_argument("--periods-per-year", default="12", help="for --flows (default 12)")
+    loan = apr_parser.add_argument_group("or a loan")
+    loan.add_argument("--principal", default=None)
+    loan.add_argument("--currency", default="CNY")
+    loan.add_argument("--rate", default=None)
+    loan.add_argument("--rate-unit", choices=("annual", "monthly", "daily"), default="annual")
+    loan.add_argument("--term", type=int, default=None)
+    loan.add_argument("--method", choices=_METHODS, default="equal-installment")
+    loan.add_argument("--start", type=parse_date, default=None)
+    loan.add_argument("--first-due", type=parse_date, default=None)
+    loan.add_argument("--frequency", type=_frequency, default="monthly")
+    loan.add_argument("--accrual", choices=("period", "daily"), default="period")
+    loan.add_argument("--days-in-year", type=_days_in_year, default=360)
+    loan.add_argument("--rounding", choices=_ROUNDINGS, default="half-up")
+    loan.add_argument("--installment-multiple", default=None)
+    loan.add_argument("--fee", default=None, help="an upfront fee deducted from the amount lent")
+
+    age = _add_command(
+        commands,
+        "age",
+        summary="an ageing report (buckets, overdue rates, NPL) from a CSV of loan records",
+        example="microloan age loans.csv --on 2026-06-30 --scheme five-tier\n\n"
+        "The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,\n"
+        "outstanding and days_past_due, and optionally currency.",
+        handler=_age,
+    )
+    age.add_argument("records", metavar="RECORDS.csv", help="the loan records")
+    age.add_argument("--on", type=parse_date, required=True, help="the report date")
+    age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
+    age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
+    age.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    _add_command(
+        commands,
         "demo",
-        help="print a short tour of what the library can do",
-        description="Print a short tour of what the library can do.",
-        epilog="Example: microloan demo",
+        summary="print a short tour of what the library can do",
+        example="microloan demo",
+        handler=_demo,
     )
     return parser
 
@@ -40,19 +527,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: `sys.argv[1:]`) and return the exit status.
 
     Examples:
-        >>> main(["--version"])  # doctest: +SKIP
-        microloan 0.1.0.dev0
+        >>> main(["demo"])  # doctest: +ELLIPSIS
+        microloan — a tour of what the library does today
+        ...
+        0
     """
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
+    handler: Command | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
     try:
-        if args.command == "demo":
-            from microloan._demo import run_demo  # noqa: PLC0415 - only the tour needs it
-
-            run_demo()
-            return 0
-    except MicroloanError as exc:
-        print(f"microloan: error: {exc}", file=sys.stderr)
-        return 2
-    parser.print_help()
-    return 0
+        return handler(args)
+    except (CliError, MicroloanError) as exc:
+        print(f"microloan {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `microloan schedule ... | head`
+        sys.stderr.close()
+        return 0

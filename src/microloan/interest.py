@@ -13,11 +13,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from microloan._decimal import CONTEXT
+from microloan.daycount import days_in_year as days_in_year_of
 from microloan.errors import invalid, wrong_type
-from microloan.money import Money
+from microloan.money import Money, _make
 from microloan.rates import DaysInYear, Rate
+
+
+def _days(days_in_year: object) -> int:
+    if isinstance(days_in_year, bool) or days_in_year not in (360, 365):
+        raise invalid("days_in_year", days_in_year, 'must be 360, 365 or "actual"')
+    return int(days_in_year)
+
 
 __all__ = ["daily_interest"]
 
@@ -64,14 +73,22 @@ def daily_interest(
         raise wrong_type("start" if not isinstance(start, date) else "end", start, "a date")
     if end < start:
         raise invalid("end", end, f"is before start {start.isoformat()}")
+    if rate.unit == "daily":
+        # a quoted daily rate needs no days-in-year: principal × rate × days
+        days = Decimal((end - start).days)
+        return principal * CONTEXT.multiply(rate.value, days)
+    # principal × annual rate × days / days-in-year, divided once at the end, so an
+    # interest that is exactly half a fen stays exact (a tie rounds as it should)
+    share = Fraction(0)
     if days_in_year != "actual":
-        factor = CONTEXT.multiply(rate.per_day(days_in_year), Decimal((end - start).days))
-        return principal * factor
-    factor = Decimal(0)
-    cursor = start
-    while cursor < end:
-        stop = min(end, date(cursor.year + 1, 1, 1))
-        daily = rate.per_day("actual", year=cursor.year)
-        factor = CONTEXT.add(factor, CONTEXT.multiply(daily, Decimal((stop - cursor).days)))
-        cursor = stop
-    return principal * factor
+        share = Fraction((end - start).days, _days(days_in_year))
+    else:
+        cursor = start
+        while cursor < end:
+            stop = min(end, date(cursor.year + 1, 1, 1))
+            share += Fraction((stop - cursor).days, days_in_year_of(cursor.year))
+            cursor = stop
+    numerator = CONTEXT.multiply(
+        CONTEXT.multiply(principal.amount, rate.per_year()), Decimal(share.numerator)
+    )
+    return _make(CONTEXT.divide(numerator, Decimal(share.denominator)), principal.currency)

@@ -2,24 +2,49 @@
 
 A [`Schedule`][microloan.Schedule] is an immutable list of
 [`Installment`][microloan.Installment]s plus the inputs it was made from. The
-generators (`equal_installment`, `equal_principal`, `interest_only`, `bullet`,
-`flat`) build one; principal parts always add up exactly to the principal and
-the balance ends at exactly zero.
+generators ([`equal_installment`][microloan.equal_installment],
+[`equal_principal`][microloan.equal_principal],
+[`interest_only`][microloan.interest_only], [`bullet`][microloan.bullet],
+[`flat`][microloan.flat]) build one; principal parts always add up exactly to
+the principal and the balance ends at exactly zero.
+
+The conventions (periodic rates, the pro-rata first period, daily accrual,
+rounding and the residual) are set out in the explanation page
+"Schedules and the cost of credit".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from typing import Literal, final
+from datetime import date, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
+from typing import Any, Final, Literal, final
 
 import attrs
 
-from microloan._decimal import RoundingMode
-from microloan.money import Money
+from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
+from microloan.cost import AprMethod, apr
+from microloan.daycount import add_months
+from microloan.errors import invalid, wrong_type
+from microloan.interest import daily_interest
+from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 
-__all__ = ["Accrual", "Frequency", "Installment", "Method", "Schedule"]
+__all__ = [
+    "Accrual",
+    "Frequency",
+    "Installment",
+    "Method",
+    "Schedule",
+    "bullet",
+    "due_dates",
+    "equal_installment",
+    "equal_principal",
+    "flat",
+    "interest_only",
+    "periods_per_year",
+]
 
 Method = Literal["equal_installment", "equal_principal", "interest_only", "bullet", "flat"]
 """The repayment method a schedule was built with."""
@@ -29,6 +54,16 @@ Accrual = Literal["period", "daily"]
 
 Frequency = Literal["monthly", "weekly", "biweekly"] | int
 """How often installments fall due: a named frequency or every N days."""
+
+_NAMED_DAYS: Final = {"weekly": 7, "biweekly": 14}
+_NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
+_METHOD_TITLES: Final = {
+    "equal_installment": "Equal installments",
+    "equal_principal": "Equal principal",
+    "interest_only": "Interest only",
+    "bullet": "Bullet",
+    "flat": "Flat rate",
+}
 
 
 @final
@@ -45,6 +80,16 @@ class Installment:
         interest: the interest part (for `flat`, the fixed charge), in whole minor units.
         total: principal + interest.
         balance: the principal still outstanding after this installment is paid.
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate, equal_installment
+        >>> first = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=12,
+        ...                           start=date(2026, 1, 15)).installments[0]
+        >>> first.due_date, first.principal, first.interest, first.total
+        (datetime.date(2026, 2, 15), Money('94.62', 'CNY'), Money('12.00', 'CNY'), Money('106.62', 'CNY'))
+        >>> first.days
+        31
     """
 
     number: int
@@ -55,25 +100,44 @@ class Installment:
     total: Money
     balance: Money
 
+    @property
+    def days(self) -> int:
+        """The actual days of the period, from `period_start` (counted) to `due_date` (not)."""
+        return (self.due_date - self.period_start).days
+
 
 @final
 @attrs.frozen(kw_only=True)
 class Schedule:
     """An immutable repayment schedule and the inputs it was made from.
 
+    Build one with a generator ([`equal_installment`][microloan.equal_installment] and
+    friends); `str(schedule)` is a plain-text table and `as_rows()` a list of dicts.
+
     Attributes:
         installments: the installments in due-date order.
         principal: the amount lent.
         rate: the contract rate.
-        term: the number of installments.
+        term: the number of periods (installments; a `bullet` has one, at the end of
+            the last period).
         start: the disbursement date.
         method: the repayment method.
         frequency: `"monthly"`, `"weekly"`, `"biweekly"` or a number of days.
-        first_due: the first due date.
+        first_due: the first due date (for a `bullet`, the end of the first period).
         accrual: `"period"` or `"daily"`.
         days_in_year: 360, 365 or `"actual"`.
         rounding: the rounding mode of every component.
         installment_multiple: the amount the level installment is rounded to, if any.
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate, equal_installment
+        >>> plan = equal_installment(Money("10000"), rate=Rate.annual("21%"), term=6,
+        ...                          start=date(2026, 1, 15))
+        >>> len(plan), plan.maturity, plan.total_interest
+        (6, datetime.date(2026, 7, 15), Money('621.36', 'CNY'))
+        >>> plan.apr(method="simple")  # no fees: the nominal rate
+        Decimal('0.21000...')
     """
 
     installments: tuple[Installment, ...]
@@ -92,20 +156,888 @@ class Schedule:
     @property
     def total_interest(self) -> Money:
         """The interest of all installments together."""
-        return sum((i.interest for i in self.installments), Money.zero(self.principal.currency))
+        return self._sum(2)
+
+    @property
+    def total_principal(self) -> Money:
+        """The principal of all installments together: always exactly `principal`."""
+        return self._sum(1)
 
     @property
     def total(self) -> Money:
         """Everything the borrower pays: principal plus interest."""
-        return sum((i.total for i in self.installments), Money.zero(self.principal.currency))
+        return self._sum(3)
+
+    def _sum(self, column: int) -> Money:
+        currency = self.principal.currency
+        total = Money.zero(currency).amount
+        for item in self.installments:
+            part = (item.principal, item.interest, item.total)[column - 1]
+            total = CONTEXT.add(total, part.amount)
+        return _make(total, currency)
 
     @property
     def maturity(self) -> date:
         """The last due date."""
         return self.installments[-1].due_date
 
+    @property
+    def periods_per_year(self) -> Decimal:
+        """How many periods of this schedule's frequency make a year (12 for monthly).
+
+        See [`periods_per_year`][microloan.periods_per_year].
+        """
+        return periods_per_year(self.frequency, self.days_in_year)
+
     def __iter__(self) -> Iterator[Installment]:
         return iter(self.installments)
 
     def __len__(self) -> int:
         return len(self.installments)
+
+    # -- cost of credit -----------------------------------------------------
+    def cash_flows(self, fee: Money | None = None) -> tuple[Decimal, ...]:
+        """The borrower's cash flows, one per period: −(principal − fee) first, then installments.
+
+        Periods without an installment (a `bullet` before maturity) hold zero, so the
+        flows are equally spaced and fit [`irr`][microloan.irr] directly.
+
+        Args:
+            fee: an upfront fee withheld at disbursement (the borrower receives
+                principal − fee), in the schedule's currency.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, bullet
+            >>> bullet(Money("1000"), rate=Rate.annual("12%"), term=3,
+            ...        start=date(2026, 1, 15)).cash_flows()
+            (Decimal('-1000.00'), Decimal('0'), Decimal('0'), Decimal('1030.00'))
+        """
+        net = self._net(fee)
+        flows = [CONTEXT.minus(net)]
+        if self.method == "bullet":
+            flows.extend([ZERO] * (self.term - 1))
+        flows.extend(item.total.amount for item in self.installments)
+        return tuple(flows)
+
+    def dated_cash_flows(self, fee: Money | None = None) -> tuple[tuple[date, Decimal], ...]:
+        """The borrower's cash flows with their dates, for [`xirr`][microloan.xirr].
+
+        Args:
+            fee: an upfront fee withheld at disbursement.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, bullet
+            >>> bullet(Money("1000"), rate=Rate.daily("0.05%"), term=1, frequency=30,
+            ...        start=date(2026, 1, 15)).dated_cash_flows()
+            ((datetime.date(2026, 1, 15), Decimal('-1000.00')), (datetime.date(2026, 2, 14), Decimal('1015.00')))
+        """
+        net = self._net(fee)
+        flows = [(self.start, CONTEXT.minus(net))]
+        flows.extend((item.due_date, item.total.amount) for item in self.installments)
+        return tuple(flows)
+
+    def _net(self, fee: Money | None) -> Decimal:
+        amount = self.principal.amount
+        if fee is None:
+            return amount
+        if not isinstance(fee, Money):
+            raise wrong_type("fee", fee, "Money")
+        if fee.currency != self.principal.currency:
+            raise invalid(
+                "fee", fee, f"is not in the schedule's currency {self.principal.currency}"
+            )
+        if fee.amount < 0 or fee.amount >= amount:
+            raise invalid("fee", fee, "must be at least zero and less than the principal")
+        return CONTEXT.subtract(amount, fee.amount)
+
+    def apr(self, fee: Money | None = None, *, method: AprMethod = "compound") -> Decimal:
+        """The annualised cost of credit (PBoC 2021 No. 3): the IRR of the cash flows, annualised.
+
+        The periodic IRR of [`cash_flows(fee)`][microloan.Schedule.cash_flows] is annualised
+        with this schedule's [`periods_per_year`][microloan.Schedule.periods_per_year]:
+        `"compound"` = (1 + IRR)^n − 1, `"simple"` = IRR × n (disclose it as simple).
+        Periods are taken as equal, as the rule's IRR method does; for the exact days use
+        [`xirr`][microloan.xirr] on [`dated_cash_flows`][microloan.Schedule.dated_cash_flows].
+
+        Args:
+            fee: an upfront fee withheld at disbursement, in the schedule's currency.
+            method: `"compound"` (default) or `"simple"`.
+
+        Returns:
+            The rate as a fraction (`Decimal('0.1358…')` for 13.58%).
+
+        Raises:
+            InvalidValueError: the fee is negative or not less than the principal.
+            ConvergenceError: the flows have no internal rate of return.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, flat
+            >>> offer = flat(Money("12000"), rate=Rate.monthly("0.5%"), term=12,
+            ...              start=date(2026, 1, 15))
+            >>> round(offer.apr(method="simple") * 100, 2), round(offer.apr() * 100, 2)
+            (Decimal('10.90'), Decimal('11.46'))
+        """
+        return apr(self.cash_flows(fee), periods_per_year=self.periods_per_year, method=method)
+
+    # -- export -------------------------------------------------------------
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The installments as dicts of plain values, for services and spreadsheets.
+
+        Each row has `number` (`int`), `period_start` and `due_date` (`date`), `days`
+        (`int`), `principal`, `interest`, `total` and `balance` (`Decimal`, whole minor
+        units) and `currency` (`str`).
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, interest_only
+            >>> rows = interest_only(Money("5000"), rate=Rate.annual("18%"), term=2,
+            ...                      start=date(2026, 1, 31)).as_rows()
+            >>> rows[1]["due_date"], rows[1]["total"], rows[1]["balance"]
+            (datetime.date(2026, 3, 31), Decimal('5075.00'), Decimal('0.00'))
+        """
+        currency = self.principal.currency
+        return [
+            {
+                "number": item.number,
+                "period_start": item.period_start,
+                "due_date": item.due_date,
+                "days": (item.due_date - item.period_start).days,
+                "principal": item.principal.amount,
+                "interest": item.interest.amount,
+                "total": item.total.amount,
+                "balance": item.balance.amount,
+                "currency": currency,
+            }
+            for item in self.installments
+        ]
+
+    def __str__(self) -> str:
+        """A plain-text table: a heading, one line per installment and a totals line."""
+        plural = "s" if self.term != 1 else ""
+        periods = (
+            f"{self.term} {self.frequency} period{plural}"
+            if isinstance(self.frequency, str)
+            else f"{self.term} period{plural} of {self.frequency} days"
+        )
+        year = "actual days" if self.days_in_year == "actual" else f"{self.days_in_year}-day year"
+        heading = (
+            f"{_METHOD_TITLES[self.method]}: {self.principal} at {self.rate}, {periods} "
+            f"from {self.start.isoformat()} ({self.accrual} accrual, {year})"
+        )
+        header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
+        body = [
+            (
+                str(item.number),
+                item.due_date.isoformat(),
+                str((item.due_date - item.period_start).days),
+                f"{item.principal.amount:,f}",
+                f"{item.interest.amount:,f}",
+                f"{item.total.amount:,f}",
+                f"{item.balance.amount:,f}",
+            )
+            for item in self.installments
+        ]
+        footer = (
+            "",
+            "Total",
+            str((self.maturity - self.start).days),
+            f"{self.total_principal.amount:,f}",
+            f"{self.total_interest.amount:,f}",
+            f"{self.total.amount:,f}",
+            "",
+        )
+        rows = [header, *body, footer]
+        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
+        lines = [heading]
+        for row in rows:
+            cells = [
+                row[c].ljust(widths[c]) if c == 1 else row[c].rjust(widths[c])
+                for c in range(len(header))
+            ]
+            lines.append("  ".join(cells).rstrip())
+        return "\n".join(lines)
+
+
+# -- dates and periods --------------------------------------------------------
+def _frequency_days(frequency: object) -> int | None:
+    """None for monthly, else the period length in days; refuse anything else."""
+    if frequency == "monthly" and isinstance(frequency, str):
+        return None
+    if isinstance(frequency, str) and frequency in _NAMED_DAYS:
+        return _NAMED_DAYS[frequency]
+    if isinstance(frequency, int) and not isinstance(frequency, bool) and frequency >= 1:
+        return frequency
+    raise invalid(
+        "frequency", frequency, 'must be "monthly", "weekly", "biweekly" or a number of days >= 1'
+    )
+
+
+def _step(anchor: date, periods: int, days: int | None) -> date:
+    if days is None:
+        return add_months(anchor, periods)
+    return anchor + timedelta(days=days * periods)
+
+
+@lru_cache(maxsize=4096)
+def _schedule_dates(
+    start: date, first_due: date | None, term: int, days: int | None
+) -> tuple[date, tuple[date, ...], bool]:
+    """The first due date, all due dates, and whether the first period is a regular one.
+
+    A regular first period anchors the dates on `start`, any other on `first_due`.
+    Cached: a batch of loans disbursed on one day shares its dates.
+    """
+    regular = _step(start, 1, days)
+    if first_due is None or first_due == regular:
+        return regular, tuple(_step(start, k, days) for k in range(1, term + 1)), True
+    return first_due, tuple(_step(first_due, k, days) for k in range(term)), False
+
+
+def due_dates(
+    start: date, term: int, *, frequency: Frequency = "monthly", first_due: date | None = None
+) -> tuple[date, ...]:
+    """The due dates of `term` periods: `first_due`, then one period apart, never drifting.
+
+    Every date is stepped from one anchor, never from the previous date. Without
+    `first_due` (or with the regular one, one period after `start`) the anchor is
+    `start`: monthly dates are `add_months(start, k)`, so a loan made on 31 January
+    falls due on 29 February, 31 March, 30 April. With another `first_due` its day of
+    the month is the repayment day: `add_months(first_due, k − 1)`. Weekly, biweekly
+    and N-day dates are the anchor plus whole multiples of 7, 14 or N days.
+
+    Args:
+        start: the disbursement date.
+        term: how many periods, at least 1.
+        frequency: `"monthly"` (default), `"weekly"`, `"biweekly"` or a number of days.
+        first_due: the first due date; by default one period after `start`.
+
+    Raises:
+        InvalidValueError: `term` below 1, an unknown frequency, or `first_due` not after `start`.
+
+    Examples:
+        >>> from datetime import date
+        >>> [d.isoformat() for d in due_dates(date(2024, 1, 31), 3)]
+        ['2024-02-29', '2024-03-31', '2024-04-30']
+        >>> [d.isoformat() for d in due_dates(date(2026, 1, 10), 3, first_due=date(2026, 2, 20))]
+        ['2026-02-20', '2026-03-20', '2026-04-20']
+        >>> [d.isoformat() for d in due_dates(date(2026, 1, 1), 2, frequency=10)]
+        ['2026-01-11', '2026-01-21']
+    """
+    _check_date(start, "start")
+    _check_term(term)
+    days = _frequency_days(frequency)
+    return _schedule_dates(start, _first_due(start, first_due), term, days)[1]
+
+
+def periods_per_year(frequency: Frequency = "monthly", days_in_year: DaysInYear = 360) -> Decimal:
+    """How many periods of a frequency make a year: the `n` of a nominal and an APR.
+
+    12 monthly, 52 weekly, 26 biweekly; every N days, `days_in_year / N` (365 / N for
+    `"actual"`). The periodic rate of an annual rate is annual / n, and the APR of a
+    periodic IRR is IRR × n (simple) or (1 + IRR)^n − 1 (compound).
+
+    Examples:
+        >>> periods_per_year(), periods_per_year("weekly"), periods_per_year(30)
+        (Decimal('12'), Decimal('52'), Decimal('12'))
+        >>> periods_per_year(7, 365)
+        Decimal('52.14285714285714285714285714285714')
+    """
+    days = _frequency_days(frequency)
+    if days is None or isinstance(frequency, str):
+        return Decimal(_NAMED_PER_YEAR[str(frequency)])
+    return CONTEXT.divide(_year_days(days_in_year), Decimal(days))
+
+
+def _year_days(days_in_year: object) -> Decimal:
+    """The nominal year: 360 or 365; `"actual"` counts a common year of 365 days."""
+    if days_in_year == "actual":
+        return Decimal(365)
+    if isinstance(days_in_year, bool) or days_in_year not in (360, 365):
+        raise invalid("days_in_year", days_in_year, 'must be 360, 365 or "actual"')
+    return Decimal(str(days_in_year))
+
+
+@lru_cache(maxsize=1024)
+def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) -> Decimal:
+    """The nominal periodic rate: the annual rate over the periods per year (checked args)."""
+    year = _year_days(days_in_year)
+    days = _frequency_days(frequency)
+    if rate.unit == "monthly" and days is None:
+        return rate.value
+    if rate.unit == "daily" and days is not None and not isinstance(frequency, str):
+        return CONTEXT.multiply(rate.value, Decimal(days))
+    annual = rate.per_year(360 if year == 360 else 365)
+    return CONTEXT.divide(annual, periods_per_year(frequency, days_in_year))
+
+
+# -- argument checks ----------------------------------------------------------
+def _check_date(value: object, field: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise wrong_type(field, value, "a datetime.date")
+    return value
+
+
+def _check_term(term: object) -> int:
+    if isinstance(term, bool) or not isinstance(term, int):
+        raise wrong_type("term", term, "an int")
+    if term < 1:
+        raise invalid("term", term, "must be at least 1")
+    return term
+
+
+def _first_due(start: date, first_due: object) -> date | None:
+    if first_due is None:
+        return None
+    first = _check_date(first_due, "first_due")
+    if first <= start:
+        raise invalid("first_due", first, f"must be after the start {start.isoformat()}")
+    return first
+
+
+def _check_multiple(multiple: object, currency: str) -> Decimal | None:
+    if multiple is None:
+        return None
+    if not isinstance(multiple, Money):
+        raise wrong_type("installment_multiple", multiple, "Money or None")
+    if multiple.currency != currency:
+        raise invalid(
+            "installment_multiple", multiple, f"is not in the principal's currency {currency}"
+        )
+    if multiple.amount <= 0 or not multiple.is_whole:
+        raise invalid(
+            "installment_multiple", multiple, "must be a positive whole number of minor units"
+        )
+    return multiple.amount
+
+
+@final
+class _Plan:
+    """Checked inputs and the per-period rates of one schedule (internal)."""
+
+    __slots__ = (
+        "accrual",
+        "currency",
+        "days",
+        "days_in_year",
+        "dues",
+        "exp",
+        "first_due",
+        "frequency",
+        "mode",
+        "multiple",
+        "nominal",
+        "principal",
+        "rate",
+        "rates",
+        "regular",
+        "rounding",
+        "start",
+        "term",
+        "uniform",
+    )
+
+    def __init__(  # noqa: PLR0917 (the five generators pass their arguments through)
+        self,
+        principal: object,
+        rate: object,
+        term: object,
+        start: object,
+        frequency: object,
+        first_due: object,
+        accrual: object,
+        days_in_year: object,
+        rounding: object,
+        installment_multiple: object,
+    ) -> None:
+        if not isinstance(principal, Money):
+            raise wrong_type("principal", principal, "Money, e.g. Money('10000')")
+        self.currency = currency = principal.currency
+        self.exp = exp = _EXPONENTS[currency]
+        self.principal = principal.amount.quantize(exp, context=CONTEXT)
+        if principal.amount <= 0:
+            raise invalid("principal", principal, "must be positive")
+        if self.principal != principal.amount:
+            raise invalid(
+                "principal", principal, f"is not a whole number of {currency} minor units"
+            )
+        if not isinstance(rate, Rate):
+            raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('18%')")
+        self.term = _check_term(term)
+        self.start = _check_date(start, "start")
+        self.days = _frequency_days(frequency)
+        self.frequency: Frequency = frequency  # type: ignore[assignment]
+        if accrual not in ("period", "daily"):
+            raise invalid("accrual", accrual, 'must be "period" or "daily"')
+        self.accrual: Accrual = accrual
+        _year_days(days_in_year)
+        self.days_in_year: DaysInYear = days_in_year  # type: ignore[assignment]
+        self.mode = rounding_constant(rounding, "rounding")  # type: ignore[arg-type]
+        self.rounding: RoundingMode = rounding  # type: ignore[assignment]
+        self.multiple = _check_multiple(installment_multiple, currency)
+        self.rate = rate
+        self.first_due, self.dues, self.regular = _schedule_dates(
+            self.start, _first_due(self.start, first_due), self.term, self.days
+        )
+        # one rate for every period: the textbook annuity applies
+        self.uniform = self.regular and self.accrual == "period"
+        self.nominal = _nominal_rate(rate, self.frequency, self.days_in_year)
+        self.rates = self._period_rates()
+
+    def _period_rates(self) -> list[Decimal]:
+        """The rate of each period: nominal (pro rata first) or daily × actual days."""
+        dues = self.dues
+        if self.accrual == "daily":
+            # The interest on one unit: daily rate × actual days, split at 1 January.
+            one, rate, diy = _make(ONE, self.currency), self.rate, self.days_in_year
+            starts = (self.start, *dues[:-1])
+            return [
+                daily_interest(one, rate, a, b, days_in_year=diy).amount
+                for a, b in zip(starts, dues, strict=True)
+            ]
+        rates = [self.nominal] * self.term
+        first = dues[0]
+        if not self.regular:
+            regular = (first - _step(first, -1, self.days)).days
+            actual = (first - self.start).days
+            rates[0] = CONTEXT.divide(
+                CONTEXT.multiply(self.nominal, Decimal(actual)), Decimal(regular)
+            )
+        return rates
+
+    # -- rounding -----------------------------------------------------------
+    def round(self, value: Decimal) -> Decimal:
+        return value.quantize(self.exp, rounding=self.mode, context=CONTEXT)
+
+    def round_level(self, value: Decimal) -> Decimal:
+        """Round a level amount with the mode, to the installment multiple if there is one."""
+        if self.multiple is None:
+            return self.round(value)
+        units = CONTEXT.divide(value, self.multiple).quantize(ONE, self.mode, CONTEXT)
+        return CONTEXT.multiply(units, self.multiple).quantize(self.exp, context=CONTEXT)
+
+    def floor_level(self, value: Decimal) -> Decimal:
+        """Round a level amount down, to the installment multiple if there is one."""
+        step = self.multiple if self.multiple is not None else self.exp
+        units = CONTEXT.divide(value, step).to_integral_value(ROUND_FLOOR, CONTEXT)
+        return CONTEXT.multiply(units, step).quantize(self.exp, context=CONTEXT)
+
+    def level_principal(self, level: Decimal) -> Decimal:
+        """A level principal part such that the last part, P − (n − 1) × level, is >= 0."""
+        n = self.term
+        if level < 0 or CONTEXT.multiply(level, Decimal(n - 1)) > self.principal:
+            # Rounding up a tiny share would overdraw the last part: take the floor instead.
+            level = self.floor_level(CONTEXT.divide(self.principal, Decimal(n)))
+        return level
+
+    # -- output -------------------------------------------------------------
+    def schedule(self, method: Method, rows: list[_Row]) -> Schedule:
+        """Wrap (principal, interest, total, balance) rows, one per due date, into a Schedule.
+
+        This is the hot path of every generator: the amounts are known-good whole minor
+        units, so `Money` and `Installment` are built through their slots, skipping the
+        validators, and a `Money` is reused while a column repeats the same `Decimal`.
+        """
+        currency = self.currency
+        dues = self.dues if method != "bullet" else self.dues[-1:]
+        previous = self.start
+        installments = []
+        new, money, set_amount, set_currency = object.__new__, Money, _SET_AMOUNT, _SET_CURRENCY
+        last_part = last_interest = last_total = None
+        part_money = interest_money = total_money = None
+        for number, (due, (part, interest, total, balance)) in enumerate(
+            zip(dues, rows, strict=True), 1
+        ):
+            if part is not last_part:
+                part_money = new(money)
+                set_amount(part_money, part)
+                set_currency(part_money, currency)
+                last_part = part
+            if interest is not last_interest:
+                interest_money = new(money)
+                set_amount(interest_money, interest)
+                set_currency(interest_money, currency)
+                last_interest = interest
+            if total is not last_total:
+                total_money = new(money)
+                set_amount(total_money, total)
+                set_currency(total_money, currency)
+                last_total = total
+            balance_money = new(money)
+            set_amount(balance_money, balance)
+            set_currency(balance_money, currency)
+            installment = new(Installment)
+            _SET_NUMBER(installment, number)
+            _SET_PERIOD_START(installment, previous)
+            _SET_DUE_DATE(installment, due)
+            _SET_PRINCIPAL(installment, part_money)
+            _SET_INTEREST(installment, interest_money)
+            _SET_TOTAL(installment, total_money)
+            _SET_BALANCE(installment, balance_money)
+            installments.append(installment)
+            previous = due
+        return Schedule(
+            installments=tuple(installments),
+            principal=_make(self.principal, currency),
+            rate=self.rate,
+            term=self.term,
+            start=self.start,
+            method=method,
+            frequency=self.frequency,
+            first_due=self.first_due,
+            accrual=self.accrual,
+            days_in_year=self.days_in_year,
+            rounding=self.rounding,
+            installment_multiple=(
+                None if self.multiple is None else _make(self.multiple, currency)
+            ),
+        )
+
+
+_Row = tuple[Decimal, Decimal, Decimal, Decimal]
+"""principal, interest, total, balance of one installment."""
+
+# The slot setters of the value objects, for the wrapper above (attrs slotted classes).
+_SET_AMOUNT: Final = Money.__dict__["amount"].__set__
+_SET_CURRENCY: Final = Money.__dict__["currency"].__set__
+_SET_NUMBER: Final = Installment.__dict__["number"].__set__
+_SET_PERIOD_START: Final = Installment.__dict__["period_start"].__set__
+_SET_DUE_DATE: Final = Installment.__dict__["due_date"].__set__
+_SET_PRINCIPAL: Final = Installment.__dict__["principal"].__set__
+_SET_INTEREST: Final = Installment.__dict__["interest"].__set__
+_SET_TOTAL: Final = Installment.__dict__["total"].__set__
+_SET_BALANCE: Final = Installment.__dict__["balance"].__set__
+
+
+def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Decimal:
+    """The exact level payment that repays `principal` over periods with these rates.
+
+    With one rate i for all n periods (`uniform`) it is the textbook
+    P × i / (1 − (1 + i)^−n) (numpy-financial's `pmt`); otherwise the payment A that
+    solves P × Π(1 + r_k) = A × Σ_k Π_{j>k}(1 + r_j).
+    """
+    if uniform:
+        return CONTEXT.multiply(principal, _annuity_factor(rates[0], len(rates)))
+    growth = ONE  # Π_{j>k} (1 + r_j), built from the last period backwards
+    weights = ZERO
+    for r in reversed(rates):
+        weights = CONTEXT.add(weights, growth)
+        growth = CONTEXT.multiply(growth, CONTEXT.add(ONE, r))
+    return CONTEXT.divide(CONTEXT.multiply(principal, growth), weights)
+
+
+@lru_cache(maxsize=1024)
+def _annuity_factor(rate: Decimal, periods: int) -> Decimal:
+    """The payment per unit borrowed: i / (1 − (1 + i)^−n), or 1 / n at a zero rate."""
+    if not rate:
+        return CONTEXT.divide(ONE, Decimal(periods))
+    discount = CONTEXT.power(CONTEXT.add(ONE, rate), -periods)
+    return CONTEXT.divide(rate, CONTEXT.subtract(ONE, discount))
+
+
+# -- the generators -----------------------------------------------------------
+def equal_installment(
+    principal: Money,
+    *,
+    rate: Rate,
+    term: int,
+    start: date,
+    frequency: Frequency = "monthly",
+    first_due: date | None = None,
+    accrual: Accrual = "period",
+    days_in_year: DaysInYear = 360,
+    rounding: RoundingMode = "half_up",
+    installment_multiple: Money | None = None,
+) -> Schedule:
+    """Equal installments (等额本息, the annuity): the same total every period.
+
+    The level installment is the exact annuity over the periods' rates, rounded with
+    `rounding` (or to `installment_multiple`). Each period's interest is the balance ×
+    the period's rate, rounded; the principal part is the level installment less the
+    interest. The last installment repays the whole remaining balance with its interest,
+    absorbing every rounding residual, so the balance ends at exactly zero. Should the
+    rounded installment repay the loan before the last period (a few minor units lent
+    over many periods), it is lowered a minor unit (or multiple) at a time until it
+    does not, so the schedule always has `term` installments.
+
+    With `accrual="period"` and a regular first period every period has the nominal
+    rate (annual / periods per year) and the installment is the textbook
+    P × i / (1 − (1 + i)^−n). With `accrual="daily"`, or a first period longer or
+    shorter than a full one, the periods' own rates enter the annuity so the installments
+    stay level. If one period's interest exceeds the installment (a long first period),
+    the excess is carried, without interest, into the next installment's interest.
+
+    Args:
+        principal: the amount lent, positive, in whole minor units.
+        rate: the contract rate (a [`Rate`][microloan.Rate] in any unit).
+        term: the number of installments, at least 1.
+        start: the disbursement date.
+        frequency: `"monthly"` (default), `"weekly"`, `"biweekly"` or every N days (an int).
+        first_due: the first due date; by default one period after `start`. The later
+            dates follow one period apart from it (a fixed repayment day for monthly).
+        accrual: `"period"` (each full period accrues the nominal periodic rate; a
+            shorter or longer first period pro rata by actual days) or `"daily"`
+            (balance × daily rate × actual days, 按日计息).
+        days_in_year: 360 (default, PBoC), 365 or `"actual"` (365/366, a period across
+            1 January split).
+        rounding: the rounding mode of every component (default `"half_up"`).
+        installment_multiple: round the level installment to a multiple of this
+            amount (`Money("1")` for lenders that bill whole yuan).
+
+    Returns:
+        The schedule.
+
+    Raises:
+        InvalidValueError: a non-positive or fractional principal, a term below 1, a
+            first due date not after `start`, or an unknown option value.
+        InvalidTypeError: `principal` is not Money, `rate` is not a Rate, a date is not a date.
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> plan = equal_installment(Money("100000"), rate=Rate.annual("4.9%"), term=12,
+        ...                          start=date(2026, 1, 15))
+        >>> {item.total for item in plan.installments[:-1]}
+        {Money('8556.17', 'CNY')}
+        >>> plan.installments[-1].total, plan.total_interest
+        (Money('8556.12', 'CNY'), Money('2673.99', 'CNY'))
+    """
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
+        installment_multiple,
+    )  # fmt: skip
+    level = plan.round_level(_annuity(plan.principal, plan.rates, uniform=plan.uniform))
+    rows, early = _annuity_rows(plan, level)
+    step = plan.multiple if plan.multiple is not None else plan.exp
+    while early and level:  # it repays before the end (tiny loans): lower it a step at a time
+        level = max(CONTEXT.subtract(level, step), ZERO.quantize(plan.exp))
+        rows, early = _annuity_rows(plan, level)
+    return plan.schedule("equal_installment", rows)
+
+
+def _annuity_rows(plan: _Plan, level: Decimal) -> tuple[list[_Row], bool]:
+    """The rows of a level installment, and whether it repaid the loan before the end."""
+    rates = plan.rates
+    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    multiply, subtract = ctx.multiply, ctx.subtract
+    balance = plan.principal
+    carry = ZERO
+    early = False
+    rows: list[_Row] = []
+    append = rows.append
+    for r in rates[:-1]:
+        interest = multiply(balance, r).quantize(exp, mode, ctx)
+        if carry:
+            interest, carry = ctx.add(interest, carry), ZERO
+        if interest > level:  # more interest than the installment: carry the excess
+            interest, carry = level, subtract(interest, level)
+        part = subtract(level, interest)
+        if part > balance:  # an installment rounded up far enough repays the loan early
+            part = balance
+            balance = ZERO.quantize(exp)
+            early = True
+            append((part, interest, ctx.add(part, interest), balance))
+        else:
+            balance = subtract(balance, part)
+            append((part, interest, level, balance))
+    interest = ctx.add(multiply(balance, rates[-1]).quantize(exp, mode, ctx), carry)
+    append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
+    return rows, early
+
+
+def equal_principal(
+    principal: Money,
+    *,
+    rate: Rate,
+    term: int,
+    start: date,
+    frequency: Frequency = "monthly",
+    first_due: date | None = None,
+    accrual: Accrual = "period",
+    days_in_year: DaysInYear = 360,
+    rounding: RoundingMode = "half_up",
+    installment_multiple: Money | None = None,
+) -> Schedule:
+    """Equal principal (等额本金): the same principal part every period, interest on the balance.
+
+    The principal part is principal / term rounded with `rounding` (or to
+    `installment_multiple`); the last part is what remains. Should rounding up leave the
+    last part negative (a few minor units over many periods) the parts are rounded down
+    instead. Interest is the balance × the period's rate, rounded, so installments
+    decline. Arguments are those of [`equal_installment`][microloan.equal_installment].
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> plan = equal_principal(Money("12000"), rate=Rate.annual("12%"), term=12,
+        ...                        start=date(2026, 1, 15))
+        >>> [str(i.total.amount) for i in plan.installments[:3]], plan.total_interest
+        (['1120.00', '1110.00', '1100.00'], Money('780.00', 'CNY'))
+    """
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
+        installment_multiple,
+    )  # fmt: skip
+    share = CONTEXT.divide(plan.principal, Decimal(plan.term))
+    level = plan.level_principal(plan.round_level(share))
+    return plan.schedule("equal_principal", _level_parts(plan, level, on_original=False))
+
+
+def _level_parts(plan: _Plan, level: Decimal, *, on_original: bool) -> list[_Row]:
+    """Rows with a level principal part and the rest in the last one.
+
+    Interest is on the declining balance, or on the original principal with
+    `on_original` (the flat rate's charge).
+    """
+    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    multiply, subtract, add = ctx.multiply, ctx.subtract, ctx.add
+    balance = original = plan.principal
+    rows: list[_Row] = []
+    for r in plan.rates[:-1]:
+        interest = multiply(original if on_original else balance, r).quantize(exp, mode, ctx)
+        balance = subtract(balance, level)
+        rows.append((level, interest, add(level, interest), balance))
+    interest = multiply(original if on_original else balance, plan.rates[-1])
+    interest = interest.quantize(exp, mode, ctx)
+    rows.append((balance, interest, add(balance, interest), ZERO.quantize(exp)))
+    return rows
+
+
+def interest_only(
+    principal: Money,
+    *,
+    rate: Rate,
+    term: int,
+    start: date,
+    frequency: Frequency = "monthly",
+    first_due: date | None = None,
+    accrual: Accrual = "period",
+    days_in_year: DaysInYear = 360,
+    rounding: RoundingMode = "half_up",
+    installment_multiple: Money | None = None,
+) -> Schedule:
+    """Interest only (按月付息，到期还本 / 先息后本): interest each period, principal at the end.
+
+    Each installment is the principal × the period's rate, rounded; the last adds the
+    whole principal. There is no level installment, so `installment_multiple` has no
+    effect (it is recorded on the schedule). Arguments are those of
+    [`equal_installment`][microloan.equal_installment].
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> plan = interest_only(Money("50000"), rate=Rate.annual("21%"), term=6,
+        ...                      start=date(2026, 1, 15))
+        >>> [str(i.total.amount) for i in plan.installments]
+        ['875.00', '875.00', '875.00', '875.00', '875.00', '50875.00']
+        >>> plan = interest_only(Money("50000"), rate=Rate.annual("21%"), term=2,
+        ...                      start=date(2026, 1, 15), accrual="daily")
+        >>> [(i.days, str(i.interest.amount)) for i in plan.installments]  # 50000 × 0.21 / 360 × days
+        [(31, '904.17'), (28, '816.67')]
+    """
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
+        installment_multiple,
+    )  # fmt: skip
+    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    amount = plan.principal
+    zero = ZERO.quantize(exp, context=ctx)
+    last = plan.term - 1
+    rows: list[_Row] = []
+    for k, r in enumerate(plan.rates):
+        interest = ctx.multiply(amount, r).quantize(exp, mode, ctx)
+        if k == last:
+            rows.append((amount, interest, ctx.add(amount, interest), zero))
+        else:
+            rows.append((zero, interest, interest, amount))
+    return plan.schedule("interest_only", rows)
+
+
+def bullet(
+    principal: Money,
+    *,
+    rate: Rate,
+    term: int,
+    start: date,
+    frequency: Frequency = "monthly",
+    first_due: date | None = None,
+    accrual: Accrual = "period",
+    days_in_year: DaysInYear = 360,
+    rounding: RoundingMode = "half_up",
+    installment_multiple: Money | None = None,
+) -> Schedule:
+    """Bullet (到期一次还本付息): one installment at maturity with the principal and all interest.
+
+    Maturity is the end of the last of `term` periods (`term=1, frequency=30`: a 30-day
+    order loan). Interest is simple: the principal × the sum of the periods' rates,
+    rounded once. There is no level installment, so `installment_multiple` has no effect.
+    Arguments are those of [`equal_installment`][microloan.equal_installment].
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> order = bullet(Money("200000"), rate=Rate.daily("0.05%"), term=1, frequency=30,
+        ...                start=date(2026, 3, 1))
+        >>> order.maturity, order.installments[0].interest, order.total
+        (datetime.date(2026, 3, 31), Money('3000.00', 'CNY'), Money('203000.00', 'CNY'))
+    """
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
+        installment_multiple,
+    )  # fmt: skip
+    factor = ZERO
+    for r in plan.rates:
+        factor = CONTEXT.add(factor, r)
+    interest = plan.round(CONTEXT.multiply(plan.principal, factor))
+    zero = ZERO.quantize(plan.exp, context=CONTEXT)
+    total = CONTEXT.add(plan.principal, interest)
+    return plan.schedule("bullet", [(plan.principal, interest, total, zero)])
+
+
+def flat(
+    principal: Money,
+    *,
+    rate: Rate,
+    term: int,
+    start: date,
+    frequency: Frequency = "monthly",
+    first_due: date | None = None,
+    accrual: Accrual = "period",
+    days_in_year: DaysInYear = 360,
+    rounding: RoundingMode = "half_up",
+    installment_multiple: Money | None = None,
+) -> Schedule:
+    """Flat rate (等本等息): equal principal plus a fixed charge on the *original* principal.
+
+    The charge of each period is the original principal × the period's rate, rounded
+    (the same every full period with `accrual="period"`); the principal part is
+    principal / term rounded, the last part what remains. With `installment_multiple`
+    the level installment (principal share + charge) is rounded to the multiple and the
+    principal part is what it leaves after the charge. The "0.5% a month" offers: their
+    true cost is [`Schedule.apr`][microloan.Schedule.apr], about twice the quoted 6% a
+    year. Arguments are those of [`equal_installment`][microloan.equal_installment].
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> offer = flat(Money("12000"), rate=Rate.monthly("0.5%"), term=12,
+        ...              start=date(2026, 1, 15))
+        >>> offer.installments[0].principal, offer.installments[0].interest, offer.total_interest
+        (Money('1000.00', 'CNY'), Money('60.00', 'CNY'), Money('720.00', 'CNY'))
+    """
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
+        installment_multiple,
+    )  # fmt: skip
+    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    amount = plan.principal
+    share = ctx.divide(amount, Decimal(plan.term))
+    if plan.multiple is None:
+        level = plan.round(share)
+    else:
+        charge = ctx.multiply(amount, plan.nominal).quantize(exp, mode, ctx)
+        level = ctx.subtract(plan.round_level(ctx.add(share, charge)), charge)
+    level = plan.level_principal(level)
+    return plan.schedule("flat", _level_parts(plan, level, on_original=True))

@@ -1,0 +1,419 @@
+"""The cost of credit: internal rates of return and the APR the PBoC requires.
+
+PBoC announcement [2021] No. 3 makes lenders disclose an annualised rate that covers
+interest and directly related fees over the principal actually outstanding: the
+periodic internal rate of return (IRR) of the borrower's cash flows, annualised either
+compounded, (1 + IRR)^n − 1 (the "IRR method"), or simply, IRR × n (which must be
+labelled simple). [`irr`][microloan.irr] solves equally spaced flows,
+[`xirr`][microloan.xirr] dated ones (ACT/365, like the spreadsheet function) and
+[`apr`][microloan.apr] annualises.
+
+The solver works on z = (1 + r)^(−1/D) in (0, 1] (or its reciprocal for negative
+rates), where the net present value is a polynomial: Newton's method in binary floating
+point inside a bracket that always holds a sign change (bisection whenever a Newton step
+would leave it), then Newton steps evaluated in 34-digit `Decimal` to polish. Flows with
+one sign change have exactly one rate (Descartes' rule of signs); flows with several are
+searched on a fine grid and refused when they have more than one rate, never answered
+with an arbitrary one.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal, localcontext
+from functools import reduce
+from typing import Final, Literal
+
+from microloan._decimal import CONTEXT, ONE, ZERO, to_decimal
+from microloan.errors import ConvergenceError, invalid, wrong_type
+from microloan.money import Money
+
+__all__ = ["AprMethod", "apr", "irr", "xirr"]
+
+AprMethod = Literal["compound", "simple"]
+"""How a periodic rate is annualised: `"compound"` (1 + r)^n − 1, or `"simple"` r × n."""
+
+_FLOAT_STEPS: Final = 200
+_DECIMAL_STEPS: Final = 12
+_DECIMAL_TOLERANCE: Final = Decimal("1e-12")
+_BISECTION_TOLERANCE: Final = Decimal("1e-32")
+_SAME_ROOT: Final = Decimal("1e-9")
+_MAX_POWER: Final = 100_000
+#: Results are given to 25 significant digits; the polished root is good to more.
+_RESULT: Final = CONTEXT.copy()
+_RESULT.prec = 25
+
+Amount = Decimal | int | str | Money
+
+
+def _amount(value: object, field: str) -> Decimal:
+    if isinstance(value, Money):
+        return value.amount
+    return to_decimal(value, field)
+
+
+def _amounts(flows: Iterable[object]) -> list[Decimal]:
+    """The flows as Decimals; finite Decimals pass straight through (the common case)."""
+    values = list(flows)
+    for i, value in enumerate(values):
+        if type(value) is not Decimal or not value.is_finite():
+            values[i] = _amount(value, f"flows[{i}]")
+    return values  # type: ignore[return-value]
+
+
+def _sign(value: Decimal | float) -> int:
+    return (value > 0) - (value < 0)
+
+
+class _Polynomial:
+    """p(z) = Σ c_k z^(e_k) for z in (0, 1]: integer exponents from 0, first and last c_k ≠ 0."""
+
+    __slots__ = ("coefficients", "exponents", "finite", "floats", "horner", "horner_floats")
+
+    def __init__(self, exponents: list[int], coefficients: list[Decimal]) -> None:
+        self.exponents = exponents
+        self.coefficients = coefficients
+        # Dense polynomials (irr) are evaluated by Horner's rule, highest power first.
+        self.horner: list[Decimal] | None = None
+        self.floats: list[float] = []
+        self.horner_floats: list[float] = []
+        top = exponents[-1]
+        if top + 1 == len(exponents):
+            self.horner = coefficients[::-1]
+            self.horner_floats = list(map(float, self.horner))
+        elif top < 4 * len(exponents) + 8:
+            full = [ZERO] * (top + 1)
+            for e, c in zip(exponents, coefficients, strict=True):
+                full[top - e] = c
+            self.horner = full
+            self.horner_floats = list(map(float, full))
+        else:
+            self.floats = list(map(float, coefficients))
+        self.finite = not any(map(math.isinf, self.horner_floats or self.floats))
+
+    def reversed(self) -> _Polynomial:
+        """z^E p(1/z): the polynomial whose roots in (0, 1) are p's roots above 1."""
+        top = self.exponents[-1]
+        return _Polynomial(
+            [top - e for e in reversed(self.exponents)], list(reversed(self.coefficients))
+        )
+
+    def float_value(self, z: float) -> tuple[float, float]:
+        """p(z) and p'(z) in binary floating point."""
+        value = slope = 0.0
+        if self.horner is not None:
+            for c in self.horner_floats:
+                slope = slope * z + value
+                value = value * z + c
+            return value, slope
+        for c, e in zip(self.floats, self.exponents, strict=True):
+            term = c * z**e
+            value += term
+            slope += e * term
+        return value, slope / z
+
+    def decimal_value(self, z: Decimal) -> Decimal:
+        """p(z) in the library's 34-digit context (Horner with fused multiply-adds)."""
+        value = ZERO
+        if self.horner is not None:
+            fma = CONTEXT.fma
+            for c in self.horner:
+                value = fma(value, z, c)
+            return value
+        previous = 0
+        power = ONE
+        multiply = CONTEXT.multiply
+        for c, e in zip(self.coefficients, self.exponents, strict=True):
+            power = multiply(power, CONTEXT.power(z, e - previous))
+            previous = e
+            value = CONTEXT.fma(c, power, value)
+        return value
+
+
+def _float_root(poly: _Polynomial, low: float, high: float, low_sign: int) -> float:
+    """Safeguarded Newton on [low, high], which holds a sign change: a root to ~14 digits."""
+    z = high
+    for _ in range(_FLOAT_STEPS):
+        value, slope = poly.float_value(z)
+        if not value:
+            return z
+        if _sign(value) == low_sign:
+            low = z
+        else:
+            high = z
+        if slope:
+            step = value / slope
+            if abs(step) <= 1e-14 * z:
+                return z - step
+            candidate = z - step
+            if low < candidate < high:
+                z = candidate
+                continue
+        z = (low + high) / 2  # Newton would leave the bracket: bisect instead
+        if high - low <= 1e-15 * high:
+            return z
+    return z
+
+
+def _decimal_root(
+    poly: _Polynomial, start: float, bracket: tuple[float, float], low_sign: int
+) -> Decimal:
+    """Polish a root in 34-digit Decimal by Newton; bisect the bracket if Newton will not settle."""
+    low, high = Decimal(bracket[0]), Decimal(bracket[1])
+    z = Decimal(start)
+    for _ in range(_DECIMAL_STEPS):
+        value = poly.decimal_value(z)
+        if not value:
+            return z
+        # The derivative only scales the step: binary floating point is accurate enough
+        # (a relative error ε in it leaves an error ε × step, below 1e-28 at the end).
+        slope = poly.float_value(float(z))[1]
+        if not slope or not math.isfinite(slope):
+            break
+        step = CONTEXT.divide(value, Decimal(slope))
+        z = CONTEXT.subtract(z, step)
+        if not low < z <= high:
+            break
+        if CONTEXT.abs(step) <= CONTEXT.multiply(_DECIMAL_TOLERANCE, z):
+            # the error left is of the order of this step squared: below 1e-24
+            return z
+    with localcontext(CONTEXT):
+        lo, hi = low, high
+        for _ in range(400):
+            mid = (lo + hi) / 2
+            value = poly.decimal_value(mid)
+            if not value:
+                return mid
+            if _sign(value) == low_sign:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= _BISECTION_TOLERANCE * hi:
+                break
+        return (lo + hi) / 2
+
+
+def _root_between(poly: _Polynomial, low: float, high: float) -> Decimal:
+    low_sign = _sign(poly.coefficients[0]) if low == 0 else _sign(poly.float_value(low)[0])
+    start = _float_root(poly, low, high, low_sign) if poly.finite else high
+    return _decimal_root(poly, start, (low, high), low_sign)
+
+
+def _grid() -> list[float]:
+    """Points of (0, 1) to look for sign changes at: uniform, and dense towards 1 (r → 0)."""
+    points = {k / 4096 for k in range(1, 4096)}
+    points.update(1 - 10 ** (-k / 8) for k in range(24, 120))
+    return sorted(points)
+
+
+_GRID: Final = _grid()
+
+
+def _all_roots(poly: _Polynomial) -> list[tuple[float, float]]:
+    """Brackets of every sign change of `poly` on the grid of (0, 1)."""
+    brackets = []
+    previous_z, previous = 0.0, _sign(poly.coefficients[0])
+    for z in [*_GRID, 1.0]:
+        current = _sign(poly.float_value(z)[0])
+        if current and current != previous:
+            brackets.append((previous_z, z))
+        if current:
+            previous_z, previous = z, current
+    return brackets
+
+
+def _solve(exponents: list[int], coefficients: list[Decimal], denominator: int) -> Decimal:
+    """The one rate r at which Σ c_k (1 + r)^(−e_k / denominator) is zero."""
+    signs = list(map(Decimal.is_signed, filter(None, coefficients)))
+    changes = sum(map(operator.ne, signs, signs[1:]))
+    if not changes:
+        raise ConvergenceError(
+            "flows: no sign change (they must include both an outflow and an inflow), "
+            "so there is no rate of return"
+        )
+    if coefficients[0] and coefficients[-1]:
+        poly = _Polynomial(exponents, coefficients)
+    else:  # drop zero flows before the first and after the last that is not zero
+        first = next(i for i, c in enumerate(coefficients) if c)
+        last = len(coefficients) - next(i for i, c in enumerate(reversed(coefficients)) if c)
+        base = exponents[first]
+        poly = _Polynomial([e - base for e in exponents[first:last]], coefficients[first:last])
+    if poly.exponents[-1] > _MAX_POWER:
+        raise invalid("flows", poly.exponents[-1], "span too many periods to solve")
+    at_one = reduce(CONTEXT.add, poly.coefficients)
+    if not at_one and changes == 1:
+        return ZERO
+    if changes == 1:
+        if at_one.is_signed() == signs[0]:  # the root lies above z = 1: a negative rate
+            return _rate(_root_between(poly.reversed(), 0.0, 1.0), denominator, reversed_=True)
+        return _rate(_root_between(poly, 0.0, 1.0), denominator, reversed_=False)
+    return _only_root(poly, changes, denominator, zero_is_root=not at_one)
+
+
+def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_root: bool) -> Decimal:
+    """Flows with several sign changes: the rate if exactly one fits, else an error."""
+    found = [ZERO] if zero_is_root else []
+    found.extend(
+        _rate(_root_between(p, lo, hi), denominator, reversed_=flipped)
+        for p, flipped in ((poly, False), (poly.reversed(), True))
+        for lo, hi in _all_roots(p)
+    )
+    roots: list[Decimal] = []
+    for root in sorted(found):  # one root seen from two brackets (float noise) counts once
+        if not roots or abs(root - roots[-1]) > _SAME_ROOT * max(abs(root), ONE):
+            roots.append(root)
+    if not roots:
+        raise ConvergenceError(
+            "flows: the net present value changes sign nowhere, so there is no rate of return"
+        )
+    if len(roots) > 1:
+        shown = ", ".join(f"{r.quantize(Decimal('1e-6')).normalize():f}" for r in sorted(roots))
+        raise ConvergenceError(
+            f"flows: several rates of return ({shown}); the flows change sign "
+            f"{changes} times and no single rate describes them"
+        )
+    return roots[0]
+
+
+def _rate(z: Decimal, denominator: int, *, reversed_: bool) -> Decimal:
+    """Back from z to r: z = (1 + r)^(−1/D), or its reciprocal when `reversed_`.
+
+    The result is rounded to 25 significant digits, well within the solver's accuracy,
+    so that a rate that is exact (10%) comes out exact rather than 0.1000…0006.
+    """
+    growth = z if denominator == 1 else CONTEXT.power(z, denominator)
+    if not reversed_:
+        growth = CONTEXT.divide(ONE, growth)
+    return _RESULT.plus(CONTEXT.subtract(growth, ONE))
+
+
+def irr(flows: Iterable[Amount]) -> Decimal:
+    """The periodic internal rate of return of equally spaced cash flows.
+
+    The rate r at which Σ flows[t] / (1 + r)^t = 0, t = 0, 1, 2 …; the sign convention
+    is yours (a borrower: the amount received negative, repayments positive).
+
+    Args:
+        flows: at least two amounts (`Decimal`, `int`, `str` or `Money`), the first at
+            t = 0, one period apart; zeros for periods without a flow.
+
+    Returns:
+        The rate per period as a `Decimal` fraction, accurate to well over 10 significant
+        digits (given to 25 significant digits).
+
+    Raises:
+        ConvergenceError: the flows have no sign change, their net present value has no
+            root, or they have several rates of return (they change sign more than once
+            and more than one rate fits).
+        InvalidValueError: fewer than two flows, or an amount that is not a number.
+        InvalidTypeError: a float amount.
+
+    Examples:
+        PBoC [2021] No. 3 worked example: 100,000 lent with a 1,000 fee, repaid in
+        12 × 8,833.30.
+
+        >>> from decimal import Decimal
+        >>> rate = irr([-99_000] + [Decimal("8833.30")] * 12)
+        >>> round(rate * 100, 5)  # 1.06698% a month
+        Decimal('1.06698')
+        >>> irr([-100, 110]) == Decimal("0.1")
+        True
+    """
+    amounts = _amounts(flows)
+    if len(amounts) < 2:
+        raise invalid("flows", len(amounts), "flows given; at least two are needed")
+    return _solve(list(range(len(amounts))), amounts, 1)
+
+
+def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
+    """The annual internal rate of return of dated cash flows, on ACT/365 like `XIRR`.
+
+    The rate r at which Σ amount_i / (1 + r)^((date_i − date_0) / 365) = 0, date_0 the
+    earliest date. Flows on the same date are added together; the order does not matter.
+
+    Args:
+        dated_flows: `(date, amount)` pairs, amounts as in [`irr`][microloan.irr].
+
+    Returns:
+        The annual rate as a `Decimal` fraction, to well over 10 significant digits.
+
+    Raises:
+        ConvergenceError: no sign change, no root, or several rates of return.
+        InvalidValueError: fewer than two distinct dates, or a bad amount.
+        InvalidTypeError: a date that is not a `datetime.date`, or a float amount.
+
+    Examples:
+        The example of the spreadsheet function's documentation (Excel and LibreOffice
+        XIRR): 0.373362535, i.e. 37.34% (the spreadsheet stops at an accuracy of
+        0.000001%; the exact root is 0.3733625335…).
+
+        >>> from datetime import date
+        >>> flows = [(date(2008, 1, 1), -10000), (date(2008, 3, 1), 2750),
+        ...          (date(2008, 10, 30), 4250), (date(2009, 2, 15), 3250),
+        ...          (date(2009, 4, 1), 2750)]
+        >>> round(xirr(flows), 10)
+        Decimal('0.3733625335')
+    """
+    by_day: dict[date, Decimal] = {}
+    for i, pair in enumerate(dated_flows):
+        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+            raise wrong_type(f"dated_flows[{i}]", pair, "a (date, amount) pair")
+        day, value = pair
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise wrong_type(f"dated_flows[{i}][0]", day, "a datetime.date")
+        amount = _amount(value, f"dated_flows[{i}][1]")
+        by_day[day] = CONTEXT.add(by_day.get(day, ZERO), amount)
+    if len(by_day) < 2:
+        raise invalid("dated_flows", len(by_day), "distinct dates given; at least two are needed")
+    days = sorted(by_day)
+    origin = days[0]
+    return _solve([(d - origin).days for d in days], [by_day[d] for d in days], 365)
+
+
+def apr(
+    flows: Iterable[Amount],
+    periods_per_year: int | Decimal | str = 12,
+    method: AprMethod = "compound",
+) -> Decimal:
+    """The annualised rate of equally spaced cash flows: the APR of PBoC [2021] No. 3.
+
+    Args:
+        flows: the borrower's flows, as in [`irr`][microloan.irr]: the net amount
+            received (principal less upfront fees) negative, then every payment.
+        periods_per_year: periods per year of the spacing: 12 (default) for monthly, 52
+            weekly, 26 biweekly, 360 / N or 365 / N for every N days.
+        method: `"compound"` (default) = (1 + IRR)^n − 1, the IRR method; `"simple"` =
+            IRR × n, which the rule requires to be labelled simple.
+
+    Returns:
+        The annual rate as a `Decimal` fraction.
+
+    Raises:
+        ConvergenceError: the flows have no single rate of return.
+        InvalidValueError: `periods_per_year` not positive, or an unknown method.
+
+    Examples:
+        PBoC [2021] No. 3 worked example: simple 12.80%, compound 13.58%.
+
+        >>> from decimal import Decimal
+        >>> flows = [-99_000] + [Decimal("8833.30")] * 12
+        >>> round(apr(flows, method="simple") * 100, 2), round(apr(flows) * 100, 2)
+        (Decimal('12.80'), Decimal('13.58'))
+    """
+    n = to_decimal(periods_per_year, "periods_per_year")
+    if n <= 0:
+        raise invalid("periods_per_year", periods_per_year, "must be positive")
+    if method not in ("compound", "simple"):
+        raise invalid("method", method, 'must be "compound" or "simple"')
+    rate = irr(flows)
+    return annualise(rate, n, method)
+
+
+def annualise(rate: Decimal, periods_per_year: Decimal, method: AprMethod) -> Decimal:
+    """A periodic rate as an annual one: compound (1 + r)^n − 1 or simple r × n (unchecked)."""
+    if method == "simple":
+        return CONTEXT.multiply(rate, periods_per_year)
+    return CONTEXT.subtract(CONTEXT.power(CONTEXT.add(ONE, rate), periods_per_year), ONE)

@@ -1,0 +1,1093 @@
+"""Credit lines: a limit granted first, money drawn second.
+
+A [`CreditLine`][microloan.CreditLine] is the seed lender's 授信: a limit, a rate,
+a validity window, and the loans drawn from it. A **revolving** line (循环贷) is
+standby money: draw and repay at will, pay interest only on what is drawn, and
+what is repaid can be drawn again. A **fixed** line (固定贷) pays out once.
+
+The line is immutable: `draw`, `repay`, `settle`, `with_limit`, `freeze`,
+`unfreeze` and `close` return a new line. Every refusal raises a specific error
+(all are [`MicroloanError`][microloan.MicroloanError]s and `ValueError`s) and the
+line you hold stays as it was.
+
+Conventions (the issue is silent on some; these are the library's choices):
+
+- **Validity** (授信有效期): draws are allowed from `opened` up to and including
+  `expires`; a line with nothing drawn by `use_by` (inclusive) lapses. Either way
+  its status on a later date is `"expired"`; its loans keep running.
+- **Available credit**: revolving — the limit less the principal outstanding
+  across drawdowns (less interest, fees and penalty too when the product's
+  `interest_consumes_limit` says so), never below zero; fixed — the whole limit
+  until the one drawdown, nothing after. Zero on a date the line cannot be drawn
+  (frozen, closed, expired, not yet open).
+- **Line events in date order**: draws, limit changes, freezes and closure are
+  posted on or after the line's last such event (`as_of`); the line holds its
+  *current* limit and status. Repayments may be back-dated (each loan rebuilds
+  itself), since they can only lower what is outstanding.
+- **Repayments** go to one named drawdown, or by default: first what is due on
+  each drawdown, oldest first; then prepayment of each drawdown, oldest first,
+  up to its payoff amount. Money left over once everything is repaid is held
+  on the line as `credit` (a refund due to the borrower), never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal, final
+
+import attrs
+
+from microloan.daycount import add_months
+from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan.loans import Loan, LoanPosition, ServicingTerms
+from microloan.money import Money
+from microloan.products import DrawMethod, LineKind, LoanProduct, ProductViolationError
+from microloan.rates import Rate
+from microloan.schedules import (
+    Schedule,
+    bullet,
+    equal_installment,
+    equal_principal,
+    flat,
+    interest_only,
+)
+
+__all__ = [
+    "CreditLine",
+    "DrawdownNotFoundError",
+    "InsufficientCreditError",
+    "LineAlreadyDrawnError",
+    "LineClosedError",
+    "LineError",
+    "LineExpiredError",
+    "LineFrozenError",
+    "LineNotYetValidError",
+    "LinePosition",
+    "LineState",
+    "LineStatus",
+]
+
+LineState = Literal["active", "frozen", "closed"]
+"""The status a line holds: `"active"`, `"frozen"` (no draws until unfrozen) or
+`"closed"` (no draws ever again). Existing drawdowns run to their end in every state."""
+
+LineStatus = Literal["active", "frozen", "closed", "expired"]
+"""A line's status on a date: its held [`LineState`][microloan.LineState], or
+`"expired"` for an active line past `expires` or lapsed unused past `use_by`."""
+
+_STATES: Final = ("active", "frozen", "closed")
+_KINDS: Final = ("revolving", "fixed")
+_GENERATORS: Final[dict[str, Callable[..., Schedule]]] = {
+    "equal_installment": equal_installment,
+    "equal_principal": equal_principal,
+    "interest_only": interest_only,
+    "bullet": bullet,
+    "flat": flat,
+}
+
+
+class LineError(MicroloanError, ValueError):
+    """The root of the refusals of a credit line; also a `ValueError`.
+
+    Examples:
+        >>> issubclass(LineFrozenError, LineError), issubclass(LineError, ValueError)
+        (True, True)
+    """
+
+
+@final
+class LineFrozenError(LineError):
+    """The line is frozen: no draws (and no second freeze) until it is unfrozen.
+
+    Examples:
+        >>> issubclass(LineFrozenError, ValueError)
+        True
+    """
+
+
+@final
+class LineClosedError(LineError):
+    """The line is closed: no draws, limit changes or freezes, ever again.
+
+    Examples:
+        >>> issubclass(LineClosedError, ValueError)
+        True
+    """
+
+
+@final
+class LineExpiredError(LineError):
+    """The line is past its end date, or lapsed unused past its use-by date.
+
+    Examples:
+        >>> issubclass(LineExpiredError, ValueError)
+        True
+    """
+
+
+@final
+class LineNotYetValidError(LineError):
+    """The date is before the line opens.
+
+    Examples:
+        >>> issubclass(LineNotYetValidError, ValueError)
+        True
+    """
+
+
+@final
+class InsufficientCreditError(LineError):
+    """The amount is more than the credit available on the line.
+
+    Examples:
+        >>> issubclass(InsufficientCreditError, ValueError)
+        True
+    """
+
+
+@final
+class LineAlreadyDrawnError(LineError):
+    """A fixed line has been drawn already: it pays out once.
+
+    Examples:
+        >>> issubclass(LineAlreadyDrawnError, ValueError)
+        True
+    """
+
+
+@final
+class DrawdownNotFoundError(MicroloanError, LookupError):
+    """The named drawdown is not on this line (an index out of range, or a foreign loan).
+
+    Also a `LookupError`.
+
+    Examples:
+        >>> issubclass(DrawdownNotFoundError, LookupError)
+        True
+    """
+
+
+def _check_date(value: object, field: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise wrong_type(field, value, "a datetime.date")
+    return value
+
+
+def _check_limit(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, Money):
+        raise wrong_type("limit", value, "Money")
+    if value.amount <= 0 or not value.is_whole:
+        raise invalid("limit", value, "must be a positive amount in whole minor units")
+
+
+def _check_rate(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, Rate):
+        raise wrong_type("rate", value, "a Rate, e.g. Rate.annual('18%')")
+
+
+def _check_in(field: str, choices: tuple[str, ...]) -> Any:  # noqa: ANN401 - an attrs validator
+    def check(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        if value not in choices:
+            raise invalid(field, value, f"is not one of {list(choices)}")
+
+    return check
+
+
+def _check_date_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    _check_date(value, attribute.name)
+
+
+def _check_product(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if value is not None and not isinstance(value, LoanProduct):
+        raise wrong_type("product", value, "a LoanProduct or None")
+
+
+def _check_drawdowns(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, tuple) or not all(isinstance(loan, Loan) for loan in value):
+        raise wrong_type("drawdowns", value, "a tuple of Loans")
+
+
+def _check_credit(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, Money):
+        raise wrong_type("credit", value, "Money")
+    if value.amount < 0 or not value.is_whole:
+        raise invalid("credit", value, "must be zero or positive, in whole minor units")
+
+
+def _zero_credit(line: CreditLine) -> Money:
+    return Money.zero(line.limit.currency) if isinstance(line.limit, Money) else Money.zero()
+
+
+def _as_of_default(line: CreditLine) -> date:
+    return line.opened
+
+
+@final
+@attrs.frozen(kw_only=True)
+class LinePosition:
+    """A credit line on one date: its drawdowns' positions, aggregated.
+
+    Every amount is the sum over the drawdowns disbursed on or before `on`
+    (each a [`LoanPosition`][microloan.LoanPosition] in `drawdowns`).
+
+    Attributes:
+        on: the date.
+        status: the line's [`LineStatus`][microloan.LineStatus] on that date.
+        limit: the line's limit.
+        available: the credit that could be drawn on that date.
+        principal_outstanding: principal not yet repaid, across drawdowns.
+        interest_accrued: contract interest accrued and unpaid, across drawdowns.
+        fees_outstanding: fees charged and unpaid.
+        penalty_outstanding: penalty interest accrued and unpaid.
+        overdue: everything past its due date (principal, interest, fees, penalty).
+        days_past_due: the days past due of the worst drawdown (0 when none is late).
+        payoff_amount: what closes every drawdown on that date, net of their credits.
+        credit: money held for the borrower, on the line and on its drawdowns.
+        drawdowns: the drawdowns' positions, oldest first.
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import CreditLine, Money, Rate
+        >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+        ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+        >>> line = line.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
+        >>> where = line.position(on=date(2026, 1, 20))  # 10 days × 5 = 50 interest
+        >>> where.principal_outstanding, where.interest_accrued, where.available
+        (Money('10000.00', 'CNY'), Money('50.00', 'CNY'), Money('40000.00', 'CNY'))
+    """
+
+    on: date
+    status: LineStatus
+    limit: Money
+    available: Money
+    principal_outstanding: Money
+    interest_accrued: Money
+    fees_outstanding: Money
+    penalty_outstanding: Money
+    overdue: Money
+    days_past_due: int
+    payoff_amount: Money
+    credit: Money
+    drawdowns: tuple[LoanPosition, ...]
+
+    @property
+    def outstanding(self) -> Money:
+        """Everything owed: principal, interest accrued, fees and penalty.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import CreditLine, Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("5000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line.position(on=date(2026, 6, 1)).outstanding  # nothing drawn, nothing owed
+            Money('0.00', 'CNY')
+        """
+        return (
+            self.principal_outstanding
+            + self.interest_accrued
+            + self.fees_outstanding
+            + self.penalty_outstanding
+        )
+
+
+@final
+@attrs.frozen(kw_only=True)
+class CreditLine:
+    """A credit line (授信): a limit, a rate, a validity window and the loans drawn from it.
+
+    Build one with [`CreditLine.revolving`][microloan.CreditLine.revolving],
+    [`CreditLine.fixed`][microloan.CreditLine.fixed] or
+    [`CreditLine.from_product`][microloan.CreditLine.from_product]. Every
+    operation returns a new line.
+
+    Attributes:
+        kind: `"revolving"` (循环贷) or `"fixed"` (固定贷).
+        limit: the line's current limit (positive, whole minor units).
+        rate: the contract rate of its drawdowns.
+        opened: the date the line opens (draws allowed from this day).
+        expires: the line's last day (draws allowed up to and including it).
+        use_by: the last day of the approval's validity (授信有效期): a line with
+            nothing drawn by then lapses. Defaults to `expires`.
+        status: the held [`LineState`][microloan.LineState]; see
+            [`status_on`][microloan.CreditLine.status_on] for the status on a date.
+        product: the [`LoanProduct`][microloan.LoanProduct] whose bounds and
+            conventions its drawdowns follow (None: any amount and term, the
+            library's default conventions).
+        drawdowns: the loans drawn, oldest first.
+        credit: money held for the borrower: a repayment beyond everything owed.
+        as_of: the date of the line's last draw, limit change, freeze, unfreeze or
+            closure; later ones must not be earlier.
+
+    Raises:
+        InvalidValueError: dates out of order, an unknown kind or status, a
+            limit or product in another currency, drawdowns out of order or
+            before `opened`, a fixed line with two drawdowns.
+        InvalidTypeError: a field of the wrong type.
+
+    Examples:
+        >>> from datetime import date
+        >>> from microloan import Money, Rate
+        >>> line = CreditLine.revolving(limit=Money("100000"), rate=Rate.annual("18%"),
+        ...                             opened=date(2026, 3, 1), expires=date(2027, 2, 28))
+        >>> line = line.draw(Money("30000"), on=date(2026, 3, 5), maturity=date(2026, 9, 1))
+        >>> line.available(on=date(2026, 3, 5))
+        Money('70000.00', 'CNY')
+        >>> line = line.repay(Money("10000"), on=date(2026, 3, 5))  # the same day: no interest
+        >>> line.available(on=date(2026, 3, 5))
+        Money('80000.00', 'CNY')
+    """
+
+    kind: LineKind = attrs.field(validator=_check_in("kind", _KINDS))
+    limit: Money = attrs.field(validator=_check_limit)
+    rate: Rate = attrs.field(validator=_check_rate)
+    opened: date = attrs.field(validator=_check_date_field)
+    expires: date = attrs.field(validator=_check_date_field)
+    use_by: date = attrs.field(validator=_check_date_field)
+    status: LineState = attrs.field(default="active", validator=_check_in("status", _STATES))
+    product: LoanProduct | None = attrs.field(default=None, validator=_check_product)
+    drawdowns: tuple[Loan, ...] = attrs.field(default=(), validator=_check_drawdowns)
+    credit: Money = attrs.field(
+        default=attrs.Factory(_zero_credit, takes_self=True), validator=_check_credit
+    )
+    as_of: date = attrs.field(
+        default=attrs.Factory(_as_of_default, takes_self=True), validator=_check_date_field
+    )
+
+    def __attrs_post_init__(self) -> None:
+        currency = self.limit.currency
+        if self.expires < self.opened:
+            raise invalid("expires", self.expires, f"is before opened {self.opened.isoformat()}")
+        if not self.opened <= self.use_by <= self.expires:
+            raise invalid(
+                "use_by",
+                self.use_by,
+                f"must be between opened {self.opened.isoformat()} and expires {self.expires.isoformat()}",
+            )
+        if self.as_of < self.opened:
+            raise invalid("as_of", self.as_of, f"is before opened {self.opened.isoformat()}")
+        if self.credit.currency != currency:
+            raise CurrencyMismatchError(
+                f"currency: credit {self.credit!r} is in {self.credit.currency}; the line is in {currency}"
+            )
+        if self.product is not None and self.product.currency != currency:
+            raise CurrencyMismatchError(
+                f"currency: product lends {self.product.currency}; the line is in {currency}"
+            )
+        self._check_drawdown_order()
+
+    def _check_drawdown_order(self) -> None:
+        currency = self.limit.currency
+        previous = self.opened
+        for loan in self.drawdowns:
+            if loan.currency != currency:
+                raise CurrencyMismatchError(
+                    f"currency: drawdown of {loan.principal!r} is in {loan.currency}; the line is in {currency}"
+                )
+            if loan.start < previous:
+                raise invalid(
+                    "drawdowns",
+                    loan.start,
+                    "must be disbursed on or after opened and in date order (oldest first)",
+                )
+            previous = loan.start
+        if previous > self.as_of:
+            raise invalid(
+                "as_of", self.as_of, f"is before the last drawdown {previous.isoformat()}"
+            )
+        if self.kind == "fixed" and len(self.drawdowns) > 1:
+            raise invalid("drawdowns", len(self.drawdowns), "is more than one on a fixed line")
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def revolving(
+        cls,
+        *,
+        limit: Money,
+        rate: Rate,
+        opened: date,
+        expires: date,
+        use_by: date | None = None,
+        product: LoanProduct | None = None,
+    ) -> CreditLine:
+        """A revolving line (循环贷): draw and repay at will; repaid principal can be drawn again.
+
+        Args:
+            limit: the limit, positive, in whole minor units.
+            rate: the contract rate of its drawdowns.
+            opened: the first day it can be drawn.
+            expires: the last day it can be drawn.
+            use_by: the last day for the first draw (授信有效期); default `expires`.
+            product: the product whose bounds and conventions apply (optional).
+
+        Returns:
+            An active line with nothing drawn.
+
+        Raises:
+            InvalidValueError: dates out of order or a bad limit.
+            ProductViolationError: the limit is outside the product's line bounds.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line.available(on=date(2026, 1, 1)), line.kind
+            (Money('50000.00', 'CNY'), 'revolving')
+        """
+        return cls._new(
+            "revolving",
+            limit=limit,
+            rate=rate,
+            opened=opened,
+            expires=expires,
+            use_by=use_by,
+            product=product,
+        )
+
+    @classmethod
+    def fixed(
+        cls,
+        *,
+        limit: Money,
+        rate: Rate,
+        opened: date,
+        expires: date,
+        use_by: date | None = None,
+        product: LoanProduct | None = None,
+    ) -> CreditLine:
+        """A fixed line (固定贷): the limit is paid out once; nothing is available after.
+
+        Arguments are those of [`revolving`][microloan.CreditLine.revolving].
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.fixed(limit=Money("60000"), rate=Rate.annual("21%"),
+            ...                         opened=date(2026, 1, 1), expires=date(2026, 1, 31))
+            >>> line = line.draw(Money("60000"), on=date(2026, 1, 5), method="equal_installment", term=6)
+            >>> line.available(on=date(2026, 1, 5)), len(line.drawdowns[0].schedule)
+            (Money('0.00', 'CNY'), 6)
+        """
+        return cls._new(
+            "fixed",
+            limit=limit,
+            rate=rate,
+            opened=opened,
+            expires=expires,
+            use_by=use_by,
+            product=product,
+        )
+
+    @classmethod
+    def from_product(cls, product: LoanProduct, *, limit: Money, opened: date) -> CreditLine:
+        """A line of `product`: its kind, rate, length and approval validity.
+
+        The line runs `product.line_months` months from `opened` (its last day
+        the day before that date), must first be drawn within
+        `product.validity_days` days, and carries the product's rate.
+
+        Raises:
+            ProductViolationError: the limit is outside the product's line bounds.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import LoanProduct, Money
+            >>> line = CreditLine.from_product(LoanProduct.revolving_credit(),
+            ...                                limit=Money("200000"), opened=date(2026, 1, 15))
+            >>> line.kind, line.rate, line.use_by, line.expires
+            ('revolving', Rate.annual('21%'), datetime.date(2026, 2, 14), datetime.date(2027, 1, 14))
+        """
+        if not isinstance(product, LoanProduct):
+            raise wrong_type("product", product, "a LoanProduct")
+        start = _check_date(opened, "opened")
+        expires = add_months(start, product.line_months) - timedelta(days=1)
+        use_by = min(start + timedelta(days=product.validity_days), expires)
+        return cls._new(
+            product.line_kind,
+            limit=limit,
+            rate=product.rate,
+            opened=start,
+            expires=expires,
+            use_by=use_by,
+            product=product,
+        )
+
+    @classmethod
+    def _new(
+        cls,
+        kind: LineKind,
+        *,
+        limit: Money,
+        rate: Rate,
+        opened: date,
+        expires: date,
+        use_by: date | None,
+        product: LoanProduct | None,
+    ) -> CreditLine:
+        if product is not None:
+            if not isinstance(product, LoanProduct):
+                raise wrong_type("product", product, "a LoanProduct or None")
+            problems = product.limit_violations(limit)
+            if problems:
+                raise ProductViolationError(problems)
+        return cls(
+            kind=kind,
+            limit=limit,
+            rate=rate,
+            opened=opened,
+            expires=expires,
+            use_by=expires if use_by is None else use_by,
+            product=product,
+        )
+
+    # -- views --------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        """The line's currency (that of its limit)."""
+        return self.limit.currency
+
+    def status_on(self, *, on: date) -> LineStatus:
+        """The line's status on `on`: its held state, or `"expired"`.
+
+        An active line is expired after `expires`, or after `use_by` when nothing
+        was drawn by then (the approval lapsed). A frozen or closed line keeps
+        that status.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31),
+            ...                             use_by=date(2026, 1, 31))
+            >>> line.status_on(on=date(2026, 1, 31)), line.status_on(on=date(2026, 2, 1))
+            ('active', 'expired')
+        """
+        day = _check_date(on, "on")
+        if self.status != "active":
+            return self.status
+        if day > self.expires:
+            return "expired"
+        if day > self.use_by and not any(loan.start <= self.use_by for loan in self.drawdowns):
+            return "expired"
+        return "active"
+
+    def available(self, *, on: date) -> Money:
+        """The credit that can be drawn on `on`; never negative, never above the limit.
+
+        Revolving: the limit less the principal outstanding on `on` across the
+        drawdowns disbursed by then (less interest, fees and penalty too if the
+        product's `interest_consumes_limit` is set), or zero if that is negative
+        (a limit cut below what is outstanding). Fixed: the limit until the line
+        is drawn, then zero. Zero whenever the line cannot be drawn on `on`.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("20000"), on=date(2026, 2, 1), maturity=date(2026, 5, 1))
+            >>> line.available(on=date(2026, 3, 1)), line.freeze(on=date(2026, 3, 1)).available(on=date(2026, 3, 1))
+            (Money('30000.00', 'CNY'), Money('0.00', 'CNY'))
+        """
+        day = _check_date(on, "on")
+        zero = Money.zero(self.currency)
+        if day < self.opened or self.status_on(on=day) != "active":
+            return zero
+        return self._room(self._positions(day))
+
+    def position(self, *, on: date) -> LinePosition:
+        """The line on `on`: its drawdowns' positions and their sums.
+
+        Args:
+            on: the date (everything dated on or before it counts).
+
+        Returns:
+            The [`LinePosition`][microloan.LinePosition].
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> late = line.position(on=date(2026, 2, 10))
+            >>> late.days_past_due, late.overdue  # 10,150 overdue + 10 days of 1.5× penalty
+            (10, Money('10225.00', 'CNY'))
+        """
+        day = _check_date(on, "on")
+        positions = self._positions(day)
+        zero = Money.zero(self.currency)
+
+        def total(values: list[Money]) -> Money:
+            return sum(values, zero)
+
+        available = zero
+        if day >= self.opened and self.status_on(on=day) == "active":
+            available = self._room(positions)
+        return LinePosition(
+            on=day,
+            status=self.status_on(on=day),
+            limit=self.limit,
+            available=available,
+            principal_outstanding=total([p.principal_outstanding for p in positions]),
+            interest_accrued=total([p.interest_accrued for p in positions]),
+            fees_outstanding=total([p.fees_outstanding for p in positions]),
+            penalty_outstanding=total([p.penalty_outstanding for p in positions]),
+            overdue=total([p.overdue.total for p in positions]),
+            days_past_due=max((p.days_past_due for p in positions), default=0),
+            payoff_amount=total([p.payoff_amount for p in positions]),
+            credit=self.credit + total([p.credit for p in positions]),
+            drawdowns=positions,
+        )
+
+    def drawdown(self, which: int | Loan) -> Loan:
+        """One drawdown, by its index in `drawdowns` (0 the oldest, -1 the latest) or itself.
+
+        A loan is matched by identity (`is`): pass one taken from this line's
+        `drawdowns`; after a repayment the line holds a new loan object, so an
+        index is the stable way to name a drawdown.
+
+        Raises:
+            DrawdownNotFoundError: no such index, or the loan is not on this line.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("1000"), on=date(2026, 1, 2), maturity=date(2026, 2, 2))
+            >>> line.drawdown(0) is line.drawdowns[0]
+            True
+        """
+        return self.drawdowns[self._index(which)]
+
+    # -- operations -----------------------------------------------------------
+    def draw(
+        self,
+        amount: Money,
+        *,
+        on: date,
+        method: DrawMethod | None = None,
+        term: int | None = None,
+        maturity: date | None = None,
+    ) -> CreditLine:
+        """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
+
+        The drawdown is either an open-ended daily-interest loan
+        ([`Loan.open_ended`][microloan.Loan.open_ended]: interest by the day on
+        what is outstanding, repayable any day, all due at `maturity`) or a term
+        loan on a schedule (`method` names the generator, `term` the installments),
+        disbursed on `on` at the line's rate, under the product's conventions
+        (day count, rounding, accrual, penalty, grace, allocation) or the
+        library's defaults.
+
+        Args:
+            amount: a positive amount in the line's currency, whole minor units.
+            on: the drawdown date; not before the line's last event (`as_of`).
+            method: `"open_ended"` or a schedule method; default the product's
+                first method, or `"open_ended"` without a product.
+            term: the installments of a schedule method; default the product's first term.
+            maturity: the due date of an open-ended drawdown; default `on` +
+                the product's `max_days`.
+
+        Returns:
+            The line with the drawdown appended (and `as_of` moved to `on`).
+
+        Raises:
+            LineClosedError: the line is closed.
+            LineFrozenError: the line is frozen.
+            LineNotYetValidError: `on` is before the line opens.
+            LineExpiredError: `on` is past `expires`, or past `use_by` with nothing drawn.
+            ProductViolationError: the amount, method, term or length breaks the
+                product's bounds (every violation is listed).
+            LineAlreadyDrawnError: a fixed line has been drawn already.
+            InsufficientCreditError: `amount` is more than is available.
+            InvalidValueError: a bad amount, a date before `as_of`, a missing
+                term or maturity, or an argument that does not fit the method.
+            CurrencyMismatchError: `amount` is in another currency.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("12000"), on=date(2026, 1, 15), method="equal_installment", term=12)
+            >>> line.drawdowns[0].schedule.installments[0].total
+            Money('1100.16', 'CNY')
+        """
+        money = self._check_amount(amount)
+        self._check_drawable(_check_date(on, "on"))
+        day = self._check_event_date(on)
+        if self.kind == "fixed" and self.drawdowns:
+            raise LineAlreadyDrawnError(
+                f"amount: {money} cannot be drawn; this fixed line paid out "
+                f"{self.drawdowns[0].principal} on {self.drawdowns[0].start.isoformat()} already"
+            )
+        chosen = method
+        if chosen is None:
+            chosen = self.product.methods[0] if self.product is not None else "open_ended"
+        if chosen == "open_ended":
+            loan = self._open_ended(money, day, term=term, maturity=maturity)
+        elif chosen in _GENERATORS:
+            loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
+        else:
+            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(_GENERATORS)]}")
+        room = self._room(self._positions(day))
+        if money > room:
+            raise InsufficientCreditError(
+                f"amount: {money} is more than the {room} available on {day.isoformat()} "
+                f"(limit {self.limit})"
+            )
+        return attrs.evolve(self, drawdowns=(*self.drawdowns, loan), as_of=day)
+
+    def repay(self, amount: Money, *, on: date, drawdown: int | Loan | None = None) -> CreditLine:
+        """Receive a repayment of `amount` on `on`, for one drawdown or for the line.
+
+        With `drawdown` (an index in `drawdowns`, or one of its loans), the whole
+        amount goes to that loan and its own rules apply (what is due first, then
+        prepayment; an excess over its payoff is held as credit on that loan).
+        Without it, the amount pays first what is due on each drawdown disbursed
+        by `on`, oldest first; then it prepays each of them, oldest first, up to
+        its payoff amount; anything left is held as the line's `credit`.
+        Repayments are accepted whatever the line's status: its loans keep running.
+
+        Args:
+            amount: a positive amount in the line's currency, whole minor units.
+            on: the value date; may be earlier than the line's last event.
+            drawdown: which drawdown to pay (default: the line's rule above).
+
+        Returns:
+            The line with the repayment posted.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: a bad amount, or nothing drawn by `on`.
+            CurrencyMismatchError: `amount` is in another currency.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> line = line.draw(Money("5000"), on=date(2026, 1, 11), maturity=date(2026, 3, 1))
+            >>> line = line.repay(Money("10200"), on=date(2026, 1, 21))
+            >>> # the oldest: 10,000 + 20 days × 5; the rest: 25 interest, 75 principal of the second
+            >>> [str(p.payoff_amount.amount) for p in line.position(on=date(2026, 1, 21)).drawdowns]
+            ['0.00', '4925.00']
+        """
+        money = self._check_amount(amount)
+        day = _check_date(on, "on")
+        loans = list(self.drawdowns)
+        if drawdown is not None:
+            index = self._index(drawdown)
+            loans[index] = loans[index].repay(money, on=day)
+            return attrs.evolve(self, drawdowns=tuple(loans))
+        live = [i for i, loan in enumerate(loans) if loan.start <= day]
+        if not live:
+            raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
+        left = money
+        for i in live:  # first what is due, oldest first
+            due = loans[i].position(on=day).due.total
+            if left and due:
+                pay = min(left, due)
+                loans[i] = loans[i].repay(pay, on=day)
+                left -= pay
+        for i in live:  # then prepay, oldest first
+            payoff = loans[i].payoff_amount(on=day)
+            if left and payoff:
+                pay = min(left, payoff)
+                loans[i] = loans[i].repay(pay, on=day)
+                left -= pay
+        return attrs.evolve(self, drawdowns=tuple(loans), credit=self.credit + left)
+
+    def settle(
+        self, proceeds: Money, *, on: date, drawdown: int | Loan | None = None
+    ) -> tuple[CreditLine, Money]:
+        """Repay from `proceeds` (order proceeds on settlement) up to what is owed.
+
+        The seed's order loan is repaid automatically when the orders settle: the
+        lender takes what is owed from the buyer's payment and the merchant keeps
+        the rest. This repays the smaller of `proceeds` and the payoff amount (of
+        `drawdown`, or of every drawdown) and returns what is left.
+
+        Returns:
+            The line after the repayment, and the part of `proceeds` left for the merchant.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: a bad amount, or nothing drawn by `on`.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import LoanProduct, Money
+            >>> line = CreditLine.from_product(LoanProduct.order_loan(), limit=Money("10000"),
+            ...                                opened=date(2026, 3, 1))
+            >>> line = line.draw(Money("10000"), on=date(2026, 3, 1))
+            >>> line, rest = line.settle(Money("12500"), on=date(2026, 3, 21))  # 20 days: 100
+            >>> rest, line.position(on=date(2026, 3, 21)).payoff_amount
+            (Money('2400.00', 'CNY'), Money('0.00', 'CNY'))
+        """
+        money = self._check_amount(proceeds, "proceeds")
+        day = _check_date(on, "on")
+        if drawdown is not None:
+            owed = self.drawdowns[self._index(drawdown)].payoff_amount(on=day)
+        else:
+            started = [loan for loan in self.drawdowns if loan.start <= day]
+            if not started:
+                raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
+            owed = sum((loan.payoff_amount(on=day) for loan in started), Money.zero(self.currency))
+        pay = min(money, owed)
+        line = self.repay(pay, on=day, drawdown=drawdown) if pay else self
+        return line, money - pay
+
+    def with_limit(self, limit: Money, *, on: date) -> CreditLine:
+        """Raise or cut the limit from `on`.
+
+        A cut below what is outstanding is allowed: it blocks new draws until
+        repayments bring the outstanding principal under the new limit, and calls
+        nothing due.
+
+        Raises:
+            LineClosedError: the line is closed.
+            ProductViolationError: the limit is outside the product's line bounds.
+            InvalidValueError: a bad limit, or `on` before the line's last event.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("40000"), on=date(2026, 1, 5), maturity=date(2026, 6, 5))
+            >>> cut = line.with_limit(Money("30000"), on=date(2026, 2, 1))
+            >>> cut.available(on=date(2026, 2, 1)), cut.position(on=date(2026, 2, 1)).overdue
+            (Money('0.00', 'CNY'), Money('0.00', 'CNY'))
+        """
+        day = self._check_event_date(on)
+        if self.status == "closed":
+            raise LineClosedError(f"limit: {limit!r} cannot be set on {day}: the line is closed")
+        _check_limit(None, None, limit)
+        if limit.currency != self.currency:
+            raise CurrencyMismatchError(
+                f"currency: limit {limit!r} is in {limit.currency}; the line is in {self.currency}"
+            )
+        if self.product is not None:
+            problems = self.product.limit_violations(limit)
+            if problems:
+                raise ProductViolationError(problems)
+        return attrs.evolve(self, limit=limit, as_of=day)
+
+    def freeze(self, *, on: date) -> CreditLine:
+        """Freeze the line from `on`: no draws until unfrozen; drawdowns keep running.
+
+        Raises:
+            LineFrozenError: the line is frozen already.
+            LineClosedError: the line is closed.
+            InvalidValueError: `on` before the line's last event.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line.freeze(on=date(2026, 2, 1)).status
+            'frozen'
+        """
+        day = self._check_event_date(on)
+        if self.status == "closed":
+            raise LineClosedError(f"status: the line is closed; it cannot be frozen on {day}")
+        if self.status == "frozen":
+            raise LineFrozenError(f"status: the line is frozen already on {day}")
+        return attrs.evolve(self, status="frozen", as_of=day)
+
+    def unfreeze(self, *, on: date) -> CreditLine:
+        """Lift a freeze from `on`.
+
+        Raises:
+            LineClosedError: the line is closed.
+            InvalidValueError: the line is not frozen, or `on` before the line's last event.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line.freeze(on=date(2026, 2, 1)).unfreeze(on=date(2026, 3, 1)).status
+            'active'
+        """
+        day = self._check_event_date(on)
+        if self.status == "closed":
+            raise LineClosedError(f"status: the line is closed; it cannot be unfrozen on {day}")
+        if self.status != "frozen":
+            raise invalid("status", self.status, "is not frozen; there is nothing to unfreeze")
+        return attrs.evolve(self, status="active", as_of=day)
+
+    def close(self, *, on: date) -> CreditLine:
+        """Close the line from `on`: no new draws ever; its drawdowns run to their end.
+
+        Raises:
+            LineClosedError: the line is closed already.
+            InvalidValueError: `on` before the line's last event.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line.close(on=date(2026, 6, 30)).status_on(on=date(2026, 7, 1))
+            'closed'
+        """
+        day = self._check_event_date(on)
+        if self.status == "closed":
+            raise LineClosedError(f"status: the line is closed already on {day}")
+        return attrs.evolve(self, status="closed", as_of=day)
+
+    # -- internals ------------------------------------------------------------
+    def _positions(self, day: date) -> tuple[LoanPosition, ...]:
+        return tuple(loan.position(on=day) for loan in self.drawdowns if loan.start <= day)
+
+    def _room(self, positions: tuple[LoanPosition, ...]) -> Money:
+        zero = Money.zero(self.currency)
+        if self.kind == "fixed":
+            return zero if self.drawdowns else self.limit.round()
+        used = sum((p.principal_outstanding for p in positions), zero)
+        if self.product is not None and self.product.interest_consumes_limit:
+            used += sum(
+                (
+                    p.interest_accrued + p.fees_outstanding + p.penalty_outstanding
+                    for p in positions
+                ),
+                zero,
+            )
+        return max(self.limit.round() - used, zero)
+
+    def _check_amount(self, amount: object, field: str = "amount") -> Money:
+        if not isinstance(amount, Money):
+            raise wrong_type(field, amount, "Money")
+        if amount.currency != self.currency:
+            raise CurrencyMismatchError(
+                f"currency: {field} {amount!r} is in {amount.currency}; the line is in {self.currency}"
+            )
+        if amount.amount <= 0 or not amount.is_whole:
+            raise invalid(field, amount, "must be a positive amount in whole minor units")
+        return amount.round()
+
+    def _check_event_date(self, on: object) -> date:
+        day = _check_date(on, "on")
+        if day < self.as_of:
+            raise invalid(
+                "on",
+                day,
+                f"is before the line's last event on {self.as_of.isoformat()}; post line events in date order",
+            )
+        return day
+
+    def _check_drawable(self, day: date) -> None:
+        if self.status == "closed":
+            raise LineClosedError(f"on: {day.isoformat()} is after the line was closed; no draws")
+        if self.status == "frozen":
+            raise LineFrozenError(
+                f"on: {day.isoformat()}: the line is frozen; no draws until unfrozen"
+            )
+        if day < self.opened:
+            raise LineNotYetValidError(
+                f"on: {day.isoformat()} is before the line opens on {self.opened.isoformat()}"
+            )
+        if day > self.expires:
+            raise LineExpiredError(
+                f"on: {day.isoformat()} is after the line expired on {self.expires.isoformat()}"
+            )
+        if day > self.use_by and not self.drawdowns:
+            raise LineExpiredError(
+                f"on: {day.isoformat()} is after the use-by date {self.use_by.isoformat()} "
+                "with nothing drawn; the approval lapsed"
+            )
+
+    def _violations(
+        self, money: Money, method: DrawMethod, term: int | None, days: int | None
+    ) -> None:
+        if self.product is not None:
+            problems = self.product.violations(money, method=method, term=term, days=days)
+            if problems:
+                raise ProductViolationError(problems)
+
+    def _open_ended(
+        self, money: Money, day: date, *, term: int | None, maturity: date | None
+    ) -> Loan:
+        if term is not None:
+            raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
+        due = maturity
+        if due is None:
+            if self.product is None or self.product.max_days is None:
+                raise invalid("maturity", None, "is needed for an open-ended drawdown")
+            due = day + timedelta(days=self.product.max_days)
+        due = _check_date(due, "maturity")
+        if due <= day:
+            raise invalid("maturity", due, f"must be after the drawdown date {day.isoformat()}")
+        self._violations(money, "open_ended", None, (due - day).days)
+        terms = self._terms()
+        product = self.product
+        return Loan.open_ended(
+            principal=money,
+            rate=self.rate,
+            start=day,
+            maturity=due,
+            days_in_year=product.days_in_year if product is not None else 360,
+            rounding=product.rounding if product is not None else "half_up",
+            penalty_rate=terms.penalty_rate,
+            penalty_on_interest=terms.penalty_on_interest,
+            grace_days=terms.grace_days,
+            allocation=terms.allocation,
+        )
+
+    def _term_loan(
+        self,
+        money: Money,
+        day: date,
+        method: DrawMethod,
+        *,
+        term: int | None,
+        maturity: date | None,
+    ) -> Loan:
+        if maturity is not None:
+            raise invalid(
+                "maturity", maturity, f"does not apply to a {method} drawdown; pass term="
+            )
+        periods = term
+        if periods is None:
+            if self.product is None or not self.product.terms:
+                raise invalid("term", None, f"is needed for a {method} drawdown")
+            periods = self.product.terms[0]
+        self._violations(money, method, periods, None)
+        product = self.product
+        options: dict[str, object] = {}
+        if product is not None:
+            options = {
+                "frequency": product.frequency,
+                "accrual": product.accrual,
+                "days_in_year": product.days_in_year,
+                "rounding": product.rounding,
+            }
+        schedule = _GENERATORS[method](money, rate=self.rate, term=periods, start=day, **options)
+        return Loan(schedule=schedule, terms=self._terms())
+
+    def _terms(self) -> ServicingTerms:
+        return self.product.servicing_terms() if self.product is not None else ServicingTerms()
+
+    def _index(self, which: object) -> int:
+        if isinstance(which, Loan):
+            for i, loan in enumerate(self.drawdowns):
+                if loan is which:
+                    return i
+            raise DrawdownNotFoundError(
+                f"drawdown: the loan of {which.principal} from {which.start.isoformat()} is not on "
+                "this line (loans change with each repayment; name a drawdown by its index)"
+            )
+        if isinstance(which, bool) or not isinstance(which, int):
+            raise wrong_type("drawdown", which, "an int index or a Loan")
+        if not -len(self.drawdowns) <= which < len(self.drawdowns):
+            raise DrawdownNotFoundError(
+                f"drawdown: {which} is not an index of this line's {len(self.drawdowns)} drawdowns"
+            )
+        return which % len(self.drawdowns)

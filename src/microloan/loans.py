@@ -1,0 +1,1017 @@
+"""Servicing a loan: what happens after the money goes out.
+
+A [`Loan`][microloan.Loan] is a plan (a [`Schedule`][microloan.Schedule], or an
+open-ended daily-interest drawdown) plus its servicing terms and the
+transactions posted on it. It never changes: `repay`, `charge_fee`, `waive`,
+`write_off` and `reverse` return a new loan. At any date,
+[`Loan.position`][microloan.Loan.position] says exactly what is owed and why.
+
+The conventions (see the explanation page "Servicing a loan" for the full text):
+
+- **Interest by the day, for the days used** (民法典 art. 677). Within a period
+  the scheduled interest accrues pro rata by days, so on the due date it is
+  exactly the schedule's figure; an open-ended loan accrues `daily_interest`
+  on the principal outstanding. A payoff or a prepayment before the due date
+  pays the interest accrued to that day (or, with
+  `early_interest="period_end"`, the whole current period's).
+- **Days past due** count from the oldest installment whose principal or
+  interest is unpaid: the day after the due date is day 1.
+- **Penalty interest** (罚息) accrues by the day on overdue principal (and, with
+  `penalty_on_interest=True`, overdue interest) from the due date, at the
+  contract rate × 1.5 by default. A payment within the grace days counts as
+  if made on the due date (no penalty on what it pays); past the grace, the
+  penalty counts from day 1. Overdue principal bears the penalty *instead of*
+  the contract interest.
+- **Allocation**: what is due is paid in the chosen order; anything more
+  prepays principal (re-amortising the rest of the plan with the schedule
+  generators) or is held as a credit that pays installments as they fall due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Final, Literal, final
+
+import attrs
+
+from microloan._decimal import CONTEXT, ZERO
+from microloan._ledger import Config, Ledger, Record
+from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan.money import _EXPONENTS, Money, RoundingMode, _make
+from microloan.rates import DaysInYear, Rate
+from microloan.schedules import Schedule, bullet
+
+__all__ = [
+    "Allocation",
+    "AllocationOrder",
+    "Breakdown",
+    "EarlyRepaymentInterest",
+    "ExcessHandling",
+    "Loan",
+    "LoanComponent",
+    "LoanKind",
+    "LoanPosition",
+    "LoanStatus",
+    "PenaltyPreset",
+    "ServicingTerms",
+    "Transaction",
+    "TransactionKind",
+    "TransactionNotFoundError",
+]
+
+AllocationOrder = Literal["oldest_first", "vertical", "principal_first"]
+"""The order in which a payment settles what is due.
+
+- `"oldest_first"` (default; Apache Fineract's default, "horizontal"): the
+  oldest due date first and, within it, penalty → fees → interest → principal.
+- `"vertical"`: penalty of every due installment, then fees, then interest, then
+  principal, each oldest first (民法典 art. 561: costs → interest → principal).
+- `"principal_first"`: principal of every due installment, then interest, then
+  fees, then penalty, each oldest first (some contracts; the cheapest for the
+  borrower, since principal bears the penalty).
+"""
+
+ExcessHandling = Literal["reduce_installment", "shorten_term", "credit"]
+"""What a payment larger than what is due does with the excess.
+
+- `"reduce_installment"` (default): prepay principal and keep the term: the
+  remaining plan is re-amortised with the schedule's own generator, so later
+  installments are smaller.
+- `"shorten_term"`: prepay principal and keep the installment: the remaining
+  plan is re-amortised over as few periods as keep the installment (for
+  `equal_principal`, its principal part) no larger than before.
+- `"credit"`: hold the excess as a credit on the loan; the credit pays
+  installments and fees as they fall due.
+
+A payment that covers the payoff amount always closes the loan, whatever the
+option; what is left over is held as a credit (a refund due to the borrower).
+"""
+
+EarlyRepaymentInterest = Literal["days_used", "period_end"]
+"""The interest charged when principal is repaid before its due date.
+
+- `"days_used"` (default, 民法典 art. 677): only for the days the money was used.
+- `"period_end"`: the whole current period's interest, as some lenders (and
+  Apache Fineract's "till rest frequency date" setting) charge.
+"""
+
+PenaltyPreset = Literal["1.5x", "1.3x", "none"]
+"""A penalty rate relative to the contract rate.
+
+- `"1.5x"` (default): the contract rate × 1.5, the common 罚息 practice
+  (the PBoC 2003 notice allows 30–50% above the contract rate).
+- `"1.3x"`: the contract rate × 1.3, the notice's lower bound.
+- `"none"`: no penalty interest.
+"""
+
+LoanStatus = Literal["current", "overdue", "paid_off", "written_off"]
+"""A loan's status on a date: written off; else paid off (nothing owed); else
+overdue (days past due above 0); else current."""
+
+LoanComponent = Literal["penalty", "fees", "interest", "principal"]
+"""The parts of what a borrower owes."""
+
+TransactionKind = Literal["repayment", "fee", "waiver", "write_off", "credit"]
+"""What a transaction on a loan is; `"credit"` is the automatic use of a credit held on the
+loan to pay what falls due (it has number 0 and is undone by reversing the payment that made
+the credit)."""
+
+LoanKind = Literal["installments", "open_ended"]
+"""A loan repaid by a schedule of installments, or an open-ended daily-interest drawdown."""
+
+_PENALTY_FACTORS: Final[dict[str, str]] = {"1.5x": "1.5", "1.3x": "1.3", "none": "0"}
+_ALLOCATION_ORDERS: Final = ("oldest_first", "vertical", "principal_first")
+_EXCESS: Final = ("reduce_installment", "shorten_term", "credit")
+_EARLY: Final = ("days_used", "period_end")
+_KINDS: Final = ("installments", "open_ended")
+_WAIVABLE: Final = ("penalty", "fees", "interest")
+_NO_SHORTENING: Final = ("interest_only", "bullet")
+
+
+class TransactionNotFoundError(MicroloanError, LookupError):
+    """The transaction to reverse is not an active transaction of this loan.
+
+    Also a `LookupError`. Raised for a transaction of another loan, or one
+    already reversed.
+
+    Examples:
+        >>> issubclass(TransactionNotFoundError, LookupError)
+        True
+    """
+
+
+def _check_choice(name: str, choices: tuple[str, ...]) -> Callable[[object, object, object], None]:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if value not in choices:
+            raise invalid(name, value, f"is not one of {list(choices)}")
+
+    return check
+
+
+def _check_penalty_rate(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, Rate) and value not in _PENALTY_FACTORS:
+        raise invalid("penalty_rate", value, f"must be a Rate or one of {list(_PENALTY_FACTORS)}")
+
+
+def _check_grace(_instance: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise wrong_type("grace_days", value, "an int")
+    if value < 0:
+        raise invalid("grace_days", value, "must not be negative")
+
+
+def _check_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise wrong_type(attribute.name, value, "a bool")
+
+
+@final
+@attrs.frozen(kw_only=True)
+class ServicingTerms:
+    """How a loan is serviced: penalty, grace, allocation and prepayment conventions.
+
+    Attributes:
+        penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] (`"1.5x"`, the
+            default, `"1.3x"` or `"none"`) or an explicit `Rate`.
+        penalty_on_interest: whether overdue interest bears penalty too
+            (复利, compounding; off by default).
+        grace_days: days after a due date within which a payment bears no
+            penalty (宽限期; 0 by default).
+        allocation: the [`AllocationOrder`][microloan.AllocationOrder].
+        excess: the [`ExcessHandling`][microloan.ExcessHandling] of an
+            overpayment.
+        early_interest: the
+            [`EarlyRepaymentInterest`][microloan.EarlyRepaymentInterest]
+            convention.
+
+    Raises:
+        InvalidValueError: an option that is not one of its choices, or negative grace days.
+
+    Examples:
+        >>> ServicingTerms()
+        ServicingTerms(penalty_rate='1.5x', penalty_on_interest=False, grace_days=0, allocation='oldest_first', excess='reduce_installment', early_interest='days_used')
+        >>> ServicingTerms(grace_days=3, excess="shorten_term").grace_days
+        3
+    """
+
+    penalty_rate: Rate | PenaltyPreset = attrs.field(default="1.5x", validator=_check_penalty_rate)
+    penalty_on_interest: bool = attrs.field(default=False, validator=_check_bool)
+    grace_days: int = attrs.field(default=0, validator=_check_grace)
+    allocation: AllocationOrder = attrs.field(
+        default="oldest_first", validator=_check_choice("allocation", _ALLOCATION_ORDERS)
+    )
+    excess: ExcessHandling = attrs.field(
+        default="reduce_installment", validator=_check_choice("excess", _EXCESS)
+    )
+    early_interest: EarlyRepaymentInterest = attrs.field(
+        default="days_used", validator=_check_choice("early_interest", _EARLY)
+    )
+
+    def penalty_for(self, rate: Rate) -> Rate:
+        """The penalty rate for a loan at contract `rate`.
+
+        Examples:
+            >>> ServicingTerms().penalty_for(Rate.daily("0.05%"))
+            Rate.daily('0.075%')
+            >>> ServicingTerms(penalty_rate=Rate.daily("0.1%")).penalty_for(Rate.annual("18%"))
+            Rate.daily('0.1%')
+        """
+        if isinstance(self.penalty_rate, Rate):
+            return self.penalty_rate
+        return rate.scaled(_PENALTY_FACTORS[self.penalty_rate])
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Allocation:
+    """One part of a transaction: an amount applied to one component of one item.
+
+    Attributes:
+        component: `"penalty"`, `"fees"`, `"interest"` or `"principal"`.
+        amount: the amount, in whole minor units.
+        installment: the installment number it went to (None for a fee).
+        fee: the transaction number of the fee it went to (None otherwise).
+        prepayment: whether it was paid before its due date (a prepayment or payoff).
+
+    Examples:
+        >>> Allocation(component="interest", amount=Money("12.50"), installment=2)
+        Allocation(component='interest', amount=Money('12.50', 'CNY'), installment=2, fee=None, prepayment=False)
+    """
+
+    component: LoanComponent
+    amount: Money
+    installment: int | None = None
+    fee: int | None = None
+    prepayment: bool = False
+
+
+def _sum(allocations: tuple[Allocation, ...], component: str, zero: Money) -> Money:
+    return sum((a.amount for a in allocations if a.component == component), zero)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Transaction:
+    """A transaction posted on a loan, with its allocation: the audit trail.
+
+    For a repayment, the allocations plus `excess` add up exactly to `amount`.
+    For a waiver, the allocations say what was waived. For a fee, `due` is its
+    due date. For a write-off, `amount` is the balance written off. A `"credit"`
+    transaction (number 0) records credit held on the loan paying what fell due
+    on its date; it appears once a later transaction moves the loan past that date.
+
+    Attributes:
+        number: the transaction's number on its loan (1 for the first posted; 0 for
+            an automatic credit application).
+        kind: `"repayment"`, `"fee"`, `"waiver"`, `"write_off"` or `"credit"`.
+        on: the value date.
+        amount: the amount paid, charged, waived or written off.
+        due: the due date of a fee (None otherwise).
+        allocations: where the money went, in the order it was applied.
+        excess: the part of a repayment held as a credit (zero otherwise).
+
+    Examples:
+        >>> from datetime import date
+        >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+        ...                        start=date(2026, 1, 1), maturity=date(2026, 3, 2))
+        >>> paid = loan.repay(Money("300"), on=date(2026, 1, 11)).transactions[-1]
+        >>> paid.interest, paid.principal, paid.excess
+        (Money('5.00', 'CNY'), Money('295.00', 'CNY'), Money('0.00', 'CNY'))
+    """
+
+    number: int
+    kind: TransactionKind
+    on: date
+    amount: Money
+    due: date | None = None
+    allocations: tuple[Allocation, ...] = ()
+    excess: Money
+
+    @property
+    def principal(self) -> Money:
+        """The part allocated to principal."""
+        return _sum(self.allocations, "principal", Money.zero(self.amount.currency))
+
+    @property
+    def interest(self) -> Money:
+        """The part allocated to interest."""
+        return _sum(self.allocations, "interest", Money.zero(self.amount.currency))
+
+    @property
+    def fees(self) -> Money:
+        """The part allocated to fees."""
+        return _sum(self.allocations, "fees", Money.zero(self.amount.currency))
+
+    @property
+    def penalty(self) -> Money:
+        """The part allocated to penalty interest."""
+        return _sum(self.allocations, "penalty", Money.zero(self.amount.currency))
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Breakdown:
+    """Amounts by component.
+
+    Attributes:
+        principal: principal.
+        interest: contract interest.
+        fees: fees.
+        penalty: penalty interest.
+
+    Examples:
+        >>> Breakdown(principal=Money("100"), interest=Money("5"),
+        ...           fees=Money("0"), penalty=Money("1.20")).total
+        Money('106.20', 'CNY')
+    """
+
+    principal: Money
+    interest: Money
+    fees: Money
+    penalty: Money
+
+    @property
+    def total(self) -> Money:
+        """The sum of the components."""
+        return self.principal + self.interest + self.fees + self.penalty
+
+
+@final
+@attrs.frozen(kw_only=True)
+class LoanPosition:
+    """What a loan owes on one date, and why: an immutable snapshot.
+
+    Attributes:
+        on: the date of the position (everything dated up to it included).
+        status: `"current"`, `"overdue"`, `"paid_off"` or `"written_off"`.
+        days_past_due: days since the oldest due date whose principal or interest
+            is unpaid (the day after the due date is day 1); 0 when none is.
+        principal_outstanding: all principal not yet repaid, due or not.
+        interest_accrued: contract interest accrued to this date and not paid
+            (what is due, plus the current period's accrual by days).
+        fees_outstanding: every fee charged and not paid, due or not.
+        penalty_outstanding: penalty interest accrued and not paid.
+        due: what is payable on this date (overdue amounts included), by component.
+        overdue: the part of `due` past its due date.
+        next_due_date: the next due date after this date with something to pay, if any.
+        next_due_amount: what falls due on it (principal, interest and fees).
+        payoff_amount: what closes the loan on this date, net of any credit.
+        credit: money held for the borrower (an excess payment).
+
+    Examples:
+        >>> from datetime import date
+        >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+        ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+        >>> late = loan.position(on=date(2026, 2, 10))
+        >>> late.status, late.days_past_due, late.penalty_outstanding
+        ('overdue', 10, Money('7.50', 'CNY'))
+    """
+
+    on: date
+    status: LoanStatus
+    days_past_due: int
+    principal_outstanding: Money
+    interest_accrued: Money
+    fees_outstanding: Money
+    penalty_outstanding: Money
+    due: Breakdown
+    overdue: Breakdown
+    next_due_date: date | None
+    next_due_amount: Money
+    payoff_amount: Money
+    credit: Money
+
+
+@final
+@attrs.frozen(kw_only=True)
+class _Posting:
+    """An operation as requested; the ledger replays these in date order."""
+
+    number: int
+    kind: TransactionKind
+    on: date
+    amount: Money | None = None
+    due: date | None = None
+    component: LoanComponent | None = None
+    excess: ExcessHandling | None = None
+    undone: Transaction | None = None
+
+
+def _check_schedule(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401
+    if not isinstance(value, Schedule):
+        raise wrong_type("schedule", value, "a Schedule")
+    if not value.installments:
+        raise invalid("schedule", value.term, "has no installments")
+
+
+def _check_terms(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, ServicingTerms):
+        raise wrong_type("terms", value, "ServicingTerms")
+
+
+def _check_date(value: object, field: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise wrong_type(field, value, "a datetime.date")
+    return value
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Loan:
+    """An immutable loan being serviced: its plan, its terms and its transactions.
+
+    Build one with [`Loan.from_schedule`][microloan.Loan.from_schedule] or
+    [`Loan.open_ended`][microloan.Loan.open_ended]; every operation returns a
+    new loan and leaves this one as it was.
+
+    Attributes:
+        schedule: the original plan (for an open-ended loan, one bullet
+            installment due at maturity with daily interest).
+        terms: the [`ServicingTerms`][microloan.ServicingTerms].
+        kind: `"installments"` (made from a schedule) or `"open_ended"` (interest
+            by the day on the principal outstanding, repayable any day).
+
+    Raises:
+        InvalidValueError: `excess="shorten_term"` on an interest-only or bullet plan.
+
+    Examples:
+        >>> from datetime import date
+        >>> loan = Loan.open_ended(principal=Money("10000"), rate=Rate.daily("0.05%"),
+        ...                        start=date(2026, 1, 1), maturity=date(2026, 6, 30))
+        >>> loan = loan.repay(Money("4000"), on=date(2026, 2, 1))  # 31 days: 155.00 interest
+        >>> loan.position(on=date(2026, 2, 1)).principal_outstanding
+        Money('6155.00', 'CNY')
+        >>> loan.payoff_amount(on=date(2026, 3, 3))  # 6,155 + 30 days × 3.0775
+        Money('6247.33', 'CNY')
+    """
+
+    schedule: Schedule = attrs.field(validator=_check_schedule)
+    terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
+    kind: LoanKind = attrs.field(default="installments", validator=_check_choice("kind", _KINDS))
+    _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False)
+    _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.terms.excess == "shorten_term" and self.schedule.method in _NO_SHORTENING:
+            raise invalid(
+                "excess",
+                "shorten_term",
+                f"needs a level installment; a {self.schedule.method} plan has none",
+            )
+        object.__setattr__(self, "_ledger", self._replay(self._postings))
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def from_schedule(
+        cls,
+        schedule: Schedule,
+        *,
+        penalty_rate: Rate | PenaltyPreset = "1.5x",
+        penalty_on_interest: bool = False,
+        grace_days: int = 0,
+        allocation: AllocationOrder = "oldest_first",
+        excess: ExcessHandling = "reduce_installment",
+        early_interest: EarlyRepaymentInterest = "days_used",
+    ) -> Loan:
+        """A loan disbursed on `schedule.start` and repaid by `schedule`.
+
+        Args:
+            schedule: the repayment plan.
+            penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] or an explicit `Rate`.
+            penalty_on_interest: whether overdue interest bears penalty too (复利).
+            grace_days: days after a due date within which a payment bears no penalty.
+            allocation: the [`AllocationOrder`][microloan.AllocationOrder].
+            excess: the [`ExcessHandling`][microloan.ExcessHandling] of overpayments.
+            early_interest: the
+                [`EarlyRepaymentInterest`][microloan.EarlyRepaymentInterest] convention.
+
+        Returns:
+            A loan with no transactions yet.
+
+        Raises:
+            InvalidValueError: an option out of its choices.
+            InvalidTypeError: `schedule` is not a Schedule.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import equal_installment
+            >>> plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=2,
+            ...                          start=date(2026, 1, 15))
+            >>> loan = Loan.from_schedule(plan, grace_days=3)
+            >>> [str(i.total.amount) for i in plan]
+            ['609.01', '609.02']
+            >>> loan.position(on=date(2026, 2, 18)).penalty_outstanding  # within the grace
+            Money('0.00', 'CNY')
+        """
+        terms = ServicingTerms(
+            penalty_rate=penalty_rate,
+            penalty_on_interest=penalty_on_interest,
+            grace_days=grace_days,
+            allocation=allocation,
+            excess=excess,
+            early_interest=early_interest,
+        )
+        return cls(schedule=schedule, terms=terms)
+
+    @classmethod
+    def open_ended(
+        cls,
+        *,
+        principal: Money,
+        rate: Rate,
+        start: date,
+        maturity: date,
+        days_in_year: DaysInYear = 360,
+        rounding: RoundingMode = "half_up",
+        penalty_rate: Rate | PenaltyPreset = "1.5x",
+        penalty_on_interest: bool = False,
+        grace_days: int = 0,
+        allocation: AllocationOrder = "oldest_first",
+        early_interest: EarlyRepaymentInterest = "days_used",
+    ) -> Loan:
+        """A daily-interest drawdown due at `maturity`, repayable in any amount on any day (随借随还).
+
+        Interest accrues each day on the principal outstanding
+        ([`daily_interest`][microloan.daily_interest]); a repayment pays the
+        interest accrued so far, then principal. Principal unpaid after
+        `maturity` bears penalty interest instead.
+
+        Args:
+            principal: the amount drawn, in whole minor units.
+            rate: the contract rate.
+            start: the drawdown date (interest counts from it).
+            maturity: the date everything is due.
+            days_in_year: 360 (PBoC, default), 365 or `"actual"`.
+            rounding: how accrued interest is rounded when it becomes payable.
+            penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] or an explicit `Rate`.
+            penalty_on_interest: whether overdue interest bears penalty too.
+            grace_days: days after maturity within which a payment bears no penalty.
+            allocation: the [`AllocationOrder`][microloan.AllocationOrder].
+            early_interest: `"days_used"` (default) or `"period_end"` (all interest to maturity).
+
+        Returns:
+            A loan with no transactions yet.
+
+        Raises:
+            InvalidValueError: a non-positive or fractional principal, or `maturity` not after `start`.
+            InvalidTypeError: an argument of the wrong type.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("7600"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 15), maturity=date(2026, 7, 15))
+            >>> loan.payoff_amount(on=date(2026, 5, 18))  # 123 days: 7,600 × 0.05% × 123 = 467.40
+            Money('8067.40', 'CNY')
+        """
+        if not isinstance(principal, Money):
+            raise wrong_type("principal", principal, "Money")
+        if not principal.is_whole or principal.amount <= 0:
+            raise invalid("principal", principal, "must be a positive amount in whole minor units")
+        if not isinstance(rate, Rate):
+            raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('18%')")
+        _check_date(start, "start")
+        _check_date(maturity, "maturity")
+        if maturity <= start:
+            raise invalid("maturity", maturity, f"must be after start {start.isoformat()}")
+        schedule = bullet(
+            principal,
+            rate=rate,
+            term=1,
+            start=start,
+            frequency=(maturity - start).days,
+            accrual="daily",
+            days_in_year=days_in_year,
+            rounding=rounding,
+        )
+        terms = ServicingTerms(
+            penalty_rate=penalty_rate,
+            penalty_on_interest=penalty_on_interest,
+            grace_days=grace_days,
+            allocation=allocation,
+            excess="reduce_installment",
+            early_interest=early_interest,
+        )
+        return cls(schedule=schedule, terms=terms, kind="open_ended")
+
+    # -- views --------------------------------------------------------------
+    @property
+    def principal(self) -> Money:
+        """The amount disbursed."""
+        return self.schedule.principal
+
+    @property
+    def rate(self) -> Rate:
+        """The contract rate."""
+        return self.schedule.rate
+
+    @property
+    def currency(self) -> str:
+        """The loan's currency."""
+        return self.schedule.principal.currency
+
+    @property
+    def start(self) -> date:
+        """The disbursement date."""
+        return self.schedule.start
+
+    @property
+    def maturity(self) -> date:
+        """The last due date of the original plan."""
+        return self.schedule.maturity
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        """The active transactions in value-date order, each with its allocation.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("500"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 2, 1))
+            >>> [t.kind for t in loan.charge_fee(Money("5"), on=date(2026, 1, 2)).transactions]
+            ['fee']
+        """
+        return tuple(self._transaction(r) for r in self._ledger.records)
+
+    @property
+    def reversed_transactions(self) -> tuple[Transaction, ...]:
+        """The transactions reversed so far, as they stood when reversed."""
+        return tuple(p.undone for p in self._postings if p.undone is not None)
+
+    def position(self, *, on: date) -> LoanPosition:
+        """What the loan owes on `on`, and why.
+
+        Everything dated on or before `on` counts (an end-of-day view).
+
+        Args:
+            on: the date; not before the disbursement date.
+
+        Returns:
+            The [`LoanPosition`][microloan.LoanPosition].
+
+        Raises:
+            InvalidValueError: `on` is before the disbursement date.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> loan.position(on=date(2026, 1, 11)).interest_accrued
+            Money('5.00', 'CNY')
+        """
+        ledger = self._at(self._check_on(on, "on"))
+        snap = ledger.snapshot(on)
+        currency = self.currency
+
+        def money(value: Decimal) -> Money:
+            return _money(value, currency)
+
+        penalty = money(snap.penalty)
+        written_off = ledger.written_off is not None and ledger.written_off <= on
+        status: LoanStatus
+        if written_off:
+            status = "written_off"
+        elif not snap.owed:
+            status = "paid_off"
+        elif snap.days_past_due > 0:
+            status = "overdue"
+        else:
+            status = "current"
+        return LoanPosition(
+            on=on,
+            status=status,
+            days_past_due=snap.days_past_due,
+            principal_outstanding=money(snap.principal),
+            interest_accrued=money(snap.accrued),
+            fees_outstanding=money(snap.fees),
+            penalty_outstanding=penalty,
+            due=Breakdown(
+                principal=money(snap.due_principal),
+                interest=money(snap.due_interest),
+                fees=money(snap.due_fees),
+                penalty=penalty,
+            ),
+            overdue=Breakdown(
+                principal=money(snap.overdue_principal),
+                interest=money(snap.overdue_interest),
+                fees=money(snap.overdue_fees),
+                penalty=penalty,
+            ),
+            next_due_date=snap.next_due,
+            next_due_amount=money(snap.next_amount),
+            payoff_amount=money(max(snap.owed - ledger.credit, ZERO)),
+            credit=money(ledger.credit),
+        )
+
+    def payoff_amount(self, *, on: date) -> Money:
+        """What a payment on `on` must be to close the loan.
+
+        Everything due, penalty and fees (due or not), all principal, and the
+        current period's interest for the days used (or to the period's end,
+        with `early_interest="period_end"`), less any credit held.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> loan.payoff_amount(on=date(2026, 1, 21))
+            Money('1010.00', 'CNY')
+        """
+        ledger = self._at(self._check_on(on, "on"))
+        return _money(ledger.payoff(on), self.currency)
+
+    # -- operations ---------------------------------------------------------
+    def repay(self, amount: Money, *, on: date, excess: ExcessHandling | None = None) -> Loan:
+        """Post a repayment of `amount` received on `on`.
+
+        What is due is paid in the terms' allocation order; anything more is
+        handled by `excess` (the terms' own option by default). A payment that
+        covers the payoff amount closes the loan.
+
+        Args:
+            amount: a positive amount in the loan's currency, in whole minor units.
+            on: the value date; not before the disbursement date. A date before
+                earlier transactions is allowed: the loan is rebuilt in date order.
+            excess: this payment's [`ExcessHandling`][microloan.ExcessHandling],
+                overriding the terms (a borrower choosing at prepayment time).
+
+        Returns:
+            The loan with the repayment posted.
+
+        Raises:
+            CurrencyMismatchError: `amount` is in another currency.
+            InvalidValueError: a non-positive or fractional amount, or a date
+                before disbursement.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> loan.repay(Money("1015"), on=date(2026, 1, 31)).position(on=date(2026, 1, 31)).status
+            'paid_off'
+        """
+        money = self._check_amount(amount, "amount")
+        day = self._check_on(on, "on")
+        if excess is not None:
+            _check_choice("excess", _EXCESS)(None, None, excess)
+            if excess == "shorten_term" and self.schedule.method in _NO_SHORTENING:
+                raise invalid(
+                    "excess",
+                    excess,
+                    f"needs a level installment, not a {self.schedule.method} plan",
+                )
+        return self._post(
+            _Posting(number=self._next(), kind="repayment", on=day, amount=money, excess=excess)
+        )
+
+    def charge_fee(self, amount: Money, *, on: date, due: date | None = None) -> Loan:
+        """Charge a fee (a service fee, a flat late fee) on `on`, payable on `due`.
+
+        Args:
+            amount: a positive amount in the loan's currency.
+            on: the date it is charged; not before disbursement.
+            due: the date it falls due (default `on`); not before `on`.
+
+        Returns:
+            The loan with the fee charged.
+
+        Raises:
+            CurrencyMismatchError: `amount` is in another currency.
+            InvalidValueError: a non-positive amount, or dates out of order.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> loan.charge_fee(Money("20"), on=date(2026, 1, 5)).position(on=date(2026, 1, 5)).due.fees
+            Money('20.00', 'CNY')
+        """
+        money = self._check_amount(amount, "amount")
+        day = self._check_on(on, "on")
+        payable = day if due is None else _check_date(due, "due")
+        if payable < day:
+            raise invalid("due", payable, f"is before the charge date {day.isoformat()}")
+        return self._post(
+            _Posting(number=self._next(), kind="fee", on=day, amount=money, due=payable)
+        )
+
+    def waive(
+        self,
+        component: Literal["penalty", "fees", "interest"],
+        *,
+        on: date,
+        amount: Money | None = None,
+    ) -> Loan:
+        """Waive what is due of one component on `on`, oldest first.
+
+        Args:
+            component: `"penalty"`, `"fees"` or `"interest"` (interest already due).
+            on: the date of the waiver.
+            amount: how much to waive (default: all of it that is due).
+
+        Returns:
+            The loan with the waiver posted.
+
+        Raises:
+            InvalidValueError: nothing of that component is due, or `amount` is
+                more than is due.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> late = loan.waive("penalty", on=date(2026, 2, 10))
+            >>> late.position(on=date(2026, 2, 10)).penalty_outstanding
+            Money('0.00', 'CNY')
+        """
+        if component not in _WAIVABLE:
+            raise invalid("component", component, f"is not one of {list(_WAIVABLE)}")
+        day = self._check_on(on, "on")
+        money = None if amount is None else self._check_amount(amount, "amount")
+        return self._post(
+            _Posting(number=self._next(), kind="waiver", on=day, amount=money, component=component)
+        )
+
+    def write_off(self, *, on: date) -> Loan:
+        """Write the loan off on `on`: accruals stop, balances stay owed, recoveries still count.
+
+        Interest of the current period is fixed at the days used; penalty stops
+        accruing. Later repayments are recoveries, applied in the usual order.
+
+        Raises:
+            InvalidValueError: the loan is already written off, or `on` is before disbursement.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> gone = loan.write_off(on=date(2026, 5, 1))
+            >>> gone.position(on=date(2026, 9, 1)).status
+            'written_off'
+        """
+        day = self._check_on(on, "on")
+        return self._post(_Posting(number=self._next(), kind="write_off", on=day))
+
+    def reverse(self, transaction: Transaction) -> Loan:
+        """Undo a transaction (a bounced payment): the loan is rebuilt as if it never happened.
+
+        Args:
+            transaction: an active transaction of this loan (from `transactions`).
+
+        Returns:
+            The loan without it; the reversal is kept in `reversed_transactions`.
+
+        Raises:
+            TransactionNotFoundError: the transaction is not an active
+                transaction of this loan.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> paid = loan.repay(Money("300"), on=date(2026, 1, 11))
+            >>> paid.reverse(paid.transactions[-1]).position(on=date(2026, 1, 20)) == loan.position(on=date(2026, 1, 20))
+            True
+        """
+        if not isinstance(transaction, Transaction):
+            raise wrong_type("transaction", transaction, "a Transaction")
+        if transaction.kind == "credit":
+            raise TransactionNotFoundError(
+                f"transaction: {transaction.kind} of {transaction.amount} on "
+                f"{transaction.on.isoformat()} is automatic; reverse the payment that made the credit"
+            )
+        found = next(
+            (
+                t
+                for t in self.transactions
+                if t.number == transaction.number
+                and t.kind == transaction.kind
+                and t.on == transaction.on
+                and t.amount == transaction.amount
+            ),
+            None,
+        )
+        if found is None:
+            raise TransactionNotFoundError(
+                f"transaction: number {transaction.number} ({transaction.kind} of "
+                f"{transaction.amount} on {transaction.on.isoformat()}) is not an active "
+                "transaction of this loan"
+            )
+        postings = tuple(
+            attrs.evolve(p, undone=found) if p.number == found.number else p for p in self._postings
+        )
+        return self._derive(postings, self._replay(postings))
+
+    # -- internals ----------------------------------------------------------
+    def _config(self) -> Config:
+        return Config(
+            schedule=self.schedule,
+            open_ended=self.kind == "open_ended",
+            penalty_rate=self.terms.penalty_for(self.schedule.rate),
+            penalty_on_interest=self.terms.penalty_on_interest,
+            grace=self.terms.grace_days,
+            order=self.terms.allocation,
+            excess=self.terms.excess,
+            early=self.terms.early_interest,
+        )
+
+    def _replay(self, postings: tuple[_Posting, ...], until: date | None = None) -> Ledger:
+        config = self._ledger.config if hasattr(self, "_ledger") else self._config()
+        ledger = Ledger(config)
+        active = sorted((p for p in postings if p.undone is None), key=lambda p: (p.on, p.number))
+        for posting in active:
+            if until is not None and posting.on > until:
+                break
+            _apply(ledger, posting)
+        return ledger
+
+    def _at(self, on: date) -> Ledger:
+        if on >= self._ledger.time:
+            if not self._ledger.credit:
+                return self._ledger  # read-only: penalty to `on` is computed, not stored
+            ledger = self._ledger.copy()
+        else:
+            ledger = self._replay(self._postings, until=on)
+        ledger.advance(on)
+        return ledger
+
+    def _post(self, posting: _Posting) -> Loan:
+        postings = (*self._postings, posting)
+        if posting.on >= self._ledger.time:
+            ledger = self._ledger.copy()
+            _apply(ledger, posting)
+        else:
+            ledger = self._replay(postings)
+        return self._derive(postings, ledger)
+
+    def _derive(self, postings: tuple[_Posting, ...], ledger: Ledger) -> Loan:
+        loan = object.__new__(Loan)
+        object.__setattr__(loan, "schedule", self.schedule)
+        object.__setattr__(loan, "terms", self.terms)
+        object.__setattr__(loan, "kind", self.kind)
+        object.__setattr__(loan, "_postings", postings)
+        object.__setattr__(loan, "_ledger", ledger)
+        return loan
+
+    def _next(self) -> int:
+        return len(self._postings) + 1
+
+    def _check_amount(self, amount: object, field: str) -> Money:
+        if not isinstance(amount, Money):
+            raise wrong_type(field, amount, "Money")
+        if amount.currency != self.currency:
+            raise CurrencyMismatchError(
+                f"currency: {field} {amount!r} is in {amount.currency}; this loan is in {self.currency}"
+            )
+        if amount.amount <= 0:
+            raise invalid(field, amount, "must be positive")
+        if not amount.is_whole:
+            raise invalid(field, amount, f"is not a whole number of {amount.currency} minor units")
+        return amount
+
+    def _check_on(self, on: object, field: str) -> date:
+        day = _check_date(on, field)
+        if day < self.start:
+            raise invalid(field, day, f"is before the disbursement date {self.start.isoformat()}")
+        return day
+
+    def _transaction(self, record: Record) -> Transaction:
+        currency = self.currency
+        return Transaction(
+            number=record.number,
+            kind=record.kind,  # type: ignore[arg-type]
+            on=record.on,
+            amount=_money(record.amount, currency),
+            due=record.due,
+            allocations=tuple(
+                Allocation(
+                    component=comp,
+                    amount=_money(value, currency),
+                    installment=installment,
+                    fee=fee,
+                    prepayment=prepayment,
+                )
+                for comp, installment, fee, prepayment, value in record.allocations
+            ),
+            excess=_money(record.excess, currency),
+        )
+
+
+def _money(value: Decimal, currency: str) -> Money:
+    """An amount the ledger keeps in whole minor units, with the currency's places."""
+    return _make(value.quantize(_EXPONENTS[currency], ROUND_HALF_EVEN, CONTEXT), currency)
+
+
+def _apply(ledger: Ledger, posting: _Posting) -> None:
+    amount = None if posting.amount is None else posting.amount.amount
+    if posting.kind == "write_off":
+        ledger.write_off(posting.number, posting.on)
+    elif posting.kind == "waiver":
+        ledger.waive(posting.number, posting.on, posting.component or "penalty", amount)
+    elif amount is None:  # pragma: no cover - repayments and fees always carry an amount
+        raise invalid("amount", amount, f"is missing from a {posting.kind}")
+    elif posting.kind == "fee":
+        ledger.charge_fee(posting.number, posting.on, posting.due or posting.on, amount)
+    else:
+        ledger.repay(posting.number, posting.on, amount, posting.excess)

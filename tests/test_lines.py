@@ -1,0 +1,444 @@
+"""Credit lines: available credit, draws, repayments through the line, refusals, status."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, timedelta
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from microloan import (
+    CreditLine,
+    CurrencyMismatchError,
+    DrawdownNotFoundError,
+    InsufficientCreditError,
+    InvalidValueError,
+    LineAlreadyDrawnError,
+    LineClosedError,
+    LineError,
+    LineExpiredError,
+    LineFrozenError,
+    LineNotYetValidError,
+    Loan,
+    LoanProduct,
+    MicroloanError,
+    Money,
+    ProductViolationError,
+    Rate,
+    from_json,
+    to_json,
+)
+
+OPENED = date(2026, 1, 1)
+EXPIRES = date(2026, 12, 31)
+DAILY = Rate.daily("0.05%")
+
+
+def revolving(
+    limit: str = "50000", *, rate: Rate = DAILY, use_by: date | None = None
+) -> CreditLine:
+    return CreditLine.revolving(
+        limit=Money(limit), rate=rate, opened=OPENED, expires=EXPIRES, use_by=use_by
+    )
+
+
+def fixed(limit: str = "60000") -> CreditLine:
+    return CreditLine.fixed(
+        limit=Money(limit), rate=Rate.annual("21%"), opened=OPENED, expires=EXPIRES
+    )
+
+
+# -- strategies (local: only lines use them) ---------------------------------------
+
+limit_units = st.integers(100_00, 1_000_000_00)
+offsets = st.integers(0, 200)
+
+
+@st.composite
+def revolving_histories(draw: st.DrawFn) -> tuple[CreditLine, date]:
+    """A revolving line after a few draws, repayments and limit changes in date order."""
+    line = CreditLine.revolving(
+        limit=Money.from_minor_units(draw(limit_units)),
+        rate=draw(st.sampled_from([DAILY, Rate.annual("21%"), Rate.annual("0%")])),
+        opened=OPENED,
+        expires=EXPIRES,
+    )
+    day = OPENED
+    for _ in range(draw(st.integers(0, 5))):
+        day += timedelta(days=draw(st.integers(0, 40)))
+        action = draw(st.sampled_from(["draw", "repay", "limit"]))
+        room = line.available(on=day)
+        if action == "draw" and room.amount > 0:
+            amount = Money.from_minor_units(draw(st.integers(1, room.minor_units)))
+            line = line.draw(
+                amount, on=day, maturity=day + timedelta(days=draw(st.integers(1, 90)))
+            )
+        elif action == "repay" and any(loan.start <= day for loan in line.drawdowns):
+            line = line.repay(Money.from_minor_units(draw(st.integers(1, 5_000_000))), on=day)
+        elif action == "limit":
+            line = line.with_limit(Money.from_minor_units(draw(limit_units)), on=day)
+    return line, day + timedelta(days=draw(st.integers(0, 120)))
+
+
+# -- properties -------------------------------------------------------------------
+
+
+@given(revolving_histories())
+def test_available_is_never_negative_nor_above_the_limit(history: tuple[CreditLine, date]) -> None:
+    """Whatever was drawn, repaid or cut, 0 <= available <= limit on any date."""
+    line, on = history
+    available = line.available(on=on)
+    assert Money.zero() <= available <= line.limit
+    assert line.position(on=on).available == available
+
+
+@given(revolving_histories())
+def test_line_sums_equal_the_sums_of_its_drawdowns(history: tuple[CreditLine, date]) -> None:
+    """The line's outstanding principal, interest and payoff are its drawdowns' sums."""
+    line, on = history
+    position = line.position(on=on)
+    loans = [loan.position(on=on) for loan in line.drawdowns if loan.start <= on]
+    zero = Money.zero()
+    assert position.principal_outstanding == sum((p.principal_outstanding for p in loans), zero)
+    assert position.interest_accrued == sum((p.interest_accrued for p in loans), zero)
+    assert position.payoff_amount == sum((p.payoff_amount for p in loans), zero)
+    assert position.days_past_due == max((p.days_past_due for p in loans), default=0)
+
+
+@given(revolving_histories(), st.integers(1, 10**8))
+def test_draw_then_repay_principal_same_day_restores_availability(
+    history: tuple[CreditLine, date], units: int
+) -> None:
+    """On a revolving line, drawing X and repaying X the same day leaves available unchanged."""
+    line, _ = history
+    on = line.as_of
+    before = line.available(on=on)
+    if before.amount == 0:
+        return
+    amount = Money.from_minor_units(min(units, before.minor_units))
+    drawn = line.draw(amount, on=on, maturity=on + timedelta(days=30))
+    assert drawn.available(on=on) == before - amount
+    repaid = drawn.repay(amount, on=on, drawdown=-1)
+    assert repaid.available(on=on) == before
+    assert repaid.drawdowns[-1].position(on=on).status == "paid_off"
+
+
+@given(revolving_histories(), st.integers(1, 10**8))
+def test_a_repayment_is_never_lost(history: tuple[CreditLine, date], units: int) -> None:
+    """Paying the line lowers what is owed by exactly the amount, less what is held as credit."""
+    line, on = history
+    if not any(loan.start <= on for loan in line.drawdowns):
+        return
+    amount = Money.from_minor_units(units)
+    before = line.position(on=on)
+    after = line.repay(amount, on=on).position(on=on)
+    assert before.payoff_amount - after.payoff_amount + (after.credit - before.credit) == amount
+
+
+@given(st.integers(0, 150), st.integers(0, 150), st.integers(1, 60000_00))
+def test_a_fixed_line_can_never_be_drawn_twice(first: int, later: int, units: int) -> None:
+    """After its one drawdown a fixed line has nothing available and refuses any draw."""
+    line = fixed().draw(
+        Money("60000"), on=OPENED + timedelta(days=first), term=6, method="equal_installment"
+    )
+    day = OPENED + timedelta(days=first + later)
+    assert line.available(on=day) == Money.zero()
+    with pytest.raises(LineAlreadyDrawnError):
+        line.draw(Money.from_minor_units(units), on=day, method="equal_installment", term=6)
+
+
+@given(st.integers(0, 400), st.sampled_from(["frozen", "expired"]), st.integers(1, 100_00))
+def test_frozen_or_expired_line_refuses_draws_and_its_loans_keep_running(
+    offset: int, how: str, units: int
+) -> None:
+    """Frozen or past its end, a line refuses draws; its drawdown accrues and takes payments as before."""
+    line = revolving().draw(Money("10000"), on=date(2026, 12, 1), maturity=date(2027, 3, 1))
+    day = date(2027, 1, 1) + timedelta(days=offset)
+    if how == "frozen":
+        line = line.freeze(on=date(2026, 12, 15))
+        error: type[LineError] = LineFrozenError
+    else:
+        error = LineExpiredError
+    with pytest.raises(error):
+        line.draw(Money.from_minor_units(units), on=day, maturity=day + timedelta(days=10))
+    assert line.available(on=day) == Money.zero()
+    alone = Loan.open_ended(
+        principal=Money("10000"), rate=DAILY, start=date(2026, 12, 1), maturity=date(2027, 3, 1)
+    )
+    assert line.drawdowns[0].position(on=day) == alone.position(on=day)
+    paid = line.repay(Money.from_minor_units(units), on=day)
+    assert paid.drawdowns[0].position(on=day) == alone.repay(
+        Money.from_minor_units(units), on=day
+    ).position(on=day)
+
+
+@given(offsets, st.sampled_from(["revolving", "fixed"]))
+def test_an_untouched_line_accrues_no_interest(offset: int, kind: str) -> None:
+    """A line with nothing drawn owes nothing on any date: no interest on undrawn credit."""
+    line = revolving() if kind == "revolving" else fixed()
+    position = line.position(on=OPENED + timedelta(days=offset))
+    assert position.interest_accrued == Money.zero()
+    assert position.outstanding == Money.zero()
+    assert position.payoff_amount == Money.zero()
+
+
+# -- known answers -----------------------------------------------------------------
+
+
+def test_daily_interest_drawdown_repaid_early_pays_for_the_days_used() -> None:
+    """10,000 at 0.05% a day for 10 days costs 50 (by hand: 10,000 × 0.0005 × 10)."""
+    line = revolving().draw(Money("10000"), on=date(2026, 2, 1), maturity=date(2026, 5, 1))
+    assert line.position(on=date(2026, 2, 11)).payoff_amount == Money("10050.00")
+    line = line.repay(Money("10050"), on=date(2026, 2, 11))
+    assert line.available(on=date(2026, 2, 11)) == Money("50000.00")
+
+
+def test_seed_merchant_pays_467_40_for_123_days() -> None:
+    """The seed's average merchant: 7,600 for 123 days at 0.05% a day = 467.40 (by hand)."""
+    line = revolving().draw(Money("7600"), on=date(2026, 1, 15), maturity=date(2026, 7, 15))
+    assert line.position(on=date(2026, 5, 18)).interest_accrued == Money("467.40")
+
+
+def test_order_loan_of_10000_for_30_days_costs_150() -> None:
+    """Order loan at 0.05% a day: 10,000 × 0.0005 × 30 = 150 (the published daily rate, by hand)."""
+    line = CreditLine.from_product(
+        LoanProduct.order_loan(), limit=Money("10000"), opened=date(2026, 3, 1)
+    )
+    line = line.draw(Money("10000"), on=date(2026, 3, 1))
+    loan = line.drawdowns[0]
+    assert loan.maturity == date(2026, 3, 31)
+    assert loan.schedule.total_interest == Money("150.00")
+    line, rest = line.settle(Money("15000"), on=date(2026, 3, 31))
+    assert rest == Money("4850.00")
+    assert line.position(on=date(2026, 3, 31)).payoff_amount == Money("0.00")
+
+
+def test_settlement_smaller_than_the_loan_pays_what_it_can() -> None:
+    """Proceeds below what is owed all go to the loan and nothing is left for the merchant."""
+    line = CreditLine.from_product(
+        LoanProduct.order_loan(), limit=Money("10000"), opened=date(2026, 3, 1)
+    )
+    line = line.draw(Money("10000"), on=date(2026, 3, 1))
+    line, rest = line.settle(Money("4000"), on=date(2026, 3, 11))
+    assert rest == Money("0.00")
+    # 10 days at 0.05%: 50 interest, so 3,950 of principal is repaid
+    assert line.position(on=date(2026, 3, 11)).principal_outstanding == Money("6050.00")
+
+
+def test_default_repayment_pays_due_amounts_before_prepaying() -> None:
+    """Without a named drawdown, what is due on any drawdown is paid before anything is prepaid."""
+    line = revolving("100000", rate=Rate.annual("12%"))
+    line = line.draw(Money("30000"), on=date(2026, 1, 1), maturity=date(2026, 6, 1))
+    line = line.draw(Money("12000"), on=date(2026, 1, 10), method="equal_installment", term=12)
+    due = line.drawdowns[1].position(on=date(2026, 2, 10)).due.total
+    # 12,000 at 1% a month over 12 months: installment 1,066.19 (annuity formula by hand)
+    assert due == Money("1066.19")
+    line = line.repay(Money("1066.19"), on=date(2026, 2, 10))
+    assert line.drawdowns[1].position(on=date(2026, 2, 10)).due.total == Money("0.00")
+    assert line.drawdowns[0].position(on=date(2026, 2, 10)).principal_outstanding == Money(
+        "30000.00"
+    )
+
+
+def test_excess_beyond_everything_owed_is_held_as_line_credit() -> None:
+    """Money beyond every drawdown's payoff is kept on the line as credit, never lost."""
+    line = revolving().draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 2, 1))
+    line = line.repay(Money("1500"), on=date(2026, 1, 1))
+    assert line.credit == Money("500.00")
+    assert line.position(on=date(2026, 1, 1)).credit == Money("500.00")
+
+
+def test_a_named_drawdown_takes_the_whole_payment() -> None:
+    """repay(drawdown=i) or with the loan itself pays that drawdown only."""
+    line = revolving()
+    line = line.draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 2, 1))
+    line = line.draw(Money("2000"), on=date(2026, 1, 1), maturity=date(2026, 2, 1))
+    by_index = line.repay(Money("2000"), on=date(2026, 1, 1), drawdown=1)
+    by_loan = line.repay(Money("2000"), on=date(2026, 1, 1), drawdown=line.drawdowns[1])
+    assert by_index == by_loan
+    assert by_index.drawdowns[0] == line.drawdowns[0]
+    assert by_index.drawdowns[1].position(on=date(2026, 1, 1)).status == "paid_off"
+
+
+def test_limit_cut_below_outstanding_blocks_draws_but_calls_nothing_due() -> None:
+    """A cut below what is drawn leaves available at zero and the drawdown's plan untouched."""
+    line = revolving().draw(Money("40000"), on=date(2026, 1, 5), maturity=date(2026, 6, 5))
+    cut = line.with_limit(Money("30000"), on=date(2026, 2, 1))
+    assert cut.available(on=date(2026, 2, 1)) == Money.zero()
+    assert cut.drawdowns == line.drawdowns
+    with pytest.raises(InsufficientCreditError):
+        cut.draw(Money("1"), on=date(2026, 2, 1), maturity=date(2026, 3, 1))
+    repaid = cut.repay(Money("15000"), on=date(2026, 2, 1), drawdown=0)
+    # 27 days × 20/day = 540 interest first, then 14,460 principal: 25,540 left
+    assert repaid.available(on=date(2026, 2, 1)) == Money("4460.00")
+    raised = line.with_limit(Money("80000"), on=date(2026, 2, 1))
+    assert raised.available(on=date(2026, 2, 1)) == Money("40000.00")
+
+
+def test_approval_lapses_when_nothing_is_drawn_by_use_by() -> None:
+    """授信有效期: nothing drawn by use_by means expired; a draw in time keeps the line alive."""
+    line = revolving(use_by=date(2026, 1, 31))
+    assert line.status_on(on=date(2026, 2, 1)) == "expired"
+    with pytest.raises(LineExpiredError, match="approval lapsed"):
+        line.draw(Money("100"), on=date(2026, 2, 1), maturity=date(2026, 3, 1))
+    used = line.draw(Money("100"), on=date(2026, 1, 31), maturity=date(2026, 3, 1))
+    assert used.status_on(on=date(2026, 2, 1)) == "active"
+    assert used.status_on(on=date(2027, 1, 1)) == "expired"
+
+
+def test_from_product_takes_the_products_terms() -> None:
+    """A line from a product gets its kind, rate, 30-day validity and 12-month length."""
+    line = CreditLine.from_product(
+        LoanProduct.revolving_credit(), limit=Money("200000"), opened=date(2026, 1, 31)
+    )
+    assert (line.kind, line.rate, line.use_by, line.expires) == (
+        "revolving",
+        Rate.annual("21%"),
+        date(2026, 3, 2),
+        date(2027, 1, 30),
+    )
+    drawn = line.draw(Money("5000"), on=date(2026, 2, 1))
+    assert drawn.drawdowns[0].maturity == date(2026, 7, 31)  # 180 days
+
+
+def test_line_round_trips_through_json_and_pickle() -> None:
+    """A line with drawdowns and repayments is written and read back equal."""
+    line = revolving().draw(Money("1000"), on=date(2026, 1, 2), maturity=date(2026, 2, 2))
+    line = line.repay(Money("300"), on=date(2026, 1, 12)).freeze(on=date(2026, 1, 20))
+    assert from_json(to_json(line)) == line
+    assert pickle.loads(pickle.dumps(line)) == line
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        line.limit = Money("1")  # type: ignore[misc]
+
+
+# -- refusals: a specific error, and the line unchanged ------------------------------
+
+
+def _refused(line: CreditLine, error: type[Exception], action: object) -> None:
+    before = to_json(line)
+    with pytest.raises(error) as caught:
+        action()  # type: ignore[operator]
+    assert isinstance(caught.value, MicroloanError)
+    assert to_json(line) == before
+
+
+def test_every_refusal_is_specific_and_leaves_the_line_unchanged() -> None:
+    """Each refused operation raises its own MicroloanError subclass (also a ValueError or LookupError)."""
+    line = revolving("10000").draw(Money("4000"), on=date(2026, 1, 10), maturity=date(2026, 3, 1))
+    day = date(2026, 2, 1)
+    later = date(2026, 3, 1)
+    cases: list[tuple[CreditLine, type[Exception], object]] = [
+        (
+            line,
+            InsufficientCreditError,
+            lambda: line.draw(Money("6000.01"), on=day, maturity=later),
+        ),
+        (
+            line.freeze(on=day),
+            LineFrozenError,
+            lambda: line.freeze(on=day).draw(Money("1"), on=day, maturity=later),
+        ),
+        (
+            line.close(on=day),
+            LineClosedError,
+            lambda: line.close(on=day).draw(Money("1"), on=day, maturity=later),
+        ),
+        (
+            line,
+            LineExpiredError,
+            lambda: line.draw(Money("1"), on=date(2027, 1, 1), maturity=date(2027, 2, 1)),
+        ),
+        (line.freeze(on=day), LineFrozenError, lambda: line.freeze(on=day).freeze(on=day)),
+        (line.close(on=day), LineClosedError, lambda: line.close(on=day).close(on=day)),
+        (line.close(on=day), LineClosedError, lambda: line.close(on=day).freeze(on=day)),
+        (
+            line.close(on=day),
+            LineClosedError,
+            lambda: line.close(on=day).with_limit(Money("1"), on=day),
+        ),
+        (line, InvalidValueError, lambda: line.unfreeze(on=day)),
+        (
+            line,
+            InvalidValueError,
+            lambda: line.draw(Money("1"), on=date(2026, 1, 9), maturity=later),
+        ),
+        (line, InvalidValueError, lambda: line.draw(Money("1"), on=day)),
+        (line, InvalidValueError, lambda: line.draw(Money("0"), on=day, maturity=later)),
+        (line, InvalidValueError, lambda: line.draw(Money("1.001"), on=day, maturity=later)),
+        (line, CurrencyMismatchError, lambda: line.draw(Money("1", "USD"), on=day, maturity=later)),
+        (line, DrawdownNotFoundError, lambda: line.repay(Money("1"), on=day, drawdown=1)),
+        (line, InvalidValueError, lambda: line.repay(Money("1"), on=date(2026, 1, 9))),
+    ]
+    for subject, error, action in cases:
+        _refused(subject, error, action)
+    stale = line.drawdowns[0]
+    moved = line.repay(Money("1"), on=day, drawdown=stale)
+    _refused(moved, DrawdownNotFoundError, lambda: moved.repay(Money("1"), on=day, drawdown=stale))
+
+
+def test_a_draw_before_the_line_opens_is_not_yet_valid() -> None:
+    """A draw dated before `opened` raises LineNotYetValidError; nothing is available then."""
+    line = CreditLine.revolving(
+        limit=Money("1000"), rate=DAILY, opened=date(2026, 6, 1), expires=EXPIRES
+    )
+    _refused(
+        line,
+        LineNotYetValidError,
+        lambda: line.draw(Money("1"), on=date(2026, 5, 31), maturity=date(2026, 7, 1)),
+    )
+    assert line.available(on=date(2026, 5, 31)) == Money.zero()
+
+
+def test_product_bounds_are_all_named_when_a_draw_breaks_them() -> None:
+    """A draw breaking several product bounds lists every violation in one error."""
+    line = CreditLine.from_product(
+        LoanProduct.installment_loan(), limit=Money("100000"), opened=OPENED
+    )
+    with pytest.raises(ProductViolationError) as caught:
+        line.draw(Money("100000"), on=OPENED, method="flat", term=24)
+    assert len(caught.value.violations) == 2
+    assert "method: 'flat'" in str(caught.value)
+    assert "term: 24" in str(caught.value)
+    with pytest.raises(ProductViolationError, match="limit: "):
+        CreditLine.from_product(LoanProduct.installment_loan(), limit=Money("100"), opened=OPENED)
+
+
+def test_construction_refuses_inconsistent_lines() -> None:
+    """Dates out of order and a fixed line with two drawdowns are refused on construction."""
+    with pytest.raises(InvalidValueError, match="expires"):
+        CreditLine.revolving(limit=Money("1"), rate=DAILY, opened=EXPIRES, expires=OPENED)
+    with pytest.raises(InvalidValueError, match="use_by"):
+        revolving(use_by=date(2027, 1, 1))
+    with pytest.raises(InvalidValueError, match="limit"):
+        revolving("-5")
+    loan = Loan.open_ended(principal=Money("1"), rate=DAILY, start=OPENED, maturity=EXPIRES)
+    with pytest.raises(InvalidValueError, match="more than one"):
+        attrs.evolve(fixed(), drawdowns=(loan, loan))
+
+
+def test_interest_consumes_the_limit_only_when_the_product_says_so() -> None:
+    """By default only principal uses the limit; with interest_consumes_limit, interest does too."""
+    base = LoanProduct.revolving_credit()
+    product = attrs.evolve(base, interest_consumes_limit=True)
+    for chosen, expected in ((base, Money("40000.00")), (product, Money("39820.00"))):
+        line = CreditLine.revolving(
+            limit=Money("100000"), rate=DAILY, opened=OPENED, expires=EXPIRES, product=chosen
+        )
+        line = line.draw(Money("60000"), on=OPENED)
+        # 60,000 × 0.05% = 30 a day (by hand): 150 after 5 days, 180 after 6
+        assert line.position(on=date(2026, 1, 6)).interest_accrued == Money("150.00")
+        assert line.available(on=date(2026, 1, 7)) == expected
+
+
+def test_a_line_past_its_end_refuses_draws_even_after_use() -> None:
+    """After `expires` a used line is expired too: draws refused, LineExpiredError."""
+    line = revolving().draw(Money("100"), on=OPENED, maturity=date(2026, 2, 1))
+    assert line.status_on(on=date(2027, 1, 1)) == "expired"
+    _refused(
+        line,
+        LineExpiredError,
+        lambda: line.draw(Money("1"), on=date(2027, 1, 1), maturity=date(2027, 2, 1)),
+    )

@@ -1,0 +1,314 @@
+"""Loan payments: allocation orders, prepayment, credit, fees, waivers and write-offs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from microloan import (
+    InvalidValueError,
+    Loan,
+    Money,
+    Rate,
+    Schedule,
+    TransactionNotFoundError,
+    equal_installment,
+    equal_principal,
+)
+
+START = date(2026, 1, 15)
+
+
+def _plan() -> Schedule:
+    # 12,000 at 12 % a year (1 % a month), 12 monthly installments of 1,066.19
+    return equal_installment(Money("12000"), rate=Rate.annual("12%"), term=12, start=START)
+
+
+def _two_overdue(allocation: str) -> tuple[Loan, date]:
+    """Installments 1 and 2 unpaid; the position on 20 Mar 2026 (33 and 5 days late)."""
+    loan = Loan.from_schedule(_plan(), allocation=allocation)  # type: ignore[arg-type]
+    return loan, date(2026, 3, 20)
+
+
+def test_oldest_first_settles_the_oldest_installment_completely_first() -> None:
+    """oldest_first: installment 1's penalty, interest and principal before anything of 2."""
+    loan, day = _two_overdue("oldest_first")
+    paid = loan.repay(Money("1100"), on=day).transactions[-1]
+    touched = [(a.installment, a.component) for a in paid.allocations]
+    assert touched[:3] == [(1, "penalty"), (1, "interest"), (1, "principal")]
+    assert touched[3][0] == 2
+
+
+def test_vertical_pays_all_interest_before_any_principal() -> None:
+    """vertical: every due penalty, then every due interest, then principal."""
+    loan, day = _two_overdue("vertical")
+    paid = loan.repay(Money("300"), on=day).transactions[-1]
+    components = [a.component for a in paid.allocations]
+    assert components == ["penalty", "penalty", "interest", "interest", "principal"]
+    # 120.00 + 110.54 interest of installments 1 and 2 are paid in full
+    assert paid.interest == Money("230.54")
+
+
+def test_principal_first_pays_due_principal_before_interest() -> None:
+    """principal_first: due principal of every installment, then interest, fees, penalty."""
+    loan, day = _two_overdue("principal_first")
+    paid = loan.repay(Money("1000"), on=day).transactions[-1]
+    assert [a.component for a in paid.allocations] == ["principal", "principal"]
+    assert paid.allocations[0].amount == Money("946.19")
+
+
+def test_a_partial_payment_leaves_the_rest_due() -> None:
+    """Paying part of an installment leaves the rest due and the loan past due."""
+    loan = Loan.from_schedule(_plan())
+    first = loan.schedule.installments[0]
+    partial = loan.repay(Money("500"), on=first.due_date)
+    position = partial.position(on=first.due_date)
+    assert position.due.total == first.total - Money("500")
+    assert partial.position(on=first.due_date + timedelta(days=1)).days_past_due == 1
+
+
+def test_paying_all_overdue_amounts_brings_dpd_back_to_zero() -> None:
+    """Once everything overdue (penalty included) is paid, days past due is 0 again."""
+    loan = Loan.from_schedule(_plan())
+    day = date(2026, 4, 1)
+    position = loan.position(on=day)
+    assert position.days_past_due == (day - date(2026, 2, 15)).days
+    cured = loan.repay(position.overdue.total, on=day).position(on=day)
+    assert cured.days_past_due == 0
+    assert cured.status == "current"
+    assert cured.overdue.total == Money.zero()
+
+
+def test_reduce_installment_keeps_the_term_with_smaller_installments() -> None:
+    """A prepayment with excess="reduce_installment" keeps every due date, lowering the rest."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan).repay(plan.installments[0].total, on=date(2026, 2, 15))
+    prepaid = loan.repay(Money("3000"), on=date(2026, 2, 15))
+    assert prepaid.transactions[-1].principal == Money("3000")
+    # the remaining 12,000 - 946.19 - 3,000 = 8,053.81 is re-amortised over the same 11 dates with
+    # the schedule's own generator (an independent call here):
+    remaining = Money("12000") - Money("946.19") - Money("3000")
+    again = equal_installment(remaining, rate=Rate.annual("12%"), term=11, start=date(2026, 2, 15))
+    position = prepaid.position(on=date(2026, 2, 15))
+    assert position.principal_outstanding == remaining
+    assert position.next_due_date == date(2026, 3, 15)
+    assert position.next_due_amount == again.installments[0].total
+    last = prepaid.repay(Money("1"), on=date(2027, 1, 14))
+    assert last.position(on=date(2027, 1, 14)).next_due_date == date(2027, 1, 15)
+
+
+def test_shorten_term_keeps_the_installment_and_ends_sooner() -> None:
+    """A prepayment with excess="shorten_term" keeps the installment and drops the last dates."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan, excess="shorten_term")
+    loan = loan.repay(plan.installments[0].total, on=date(2026, 2, 15))
+    prepaid = loan.repay(Money("3000"), on=date(2026, 2, 15))
+    # keep 1,066.19 a month: 8,053.81 at 1 % a month needs 8 installments (numpy-financial
+    # nper(0.01, -1066.19, 8053.81) = 7.9…), so the plan now ends 15 Oct 2026
+    import numpy_financial as npf
+
+    assert 7 < float(npf.nper(0.01, -1066.19, 8053.81)) < 8
+    on_time = prepaid
+    for k in range(2, 10):
+        due = date(2026, k + 1, 15)
+        position = on_time.position(on=due)
+        if not position.due.total:
+            break
+        assert position.due.total <= Money("1066.19")
+        on_time = on_time.repay(position.due.total, on=due)
+    assert on_time.position(on=date(2026, 10, 15)).status == "paid_off"
+
+
+def test_equal_principal_shortening_keeps_the_principal_part() -> None:
+    """For equal principal, shorten_term keeps the principal part no larger than before."""
+    plan = equal_principal(Money("12000"), rate=Rate.annual("12%"), term=12, start=START)
+    loan = Loan.from_schedule(plan, excess="shorten_term")
+    prepaid = loan.repay(Money("3000"), on=date(2026, 2, 1))
+    position = prepaid.position(on=date(2026, 2, 1))
+    assert position.principal_outstanding == Money("12000") - prepaid.transactions[-1].principal
+    due = prepaid.position(on=date(2026, 2, 15))
+    assert due.due.principal <= Money("1000")
+
+
+def test_credit_pays_installments_as_they_fall_due() -> None:
+    """excess="credit": an early payment waits as credit and pays the installment on its date."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan, excess="credit")
+    first = plan.installments[0]
+    early = loan.repay(first.total, on=date(2026, 2, 10))
+    assert early.position(on=date(2026, 2, 10)).credit == first.total
+    on_due = early.position(on=first.due_date)
+    assert on_due.credit == Money.zero()
+    assert on_due.due.total == Money.zero()
+    assert early.position(on=date(2026, 2, 20)).days_past_due == 0
+
+
+def test_a_payment_above_the_payoff_closes_the_loan_and_keeps_the_rest_as_credit() -> None:
+    """Paying more than the payoff amount closes the loan; the excess is a credit to refund."""
+    loan = Loan.from_schedule(_plan())
+    day = date(2026, 3, 1)
+    payoff = loan.payoff_amount(on=day)
+    closed = loan.repay(payoff + Money("10"), on=day)
+    position = closed.position(on=day)
+    assert position.status == "paid_off"
+    assert position.credit == Money("10")
+    assert closed.transactions[-1].excess == Money("10")
+
+
+def test_a_fee_is_paid_with_its_due_date_group() -> None:
+    """A late fee due with installment 1 is paid after its penalty and before its interest."""
+    plan = _plan()
+    first = plan.installments[0]
+    loan = Loan.from_schedule(plan).charge_fee(Money("30"), on=first.due_date)
+    day = first.due_date + timedelta(days=2)
+    paid = loan.repay(Money("40"), on=day).transactions[-1]
+    assert [a.component for a in paid.allocations] == ["penalty", "fees", "interest"]
+    assert paid.fees == Money("30")
+    assert paid.allocations[1].fee == 1
+
+
+def test_a_fee_not_yet_due_is_in_the_payoff_but_not_due() -> None:
+    """A fee charged for a later date counts in the payoff amount, not in what is due now."""
+    loan = Loan.from_schedule(_plan())
+    charged = loan.charge_fee(Money("15"), on=date(2026, 1, 20), due=date(2026, 2, 15))
+    position = charged.position(on=date(2026, 1, 20))
+    assert position.due.fees == Money.zero()
+    assert position.fees_outstanding == Money("15")
+    assert position.payoff_amount == loan.payoff_amount(on=date(2026, 1, 20)) + Money("15")
+    assert position.next_due_amount == loan.schedule.installments[0].total + Money("15")
+
+
+def test_waiving_penalty_removes_it_and_later_penalty_still_accrues() -> None:
+    """A penalty waiver clears what accrued so far; penalty keeps accruing afterwards."""
+    loan = Loan.from_schedule(_plan())
+    day = date(2026, 3, 1)
+    accrued = loan.position(on=day).penalty_outstanding
+    waived = loan.waive("penalty", on=day)
+    assert waived.transactions[-1].amount == accrued
+    assert waived.position(on=day).penalty_outstanding == Money.zero()
+    assert waived.position(on=day + timedelta(days=5)).penalty_outstanding > Money.zero()
+    with pytest.raises(InvalidValueError, match="more than"):
+        loan.waive("penalty", on=day, amount=accrued + Money("1"))
+    with pytest.raises(InvalidValueError, match="nothing due"):
+        loan.waive("fees", on=day)
+
+
+def test_penalty_on_overdue_interest_compounds_only_when_enabled() -> None:
+    """penalty_on_interest=True charges penalty on overdue interest too (复利)."""
+    # installment 1: principal 946.19, interest 120.00, 10 days late at 0.05 % a day:
+    #   off: 946.19 × 0.0005 × 10 = 4.73; on: (946.19 + 120.00) × 0.0005 × 10 = 5.33
+    plan = _plan()
+    day = plan.installments[0].due_date + timedelta(days=10)
+    plain = Loan.from_schedule(plan).position(on=day).penalty_outstanding
+    compounding = Loan.from_schedule(plan, penalty_on_interest=True).position(on=day)
+    assert (plain, compounding.penalty_outstanding) == (Money("4.73"), Money("5.33"))
+
+
+def test_an_explicit_penalty_rate_is_used_as_given() -> None:
+    """penalty_rate=Rate.daily("0.1%") charges 0.1 % a day on overdue principal."""
+    # 946.19 × 0.001 × 10 = 9.4619 → 9.46
+    plan = _plan()
+    day = plan.installments[0].due_date + timedelta(days=10)
+    loan = Loan.from_schedule(plan, penalty_rate=Rate.daily("0.1%"))
+    assert loan.position(on=day).penalty_outstanding == Money("9.46")
+    assert (
+        Loan.from_schedule(plan, penalty_rate="none").position(on=day).penalty_outstanding
+        == Money.zero()
+    )
+
+
+def test_a_payment_within_grace_stops_the_penalty_for_what_it_pays() -> None:
+    """With grace days, a partial payment within the grace counts as paid on the due date."""
+    # 3 grace days; 500 paid on day 2 goes to interest 120.00 and principal 380.00, leaving
+    # 566.19 principal overdue; on day 10 the penalty is 566.19 × 0.0005 × 10 = 2.83095 → 2.83
+    plan = _plan()
+    first = plan.installments[0]
+    loan = Loan.from_schedule(plan, grace_days=3)
+    partial = loan.repay(Money("500"), on=first.due_date + timedelta(days=2))
+    day10 = first.due_date + timedelta(days=10)
+    assert partial.position(on=day10).penalty_outstanding == Money("2.83")
+
+
+def test_open_ended_principal_unpaid_after_maturity_bears_penalty_not_interest() -> None:
+    """After maturity an open-ended loan's principal bears the penalty rate instead of interest."""
+    # 1,000 at 0.05 % a day for 30 days: 15.00 interest; 10 days late: 1,000 × 0.075 % × 10 = 7.50
+    loan = Loan.open_ended(
+        principal=Money("1000"),
+        rate=Rate.daily("0.05%"),
+        start=date(2026, 1, 1),
+        maturity=date(2026, 1, 31),
+    )
+    position = loan.position(on=date(2026, 2, 10))
+    assert position.interest_accrued == Money("15.00")
+    assert position.penalty_outstanding == Money("7.50")
+    assert position.payoff_amount == Money("1022.50")
+
+
+def test_a_write_off_stops_accruals_and_recoveries_still_count() -> None:
+    """After a write-off nothing accrues; a later recovery reduces the balance."""
+    loan = Loan.from_schedule(_plan())
+    day = date(2026, 6, 1)
+    gone = loan.write_off(on=day)
+    balance = gone.transactions[-1].amount
+    assert balance == loan.payoff_amount(on=day)
+    assert gone.payoff_amount(on=day + timedelta(days=300)) == balance
+    recovered = gone.repay(Money("2000"), on=date(2026, 8, 1))
+    assert recovered.payoff_amount(on=date(2026, 8, 1)) == balance - Money("2000")
+    assert recovered.position(on=date(2026, 8, 1)).status == "written_off"
+    with pytest.raises(InvalidValueError, match="already written off"):
+        gone.write_off(on=date(2026, 9, 1))
+
+
+def test_a_backdated_payment_is_applied_in_date_order() -> None:
+    """A payment posted late but dated earlier is replayed in value-date order."""
+    plan = _plan()
+    first, second = plan.installments[:2]
+    in_order = Loan.from_schedule(plan).repay(first.total, on=first.due_date)
+    in_order = in_order.repay(second.total, on=second.due_date)
+    backdated = Loan.from_schedule(plan).repay(second.total, on=second.due_date)
+    backdated = backdated.repay(first.total, on=first.due_date)
+    day = second.due_date + timedelta(days=1)
+    assert in_order.position(on=day) == backdated.position(on=day)
+    assert backdated.position(on=day).days_past_due == 0
+
+
+def test_a_position_before_later_transactions_ignores_them() -> None:
+    """position(on=d) only counts transactions dated on or before d."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan)
+    paid = loan.repay(Money("5000"), on=date(2026, 3, 1))
+    assert paid.position(on=date(2026, 2, 20)) == loan.position(on=date(2026, 2, 20))
+
+
+def test_credit_applications_are_recorded_as_automatic_transactions() -> None:
+    """Credit paying an installment is a "credit" transaction (number 0) that cannot be reversed."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan, excess="credit")
+    loan = loan.repay(Money("1066.19"), on=date(2026, 2, 10))
+    loan = loan.repay(Money("1066.19"), on=date(2026, 3, 15))
+    automatic = [t for t in loan.transactions if t.kind == "credit"]
+    assert len(automatic) == 1
+    (credit,) = automatic
+    assert (credit.number, credit.on, credit.amount) == (0, date(2026, 2, 15), Money("1066.19"))
+    assert (credit.interest, credit.principal) == (Money("120.00"), Money("946.19"))
+    with pytest.raises(TransactionNotFoundError, match="automatic"):
+        loan.reverse(credit)
+    undone = loan.reverse(loan.transactions[0])
+    assert [t.kind for t in undone.transactions] == ["repayment"]
+    assert undone.position(on=date(2026, 3, 15)).days_past_due == 28
+
+
+def test_a_loan_reports_its_plan() -> None:
+    """principal, rate, start, maturity and currency come from the schedule."""
+    plan = _plan()
+    loan = Loan.from_schedule(plan)
+    assert (loan.principal, loan.rate, loan.start, loan.maturity, loan.currency) == (
+        plan.principal,
+        plan.rate,
+        plan.start,
+        plan.maturity,
+        "CNY",
+    )
+    assert loan.kind == "installments"
+    assert Loan(schedule=plan) == loan

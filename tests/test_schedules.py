@@ -1,0 +1,660 @@
+"""Repayment schedules: exact to the minor unit under every convention a lender uses."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy_financial as npf
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from microloan import (
+    CURRENCY_MINOR_UNITS,
+    InvalidTypeError,
+    InvalidValueError,
+    MicroloanError,
+    Money,
+    Rate,
+    Schedule,
+    bullet,
+    due_dates,
+    equal_installment,
+    equal_principal,
+    flat,
+    interest_only,
+    periods_per_year,
+)
+from tests.strategies import annual_rates, positive_cny
+
+Generator = Callable[..., Schedule]
+GENERATORS: list[Generator] = [equal_installment, equal_principal, interest_only, bullet, flat]
+
+frequencies = st.one_of(
+    st.sampled_from(["monthly", "weekly", "biweekly"]), st.integers(min_value=1, max_value=31)
+)
+accruals = st.sampled_from(["period", "daily"])
+years = st.sampled_from([360, 365, "actual"])
+modes = st.sampled_from(["half_up", "half_even", "down", "up", "ceiling", "floor"])
+starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
+
+
+@st.composite
+def loans(draw: st.DrawFn, *, max_term: int = 360) -> dict[str, Any]:
+    """Keyword arguments for a generator: 1 fen to 10 million, 0-36%, 1-360 periods, any option."""
+    frequency = draw(frequencies)
+    start = draw(starts)
+    options: dict[str, Any] = {
+        "rate": draw(annual_rates),
+        "term": draw(st.integers(1, max_term)),
+        "start": start,
+        "frequency": frequency,
+        "accrual": draw(accruals),
+        "days_in_year": draw(years),
+        "rounding": draw(modes),
+    }
+    if draw(st.booleans()):
+        options["first_due"] = start + draw(st.sampled_from([1, 10, 20, 31, 45]).map(_days))
+    return {"principal": draw(positive_cny()), **options}
+
+
+def _days(n: int) -> Any:
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+def _units(money: Money) -> int:
+    return money.minor_units
+
+
+# -- invariants of every method -------------------------------------------------
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
+@given(loan=loans())
+def test_every_schedule_repays_exactly_the_principal(generator: Generator, loan: Any) -> None:
+    """Principal parts add up to the principal; balances never rise and end at exactly zero."""
+    plan = generator(**loan)
+    principal = loan["principal"]
+    assert plan.total_principal == principal
+    assert sum(_units(i.principal) for i in plan) == principal.minor_units
+    balance = principal.minor_units
+    for item in plan:
+        assert _units(item.balance) == balance - _units(item.principal)
+        assert _units(item.balance) <= balance
+        balance = _units(item.balance)
+    assert balance == 0
+    assert plan.installments[-1].balance == Money.zero()
+
+
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
+@given(loan=loans())
+def test_every_component_is_whole_and_non_negative(generator: Generator, loan: Any) -> None:
+    """Every principal, interest, total and balance is >= 0 in whole minor units; total adds up."""
+    for item in generator(**loan):
+        for amount in (item.principal, item.interest, item.total, item.balance):
+            assert amount.is_whole
+            assert amount.amount >= 0
+            assert amount.amount.as_tuple().exponent == -2  # reported with the currency's places
+        assert item.total == item.principal + item.interest
+
+
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
+@given(loan=loans(max_term=60))
+def test_dates_follow_the_frequency_without_drifting(generator: Generator, loan: Any) -> None:
+    """Due dates rise strictly, each period starts at the previous due date, and none drifts."""
+    plan = generator(**loan)
+    expected = due_dates(
+        loan["start"], loan["term"], frequency=loan["frequency"], first_due=loan.get("first_due")
+    )
+    if generator is bullet:
+        assert [i.due_date for i in plan] == [expected[-1]]
+        assert plan.installments[0].period_start == loan["start"]
+        return
+    assert [i.due_date for i in plan] == list(expected)
+    assert [i.period_start for i in plan] == [loan["start"], *expected[:-1]]
+    assert [i.number for i in plan] == list(range(1, loan["term"] + 1))
+    assert plan.first_due == expected[0]
+
+
+def test_schedule_records_its_inputs() -> None:
+    """The schedule keeps the inputs it was built from, for audit and re-amortisation."""
+    plan = equal_installment(
+        Money("5000"),
+        rate=Rate.daily("0.05%"),
+        term=3,
+        start=date(2026, 1, 31),
+        frequency="monthly",
+        accrual="daily",
+        days_in_year=365,
+        rounding="half_even",
+        installment_multiple=Money("1"),
+    )
+    assert (plan.method, plan.term, plan.start, plan.first_due) == (
+        "equal_installment",
+        3,
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+    )
+    assert (plan.accrual, plan.days_in_year, plan.rounding, plan.frequency) == (
+        "daily",
+        365,
+        "half_even",
+        "monthly",
+    )
+    assert plan.installment_multiple == Money("1.00")
+    assert plan.rate == Rate.daily("0.05%")
+    assert plan.principal == Money("5000")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        plan.term = 4  # type: ignore[misc]
+
+
+# -- equal installments -----------------------------------------------------------
+def _growth(plan: Schedule) -> Decimal:
+    """Σ_k Π_{j>k} (1 + r_j) for a uniform schedule: the future value of 1 a period."""
+    i = Decimal(str(plan.rate.per_year())) / periods_per_year(plan.frequency, plan.days_in_year)
+    return sum(((1 + i) ** k for k in range(plan.term)), Decimal(0))
+
+
+@given(loan=loans())
+def test_equal_installments_are_equal_but_the_last(loan: Any) -> None:
+    """All installments but the last have one total; the last carries the compounded residual.
+
+    Each rounding of interest (at most e minor units) and the rounding of the level
+    installment (δ) is compounded at the periodic rate up to maturity, so the last total
+    differs from the level by at most (|δ| + e) × Σ (1 + i)^k + e. For short and cheap
+    loans that is below `term` minor units; for 360 months at 36% it is not.
+    """
+    loan.pop("first_due", None)
+    assume(loan["accrual"] == "period")
+    plan = equal_installment(**loan)
+    totals = [_units(i.total) for i in plan]
+    level = totals[0]
+    assert all(t == level for t in totals[:-1])
+    i = loan["rate"].per_year() / periods_per_year(loan["frequency"], loan["days_in_year"])
+    exact = npf.pmt(float(i), loan["term"], -float(loan["principal"].amount)) * 100
+    e = 0.5 if loan["rounding"].startswith("half") else 1
+    delta = abs(exact - level)
+    bound = (delta + e) * float(_growth(plan)) * (1 + 1e-9) + e + 1e-6
+    assert abs(totals[-1] - level) <= bound
+
+
+@given(
+    principal=positive_cny(),
+    rate=annual_rates,
+    term=st.integers(1, 360),
+    start=starts,
+    frequency=st.sampled_from(["monthly", "weekly", "biweekly", 10]),
+)
+def test_level_installment_is_numpy_financial_pmt_rounded(
+    principal: Money, rate: Rate, term: int, start: date, frequency: Any
+) -> None:
+    """Oracle: the level installment equals numpy-financial's pmt, rounded half-up to the fen."""
+    plan = equal_installment(principal, rate=rate, term=term, start=start, frequency=frequency)
+    i = rate.per_year() / periods_per_year(frequency)
+    oracle = Decimal(str(npf.pmt(float(i), term, -float(principal.amount))))
+    level = plan.installments[0].total.amount
+    half_way = (oracle * 100) % 1 - Decimal("0.5")
+    assume(abs(half_way) > Decimal("1e-6"))  # a float can round either way at a half fen
+    if oracle * 100 > _growth(plan):
+        # Below this a rounded-up installment could repay a few fen early and is lowered.
+        assert level == oracle.quantize(Decimal("0.01"), decimal.ROUND_HALF_UP)
+
+
+@given(loan=loans())
+def test_flows_discounted_at_the_contract_rate_return_the_principal(loan: Any) -> None:
+    """Σ total_k / (1 + i)^k = principal + the discounted rounding errors (uniform periods).
+
+    The identity that makes the rounded schedule fair: the borrower repays the principal's
+    present value, give or take one rounding (e) per period.
+    """
+    loan.pop("first_due", None)
+    assume(loan["accrual"] == "period")
+    plan = equal_installment(**loan)
+    i = loan["rate"].per_year() / periods_per_year(loan["frequency"], loan["days_in_year"])
+    present = sum((item.total.amount / (1 + i) ** k for k, item in enumerate(plan, 1)), Decimal(0))
+    e = Decimal("0.005") if loan["rounding"].startswith("half") else Decimal("0.01")
+    assert abs(present - loan["principal"].amount) <= e * loan["term"] + Decimal("1e-20")
+
+
+@given(loan=loans(max_term=120))
+def test_fee_free_apr_is_the_nominal_rate(loan: Any) -> None:
+    """With period accrual and no fee, the simple APR is the contract rate within rounding."""
+    loan.pop("first_due", None)
+    loan["accrual"] = "period"
+    assume(loan["principal"] >= Money("10000"))
+    plan = equal_installment(**loan)
+    nominal = loan["rate"].per_year(360 if loan["days_in_year"] == 360 else 365)
+    n = periods_per_year(loan["frequency"], loan["days_in_year"])
+    i = nominal / n
+    # An error of e per installment moves the periodic IRR by at most term × e × (1 + i) / P.
+    tolerance = n * loan["term"] * Decimal("0.01") * (1 + i) / loan["principal"].amount
+    assert abs(plan.apr(method="simple") - nominal) <= tolerance + Decimal("1e-20")
+
+
+def test_installment_multiple_bills_whole_yuan() -> None:
+    """With installment_multiple=1 yuan the level installment is whole yuan; the last absorbs."""
+    plan = equal_installment(
+        Money("10000"),
+        rate=Rate.annual("18%"),
+        term=12,
+        start=date(2026, 1, 15),
+        installment_multiple=Money("1"),
+    )
+    # pmt(1.5%, 12, 10000) = 916.7999… (numpy-financial) → 917 whole yuan
+    assert {i.total for i in plan.installments[:-1]} == {Money("917.00")}
+    assert plan.total_principal == Money("10000")
+    assert plan.installments[-1].total < Money("917")
+
+
+@given(loan=loans(max_term=120), multiple=st.sampled_from(["1", "10", "0.10"]))
+def test_installment_multiple_rounds_every_level_installment(loan: Any, multiple: str) -> None:
+    """Every installment but the last (and those after an early payoff) is a whole multiple."""
+    loan.pop("first_due", None)
+    loan["accrual"] = "period"
+    step = Money(multiple)
+    plan = equal_installment(**loan, installment_multiple=step)
+    for item in plan.installments[:-1]:
+        if item.balance:
+            assert item.total.amount % step.amount == 0
+    assert plan.total_principal == loan["principal"]
+
+
+def test_rounding_mode_applies_to_the_level_installment() -> None:
+    """pmt(1%, 3, 100) = 34.0022…: half_up and down give 34.00, up and ceiling 34.01."""
+    args: dict[str, Any] = {"rate": Rate.monthly("1%"), "term": 3, "start": date(2026, 1, 1)}
+    totals = {
+        mode: equal_installment(Money("100"), rounding=mode, **args).installments[0].total
+        for mode in ("half_up", "half_even", "down", "up", "ceiling", "floor")
+    }
+    assert totals == {
+        "half_up": Money("34.00"),
+        "half_even": Money("34.00"),
+        "down": Money("34.00"),
+        "floor": Money("34.00"),
+        "up": Money("34.01"),
+        "ceiling": Money("34.01"),
+    }
+
+
+def test_textbook_mortgage_table() -> None:
+    """The classic table: 100,000 at 6% over 30 years pays 599.55 a month.
+
+    Source: any amortisation table for a 30-year 6% loan (e.g. the standard US mortgage
+    tables): payment 599.55; month 1 interest 500.00, principal 99.55, balance 99,900.45;
+    month 2 interest 499.50, principal 100.05, balance 99,800.40.
+    """
+    plan = equal_installment(
+        Money("100000", "USD"), rate=Rate.annual("6%"), term=360, start=date(2026, 1, 1)
+    )
+    first, second = plan.installments[:2]
+    assert (first.total, first.interest, first.principal, first.balance) == (
+        Money("599.55", "USD"),
+        Money("500.00", "USD"),
+        Money("99.55", "USD"),
+        Money("99900.45", "USD"),
+    )
+    assert (second.interest, second.principal, second.balance) == (
+        Money("499.50", "USD"),
+        Money("100.05", "USD"),
+        Money("99800.40", "USD"),
+    )
+
+
+def test_zero_rate_splits_the_principal() -> None:
+    """At 0% the installments are principal / term and the last absorbs the odd fen."""
+    plan = equal_installment(Money("100"), rate=Rate.annual(0), term=3, start=date(2026, 1, 1))
+    assert [i.total for i in plan] == [Money("33.33"), Money("33.33"), Money("33.34")]
+    assert plan.total_interest == Money("0")
+
+
+def test_daily_accrual_keeps_installments_level() -> None:
+    """Daily accrual: interest = balance × 0.05% × actual days; installments stay level.
+
+    By hand: 10,000 from 15 Jan 2026 at 0.05% a day: 31 days to 15 Feb → 155.00 interest.
+    """
+    plan = equal_installment(
+        Money("10000"),
+        rate=Rate.daily("0.05%"),
+        term=6,
+        start=date(2026, 1, 15),
+        accrual="daily",
+    )
+    first = plan.installments[0]
+    assert first.interest == Money("155.00")
+    for item, prior in zip(plan.installments[1:], plan.installments, strict=False):
+        expected = (prior.balance.amount * Decimal("0.0005") * item.days).quantize(
+            Decimal("0.01"), decimal.ROUND_HALF_UP
+        )
+        assert item.interest.amount == expected
+    totals = [i.total for i in plan]
+    assert len(set(totals[:-1])) == 1
+    assert abs(totals[-1] - totals[0]) < Money("0.06")
+
+
+def test_actual_days_split_across_the_year_end() -> None:
+    """days_in_year="actual": 15 Dec 2023 to 15 Jan 2024 is 17 days of 365 + 14 of 366.
+
+    By hand: 100,000 × 18.25% × (17/365 + 14/366) = 850.00 + 698.09… = 1,548.09.
+    """
+    plan = interest_only(
+        Money("100000"),
+        rate=Rate.annual("18.25%"),
+        term=2,
+        start=date(2023, 12, 15),
+        accrual="daily",
+        days_in_year="actual",
+    )
+    assert plan.installments[0].interest == Money("1548.09")
+    # 15 Jan to 15 Feb 2024, 31 days of 366: 100,000 × 0.1825 × 31 / 366 = 1,545.77
+    assert plan.installments[1].interest == Money("1545.77")
+
+
+def test_a_long_first_period_is_charged_pro_rata() -> None:
+    """First period 10 Jan → 20 Feb (41 days) against a regular 20 Jan → 20 Feb (31 days).
+
+    By hand: 10,000 × 1% × 41/31 = 132.26; later periods 100.00 each.
+    """
+    plan = interest_only(
+        Money("10000"),
+        rate=Rate.annual("12%"),
+        term=3,
+        start=date(2026, 1, 10),
+        first_due=date(2026, 2, 20),
+    )
+    assert [i.interest for i in plan] == [Money("132.26"), Money("100.00"), Money("100.00")]
+    assert [i.due_date.isoformat() for i in plan] == ["2026-02-20", "2026-03-20", "2026-04-20"]
+
+
+def test_a_short_first_period_is_charged_pro_rata() -> None:
+    """A weekly loan whose first due date is 3 days out pays 3/7 of a week's interest first."""
+    plan = interest_only(
+        Money("7000"),
+        rate=Rate.annual("52%"),
+        term=2,
+        start=date(2026, 3, 2),
+        frequency="weekly",
+        first_due=date(2026, 3, 5),
+    )
+    # 7,000 × 52% / 52 = 70.00 a week; 3/7 of it = 30.00 (by hand)
+    assert [i.interest for i in plan] == [Money("30.00"), Money("70.00")]
+
+
+def test_equal_installment_with_an_irregular_first_period_stays_level() -> None:
+    """A long first period enters the annuity: the installments stay level to the fen."""
+    plan = equal_installment(
+        Money("30000"),
+        rate=Rate.annual("18%"),
+        term=12,
+        start=date(2026, 1, 3),
+        first_due=date(2026, 2, 25),
+    )
+    totals = [i.total for i in plan]
+    assert len(set(totals[:-1])) == 1
+    assert abs(totals[-1] - totals[0]) < Money("0.12")
+    # the first period of 53 days against a regular 31 (25 Jan → 25 Feb): 30,000 × 1.5% × 53/31
+    assert plan.installments[0].interest == Money("769.35")
+
+
+def test_month_end_loans_keep_their_day() -> None:
+    """Lent on 31 January: due 29 Feb, 31 Mar, 30 Apr (Civil Code art. 202, from the anchor)."""
+    plan = equal_installment(
+        Money("3000"), rate=Rate.annual("12%"), term=3, start=date(2024, 1, 31)
+    )
+    assert [i.due_date for i in plan] == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)]
+
+
+# -- the other methods ------------------------------------------------------------
+@given(loan=loans())
+def test_interest_only_pays_no_principal_before_the_end(loan: Any) -> None:
+    """Interest only: every installment but the last has zero principal; the last has all."""
+    plan = interest_only(**loan)
+    assert all(not i.principal for i in plan.installments[:-1])
+    assert plan.installments[-1].principal == loan["principal"]
+
+
+@given(loan=loans())
+def test_equal_principal_costs_no_more_than_equal_installments(loan: Any) -> None:
+    """Equal principal repays faster, so its interest is at most the annuity's (± rounding)."""
+    ep = equal_principal(**loan).total_interest
+    ei = equal_installment(**loan).total_interest
+    assert ep.minor_units <= ei.minor_units + loan["term"]
+
+
+def test_equal_principal_has_less_interest_than_equal_installment() -> None:
+    """10万 at 4.9% over 12 months: 等额本金 costs 2,654.17 and 等额本息 2,673.99.
+
+    By hand: equal principal interest = P × i × (n + 1) / 2 = 100,000 × 0.049/12 × 6.5.
+    """
+    args: dict[str, Any] = {"rate": Rate.annual("4.9%"), "term": 12, "start": date(2026, 1, 15)}
+    ep = equal_principal(Money("100000"), **args)
+    ei = equal_installment(Money("100000"), **args)
+    assert ep.total_interest == Money("2654.17")
+    assert ep.total_interest < ei.total_interest
+
+
+def test_equal_principal_declines() -> None:
+    """等额本金 12,000 at 12% over 12: principal 1,000 a month, interest 120, 110, … 10 (by hand)."""
+    plan = equal_principal(Money("12000"), rate=Rate.annual("12%"), term=12, start=date(2026, 1, 1))
+    assert {i.principal for i in plan} == {Money("1000")}
+    assert [i.interest.amount for i in plan] == [Decimal(10 * k) for k in range(12, 0, -1)]
+
+
+@given(loan=loans())
+def test_equal_principal_parts_are_level_but_the_last(loan: Any) -> None:
+    """Equal principal: all parts but the last equal; the last differs by less than `term` units."""
+    plan = equal_principal(**loan)
+    parts = [_units(i.principal) for i in plan]
+    assert len(set(parts[:-1])) <= 1
+    assert abs(parts[-1] - parts[0]) < max(loan["term"], 1) or loan["term"] == 1
+
+
+def test_tiny_loans_over_many_periods_never_overdraw() -> None:
+    """1 fen over 360 periods rounded up cannot give 1 fen to every period: the last takes it."""
+    plan = equal_principal(
+        Money("0.01"), rate=Rate.annual("36%"), term=360, start=date(2026, 1, 1), rounding="up"
+    )
+    assert [i.principal for i in plan][-1] == Money("0.01")
+    assert plan.total_principal == Money("0.01")
+
+
+def test_order_loan_is_a_bullet() -> None:
+    """Seed order loan: 30 days at 0.05% a day: 200,000 × 0.0005 × 30 = 3,000 (by hand)."""
+    plan = bullet(
+        Money("200000"), rate=Rate.daily("0.05%"), term=1, frequency=30, start=date(2026, 3, 1)
+    )
+    assert len(plan) == 1
+    (item,) = plan
+    assert (item.due_date, item.principal, item.interest) == (
+        date(2026, 3, 31),
+        Money("200000"),
+        Money("3000"),
+    )
+
+
+def test_bullet_over_several_periods_charges_simple_interest() -> None:
+    """A 6-month bullet at 12%: one installment, 6 × 1% simple interest (by hand: 600)."""
+    plan = bullet(Money("10000"), rate=Rate.annual("12%"), term=6, start=date(2026, 1, 15))
+    assert [(i.due_date, i.interest) for i in plan] == [(date(2026, 7, 15), Money("600"))]
+    assert plan.cash_flows() == (Decimal("-10000.00"), *[Decimal(0)] * 5, Decimal("10600.00"))
+
+
+def test_flat_rate_offer_and_its_true_cost() -> None:
+    """ "0.5% a month" on 12,000 over 12: 1,060 a month; its APR is about 10.9%, not 6%.
+
+    Oracle: numpy-financial irr([-12000] + [1060] * 12) × 12 = 0.10896…, and
+    (1 + irr)^12 - 1 = 0.11457….
+    """
+    plan = flat(Money("12000"), rate=Rate.monthly("0.5%"), term=12, start=date(2026, 1, 15))
+    assert {i.total for i in plan} == {Money("1060")}
+    oracle = npf.irr([-12000] + [1060] * 12)
+    assert abs(float(plan.apr(method="simple")) - oracle * 12) < 1e-12
+    assert abs(float(plan.apr()) - ((1 + oracle) ** 12 - 1)) < 1e-12
+
+
+@given(loan=loans())
+def test_flat_charges_the_original_principal(loan: Any) -> None:
+    """Flat: with period accrual and regular periods every charge is the same fixed amount."""
+    loan.pop("first_due", None)
+    loan["accrual"] = "period"
+    plan = flat(**loan)
+    assert len({i.interest for i in plan}) == 1
+    assert plan.total_interest.minor_units >= equal_principal(**loan).total_interest.minor_units
+
+
+# -- dates and periods ------------------------------------------------------------
+def test_weekly_biweekly_and_n_day_due_dates() -> None:
+    """Weekly, biweekly and every-N-days dates step from the anchor by whole periods."""
+    start = date(2026, 1, 1)
+    assert due_dates(start, 2, frequency="weekly") == (date(2026, 1, 8), date(2026, 1, 15))
+    assert due_dates(start, 2, frequency="biweekly") == (date(2026, 1, 15), date(2026, 1, 29))
+    assert due_dates(start, 2, frequency=10) == (date(2026, 1, 11), date(2026, 1, 21))
+    assert due_dates(start, 2, first_due=date(2026, 1, 20)) == (
+        date(2026, 1, 20),
+        date(2026, 2, 20),
+    )
+
+
+def test_periods_per_year_of_each_frequency() -> None:
+    """12 monthly, 52 weekly, 26 biweekly; every N days, days-in-year / N."""
+    assert periods_per_year("monthly") == 12
+    assert periods_per_year("weekly") == 52
+    assert periods_per_year("biweekly") == 26
+    assert periods_per_year(30) == 12
+    assert periods_per_year(73, 365) == 5
+    assert periods_per_year(73, "actual") == 5
+
+
+# -- the object -------------------------------------------------------------------
+def test_str_is_a_readable_table() -> None:
+    """str(schedule) has a heading, a column header, one line per installment and totals."""
+    plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 1))
+    lines = str(plan).splitlines()
+    assert lines[0].startswith("Equal installments: 1,200.00 CNY at 12% a year, 3 monthly")
+    assert lines[1].split() == [
+        "No",
+        "Due",
+        "date",
+        "Days",
+        "Principal",
+        "Interest",
+        "Total",
+        "Balance",
+    ]
+    assert len(lines) == 2 + 3 + 1
+    assert lines[2].split()[:2] == ["1", "2026-02-01"]
+    assert lines[-1].split()[0] == "Total"
+    assert "1,200.00" in lines[-1]
+
+
+def test_as_rows_gives_plain_values() -> None:
+    """as_rows() gives one dict per installment with ints, dates, Decimals and the currency."""
+    plan = equal_principal(Money("300"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 1))
+    rows = plan.as_rows()
+    assert rows[0] == {
+        "number": 1,
+        "period_start": date(2026, 1, 1),
+        "due_date": date(2026, 2, 1),
+        "days": 31,
+        "principal": Decimal("100.00"),
+        "interest": Decimal("3.00"),
+        "total": Decimal("103.00"),
+        "balance": Decimal("200.00"),
+        "currency": "CNY",
+    }
+    assert [r["balance"] for r in rows] == [Decimal("200.00"), Decimal("100.00"), Decimal("0.00")]
+
+
+def test_other_currencies_use_their_minor_unit() -> None:
+    """A JPY schedule is in whole yen and a KWD one in fils (3 places)."""
+    yen = equal_installment(
+        Money("100000", "JPY"), rate=Rate.annual("15%"), term=5, start=date(2026, 1, 1)
+    )
+    assert all(i.total.amount.as_tuple().exponent == 0 for i in yen)
+    assert CURRENCY_MINOR_UNITS["KWD"] == 3
+    dinar = equal_installment(
+        Money("1000", "KWD"), rate=Rate.annual("15%"), term=5, start=date(2026, 1, 1)
+    )
+    assert all(i.total.amount.as_tuple().exponent == -3 for i in dinar)
+    assert dinar.total_principal == Money("1000", "KWD")
+
+
+def test_fee_must_be_in_range() -> None:
+    """An upfront fee must be non-negative, below the principal and in the same currency."""
+    plan = equal_installment(Money("1000"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 1))
+    with pytest.raises(InvalidValueError, match="fee"):
+        plan.apr(fee=Money("1000"))
+    with pytest.raises(InvalidValueError, match="fee"):
+        plan.apr(fee=Money("1", "USD"))
+    with pytest.raises(InvalidTypeError, match="fee"):
+        plan.apr(fee="10")  # type: ignore[arg-type]
+    assert plan.dated_cash_flows(fee=Money("10"))[0] == (date(2026, 1, 1), Decimal("-990.00"))
+
+
+def test_the_callers_decimal_context_changes_nothing() -> None:
+    """A caller's precision of 5 and ROUND_DOWN do not leak into the schedule."""
+    args: dict[str, Any] = {"rate": Rate.annual("18%"), "term": 24, "start": date(2026, 1, 15)}
+    expected = equal_installment(Money("123456.78"), **args)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 5
+        ctx.rounding = decimal.ROUND_DOWN
+        got = equal_installment(Money("123456.78"), **args)
+        assert got.apr() == expected.apr()
+    assert got == expected
+
+
+# -- bad input --------------------------------------------------------------------
+BAD: list[tuple[dict[str, Any], type[MicroloanError], str]] = [
+    ({"principal": Money("0")}, InvalidValueError, "principal"),
+    ({"principal": Money("-5")}, InvalidValueError, "principal"),
+    ({"principal": Money("1.005")}, InvalidValueError, "principal"),
+    ({"principal": "1000"}, InvalidTypeError, "principal"),
+    ({"rate": "18%"}, InvalidTypeError, "rate"),
+    ({"rate": Decimal("0.18")}, InvalidTypeError, "rate"),
+    ({"term": 0}, InvalidValueError, "term"),
+    ({"term": -3}, InvalidValueError, "term"),
+    ({"term": 2.0}, InvalidTypeError, "term"),
+    ({"term": True}, InvalidTypeError, "term"),
+    ({"start": "2026-01-01"}, InvalidTypeError, "start"),
+    ({"start": datetime(2026, 1, 1, 9, 0, tzinfo=UTC)}, InvalidTypeError, "start"),
+    ({"first_due": date(2025, 12, 31)}, InvalidValueError, "first_due"),
+    ({"first_due": date(2026, 1, 1)}, InvalidValueError, "first_due"),
+    ({"frequency": "daily"}, InvalidValueError, "frequency"),
+    ({"frequency": 0}, InvalidValueError, "frequency"),
+    ({"frequency": True}, InvalidValueError, "frequency"),
+    ({"accrual": "monthly"}, InvalidValueError, "accrual"),
+    ({"days_in_year": 366}, InvalidValueError, "days_in_year"),
+    ({"rounding": "bankers"}, InvalidValueError, "rounding"),
+    ({"installment_multiple": Money("1", "USD")}, InvalidValueError, "installment_multiple"),
+    ({"installment_multiple": Money("0")}, InvalidValueError, "installment_multiple"),
+    ({"installment_multiple": Money("0.001")}, InvalidValueError, "installment_multiple"),
+    ({"installment_multiple": 1}, InvalidTypeError, "installment_multiple"),
+]
+
+
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
+@pytest.mark.parametrize(("change", "error", "field"), BAD)
+def test_bad_input_is_refused_naming_the_field(
+    generator: Generator, change: dict[str, Any], error: type[MicroloanError], field: str
+) -> None:
+    """Bad input raises a specific MicroloanError whose message names the field."""
+    args: dict[str, Any] = {
+        "principal": Money("1000"),
+        "rate": Rate.annual("18%"),
+        "term": 6,
+        "start": date(2026, 1, 1),
+    }
+    args.update(change)
+    principal = args.pop("principal")
+    with pytest.raises(error, match=field):
+        generator(principal, **args)
+
+
+def test_generators_take_options_by_keyword_only() -> None:
+    """Everything after the principal is keyword-only, so no option can be passed by position."""
+    with pytest.raises(TypeError):
+        equal_installment(Money("1000"), Rate.annual("18%"), 6, date(2026, 1, 1))  # type: ignore[call-arg]
