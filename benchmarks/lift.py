@@ -22,6 +22,7 @@ What is timed (best of 5 runs each; 2 for the continuous case):
 
 from __future__ import annotations
 
+import importlib
 import random
 import sys
 import time
@@ -80,13 +81,13 @@ def report(name: str, seconds: float, base: float) -> None:
 def peers(scores: list[int], bads: list[int], base: float) -> None:
     """toad and scikit-learn, where installed."""
     try:
-        import numpy as np
+        np = importlib.import_module("numpy")
     except ImportError:
         print("numpy not installed: toad and scikit-learn skipped")
         return
     x, y = np.array(scores), np.array(bads)
     try:
-        import toad
+        toad = importlib.import_module("toad")
 
         seconds, _ = best_of(lambda: toad.metrics.KS_bucket(x, y, bucket=10))
         report("toad KS_bucket (10 quantile buckets)", seconds, base)
@@ -95,7 +96,7 @@ def peers(scores: list[int], bads: list[int], base: float) -> None:
     except Exception as exc:  # toad missing or broken: say so and go on
         print(f"toad not available ({type(exc).__name__}: {exc})")
     try:
-        from sklearn.metrics import roc_auc_score
+        roc_auc_score = importlib.import_module("sklearn.metrics").roc_auc_score
 
         seconds, value = best_of(lambda: roc_auc_score(y, x))
         report("scikit-learn roc_auc_score", seconds, base)

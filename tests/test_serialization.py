@@ -451,6 +451,7 @@ def test_schedule_layout_is_the_documented_one() -> None:
         "days_in_year": 360,
         "rounding": "half_up",
         "installment_multiple": None,
+        "interest_basis": "exact",
     }
 
 

@@ -585,8 +585,7 @@ class Ledger:
             "days_in_year": sched.days_in_year,
             "rounding": sched.rounding,
         }
-        if sched.installment_multiple is not None:
-            options["installment_multiple"] = sched.installment_multiple
+        options.update(_optional_options(sched))
         principal = Money(remaining, cfg.currency)
 
         def plan(term: int) -> Schedule:
@@ -797,6 +796,16 @@ _GENERATORS: Final[dict[str, Callable[..., Schedule]]] = {
     "bullet": bullet,
     "flat": flat,
 }
+
+
+def _optional_options(sched: Schedule) -> dict[str, object]:
+    """The options a re-amortised plan inherits only where they apply."""
+    options: dict[str, object] = {}
+    if sched.installment_multiple is not None:
+        options["installment_multiple"] = sched.installment_multiple
+    if sched.method == "equal_installment":
+        options["interest_basis"] = sched.interest_basis
+    return options
 
 
 def generator(method: str) -> Callable[..., Schedule]:

@@ -35,6 +35,7 @@ __all__ = [
     "Accrual",
     "Frequency",
     "Installment",
+    "InterestBasis",
     "Method",
     "Schedule",
     "bullet",
@@ -48,6 +49,15 @@ __all__ = [
 
 Method = Literal["equal_installment", "equal_principal", "interest_only", "bullet", "flat"]
 """The repayment method a schedule was built with."""
+
+InterestBasis = Literal["exact", "rounded"]
+"""Which balance an equal installment's interest is charged on.
+
+`"exact"` (default): the balance of the exact, unrounded annuity — the spreadsheet
+IPMT convention; every installment stays level and the last one differs by less than
+`term` minor units. `"rounded"`: the rounded running balance, as bank statements
+print it; on long, high-rate loans the rounding compounds into the last installment.
+"""
 
 Accrual = Literal["period", "daily"]
 """How interest accrues: per full period (30/360 habit) or per actual day (按日计息)."""
@@ -152,6 +162,7 @@ class Schedule:
     days_in_year: DaysInYear = 360
     rounding: RoundingMode = "half_up"
     installment_multiple: Money | None = None
+    interest_basis: InterestBasis = "exact"
 
     @property
     def total_interest(self) -> Money:
@@ -633,7 +644,9 @@ class _Plan:
         return level
 
     # -- output -------------------------------------------------------------
-    def schedule(self, method: Method, rows: list[_Row]) -> Schedule:
+    def schedule(
+        self, method: Method, rows: list[_Row], interest_basis: InterestBasis = "exact"
+    ) -> Schedule:
         """Wrap (principal, interest, total, balance) rows, one per due date, into a Schedule.
 
         This is the hot path of every generator: the amounts are known-good whole minor
@@ -693,6 +706,7 @@ class _Plan:
             installment_multiple=(
                 None if self.multiple is None else _make(self.multiple, currency)
             ),
+            interest_basis=interest_basis,
         )
 
 
@@ -750,13 +764,19 @@ def equal_installment(
     days_in_year: DaysInYear = 360,
     rounding: RoundingMode = "half_up",
     installment_multiple: Money | None = None,
+    interest_basis: InterestBasis = "exact",
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
 
     The level installment is the exact annuity over the periods' rates, rounded with
-    `rounding` (or to `installment_multiple`). Each period's interest is the balance ×
-    the period's rate, rounded; the principal part is the level installment less the
-    interest. The last installment repays the whole remaining balance with its interest,
+    `rounding` (or to `installment_multiple`). Each period's interest is the period's
+    rate on the balance of the exact, unrounded annuity (`interest_basis="exact"`, the
+    spreadsheet IPMT convention), rounded; the principal part is the level installment
+    less the interest. Because the roundings do not compound, the last installment
+    differs from the others by less than `term` minor units (or installment multiples).
+    `interest_basis="rounded"` charges the rate on the rounded running balance instead,
+    as bank statements print it; on long, high-rate loans its rounding compounds into
+    the last installment. The last installment repays the whole remaining balance with its interest,
     absorbing every rounding residual, so the balance ends at exactly zero. Should the
     rounded installment repay the loan before the last period (a few minor units lent
     over many periods), it is lowered a minor unit (or multiple) at a time until it
@@ -785,6 +805,7 @@ def equal_installment(
         rounding: the rounding mode of every component (default `"half_up"`).
         installment_multiple: round the level installment to a multiple of this
             amount (`Money("1")` for lenders that bill whole yuan).
+        interest_basis: `"exact"` (default) or `"rounded"`; see above.
 
     Returns:
         The schedule.
@@ -808,27 +829,43 @@ def equal_installment(
         principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
         installment_multiple,
     )  # fmt: skip
-    level = plan.round_level(_annuity(plan.principal, plan.rates, uniform=plan.uniform))
-    rows, early = _annuity_rows(plan, level)
+    if interest_basis not in ("exact", "rounded"):
+        raise invalid("interest_basis", interest_basis, 'must be "exact" or "rounded"')
+    exact = _annuity(plan.principal, plan.rates, uniform=plan.uniform)
+    level = plan.round_level(exact)
+    path = exact if interest_basis == "exact" else None
+    rows, early = _annuity_rows(plan, level, path)
     step = plan.multiple if plan.multiple is not None else plan.exp
     while early and level:  # it repays before the end (tiny loans): lower it a step at a time
         level = max(CONTEXT.subtract(level, step), ZERO.quantize(plan.exp))
-        rows, early = _annuity_rows(plan, level)
-    return plan.schedule("equal_installment", rows)
+        rows, early = _annuity_rows(plan, level, path)
+    return plan.schedule("equal_installment", rows, interest_basis)
 
 
-def _annuity_rows(plan: _Plan, level: Decimal) -> tuple[list[_Row], bool]:
-    """The rows of a level installment, and whether it repaid the loan before the end."""
+def _annuity_rows(
+    plan: _Plan, level: Decimal, exact_level: Decimal | None
+) -> tuple[list[_Row], bool]:
+    """The rows of a level installment, and whether it repaid the loan before the end.
+
+    With `exact_level` (the unrounded annuity), interest is charged on the balance of
+    the exact annuity; without it, on the rounded running balance.
+    """
     rates = plan.rates
     exp, mode, ctx = plan.exp, plan.mode, CONTEXT
     multiply, subtract = ctx.multiply, ctx.subtract
     balance = plan.principal
+    path = plan.principal  # the exact annuity's balance
     carry = ZERO
     early = False
     rows: list[_Row] = []
     append = rows.append
     for r in rates[:-1]:
-        interest = multiply(balance, r).quantize(exp, mode, ctx)
+        if exact_level is None:
+            interest = multiply(balance, r).quantize(exp, mode, ctx)
+        else:
+            exact_interest = multiply(path, r)
+            path = subtract(path, subtract(exact_level, exact_interest))
+            interest = exact_interest.quantize(exp, mode, ctx)
         if carry:
             interest, carry = ctx.add(interest, carry), ZERO
         if interest > level:  # more interest than the installment: carry the excess
@@ -842,7 +879,8 @@ def _annuity_rows(plan: _Plan, level: Decimal) -> tuple[list[_Row], bool]:
         else:
             balance = subtract(balance, part)
             append((part, interest, level, balance))
-    interest = ctx.add(multiply(balance, rates[-1]).quantize(exp, mode, ctx), carry)
+    basis = balance if exact_level is None else path
+    interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, mode, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
     return rows, early
 
