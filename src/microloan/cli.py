@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from microloan._decimal import CONTEXT
 from microloan._version import __version__
+from microloan.binning import categories
 from microloan.cost import apr
 from microloan.errors import MicroloanError
+from microloan.lift import CountTable, lift_table, reject_impact
+from microloan.loans import Loan
 from microloan.money import Money
 from microloan.portfolio import InvalidRecordError, LoanRecord, ageing_report
 from microloan.rates import DaysInYear, Rate
@@ -399,6 +402,181 @@ def _amount_of(value: object) -> Decimal:
     return value.amount if isinstance(value, Money) else Decimal(str(value))
 
 
+_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})
+_BAD = {"1": 1, "0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
+
+
+def _lift_counts(
+    rows: Rows, value_column: str, bad_column: str, *, categorical: bool
+) -> CountTable:
+    """Count (value, bad) pairs in one streaming pass; memory grows with distinct values only."""
+    totals: dict[object, int] = {}
+    bads: dict[object, int] = {}
+    for row in _checked(rows, value_column, bad_column):
+        text = (row.get(value_column) or "").strip()
+        value: object
+        if text.lower() in _MISSING:
+            value = None
+        elif categorical:
+            value = text
+        else:
+            try:
+                value = int(text)
+            except ValueError:
+                try:
+                    value = Decimal(text)
+                except ArithmeticError:
+                    rows.fail(value_column, text, "is not a number (use --categorical for labels)")
+                if not value.is_finite():
+                    rows.fail(value_column, text, "is not a finite number")
+        flag_text = (row.get(bad_column) or "").strip().lower()
+        flag = _BAD.get(flag_text)
+        if flag is None:
+            rows.fail(bad_column, flag_text, "is not a bad flag (use 0/1 or true/false)")
+        totals[value] = totals.get(value, 0) + 1
+        bads[value] = bads.get(value, 0) + flag
+    if not totals:
+        raise CliError(f"{rows.path}: no rows to count")
+    return CountTable(totals=totals, bads=bads)
+
+
+def _bins_argument(text: str) -> int | list[Decimal]:
+    """`10` for ten equal-frequency bins; `3,10,21` (or `21,`) for cut points."""
+    if "," not in text:
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+        msg = f"{text!r} is neither a number of bins nor comma-separated cut points"
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        return [Decimal(part.strip()) for part in text.split(",") if part.strip()]
+    except ArithmeticError:
+        msg = f"{text!r} has a cut point that is not a number"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _lift(args: argparse.Namespace) -> int:
+    rows = Rows(args.data)
+    counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
+    bins: Any = args.bins
+    if args.categorical:
+        bins = categories(list(counts.totals))
+    table = lift_table(counts, bins=bins)
+    impact = reject_impact(counts, bins=table.bins)
+    cells = [
+        {
+            "bin": row.label,
+            "count": row.count,
+            "bads": row.bads,
+            "bad_rate": row.bad_rate,
+            "lift": row.lift,
+            "cum_bad_rate": row.cum_bad_rate,
+            "cum_lift": row.cum_lift,
+            "woe": row.woe,
+            "iv": row.iv,
+        }
+        for row in table.rows
+    ]
+    summary = {
+        "count": table.count,
+        "bads": table.bads,
+        "bad_rate": table.bad_rate,
+        "iv": table.iv,
+        "ks": table.ks,
+        "reject_worst_bin": {
+            "rule": impact.rule,
+            "rejected": impact.rejected,
+            "rejected_share": impact.rejected_share,
+            "bad_rate_before": impact.bad_rate_before,
+            "bad_rate_after": impact.bad_rate_after,
+            "reduction_points": impact.reduction_points,
+            "reduction_relative": impact.reduction_relative,
+            "rejected_lift": impact.rejected_lift,
+        },
+    }
+    if args.format == "json":
+        document = {"value": args.value, "bad": args.bad, "bins": cells, "summary": summary}
+        json.dump(document, sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
+        print()
+        return 0
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(cells[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _plain(v) for k, v in cell.items()} for cell in cells)
+        return 0
+    print(f"Lift of {args.value!r} against {args.bad!r}: {table.count:,} rows, {table.bads:,} bad")
+    print(
+        f"{'Bin':<22}{'Count':>10}{'Bads':>9}{'Bad rate':>10}{'Lift':>7}{'Cum lift':>10}{'WoE':>9}{'IV':>8}"
+    )
+    for cell in cells:
+        print(
+            f"{cell['bin']!s:<22}{cell['count']:>10,}{cell['bads']:>9,}{_share(cell['bad_rate']):>10}"
+            f"{_fixed(cell['lift'], 2):>7}{_fixed(cell['cum_lift'], 2):>10}"
+            f"{_fixed(cell['woe'], 4):>9}{_fixed(cell['iv'], 4):>8}"
+        )
+    print(f"IV {_fixed(table.iv, 4)}, KS {_fixed(table.ks, 4)}, bad rate {_share(table.bad_rate)}")
+    print(
+        f"Rejecting {impact.rule}: {impact.rejected:,} rejected ({_share(impact.rejected_share)}), "
+        f"bad rate {_share(impact.bad_rate_before)} -> {_share(impact.bad_rate_after)}, "
+        f"down {_points(impact.reduction_points)} points ({_share(impact.reduction_relative)} relative), "
+        f"lift of the rejected {_fixed(impact.rejected_lift, 2)}"
+    )
+    return 0
+
+
+def _fixed(value: object, places: int) -> str:
+    if not isinstance(value, Decimal):
+        return "-"
+    return f"{value.quantize(Decimal(1).scaleb(-places), context=CONTEXT):f}"
+
+
+def _points(value: object) -> str:
+    if not isinstance(value, Decimal):
+        return "-"
+    return _fixed(value.scaleb(2, CONTEXT), 2)
+
+
+def _plain(value: object) -> object:
+    return _decimal_text(value) if isinstance(value, Decimal) else value
+
+
+def _payment(text: str) -> tuple[date, str]:
+    day, sep, amount = text.partition(":")
+    if not sep:
+        msg = f"{text!r} is not DATE:AMOUNT, e.g. 2026-02-15:916.80"
+        raise argparse.ArgumentTypeError(msg)
+    return parse_date(day), amount
+
+
+def _payoff(args: argparse.Namespace) -> int:
+    schedule = _schedule_from(args)
+    loan = Loan.from_schedule(schedule)
+    for day, amount in args.paid:
+        loan = loan.repay(_money(amount, args.currency, "paid"), on=day)
+    position = loan.position(on=args.on)
+    lines = {
+        "on": args.on,
+        "status": position.status,
+        "days_past_due": position.days_past_due,
+        "principal_outstanding": position.principal_outstanding.amount,
+        "interest_accrued": position.interest_accrued.amount,
+        "penalty_outstanding": position.penalty_outstanding.amount,
+        "fees_outstanding": position.fees_outstanding.amount,
+        "credit": position.credit.amount,
+        "payoff_amount": position.payoff_amount.amount,
+    }
+    if args.format == "json":
+        json.dump(lines, sys.stdout, indent=2, default=_json_default)
+        print()
+        return 0
+    width = max(map(len, lines))
+    for name, value in lines.items():
+        shown = value.isoformat() if isinstance(value, date) else value
+        if isinstance(shown, Decimal):
+            shown = f"{shown:,.2f} {schedule.principal.currency}"
+        print(f"{name.replace('_', ' '):<{width}}  {shown}")
+    return 0
+
+
 def _share(value: object) -> str:
     if not isinstance(value, Decimal):
         return "-"
@@ -512,6 +690,42 @@ def build_parser() -> argparse.ArgumentParser:
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
     age.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    lift = _add_command(
+        commands,
+        "lift",
+        summary="a lift table with IV, KS and the reject impact of the worst bin, from a CSV",
+        example="microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21\n\n"
+        "--bins N asks for N equal-frequency bins; --bins 3,6,10,21 (or 21, for one)\n"
+        "gives cut points, each bin closed on the left: [21, +inf).",
+        handler=_lift,
+    )
+    lift.add_argument("data", metavar="DATA.csv", help="one row per applicant or loan")
+    lift.add_argument("--value", required=True, metavar="COLUMN", help="the variable to bin")
+    lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
+    lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
+    lift.add_argument("--categorical", action="store_true", help="treat values as labels")
+    lift.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    payoff = _add_command(
+        commands,
+        "payoff",
+        summary="what closes a loan on a date, after the payments made so far",
+        example="microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 "
+        "--on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80",
+        handler=_payoff,
+    )
+    _add_loan_arguments(payoff)
+    payoff.add_argument("--on", type=parse_date, required=True, help="the payoff date")
+    payoff.add_argument(
+        "--paid",
+        type=_payment,
+        action="append",
+        default=[],
+        metavar="DATE:AMOUNT",
+        help="a payment made (repeat for several)",
+    )
+    payoff.add_argument("--format", choices=("table", "json"), default="table")
 
     _add_command(
         commands,
