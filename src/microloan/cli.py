@@ -653,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
         "apr",
         summary="annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows",
         example="microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12\n"
-        "  microloan apr --principal 100000 --rate 12%% --term 12 --fee 1000",
+        "  microloan apr --principal 100000 --rate 12% --term 12 --fee 1000",
         handler=_apr,
     )
     apr_parser.add_argument(

@@ -31,6 +31,7 @@ _SUFFIXES: Final = (("%", 2), ("‰", 3), ("‱", 4))
 _PER_YEAR: Final = {"annual": Decimal(1), "monthly": Decimal(12)}
 #: A rate above 1,000% a year (on 360 days) is taken for a typing mistake.
 _MAX_PER_YEAR: Final = Decimal(10)
+_ARTICLE: Final = {"annual": "an", "monthly": "a", "daily": "a"}
 
 
 def _parse(value: object, field: str) -> Decimal:
@@ -60,7 +61,7 @@ def _check_value(instance: Rate, _attribute: object, value: Decimal) -> None:
         raise invalid(
             "rate",
             value,
-            f"is over 1,000% a year as a {instance.unit} fraction; "
+            f"is over 1,000% a year as {_ARTICLE[instance.unit]} {instance.unit} fraction; "
             "write percentages with a sign, e.g. '18%'",
         )
 
