@@ -180,9 +180,459 @@ def _report_strategies() -> dict[type, st.SearchStrategy[Any]]:
     return found
 
 
+# -- servicing: loans with histories, products, credit lines --------------------------
+
+#: Contract rates the seed's products use (per day and per year).
+_RATES = st.sampled_from([Rate.daily("0.05%"), Rate.annual("18%"), Rate.annual("21%")])
+_GENERATORS: dict[str, Callable[..., Schedule]] = {
+    "equal_installment": microloan.equal_installment,
+    "equal_principal": microloan.equal_principal,
+    "interest_only": microloan.interest_only,
+    "bullet": microloan.bullet,
+    "flat": microloan.flat,
+}
+_LEVEL = ("equal_installment", "flat")  # plans with a level installment (excess may shorten them)
+_FROM = date(2024, 1, 1)
+_UNTIL = date(2027, 12, 31)
+_FAILED = (MicroloanError, ValueError)  # an operation the object refuses is simply not posted
+
+
+def _cny(low: int, high: int) -> st.SearchStrategy[Money]:
+    """Whole yuan (no fen) between `low` and `high`: keeps allocations readable."""
+    return st.integers(low, high).map(lambda units: Money.from_minor_units(units * 100))
+
+
+@st.composite
+def servicing_terms(draw: st.DrawFn, *, shorten: bool = True) -> microloan.ServicingTerms:
+    """Any servicing terms (`shorten=False` leaves out `excess="shorten_term"`)."""
+    excess = get_args(microloan.ExcessHandling)
+    return microloan.ServicingTerms(
+        penalty_rate=draw(st.sampled_from(get_args(microloan.PenaltyPreset)) | _RATES),
+        penalty_on_interest=draw(st.booleans()),
+        grace_days=draw(st.integers(0, 5)),
+        allocation=draw(st.sampled_from(get_args(microloan.AllocationOrder))),
+        excess=draw(st.sampled_from([e for e in excess if shorten or e != "shorten_term"])),
+        early_interest=draw(st.sampled_from(get_args(microloan.EarlyRepaymentInterest))),
+    )
+
+
+@st.composite
+def fresh_loans(draw: st.DrawFn) -> microloan.Loan:
+    """A loan with no transactions: open-ended (daily interest) or on a generated schedule."""
+    start = draw(st.dates(_FROM, _UNTIL))
+    principal = draw(_cny(100, 50_000))
+    if draw(st.booleans()):
+        terms = draw(servicing_terms(shorten=False))
+        return microloan.Loan.open_ended(
+            principal=principal,
+            rate=draw(_RATES),
+            start=start,
+            maturity=start + timedelta(days=draw(st.integers(1, 180))),
+            days_in_year=draw(st.sampled_from(get_args(DaysInYear))),
+            penalty_rate=terms.penalty_rate,
+            penalty_on_interest=terms.penalty_on_interest,
+            grace_days=terms.grace_days,
+            allocation=terms.allocation,
+            early_interest=terms.early_interest,
+        )
+    method = draw(st.sampled_from(sorted(_GENERATORS)))
+    plan = _GENERATORS[method](
+        principal, rate=draw(_RATES), term=draw(st.integers(1, 6)), start=start
+    )
+    return microloan.Loan(schedule=plan, terms=draw(servicing_terms(shorten=method in _LEVEL)))
+
+
+@st.composite
+def loans(draw: st.DrawFn) -> microloan.Loan:
+    """A loan with a history of 0-5 repayments, fees, waivers, a write-off or a reversal."""
+    loan = draw(fresh_loans())
+    day = loan.start
+    for _ in range(draw(st.integers(0, 5))):
+        day += timedelta(days=draw(st.integers(0, 45)))
+        action = draw(st.sampled_from(["repay", "repay", "fee", "waive", "write_off", "reverse"]))
+        try:
+            if action == "repay":
+                loan = loan.repay(draw(_cny(1, 20_000)), on=day)
+            elif action == "fee":
+                due = day + timedelta(days=draw(st.integers(0, 30)))
+                loan = loan.charge_fee(draw(_cny(1, 200)), on=day, due=due)
+            elif action == "waive":
+                component = draw(st.sampled_from(["penalty", "fees", "interest"]))
+                loan = loan.waive(component, on=day)  # type: ignore[arg-type]  # sampled literal
+            elif action == "write_off":
+                loan = loan.write_off(on=day)
+            elif loan.transactions:
+                chosen = draw(st.sampled_from(loan.transactions))
+                loan = loan.reverse(chosen)
+        except _FAILED:
+            continue
+    return loan
+
+
+@st.composite
+def loan_positions(draw: st.DrawFn) -> microloan.LoanPosition:
+    """A loan's position on a day during or after its life."""
+    loan = draw(loans())
+    return loan.position(on=loan.start + timedelta(days=draw(st.integers(0, 400))))
+
+
+def _transactions(loan: microloan.Loan) -> tuple[microloan.Transaction, ...]:
+    return (*loan.transactions, *loan.reversed_transactions)
+
+
+transactions = loans().map(_transactions).filter(bool).flatmap(st.sampled_from)
+allocations = transactions.map(lambda t: t.allocations).filter(bool).flatmap(st.sampled_from)
+breakdowns = loan_positions().flatmap(lambda p: st.sampled_from([p.due, p.overdue]))
+
+_PRESETS = ("order_loan", "revolving_credit", "fixed_credit", "installment_loan")
+
+
+@st.composite
+def products(draw: st.DrawFn) -> microloan.LoanProduct:
+    """A preset product, as is or with its servicing and line options changed."""
+    preset: microloan.LoanProduct = getattr(
+        microloan.LoanProduct, draw(st.sampled_from(_PRESETS))
+    )()
+    changes = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "name": st.text(min_size=1, max_size=6).filter(str.strip),
+                "rate": _RATES,
+                "max_days": st.none() | st.integers(1, 365),
+                "days_in_year": st.sampled_from(get_args(DaysInYear)),
+                "rounding": st.sampled_from(get_args(RoundingMode)),
+                "penalty_rate": st.sampled_from(get_args(microloan.PenaltyPreset)) | _RATES,
+                "penalty_on_interest": st.booleans(),
+                "grace_days": st.integers(0, 5),
+                "allocation": st.sampled_from(get_args(microloan.AllocationOrder)),
+                "line_months": st.integers(1, 24),
+                "validity_days": st.integers(0, 60),
+                "interest_consumes_limit": st.booleans(),
+            },
+        )
+    )
+    return attrs.evolve(preset, **changes)
+
+
+def _yuan(money: Money) -> int:
+    return int(money.amount)
+
+
+@st.composite
+def _drawn(draw: st.DrawFn, line: microloan.CreditLine, day: date) -> microloan.CreditLine:
+    """The line after a draw on `day` of up to what is available, by the product's rules if any."""
+    product = line.product
+    low = _yuan(product.min_amount) if product is not None else 1
+    high = _yuan(line.available(on=day))
+    if product is not None:
+        high = min(high, _yuan(product.max_amount))
+    if high < low:
+        return line  # nothing can be drawn on this day
+    amount = draw(_cny(low, high))
+    methods: tuple[Any, ...] = product.methods if product is not None else ("open_ended",)
+    method = draw(st.sampled_from(methods + (() if product is not None else tuple(_GENERATORS))))
+    if method == "open_ended":
+        longest = product.max_days if product is not None and product.max_days else 90
+        maturity = day + timedelta(days=draw(st.integers(1, min(longest, 90))))
+        return line.draw(amount, on=day, method=method, maturity=maturity)
+    terms = product.terms if product is not None and product.terms else (1, 2, 3, 4)
+    return line.draw(amount, on=day, method=method, term=draw(st.sampled_from(terms)))
+
+
+@st.composite
+def _line_action(draw: st.DrawFn, line: microloan.CreditLine, day: date) -> microloan.CreditLine:
+    """One thing that happens to a line on `day` (it may refuse it: then nothing happens)."""
+    action = draw(st.sampled_from(["draw"] * 4 + ["repay"] * 3 + ["freeze", "unfreeze", "limit"]))
+    states = {"freeze": line.freeze, "unfreeze": line.unfreeze}
+    product = line.product
+    try:
+        if action in states:
+            return states[action](on=day)
+        if action == "repay":
+            which = draw(
+                st.none() | st.integers(0, len(line.drawdowns))
+            )  # one past the end: refused
+            return line.repay(draw(_cny(1, 30_000)), on=day, drawdown=which)
+        if action == "limit":
+            low, high = (
+                (1_000, 300_000)
+                if product is None
+                else (_yuan(product.min_limit), _yuan(product.max_limit))
+            )
+            return line.with_limit(draw(_cny(low, high)), on=day)
+        return draw(_drawn(line, day))
+    except _FAILED:
+        return line
+
+
+@st.composite
+def credit_lines(draw: st.DrawFn) -> microloan.CreditLine:
+    """A revolving or fixed line, of a product or not, after draws, repayments and changes."""
+    opened = draw(st.dates(_FROM, _UNTIL))
+    if draw(st.booleans()):
+        product = draw(products())
+        limit = draw(_cny(_yuan(product.min_limit), _yuan(product.min_limit) * 3))
+        line = microloan.CreditLine.from_product(product, limit=limit, opened=opened)
+    else:
+        make = draw(st.sampled_from([microloan.CreditLine.revolving, microloan.CreditLine.fixed]))
+        expires = opened + timedelta(days=draw(st.integers(0, 365)))
+        line = make(
+            limit=draw(_cny(1_000, 200_000)),
+            rate=draw(_RATES),
+            opened=opened,
+            expires=expires,
+            use_by=draw(st.none() | st.dates(opened, expires)),
+        )
+    day = opened + timedelta(days=draw(st.integers(0, 10)))
+    with contextlib.suppress(*_FAILED):
+        line = draw(_drawn(line, day))  # most lines are drawn on soon after they open
+    for _ in range(draw(st.integers(0, 5))):
+        day += timedelta(days=draw(st.integers(0, 20)))
+        line = draw(_line_action(line, day))
+    if draw(st.sampled_from([False, False, False, True])):
+        with contextlib.suppress(*_FAILED):
+            line = line.close(on=day)
+    return line
+
+
+@st.composite
+def line_positions(draw: st.DrawFn) -> microloan.LinePosition:
+    """A line's position on a day from its opening to a year after its last event."""
+    line = draw(credit_lines())
+    return line.position(on=line.opened + timedelta(days=draw(st.integers(0, 500))))
+
+
+def _servicing_strategies() -> dict[type, st.SearchStrategy[Any]]:
+    return {
+        microloan.ServicingTerms: servicing_terms(),
+        microloan.Loan: loans(),
+        microloan.LoanPosition: loan_positions(),
+        microloan.Transaction: transactions,
+        microloan.Allocation: allocations,
+        microloan.Breakdown: breakdowns,
+        microloan.LoanProduct: products(),
+        microloan.CreditLine: credit_lines(),
+        microloan.LinePosition: line_positions(),
+    }
+
+
+# -- reports, lift tables, funnels and cohorts, built by the library's own functions ---
+
+_ON = date(2026, 6, 30)
+
+
+@st.composite
+def _history_records(draw: st.DrawFn) -> list[Any]:
+    """Loan records snapshotted on their own dates, with the optional history fields filled."""
+    records = []
+    for loan_id in range(draw(st.integers(1, 6))):
+        disbursed = _ON - timedelta(days=draw(st.integers(0, 300)))
+        on = min(disbursed + timedelta(days=draw(st.integers(0, 200))), _ON)
+        first_due = disbursed + timedelta(days=draw(st.sampled_from([7, 30, 31])))
+        principal = draw(st.integers(100, 10**7))
+        days_past_due = draw(st.integers(0, 120))
+        records.append(
+            microloan.LoanRecord(
+                loan_id=draw(st.sampled_from([str(loan_id), f"L-{loan_id}"]))
+                if draw(st.booleans())
+                else loan_id,
+                disbursed=disbursed,
+                principal=Money.from_minor_units(principal),
+                outstanding=Money.from_minor_units(draw(st.integers(0, principal))),
+                days_past_due=days_past_due,
+                on=on,
+                max_days_past_due=draw(st.none() | st.integers(days_past_due, 200)),
+                first_installment_days_past_due=(
+                    draw(st.none() | st.integers(0, 60)) if first_due <= on else None
+                ),
+                first_due=first_due,
+                written_off=draw(st.booleans()),
+            )
+        )
+    return records
+
+
+_OVER = st.sampled_from([0, 1, 30, 90])
+
+#: Binary values with a missing one in the mix: the raw material of lift tables.
+_feature_values = st.lists(
+    st.none() | st.integers(0, 30) | st.decimals(0, 30, places=1), min_size=4, max_size=12
+)
+
+
+@st.composite
+def _scored(draw: st.DrawFn) -> tuple[list[Any], list[int]]:
+    """Values and bad flags with at least one bad and one good."""
+    values = draw(_feature_values)
+    bads = [
+        1,
+        0,
+        *draw(st.lists(st.integers(0, 1), min_size=len(values) - 2, max_size=len(values) - 2)),
+    ]
+    return values, bads
+
+
+_rules = (
+    st.builds(
+        microloan.Rule,
+        st.sampled_from([">=", ">", "<=", "<"]),
+        st.integers(0, 30) | st.decimals(0, 30, places=2),
+    )
+    | st.builds(
+        microloan.Rule,
+        st.sampled_from(["in", "not in"]),
+        st.frozensets(st.integers(0, 30), max_size=3),
+    )
+    | st.just(microloan.Rule("missing"))
+)
+
+
+def _numbers(values: list[Any]) -> list[Any]:
+    return [v for v in values if v is not None]
+
+
+@st.composite
+def _bins(draw: st.DrawFn, values: list[Any]) -> Any:
+    """Bins for `values`: a count, explicit cuts, or equal-width / equal-frequency cuts."""
+    kind = draw(st.sampled_from(["count", "cuts", "width", "frequency"]))
+    if kind == "count":
+        return draw(st.integers(1, 4))
+    if kind == "cuts":
+        return sorted(draw(st.sets(st.integers(1, 29), min_size=1, max_size=3)))
+    make = microloan.equal_width if kind == "width" else microloan.equal_frequency
+    return make(_numbers(values) or [0], draw(st.integers(1, 3)))
+
+
+@st.composite
+def lift_tables(draw: st.DrawFn) -> Any:
+    """A lift table of generated data, weighted or not."""
+    values, bads = draw(_scored())
+    bins = draw(_bins(values))
+    weighted = not isinstance(bins, int) and draw(st.booleans())  # weights need explicit bins
+    return microloan.lift_table(
+        values,
+        bads,
+        bins=bins,
+        weights=[Decimal("1.5")] * len(values) if weighted else None,
+        woe_zero=draw(st.sampled_from(get_args(microloan.WoeZeroRule))),
+        worst_end=draw(st.sampled_from(get_args(microloan.WorstEnd))),
+    )
+
+
+@st.composite
+def _activity_records(draw: st.DrawFn) -> tuple[list[str], list[date]]:
+    size = draw(st.integers(1, 10))
+    users = draw(st.lists(st.sampled_from("abcde"), min_size=size, max_size=size))
+    days = draw(
+        st.lists(st.dates(date(2019, 1, 1), date(2019, 6, 30)), min_size=size, max_size=size)
+    )
+    return users, days
+
+
+_stage_counts = st.lists(st.integers(0, 1000), min_size=1, max_size=5).map(
+    lambda counts: [(f"stage {i}", c) for i, c in enumerate(sorted(counts, reverse=True))]
+)
+
+
+def _channels(stages: int) -> st.SearchStrategy[dict[str, list[tuple[str, int]]]]:
+    """Channels whose funnels have the same `stages` stages."""
+    counts = st.lists(st.integers(0, 1000), min_size=stages, max_size=stages)
+    return st.dictionaries(
+        st.sampled_from(["app", "web", "partner"]),
+        counts.map(lambda c: [(f"stage {i}", n) for i, n in enumerate(sorted(c, reverse=True))]),
+        min_size=1,
+        max_size=3,
+    )
+
+
+def _analytics_strategies() -> dict[type, st.SearchStrategy[Any]]:
+    """Strategies for reports, bins, lift, funnels, cohorts and funding (by their functions)."""
+    m = microloan
+    records = _history_records()
+    tables = lift_tables()
+    funnels = _stage_counts.map(m.funnel)
+    repeats = _activity_records().flatmap(
+        lambda ud: st.builds(
+            lambda window: m.repeat_borrowing(ud[1], ud[0], window=window), st.integers(1, 3)
+        )
+    )
+    matrices = _activity_records().map(lambda ud: m.cohort_retention(ud[0], ud[1]))
+    rules = st.sampled_from([m.LeverageRule.guidance_2008(), m.LeverageRule.notice_2020()])
+    return {
+        m.LoanRecord: records.flatmap(st.sampled_from),
+        m.OverdueRates: st.builds(
+            lambda r, over: m.overdue_rates(
+                [attrs.evolve(x, on=_ON) for x in r], on=_ON, over=over
+            ),
+            records,
+            _OVER,
+        ),
+        m.Vintage: st.builds(lambda r, over: m.vintage(r, over=over), records, _OVER),
+        m.FirstPaymentDefault: st.builds(
+            lambda r, over: m.first_payment_default(r, over=over), records, _OVER
+        ),
+        m.CutBins: _feature_values.flatmap(_bins).filter(lambda b: not isinstance(b, int | list)),
+        m.CategoryBins: st.builds(
+            m.categories,
+            st.lists(
+                st.sampled_from(["A", "B", "C", None]) | st.decimals(0, 2, places=1),
+                min_size=1,
+                max_size=6,
+            ),
+            ordered=st.booleans(),
+            other=st.booleans(),
+        ),
+        m.Rule: _rules,
+        m.CountTable: _scored().map(lambda vb: m.CountTable.from_data(*vb)),
+        m.LiftTable: tables,
+        m.LiftRow: tables.flatmap(lambda t: st.sampled_from(t.rows)),
+        m.LiftRanking: st.dictionaries(st.sampled_from("xyz"), tables, min_size=1, max_size=2)
+        .map(m.rank_by_lift)
+        .filter(bool)
+        .flatmap(st.sampled_from),
+        m.RejectImpact: st.builds(
+            lambda vb, rule: m.reject_impact(*vb, reject=rule), _scored(), _rules
+        ),
+        m.CombinedImpact: st.builds(
+            lambda vb, rule, other: m.combined_impact(
+                vb[1], {"first": (vb[0], rule), "second": (list(reversed(vb[0])), other)}
+            ),
+            _scored(),
+            _rules,
+            _rules,
+        ),
+        m.Funnel: funnels,
+        m.FunnelStep: funnels.flatmap(lambda f: st.sampled_from(f.steps)),
+        m.FunnelComparison: st.integers(1, 4).flatmap(_channels).map(m.compare_funnels),
+        m.RepeatBorrowing: repeats,
+        m.RepeatDay: repeats.map(lambda r: r.days).filter(bool).flatmap(st.sampled_from),
+        m.DailyRate: _activity_records()
+        .map(
+            lambda ud: m.disbursement_rate_by_day(
+                ud[1], ud[0], [i % 2 for i in range(len(ud[0]))], segment="all"
+            )
+        )
+        .filter(bool)
+        .flatmap(st.sampled_from),
+        m.Activity: _activity_records().map(lambda ud: m.Activity.from_records(*ud)),
+        m.CohortMatrix: matrices,
+        m.CohortRow: matrices.map(lambda c: c.rows).filter(bool).flatmap(st.sampled_from),
+        m.LeverageRule: rules,
+        m.FundingLimits: st.builds(
+            m.FundingLimits,
+            net_capital=_cny(1, 10**9),
+            rule=rules,
+            borrowings=st.none() | _cny(0, 10**9),
+        ),
+    }
+
+
 #: Hand-written strategies for classes whose fields must agree with each other.
 KNOWN: dict[type, st.SearchStrategy[Any]] = {
     **_report_strategies(),
+    **_servicing_strategies(),
+    **_analytics_strategies(),
     # in other classes an amount is most often non-negative and in the one currency
     Money: st.integers(0, 10**8).map(Money.from_minor_units),
     Rate: any_rate(),
@@ -330,13 +780,24 @@ def test_every_public_value_class_has_a_serializable_layout(cls: type) -> None:
     assert {f.key for f in fields}.isdisjoint({"type", "version"})
 
 
+#: Public classes that are code rather than data, and why: the round-trip test skips
+#: exactly these (docs/how-to/serialize.md says so). Every other public class must
+#: have a strategy, in KNOWN or built generically, or the test fails.
+NO_JSON_FORM: dict[str, str] = {
+    "EligibilityRule": "holds its check, a caller's Python function, which has no JSON form",
+    "EligibilityPolicy": "holds EligibilityRules, whose checks are Python functions",
+}
+
+
 @pytest.mark.parametrize("cls", _public_value_classes(), ids=lambda c: c.__name__)
 def test_every_public_value_class_round_trips(cls: type) -> None:
-    """Every public value class the strategies can build round-trips exactly."""
+    """Every public value class (but the few that hold functions) round-trips exactly."""
+    if cls.__name__ in NO_JSON_FORM:
+        pytest.skip(f"{cls.__name__} {NO_JSON_FORM[cls.__name__]}")
     try:
         strategy = strategy_for(cls)
-    except LookupError as exc:  # pragma: no cover - depends on the classes of the day
-        pytest.skip(f"no strategy for {cls.__name__}: {exc}; add one to KNOWN")
+    except LookupError as exc:  # pragma: no cover - a new class without a strategy
+        pytest.fail(f"no strategy for {cls.__name__}: {exc}; add one to KNOWN")
 
     @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
     @given(strategy)
@@ -347,7 +808,100 @@ def test_every_public_value_class_round_trips(cls: type) -> None:
         check()
     except (Unsatisfiable, FailedHealthCheck) as exc:  # pragma: no cover - a new class
         reason = str(exc).splitlines()[0]
-        pytest.skip(f"no strategy builds a valid {cls.__name__}; add one to KNOWN ({reason})")
+        pytest.fail(f"no strategy builds a valid {cls.__name__}; add one to KNOWN ({reason})")
+
+
+def test_the_classes_without_a_json_form_are_public_and_refused_by_path() -> None:
+    """The exclusions name real public classes, and writing one names the function's field."""
+    assert set(NO_JSON_FORM) <= set(serializable_types())
+    policy = microloan.EligibilityPolicy.seed()
+    with pytest.raises(SerializationError, match="no JSON form") as info:
+        to_dict(policy)
+    assert info.value.path == "rules[0].check"
+    with pytest.raises(SerializationError, match="no JSON form") as info:
+        to_dict(policy.rules[0])
+    assert info.value.path == "check"
+
+
+@given(loans(), st.integers(0, 400))
+def test_a_loan_round_trips_with_its_history_and_replays_to_the_same_position(
+    loan: microloan.Loan, days: int
+) -> None:
+    """A loan's postings come back; rebuilt, it has the same transactions and positions."""
+    assert_round_trips(loan)
+    back = from_json(to_json(loan), microloan.Loan)
+    assert back.transactions == loan.transactions
+    assert back.reversed_transactions == loan.reversed_transactions
+    on = loan.start + timedelta(days=days)
+    assert back.position(on=on) == loan.position(on=on)
+
+
+@given(credit_lines(), st.integers(0, 400))
+def test_a_credit_line_round_trips_with_its_drawdowns_and_positions(
+    line: microloan.CreditLine, days: int
+) -> None:
+    """A line comes back with its product, drawdowns and state; its position is the same."""
+    assert_round_trips(line)
+    back = from_json(to_json(line), microloan.CreditLine)
+    on = line.opened + timedelta(days=days)
+    assert back.position(on=on) == line.position(on=on)
+    assert back.available(on=on) == line.available(on=on)
+
+
+def test_a_loan_with_every_kind_of_transaction_round_trips() -> None:
+    """Repayments, a fee, a waiver, a reversal and a write-off with a recovery all come back."""
+    plan = microloan.equal_installment(
+        Money("12000"), rate=Rate.annual("18%"), term=6, start=date(2026, 1, 15)
+    )
+    loan = microloan.Loan.from_schedule(plan, grace_days=3, allocation="vertical")
+    loan = loan.repay(Money("1000"), on=date(2026, 2, 15))
+    loan = loan.charge_fee(Money("20"), on=date(2026, 3, 1), due=date(2026, 3, 15))
+    loan = loan.repay(Money("50"), on=date(2026, 4, 20))
+    loan = loan.waive("penalty", on=date(2026, 4, 20))
+    loan = loan.reverse(loan.transactions[0])
+    loan = loan.write_off(on=date(2026, 5, 20))
+    loan = loan.repay(Money("100"), on=date(2026, 6, 1))
+    data = to_dict(loan)
+    kinds = [(p["kind"], p["undone"] is not None) for p in data["postings"]]
+    assert kinds == [
+        ("repayment", True),
+        ("fee", False),
+        ("repayment", False),
+        ("waiver", False),
+        ("write_off", False),
+        ("repayment", False),
+    ]
+    assert_round_trips(loan)
+    back = from_dict(data, microloan.Loan)
+    assert back.position(on=date(2026, 7, 1)) == loan.position(on=date(2026, 7, 1))
+    assert_round_trips(loan.position(on=date(2026, 7, 1)))
+
+
+def test_a_credit_line_with_drawdowns_a_freeze_and_a_new_limit_round_trips() -> None:
+    """A product's revolving line, drawn twice, repaid, frozen and cut, comes back whole."""
+    line = microloan.CreditLine.from_product(
+        microloan.LoanProduct.revolving_credit(), limit=Money("100000"), opened=date(2026, 1, 1)
+    )
+    line = line.draw(Money("10000"), on=date(2026, 1, 5))
+    line = line.draw(Money("20000"), on=date(2026, 2, 5))
+    line = line.repay(Money("15000"), on=date(2026, 3, 1))
+    line = line.freeze(on=date(2026, 3, 2)).with_limit(Money("60000"), on=date(2026, 3, 3))
+    data = to_dict(line)
+    assert (data["status"], data["limit"]["amount"], len(data["drawdowns"])) == (
+        "frozen",
+        "60000",  # as written: the serializer keeps an amount's places
+        2,
+    )
+    assert data["product"]["name"] == "revolving credit loan (循环贷)"
+    assert_round_trips(line)
+    assert_round_trips(line.position(on=date(2026, 4, 1)))
+    fixed = microloan.CreditLine.fixed(
+        limit=Money("60000"),
+        rate=Rate.annual("21%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 1, 31),
+    ).draw(Money("60000"), on=date(2026, 1, 5), method="equal_installment", term=6)
+    assert_round_trips(fixed.repay(Money("11000"), on=date(2026, 2, 5)))
 
 
 # -- the documented layout (known answers: docs/reference/serialization.md) ----------
@@ -683,7 +1237,12 @@ def _comparable(a: str, b: str) -> bool:
     return not shorter or longer == shorter or longer.startswith((shorter + ".", shorter + "["))
 
 
-@given(st.data(), st.sampled_from([any_money(), any_rate(), installments(), schedules()]))
+@given(
+    st.data(),
+    st.sampled_from(
+        [any_money(), any_rate(), installments(), schedules(), loans(), credit_lines()]
+    ),
+)
 def test_mutated_documents_are_read_or_refused_at_the_mutation(
     data: st.DataObject, values: st.SearchStrategy[object]
 ) -> None:
@@ -874,10 +1433,56 @@ def test_object_keys_and_values_are_json_scalars_kept_with_their_type() -> None:
     assert data["counts"] == [[1, 2], ["1", 3], [None, 0]]
     assert from_dict(json.loads(json.dumps(data)), SampleTally) == tally
     with pytest.raises(SerializationError) as info:
-        to_dict(SampleTally(counts={(1, 2): 1}))
+        to_dict(SampleTally(counts={frozenset({1}): 1}))
     assert info.value.path == "counts[0]"
     data["counts"].append([1, 5])
     assert "repeats the key" in _bad(data, SampleTally).reason
+
+
+def test_object_values_json_has_no_type_for_are_tagged_and_come_back_exactly() -> None:
+    """In an `object`/`Any` field a Decimal, date or datetime is a one-key object; a tuple an array."""
+    stamp = datetime(2026, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    keys: tuple[object, ...] = (
+        Decimal("1.50"),
+        date(2026, 1, 15),
+        stamp,
+        (1, "a", (Decimal(2),)),
+    )
+    tally = SampleTally(counts={key: n for n, key in enumerate(keys)}, owner=Decimal("1E+3"))
+    data = to_dict(tally)
+    assert data["counts"] == [
+        [{"decimal": "1.50"}, 0],
+        [{"date": "2026-01-15"}, 1],
+        [{"datetime": "2026-01-15T09:30:00+08:00"}, 2],
+        [[1, "a", [{"decimal": "2"}]], 3],
+    ]
+    assert data["owner"] == {"decimal": "1E+3"}
+    back = from_dict(json.loads(json.dumps(data)), SampleTally)
+    assert back == tally
+    assert to_dict(back) == data  # "1.50" keeps its places, the tuple stays a tuple
+    for bad, path in (
+        ({"decimal": 1.5}, "owner.decimal"),
+        ({"date": "2026-02-30"}, "owner.date"),
+        ({"decimal": "1", "date": "2026-01-01"}, "owner"),
+        ({"amount": "1"}, "owner"),
+        ([1, {"x": 1}], "owner[1]"),
+    ):
+        assert _bad({**data, "owner": bad}, SampleTally).path == path
+    deep: object = 1
+    for _ in range(40):
+        deep = [deep]
+    assert "expected a string, number" in _bad({**data, "owner": deep}, SampleTally).reason
+
+
+def test_library_values_with_decimal_cuts_and_set_rules_round_trip() -> None:
+    """Equal-width cuts (Decimals) and an `in` rule (a tuple) are written and read back exactly."""
+    bins = microloan.equal_width([1, 2, 3, 9], 3)
+    assert isinstance(bins.cuts[0], Decimal)
+    assert_round_trips(bins)
+    assert_round_trips(microloan.lift_table([1, 2, 3, 9, None], [0, 1, 0, 1, 1], bins=bins))
+    rule = microloan.Rule("in", {"E", "D"})
+    assert to_dict(rule)["value"] == ["D", "E"]
+    assert_round_trips(rule)
 
 
 def test_the_registry_follows_dunder_all(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,8 +25,10 @@ The layout (schema version 1):
   in a stable order), mappings are objects whose keys are the keys' text (or,
   for keys with no text form such as `object`, arrays of `[key, value]` pairs),
   `None` is `null`, a `Literal` option or an enum is its value, and a field
-  declared `object` or `Any` (an identifier) holds a JSON string, number,
-  boolean or null.
+  declared `object` or `Any` (an identifier, a threshold) holds a JSON string,
+  number, boolean or null, a one-key object for a value JSON has no type for
+  (`{"decimal": "1.50"}`, `{"date": "2026-01-15"}`, `{"datetime": ...}`), or an
+  array of such values for a tuple.
 - A field whose type has no JSON form (a callable hook, say) can only be
   written while it is `None`; holding a value, the object cannot be written.
 
@@ -731,25 +733,79 @@ class _PairsCodec(_Codec):
         return out
 
 
+#: How `object`/`Any` fields write the values JSON has no type for: a one-key object.
+_TAGS: Final[tuple[tuple[str, type, _Codec], ...]] = (
+    ("decimal", Decimal, _DecimalCodec()),
+    ("date", date, _DateCodec()),
+    ("datetime", datetime, _DateTimeCodec()),
+)
+_MAX_NESTING: Final = 16  # arrays within arrays in an `Any` field: deeper is refused
+
+
 @final
 class _ScalarCodec(_Codec):
-    """`object` or `Any` (an identifier, say): a JSON scalar, kept with its JSON type."""
+    """`object` or `Any` (an identifier, a threshold, a category): a scalar kept with its type.
+
+    JSON strings, integers, finite numbers, booleans and null are themselves; a
+    `Decimal`, `date` or `datetime` is a one-key object (`{"decimal": "1.50"}`,
+    `{"date": "2026-01-15"}`, `{"datetime": ...}`) so it does not come back as a
+    str; a tuple of such values is an array (read back as a tuple).
+    """
 
     __slots__ = ()
-    label = "a string, number, boolean or null"
+    label = (
+        'a string, number, boolean, null, {"decimal": ...}, {"date": ...}, '
+        '{"datetime": ...} or an array of such values'
+    )
 
     def accepts(self, value: object) -> bool:
-        return value is None or type(value) in (str, int, bool) or _finite_float(value)
+        return self._accepts(value, 0)
+
+    def _accepts(self, value: object, depth: int) -> bool:
+        if value is None or type(value) in (str, int, bool, Decimal, date, datetime):
+            return True
+        if type(value) is tuple and depth < _MAX_NESTING:
+            return all(self._accepts(item, depth + 1) for item in value)
+        return _finite_float(value)
 
     def encode(self, value: object) -> object:
         if not self.accepts(value):
-            raise _not_writable("a str, int, bool, finite float or None", value)
+            raise _not_writable(
+                "a str, int, bool, finite float, Decimal, date, datetime, None or a tuple of them",
+                value,
+            )
+        return self._encode(value)
+
+    def _encode(self, value: object) -> object:
+        if type(value) is tuple:
+            return [self._encode(item) for item in value]
+        for tag, kind, codec in _TAGS:
+            if type(value) is kind:
+                return {tag: codec.encode(value)}
         return value
 
     def decode(self, data: object) -> object:
-        if not self.accepts(data):
-            raise _expected(self.label, data)
-        return data
+        return self._decode(data, 0)
+
+    def _decode(self, data: object, depth: int) -> object:
+        if data is None or type(data) in (str, int, bool) or _finite_float(data):
+            return data
+        if isinstance(data, list | tuple) and depth < _MAX_NESTING:
+            items: list[object] = []
+            for index, item in enumerate(data):
+                try:
+                    items.append(self._decode(item, depth + 1))
+                except _Failure as failure:
+                    raise failure.at(index) from None
+            return tuple(items)
+        if isinstance(data, dict) and len(data) == 1:
+            for tag, _kind, codec in _TAGS:
+                if tag in data:
+                    try:
+                        return codec.decode(data[tag])
+                    except _Failure as failure:
+                        raise failure.at(tag) from None
+        raise _expected(self.label, data)
 
 
 def _finite_float(value: object) -> bool:
