@@ -365,7 +365,7 @@ def test_every_refusal_is_specific_and_leaves_the_line_unchanged() -> None:
             InvalidValueError,
             lambda: line.draw(Money("1"), on=date(2026, 1, 9), maturity=later),
         ),
-        (line, InvalidValueError, lambda: line.draw(Money("1"), on=day)),
+        (line, InvalidValueError, lambda: line.draw(Money("1"), on=EXPIRES)),  # no maturity left
         (line, InvalidValueError, lambda: line.draw(Money("0"), on=day, maturity=later)),
         (line, InvalidValueError, lambda: line.draw(Money("1.001"), on=day, maturity=later)),
         (line, CurrencyMismatchError, lambda: line.draw(Money("1", "USD"), on=day, maturity=later)),
@@ -442,3 +442,16 @@ def test_a_line_past_its_end_refuses_draws_even_after_use() -> None:
         LineExpiredError,
         lambda: line.draw(Money("1"), on=date(2027, 1, 1), maturity=date(2027, 2, 1)),
     )
+
+
+def test_a_plain_draw_without_a_product_runs_to_the_line_end() -> None:
+    """line.draw(amount, on=...) alone: an open-ended drawdown due on the line's expiry date."""
+    line = CreditLine.revolving(
+        limit=Money("100000"),
+        rate=Rate.daily("0.05%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 12, 31),
+    )
+    drawn = line.draw(Money("30000"), on=date(2026, 2, 1))
+    assert drawn.drawdowns[0].maturity == date(2026, 12, 31)
+    assert drawn.available(on=date(2026, 2, 1)) == Money("70000")

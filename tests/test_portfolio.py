@@ -679,3 +679,39 @@ def test_vintage_refuses_a_second_currency() -> None:
     )
     with pytest.raises(InvalidRecordError, match=r"'U'.*currency"):
         vintage([*_panel(), usd])
+
+
+def test_ageing_report_ages_loan_and_line_positions() -> None:
+    """Positions taken on the report date are aged by their DPD and principal outstanding."""
+    from microloan import CreditLine, Loan, PositionLike, Rate, ageing_report
+
+    on = date(2026, 4, 1)
+    late = Loan.open_ended(
+        principal=Money("5000"),
+        rate=Rate.daily("0.05%"),
+        start=date(2026, 1, 1),
+        maturity=date(2026, 3, 1),
+    )
+    current = Loan.open_ended(
+        principal=Money("2000"),
+        rate=Rate.daily("0.05%"),
+        start=date(2026, 3, 1),
+        maturity=date(2026, 6, 1),
+    )
+    line = CreditLine.revolving(
+        limit=Money("10000"),
+        rate=Rate.daily("0.05%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 12, 31),
+    ).draw(Money("3000"), on=date(2026, 2, 1))
+    positions: list[PositionLike] = [
+        late.position(on=on),
+        current.position(on=on),
+        line.position(on=on),
+    ]
+    report = ageing_report(positions, on=on, scheme="m")
+    # 31 days past the 1 March maturity is M2; the other two are current (hand count)
+    assert report.count("M2") == 1
+    assert report.count("M0") == 2
+    assert report.outstanding("M0") == Money("5000")
+    assert report.total_outstanding == Money("10000")

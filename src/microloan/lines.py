@@ -689,7 +689,7 @@ class CreditLine:
                 first method, or `"open_ended"` without a product.
             term: the installments of a schedule method; default the product's first term.
             maturity: the due date of an open-ended drawdown; default `on` +
-                the product's `max_days`.
+                the product's `max_days`, or, without a product, the line's `expires`.
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -1019,9 +1019,12 @@ class CreditLine:
             raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
         due = maturity
         if due is None:
-            if self.product is None or self.product.max_days is None:
-                raise invalid("maturity", None, "is needed for an open-ended drawdown")
-            due = day + timedelta(days=self.product.max_days)
+            if self.product is not None and self.product.max_days is not None:
+                due = day + timedelta(days=self.product.max_days)
+            elif self.expires > day:
+                due = self.expires  # without a product, a drawdown runs to the line's end
+            else:
+                raise invalid("maturity", None, "is needed for a drawdown on the line's last day")
         due = _check_date(due, "maturity")
         if due <= day:
             raise invalid("maturity", due, f"must be after the drawdown date {day.isoformat()}")

@@ -37,6 +37,7 @@ __all__ = [
     "FirstPaymentDefault",
     "InvalidRecordError",
     "LoanLike",
+    "PositionLike",
     "LoanRecord",
     "OverdueRates",
     "RollRates",
@@ -141,10 +142,33 @@ def _check_date(value: object, field: str) -> date:
     return value
 
 
+class PositionLike(Protocol):
+    """What the ageing report reads from a loan or line position taken on the report date.
+
+    [`LoanPosition`][microloan.LoanPosition] and [`LinePosition`][microloan.LinePosition]
+    qualify as they are.
+    """
+
+    @property
+    def on(self) -> date:
+        """The date of the position."""
+        ...  # pragma: no cover
+
+    @property
+    def days_past_due(self) -> int:
+        """Days past due on that date."""
+        ...  # pragma: no cover
+
+    @property
+    def principal_outstanding(self) -> Money:
+        """The principal outstanding on that date."""
+        ...  # pragma: no cover
+
+
 class LoanLike(Protocol):
     """What a report reads from a loan: [`LoanRecord`][microloan.LoanRecord]'s required fields.
 
-    A loan position qualifies as it is. The optional fields of `LoanRecord`
+    An object with these attributes qualifies as it is. The optional fields of `LoanRecord`
     (`on`, `max_days_past_due`, `first_installment_days_past_due`, `first_due`,
     `written_off`) are read when present.
     """
@@ -359,10 +383,29 @@ def _whole_units(money: object, field: str) -> int:
     return units
 
 
-def _coerce(item: object, index: int) -> LoanRecord:
-    """Turn a mapping or an object with `LoanRecord`'s fields into a `LoanRecord`."""
+def _coerce(item: object, index: int, *, position_ok: bool = False) -> LoanRecord:
+    """Turn a mapping or an object with `LoanRecord`'s fields into a `LoanRecord`.
+
+    With `position_ok` (the ageing report, which reads only days past due, the
+    outstanding principal and its currency), a loan or line position — an object with
+    `days_past_due`, `principal_outstanding` and `on` but no loan id or disbursement —
+    is aged as the record of loan `#index`.
+    """
     if isinstance(item, LoanRecord):
         return item
+    if position_ok and _is_position(item):
+        outstanding = item.principal_outstanding  # type: ignore[attr-defined]
+        return _coerce(
+            {
+                "loan_id": f"#{index}",
+                "disbursed": item.on,  # type: ignore[attr-defined]
+                "principal": outstanding,
+                "outstanding": outstanding,
+                "days_past_due": item.days_past_due,  # type: ignore[attr-defined]
+                "on": item.on,  # type: ignore[attr-defined]
+            },
+            index,
+        )
     if isinstance(item, Mapping):
         found = {k: item[k] for k in (*_FIELDS, *_OPTIONAL) if k in item}
     else:
@@ -377,6 +420,15 @@ def _coerce(item: object, index: int) -> LoanRecord:
         return LoanRecord(**found)
     except InvalidRecordError as exc:
         raise InvalidRecordError(loan_id, exc.reason, index=index) from None
+
+
+def _is_position(item: object) -> bool:
+    """A loan or line position: what a loan owes on a date, without the loan's identity."""
+    return (
+        not isinstance(item, Mapping)
+        and not hasattr(item, "loan_id")
+        and all(hasattr(item, name) for name in ("days_past_due", "principal_outstanding", "on"))
+    )
 
 
 def _join_currency(first: str | None, second: str | None) -> str | None:
@@ -587,7 +639,7 @@ class AgeingReport:
 
 
 def ageing_report(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
     *,
     on: date,
     scheme: SchemeName | BucketScheme = "m",
@@ -597,7 +649,9 @@ def ageing_report(
     Args:
         records: the loans on book on `on`, one record each:
             [`LoanRecord`][microloan.LoanRecord]s (the fast path), mappings with
-            its field names, or objects with its attributes.
+            its field names, objects with its attributes, or loan and line positions
+            taken on `on` (`loan.position(on=...)`, read for their days past due and
+            principal outstanding; named `#0`, `#1` … in errors).
         on: the report date; a record's own `on`, if it has one, must be this date,
             and no loan may be disbursed after it.
         scheme: `"m"` (default), `"us"`, `"five-tier"` or a
@@ -645,7 +699,9 @@ def ageing_report(
             if record is _NONE or isinstance(record, LoanRecord):
                 raise  # not from a record of another type: a real error
             # a mapping or another object: convert it, count it, and go on fast
-            converted = _coerce(record, sum(packed & _LOW for packed in tally.values()))
+            converted = _coerce(
+                record, sum(packed & _LOW for packed in tally.values()), position_ok=True
+            )
             record = _NONE
             _check_on(converted, on)
             first = _first_of_key(converted, on, first)
@@ -682,12 +738,14 @@ def _ageing(
 
 
 def _ageing_with_override(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]], on: date, plan: BucketScheme
+    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
+    on: date,
+    plan: BucketScheme,
 ) -> AgeingReport:
     """The ageing loop for a scheme with an override: it sees every record."""
     currency: str | None = None
     tally: dict[tuple[int, int], int] = {}
-    for _, record in _records(records):
+    for _, record in _records(records, position_ok=True):
         _check_on(record, on)
         currency = _check_currency(record, currency)
         dpd = record.days_past_due
@@ -714,10 +772,15 @@ def _off_date(record: LoanRecord, on: date) -> InvalidRecordError:
 
 
 def _records(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
+    *,
+    position_ok: bool = False,
 ) -> Iterable[tuple[int, LoanRecord]]:
     for index, item in enumerate(records):
-        yield index, item if item.__class__ is LoanRecord else _coerce(item, index)
+        if item.__class__ is LoanRecord:
+            yield index, item
+        else:
+            yield index, _coerce(item, index, position_ok=position_ok)
 
 
 def _is_on_book(record: LoanRecord) -> bool:
@@ -852,7 +915,7 @@ def overdue_rates(
     over = _check_days(over, "over")
     currency: str | None = None
     cells: dict[int, list[int]] = {}
-    for _, record in _records(records):
+    for _, record in _records(records, position_ok=True):
         _check_on(record, on)
         currency = _check_currency(record, currency)
         cell = cells.setdefault(record._cohort, [0] * 6)
@@ -1098,7 +1161,7 @@ def _snapshot(
     """Index a snapshot by loan id, checking its dates, currency and that no loan repeats."""
     currency: str | None = None
     found: dict[object, LoanRecord] = {}
-    for _, record in _records(records):
+    for _, record in _records(records, position_ok=True):
         _check_on(record, on)
         currency = _check_currency(record, currency)
         if record.loan_id in found:
