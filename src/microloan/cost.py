@@ -15,6 +15,8 @@ would leave it), then Newton steps evaluated in 34-digit `Decimal` to polish. Fl
 one sign change have exactly one rate (Descartes' rule of signs); flows with several are
 searched on a fine grid and refused when they have more than one rate, never answered
 with an arbitrary one.
+A loan's flows (one amount, then every later one of the other sign) take a shorter
+route to the same root: Halley's method in floating point, then one `Decimal` Newton step.
 """
 
 from __future__ import annotations
@@ -325,7 +327,110 @@ def irr(flows: Iterable[Amount]) -> Decimal:
     amounts = _amounts(flows)
     if len(amounts) < 2:
         raise invalid("flows", len(amounts), "flows given; at least two are needed")
+    rate = _loan_rate(amounts)
+    if rate is not None:
+        return rate
     return _solve(list(range(len(amounts))), amounts, 1)
+
+
+def _loan_rate(amounts: list[Decimal]) -> Decimal | None:
+    """`irr`'s fast path for a loan's flows: the general solver's method, without its objects.
+
+    It applies to flows whose first amount is of one sign and every later one of the
+    other sign or zero, the last not zero, with a positive rate (the flows add up to the
+    sign of the later ones): a loan and its repayments. Their polynomial p is monotone
+    and convex (or concave) on (0, 1], with exactly one root there, which Halley's
+    method from z = 1 reaches in floating point in three or four steps inside the
+    bracket [0, 1]; one Newton step in 34-digit `Decimal` then polishes it as the
+    general solver does (the results agree with it to the 25th significant digit, at
+    most one unit apart there). It returns `None` whenever the flows are of another
+    kind or a step would leave this path, and the general solver answers from the start.
+    """
+    horner = _loan_coefficients(amounts)
+    if horner is None:
+        return None
+    start = _halley_root(horner)
+    if start is None:
+        return None
+    z, slope = start
+    # One Newton step in 34 digits; the slope (at the last point, within ~1e-14 of z)
+    # only scales a step of ~1e-16, so its floating point error leaves less than 1e-29.
+    polished = Decimal(z)
+    fma = CONTEXT.fma
+    value = ZERO
+    for amount in reversed(amounts):
+        value = fma(value, polished, amount)
+    if value:
+        correction = CONTEXT.divide(value, Decimal(slope))
+        polished = CONTEXT.subtract(polished, correction)
+        if not ZERO < polished <= ONE:
+            return None
+        if CONTEXT.abs(correction) > CONTEXT.multiply(_DECIMAL_TOLERANCE, polished):
+            return None
+    return _rate(polished, 1, reversed_=False)
+
+
+def _loan_coefficients(amounts: list[Decimal]) -> list[float] | None:
+    """A loan's flows as floats, highest power first (Horner); `None` if not a loan's flows."""
+    if not amounts[0] or not amounts[-1] or len(amounts) > _MAX_POWER + 1:
+        return None
+    horner: list[float] = []
+    previous: Decimal | None = None
+    number = 0.0
+    for amount in reversed(amounts):
+        if amount is not previous:  # each distinct Decimal converted once
+            number, previous = float(amount), amount
+            if not number and amount:
+                return None  # too small for floating point: its sign would be lost
+        horner.append(number)
+    magnitude = sum(map(abs, horner))
+    if not 1e-290 < magnitude < math.inf:
+        return None
+    # One sign change (zeros aside), right after the first flow: the floats keep the signs.
+    negative = horner[-1] < 0
+    later = horner[:-1]
+    if (min(later) < 0) if negative else (max(later) > 0):
+        return None
+    # The sign of the flows' sum, p(1), must be the later flows' (a positive rate): in
+    # floating point when it is far enough from zero to be certain (the conversion and
+    # summation errors stay below 1e-10 of the magnitude), else in Decimal.
+    total = sum(horner)
+    if abs(total) > 1e-10 * magnitude:
+        return None if (total < 0) == negative else horner
+    at_one = reduce(CONTEXT.add, amounts)
+    return None if not at_one or at_one.is_signed() == negative else horner
+
+
+def _halley_root(horner: list[float]) -> tuple[float, float] | None:
+    """Halley's method from z = 1 inside the bracket [0, 1]: the root and the slope near it."""
+    low_sign = -1 if horner[-1] < 0 else 1
+    low, high, z = 0.0, 1.0, 1.0
+    for _ in range(_FLOAT_STEPS):
+        value = slope = curve = 0.0
+        for c in horner:
+            curve = curve * z + slope
+            slope = slope * z + value
+            value = value * z + c
+        if not value:
+            break
+        if (value > 0) - (value < 0) == low_sign:
+            low = z
+        else:
+            high = z
+        denominator = slope - value * curve / slope if slope else 0.0
+        if not denominator:
+            return None
+        step = value / denominator
+        z -= step
+        if abs(step) <= 1e-14 * z:
+            break
+        if not low < z < high:
+            return None  # the general solver bisects here
+    else:
+        return None
+    if not 0 < z <= 1 or not slope or not math.isfinite(slope):
+        return None
+    return z, slope
 
 
 def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
