@@ -404,7 +404,12 @@ def _loan_coefficients(amounts: list[Decimal]) -> list[float] | None:
 def _halley_root(horner: list[float]) -> tuple[float, float] | None:
     """Halley's method from z = 1 inside the bracket [0, 1]: the root and the slope near it."""
     low_sign = -1 if horner[-1] < 0 else 1
-    low, high, z = 0.0, 1.0, 1.0
+    # Start near the root: for a loan of P repaid by payments totalling T over n
+    # periods, r ≈ 2(T − P) / (P(n + 1)) (exact to first order for level payments).
+    lent = abs(horner[-1])
+    repaid = abs(sum(horner[:-1]))
+    guess = 2 * (repaid - lent) / (lent * len(horner)) if lent else 0.0
+    low, high, z = 0.0, 1.0, 1 / (1 + guess) if guess > 0 else 1.0
     for _ in range(_FLOAT_STEPS):
         value = slope = curve = 0.0
         for c in horner:
