@@ -15,18 +15,12 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT
 from microloan.daycount import days_in_year as days_in_year_of
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money, _make
 from microloan.rates import DaysInYear, Rate
-
-
-def _days(days_in_year: object) -> int:
-    if isinstance(days_in_year, bool) or days_in_year not in (360, 365):
-        raise invalid("days_in_year", days_in_year, 'must be 360, 365 or "actual"')
-    return int(days_in_year)
-
 
 __all__ = ["daily_interest"]
 
@@ -80,8 +74,9 @@ def daily_interest(
     # principal × annual rate × days / days-in-year, divided once at the end, so an
     # interest that is exactly half a fen stays exact (a tie rounds as it should)
     share = Fraction(0)
-    if days_in_year != "actual":
-        share = Fraction((end - start).days, _days(days_in_year))
+    year_days = check_days_in_year(days_in_year)
+    if year_days != "actual":
+        share = Fraction((end - start).days, year_days)
     else:
         cursor = start
         while cursor < end:

@@ -33,11 +33,12 @@ Conventions (the issue is silent on some; these are the library's choices):
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Final, Literal, final
 
 import attrs
 
+from microloan._checks import check_date as _check_date
 from microloan.daycount import add_months
 from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
 from microloan.loans import Loan, LoanPosition, ServicingTerms
@@ -166,12 +167,6 @@ class DrawdownNotFoundError(MicroloanError, LookupError):
         >>> issubclass(DrawdownNotFoundError, LookupError)
         True
     """
-
-
-def _check_date(value: object, field: str) -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise wrong_type(field, value, "a datetime.date")
-    return value
 
 
 def _check_limit(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator

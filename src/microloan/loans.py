@@ -30,12 +30,13 @@ The conventions (see the explanation page "Servicing a loan" for the full text):
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final, Literal, final
 
 import attrs
 
+from microloan._checks import check_date as _check_date
 from microloan._decimal import CONTEXT, ZERO
 from microloan._ledger import Config, Ledger, Record
 from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
@@ -409,12 +410,6 @@ def _check_schedule(_instance: object, _attribute: object, value: Any) -> None: 
 def _check_terms(_instance: object, _attribute: object, value: object) -> None:
     if not isinstance(value, ServicingTerms):
         raise wrong_type("terms", value, "ServicingTerms")
-
-
-def _check_date(value: object, field: str) -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise wrong_type(field, value, "a datetime.date")
-    return value
 
 
 @final

@@ -20,12 +20,13 @@ once, when the record is built, and `Money` is built only when a report is read.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final, Literal, Protocol, final
 
 import attrs
 
+from microloan._checks import check_date as _check_date
 from microloan._decimal import CONTEXT
 from microloan.ageing import NON_PERFORMING, BucketScheme, SchemeName, resolve_scheme
 from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
@@ -133,12 +134,6 @@ def _check_days(value: object, field: str) -> int:
         raise wrong_type(field, value, "a whole number of days (int)")
     if value < 0:
         raise invalid(field, value, "must not be negative")
-    return value
-
-
-def _check_date(value: object, field: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise wrong_type(field, value, "a datetime.date")
     return value
 
 

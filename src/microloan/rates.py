@@ -15,6 +15,7 @@ from typing import Final, Literal, final
 
 import attrs
 
+from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT, to_decimal
 from microloan.daycount import days_in_year as _calendar_days
 from microloan.errors import invalid, wrong_type
@@ -45,13 +46,12 @@ def _parse(value: object, field: str) -> Decimal:
 
 
 def _check_days(days_in_year: object, year: int | None) -> Decimal:
-    if days_in_year == "actual":
-        if year is None:
-            raise invalid("year", year, 'must be given with days_in_year="actual"')
-        return Decimal(_calendar_days(year))
-    if isinstance(days_in_year, bool) or days_in_year not in (360, 365):
-        raise invalid("days_in_year", days_in_year, 'must be 360, 365 or "actual"')
-    return Decimal(days_in_year)
+    checked = check_days_in_year(days_in_year)
+    if checked != "actual":
+        return Decimal(checked)
+    if year is None:
+        raise invalid("year", year, 'must be given with days_in_year="actual"')
+    return Decimal(_calendar_days(year))
 
 
 def _check_value(instance: Rate, _attribute: object, value: Decimal) -> None:

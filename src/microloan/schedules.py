@@ -16,13 +16,15 @@ rounding and the residual) are set out in the explanation page
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from typing import Any, Final, Literal, final
 
 import attrs
 
+from microloan._checks import check_date as _check_date
+from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan.cost import AprMethod, apr
 from microloan.daycount import add_months
@@ -464,11 +466,8 @@ def periods_per_year(frequency: Frequency = "monthly", days_in_year: DaysInYear 
 
 def _year_days(days_in_year: object) -> Decimal:
     """The nominal year: 360 or 365; `"actual"` counts a common year of 365 days."""
-    if days_in_year == "actual":
-        return Decimal(365)
-    if isinstance(days_in_year, bool) or days_in_year not in (360, 365):
-        raise invalid("days_in_year", days_in_year, 'must be 360, 365 or "actual"')
-    return Decimal(str(days_in_year))
+    checked = check_days_in_year(days_in_year)
+    return Decimal(365 if checked == "actual" else checked)
 
 
 @lru_cache(maxsize=1024)
@@ -485,12 +484,6 @@ def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) ->
 
 
 # -- argument checks ----------------------------------------------------------
-def _check_date(value: object, field: str) -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise wrong_type(field, value, "a datetime.date")
-    return value
-
-
 def _check_term(term: object) -> int:
     if isinstance(term, bool) or not isinstance(term, int):
         raise wrong_type("term", term, "an int")
