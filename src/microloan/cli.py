@@ -166,18 +166,20 @@ def _days_in_year(text: str) -> DaysInYear:
     raise argparse.ArgumentTypeError(msg)
 
 
-def _add_loan_arguments(parser: argparse.ArgumentParser) -> None:
-    loan = parser.add_argument_group("the loan")
-    loan.add_argument("--principal", required=True, help="the amount lent, e.g. 10000")
+def _add_loan_arguments(
+    parser: argparse.ArgumentParser, *, required: bool = True, title: str = "the loan"
+) -> None:
+    loan = parser.add_argument_group(title)
+    loan.add_argument("--principal", required=required, help="the amount lent, e.g. 10000")
     loan.add_argument("--currency", default="CNY", help="ISO 4217 code (default CNY)")
-    loan.add_argument("--rate", required=True, help="the contract rate, e.g. 18%%, 5‱ or 0.18")
+    loan.add_argument("--rate", required=required, help="the contract rate, e.g. 18%%, 5‱ or 0.18")
     loan.add_argument(
         "--rate-unit",
         choices=("annual", "monthly", "daily"),
         default="annual",
         help="what --rate is quoted per (default annual)",
     )
-    loan.add_argument("--term", required=True, type=int, help="number of installments")
+    loan.add_argument("--term", required=required, type=int, help="number of installments")
     loan.add_argument("--method", choices=_METHODS, default="equal-installment")
     loan.add_argument(
         "--start", type=parse_date, default=None, help="disbursement date (default today)"
@@ -660,21 +662,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--flows", default=None, help="comma-separated flows, the amount received first (negative)"
     )
     apr_parser.add_argument("--periods-per-year", default="12", help="for --flows (default 12)")
-    loan = apr_parser.add_argument_group("or a loan")
-    loan.add_argument("--principal", default=None)
-    loan.add_argument("--currency", default="CNY")
-    loan.add_argument("--rate", default=None)
-    loan.add_argument("--rate-unit", choices=("annual", "monthly", "daily"), default="annual")
-    loan.add_argument("--term", type=int, default=None)
-    loan.add_argument("--method", choices=_METHODS, default="equal-installment")
-    loan.add_argument("--start", type=parse_date, default=None)
-    loan.add_argument("--first-due", type=parse_date, default=None)
-    loan.add_argument("--frequency", type=_frequency, default="monthly")
-    loan.add_argument("--accrual", choices=("period", "daily"), default="period")
-    loan.add_argument("--days-in-year", type=_days_in_year, default=360)
-    loan.add_argument("--rounding", choices=_ROUNDINGS, default="half-up")
-    loan.add_argument("--installment-multiple", default=None)
-    loan.add_argument("--fee", default=None, help="an upfront fee deducted from the amount lent")
+    _add_loan_arguments(apr_parser, required=False, title="or a loan")
+    apr_parser.add_argument(
+        "--fee", default=None, help="an upfront fee deducted from the amount lent"
+    )
 
     age = _add_command(
         commands,
