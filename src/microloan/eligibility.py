@@ -25,6 +25,7 @@ from typing import Any, final
 
 import attrs
 
+from microloan._checks import check_name as _check_name
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
 
@@ -124,13 +125,6 @@ Check = Callable[[Applicant, date], str | None]
 def _check_callable(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not callable(value):
         raise wrong_type("check", value, "a function (applicant, on) -> reason or None")
-
-
-def _check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
-    if not isinstance(value, str):
-        raise wrong_type("name", value, "a str")
-    if not value.strip():
-        raise invalid("name", value, "must not be empty")
 
 
 @final
@@ -258,18 +252,7 @@ class EligibilityRule:
             >>> EligibilityRule.region_in(["Hangzhou"]).check(Applicant(region="Ningbo"), date(2026, 1, 1))
             "region 'Ningbo' is not one of ['Hangzhou']"
         """
-        allowed = [regions] if isinstance(regions, str) else list(regions)
-        if not allowed or not all(isinstance(r, str) for r in allowed):
-            raise invalid("regions", regions, "must be one or more region names")
-
-        def check(applicant: Applicant, _on: date) -> str | None:
-            if applicant.region is None:
-                return "region is missing"
-            if applicant.region not in allowed:
-                return f"region {applicant.region!r} is not one of {allowed}"
-            return None
-
-        return cls(name="region", check=check)
+        return cls._one_of("region", regions, field="regions", what="region names")
 
     @classmethod
     def citizenship_in(cls, countries: Iterable[str]) -> EligibilityRule:
@@ -279,18 +262,26 @@ class EligibilityRule:
             >>> from datetime import date
             >>> EligibilityRule.citizenship_in(["CN"]).check(Applicant(citizenship="CN"), date(2026, 1, 1))
         """
-        allowed = [countries] if isinstance(countries, str) else list(countries)
-        if not allowed or not all(isinstance(c, str) for c in allowed):
-            raise invalid("countries", countries, "must be one or more country codes")
+        return cls._one_of("citizenship", countries, field="countries", what="country codes")
+
+    @classmethod
+    def _one_of(
+        cls, attribute: str, values: Iterable[str] | str, *, field: str, what: str
+    ) -> EligibilityRule:
+        """A rule that the applicant's `attribute` is one of `values` (a name or several)."""
+        allowed = [values] if isinstance(values, str) else list(values)
+        if not allowed or not all(isinstance(v, str) for v in allowed):
+            raise invalid(field, values, f"must be one or more {what}")
 
         def check(applicant: Applicant, _on: date) -> str | None:
-            if applicant.citizenship is None:
-                return "citizenship is missing"
-            if applicant.citizenship not in allowed:
-                return f"citizenship {applicant.citizenship!r} is not one of {allowed}"
+            value = getattr(applicant, attribute)
+            if value is None:
+                return f"{attribute} is missing"
+            if value not in allowed:
+                return f"{attribute} {value!r} is not one of {allowed}"
             return None
 
-        return cls(name="citizenship", check=check)
+        return cls(name=attribute, check=check)
 
     @classmethod
     def legal_representative(cls) -> EligibilityRule:

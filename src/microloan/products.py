@@ -32,6 +32,7 @@ from typing import Any, Final, Literal, final
 
 import attrs
 
+from microloan._checks import check_name as _check_name
 from microloan._decimal import CONTEXT, to_decimal
 from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
 from microloan.loans import AllocationOrder, PenaltyPreset, ServicingTerms
@@ -158,13 +159,6 @@ def _check_rate(_instance: object, _attribute: object, value: Any) -> None:  # n
 
 def _check_frequency(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     periods_per_year(value)  # raises InvalidValueError naming frequency
-
-
-def _check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
-    if not isinstance(value, str):
-        raise wrong_type("name", value, "a str")
-    if not value.strip():
-        raise invalid("name", value, "must not be empty")
 
 
 def _default_min_limit(product: LoanProduct) -> Money:
