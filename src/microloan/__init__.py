@@ -8,6 +8,8 @@ Examples:
     Money('467.4000', 'CNY')
 """
 
+from microloan._decimal import RoundingMode
+from microloan._public import publish
 from microloan._version import __version__
 from microloan.ageing import (
     NON_PERFORMING,
@@ -41,11 +43,24 @@ from microloan.eligibility import Applicant, EligibilityPolicy, EligibilityRule,
 from microloan.errors import (
     ConvergenceError,
     CurrencyMismatchError,
+    DrawdownNotFoundError,
+    FundingLimitError,
+    InsufficientCreditError,
+    InvalidRecordError,
     InvalidTypeError,
     InvalidValueError,
+    LineAlreadyDrawnError,
+    LineClosedError,
+    LineError,
+    LineExpiredError,
+    LineFrozenError,
+    LineNotYetValidError,
     MicroloanError,
+    ProductViolationError,
+    SerializationError,
+    TransactionNotFoundError,
 )
-from microloan.funding import FundingLimitError, FundingLimits, LeverageRule
+from microloan.funding import FundingLimits, LeverageRule
 from microloan.funnel import (
     DailyRate,
     Funnel,
@@ -76,20 +91,7 @@ from microloan.lift import (
     rank_by_lift,
     reject_impact,
 )
-from microloan.lines import (
-    CreditLine,
-    DrawdownNotFoundError,
-    InsufficientCreditError,
-    LineAlreadyDrawnError,
-    LineClosedError,
-    LineError,
-    LineExpiredError,
-    LineFrozenError,
-    LineNotYetValidError,
-    LinePosition,
-    LineState,
-    LineStatus,
-)
+from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
     AllocationOrder,
@@ -105,14 +107,12 @@ from microloan.loans import (
     ServicingTerms,
     Transaction,
     TransactionKind,
-    TransactionNotFoundError,
 )
-from microloan.money import CURRENCY_MINOR_UNITS, Money, RoundingMode, minor_unit_places
+from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
 from microloan.portfolio import (
     AgeingReport,
     By,
     FirstPaymentDefault,
-    InvalidRecordError,
     LoanLike,
     LoanRecord,
     OverdueRates,
@@ -125,13 +125,7 @@ from microloan.portfolio import (
     roll_rates,
     vintage,
 )
-from microloan.products import (
-    DrawMethod,
-    LineKind,
-    LoanProduct,
-    ProductViolationError,
-    order_loan_limit,
-)
+from microloan.products import DrawMethod, LineKind, LoanProduct, order_loan_limit
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import (
     Accrual,
@@ -151,7 +145,6 @@ from microloan.schedules import (
 from microloan.scores import Higher, PsiEmptyRule, auc, gini, ks, psi
 from microloan.serialization import (
     SCHEMA_VERSION,
-    SerializationError,
     from_dict,
     from_json,
     serializable_types,
@@ -322,3 +315,5 @@ __all__ = [
     # version
     "__version__",
 ]
+
+publish(globals(), __all__)

@@ -31,16 +31,6 @@ import attrs
 
 from microloan.errors import invalid, wrong_type
 
-__all__ = [
-    "NON_PERFORMING",
-    "Bucket",
-    "BucketScheme",
-    "HasDaysPastDue",
-    "Override",
-    "SchemeName",
-    "classify",
-]
-
 SchemeName = Literal["m", "us", "five-tier"]
 """The names of the preset bucket schemes."""
 
@@ -185,7 +175,7 @@ class BucketScheme:
         ... ))
         Traceback (most recent call last):
         ...
-        microloan.errors.InvalidValueError: buckets[1].low: 7 leaves a gap after 'a': days 6–6 have no bucket
+        microloan.InvalidValueError: buckets[1].low: 7 leaves a gap after 'a': days 6–6 have no bucket
     """
 
     name: str

@@ -34,16 +34,6 @@ from microloan._data import column, is_missing
 from microloan._decimal import CONTEXT
 from microloan.errors import invalid, wrong_type
 
-__all__ = [
-    "Bins",
-    "CategoryBins",
-    "Closed",
-    "CutBins",
-    "categories",
-    "equal_frequency",
-    "equal_width",
-]
-
 Closed = Literal["left", "right"]
 """Which end of an interval holds its cut point: `"left"` is `[a, b)`, `"right"` is `(a, b]`."""
 

@@ -22,11 +22,11 @@ from microloan._decimal import CONTEXT
 from microloan._version import __version__
 from microloan.binning import categories
 from microloan.cost import apr
-from microloan.errors import MicroloanError
+from microloan.errors import CommandLineError, InvalidRecordError, MicroloanError
 from microloan.lift import CountTable, lift_table, reject_impact
 from microloan.loans import Loan
 from microloan.money import Money
-from microloan.portfolio import InvalidRecordError, LoanRecord, ageing_report
+from microloan.portfolio import LoanRecord, ageing_report
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import (
     Frequency,
@@ -41,10 +41,6 @@ from microloan.schedules import (
 __all__ = ["main"]
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A user error on the command line: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,15 +76,15 @@ class Rows:
         try:
             return Path(self.path).open(newline="", encoding="utf-8-sig")
         except FileNotFoundError:
-            raise CliError(f"{self.path}: no such file") from None
+            raise CommandLineError(f"{self.path}: no such file") from None
         except OSError as exc:
-            raise CliError(f"{self.path}: cannot read ({exc.strerror})") from None
+            raise CommandLineError(f"{self.path}: cannot read ({exc.strerror})") from None
 
     def __iter__(self) -> Iterator[dict[str, str]]:
         with self._open() as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames:
-                raise CliError(f"{self.path}: the file is empty (expected a header row)")
+                raise CommandLineError(f"{self.path}: the file is empty (expected a header row)")
             self.columns = list(reader.fieldnames)
             started = time.monotonic()
             show = sys.stderr.isatty()
@@ -105,7 +101,7 @@ class Rows:
                         print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
                     yield row
             except csv.Error as exc:
-                raise CliError(f"{self.path}, line {reader.line_num}: {exc}") from None
+                raise CommandLineError(f"{self.path}, line {reader.line_num}: {exc}") from None
             if show and time.monotonic() - started > self._progress_after:
                 print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
 
@@ -113,14 +109,16 @@ class Rows:
         """Fail with a clear message unless the header has every column in `names`."""
         missing = [n for n in names if n not in self.columns]
         if missing:
-            raise CliError(
+            raise CommandLineError(
                 f"{self.path}: no column {', '.join(map(repr, missing))}; "
                 f"the header has {', '.join(self.columns)}"
             )
 
     def fail(self, column: str, value: str, reason: str) -> NoReturn:
         """Raise a one-line error naming the file, line and column."""
-        raise CliError(f"{self.path}, line {self.line}, column {column!r}: {value!r} {reason}")
+        raise CommandLineError(
+            f"{self.path}, line {self.line}, column {column!r}: {value!r} {reason}"
+        )
 
 
 Command = Callable[[argparse.Namespace], int]
@@ -137,7 +135,7 @@ def _money(text: str, currency: str, field: str) -> Money:
     try:
         return Money(text, currency)
     except MicroloanError as exc:
-        raise CliError(f"--{field}: {text!r} is not an amount ({exc})") from None
+        raise CommandLineError(f"--{field}: {text!r} is not an amount ({exc})") from None
 
 
 def _rate(text: str, unit: str) -> Rate:
@@ -145,7 +143,7 @@ def _rate(text: str, unit: str) -> Rate:
     try:
         return makers[unit](text)
     except MicroloanError as exc:
-        raise CliError(f"--rate: {text!r} is not a rate ({exc})") from None
+        raise CommandLineError(f"--rate: {text!r} is not a rate ({exc})") from None
 
 
 def _frequency(text: str) -> Frequency:
@@ -201,7 +199,7 @@ def _add_loan_arguments(
 
 def _schedule_from(args: argparse.Namespace) -> Schedule:
     if args.term < 1:
-        raise CliError(f"--term: {args.term} must be at least 1")
+        raise CommandLineError(f"--term: {args.term} must be at least 1")
     principal = _money(args.principal, args.currency, "principal")
     multiple = (
         _money(args.installment_multiple, args.currency, "installment-multiple")
@@ -278,13 +276,15 @@ def _apr(args: argparse.Namespace) -> int:
         try:
             flows = [Decimal(part.strip()) for part in args.flows.split(",") if part.strip()]
         except ArithmeticError:
-            raise CliError(
+            raise CommandLineError(
                 f"--flows: {args.flows!r} is not a comma-separated list of amounts"
             ) from None
         periods = args.periods_per_year
     else:
         if args.principal is None or args.term is None or args.rate is None:
-            raise CliError("give either --flows, or --principal, --rate and --term for a loan")
+            raise CommandLineError(
+                "give either --flows, or --principal, --rate and --term for a loan"
+            )
         schedule = _schedule_from(args)
         fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
         flows = list(schedule.cash_flows(fee))
@@ -336,7 +336,7 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
                 days_past_due=days,
             )
         except MicroloanError as exc:
-            raise CliError(f"{rows.path}, line {rows.line}: {exc}") from None
+            raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
 
 
 def _age(args: argparse.Namespace) -> int:
@@ -345,7 +345,7 @@ def _age(args: argparse.Namespace) -> int:
     try:
         report = ageing_report(records, on=args.on, scheme=args.scheme)
     except InvalidRecordError as exc:
-        raise CliError(f"{rows.path}, line {rows.line}: {exc}") from None
+        raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
     table = [
         {
             "bucket": row["bucket"],
@@ -438,7 +438,7 @@ def _lift_counts(
         totals[value] = totals.get(value, 0) + 1
         bads[value] = bads.get(value, 0) + flag
     if not totals:
-        raise CliError(f"{rows.path}: no rows to count")
+        raise CommandLineError(f"{rows.path}: no rows to count")
     return CountTable(totals=totals, bads=bads)
 
 
@@ -745,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return handler(args)
-    except (CliError, MicroloanError) as exc:
+    except (CommandLineError, MicroloanError) as exc:
         print(f"microloan {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `microloan schedule ... | head`

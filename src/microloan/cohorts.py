@@ -26,8 +26,6 @@ import attrs
 from microloan._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
 
-__all__ = ["Activity", "CohortMatrix", "CohortRow", "cohort_retention"]
-
 Month = tuple[int, int]
 
 

@@ -33,8 +33,6 @@ from microloan._decimal import CONTEXT, ONE, ZERO, to_decimal
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
-__all__ = ["AprMethod", "apr", "irr", "xirr"]
-
 AprMethod = Literal["compound", "simple"]
 """How a periodic rate is annualised: `"compound"` (1 + r)^n − 1, or `"simple"` r × n."""
 

@@ -34,16 +34,6 @@ from dateutil.relativedelta import relativedelta
 from microloan._decimal import CONTEXT
 from microloan.errors import invalid, wrong_type
 
-__all__ = [
-    "DAY_COUNTS",
-    "DayCount",
-    "add_months",
-    "day_count",
-    "days_in_year",
-    "month_end",
-    "year_fraction",
-]
-
 DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
 """A day-count convention name."""
 
@@ -78,6 +68,7 @@ def month_end(day: date) -> date:
     """Return the last day of the month of `day`.
 
     Examples:
+        >>> from datetime import date
         >>> month_end(date(2024, 2, 10))
         datetime.date(2024, 2, 29)
     """
@@ -95,6 +86,7 @@ def add_months(anchor: date, months: int) -> date:
         months: how many months to add; may be negative.
 
     Examples:
+        >>> from datetime import date
         >>> jan31 = date(2024, 1, 31)
         >>> [add_months(jan31, k).isoformat() for k in range(4)]
         ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
@@ -132,6 +124,7 @@ def day_count(start: date, end: date, convention: DayCount = "act/360") -> int:
     counted and the end day is not (算头不算尾).
 
     Examples:
+        >>> from datetime import date
         >>> day_count(date(2024, 1, 31), date(2024, 3, 1))
         30
         >>> day_count(date(2024, 1, 31), date(2024, 3, 1), "30/360")
@@ -170,6 +163,7 @@ def year_fraction(start: date, end: date, convention: DayCount = "act/360") -> D
     significant digits (the library's decimal context).
 
     Examples:
+        >>> from datetime import date
         >>> year_fraction(date(2024, 1, 1), date(2024, 7, 1), "act/360")
         Decimal('0.5055555555555555555555555555555556')
         >>> from decimal import Decimal

@@ -29,13 +29,6 @@ from microloan._checks import check_name as _check_name
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
 
-__all__ = [
-    "Applicant",
-    "EligibilityPolicy",
-    "EligibilityRule",
-    "RuleFailure",
-]
-
 
 def _check_optional_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):

@@ -27,31 +27,13 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import CONTEXT, to_decimal
-from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan.errors import (
+    CurrencyMismatchError,
+    FundingLimitError,
+    invalid,
+    wrong_type,
+)
 from microloan.money import _EXPONENTS, Money, _make
-
-__all__ = [
-    "FundingLimitError",
-    "FundingLimits",
-    "LeverageRule",
-]
-
-
-@final
-class FundingLimitError(MicroloanError, ValueError):
-    """A drawdown would breach the lender's funding limits; the message lists every breach.
-
-    Also a `ValueError`; `breaches` holds the messages as a tuple.
-
-    Examples:
-        >>> issubclass(FundingLimitError, ValueError)
-        True
-    """
-
-    def __init__(self, breaches: tuple[str, ...] | list[str]) -> None:
-        """Keep the breaches and list them in the message."""
-        self.breaches: tuple[str, ...] = tuple(breaches)
-        super().__init__("; ".join(self.breaches))
 
 
 def _share(value: object) -> Decimal:
@@ -328,7 +310,7 @@ class FundingLimits:
             >>> limits.check(Money("10000000.01"), lent=Money("0"))
             Traceback (most recent call last):
             ...
-            microloan.funding.FundingLimitError: borrower_owes: 10,000,000.01 CNY after this loan is above the single-borrower limit 10,000,000.00 CNY
+            microloan.FundingLimitError: borrower_owes: 10,000,000.01 CNY after this loan is above the single-borrower limit 10,000,000.00 CNY
         """
         found = self.breaches(amount, lent=lent, borrower_owes=borrower_owes)
         if found:

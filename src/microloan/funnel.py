@@ -26,20 +26,6 @@ import attrs
 from microloan._data import Count, add, column, count_value, ratio, same_length, sub
 from microloan.errors import invalid, wrong_type
 
-__all__ = [
-    "DailyRate",
-    "Funnel",
-    "FunnelComparison",
-    "FunnelStep",
-    "RepeatBorrowing",
-    "RepeatDay",
-    "Segment",
-    "compare_funnels",
-    "disbursement_rate_by_day",
-    "funnel",
-    "repeat_borrowing",
-]
-
 Segment = Literal["new", "returning", "all"]
 """Which users a daily figure covers: new users (default), returning users, or everyone."""
 

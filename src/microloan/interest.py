@@ -22,8 +22,6 @@ from microloan.errors import invalid, wrong_type
 from microloan.money import Money, _make
 from microloan.rates import DaysInYear, Rate
 
-__all__ = ["daily_interest"]
-
 
 def daily_interest(
     principal: Money,

@@ -44,23 +44,6 @@ from microloan._decimal import CONTEXT
 from microloan.binning import Bins, CategoryBins, CutBins, equal_frequency
 from microloan.errors import InvalidValueError, invalid, wrong_type
 
-__all__ = [
-    "CombinedImpact",
-    "CountTable",
-    "LiftRanking",
-    "LiftRow",
-    "LiftTable",
-    "RejectImpact",
-    "Rule",
-    "RuleOp",
-    "WoeZeroRule",
-    "WorstEnd",
-    "combined_impact",
-    "lift_table",
-    "rank_by_lift",
-    "reject_impact",
-]
-
 WoeZeroRule = Literal["one", "zero_woe", "0.9"]
 """What WoE a bin gets when it has no bads or no goods (its WoE would be ±infinity).
 
@@ -656,6 +639,7 @@ def lift_table(
         InvalidValueError: there are no rows, no bads or no goods; a flag is not 0/1.
 
     Examples:
+        >>> from decimal import Decimal
         >>> inquiries = [0, 2, 5, 8, 21, 25, 30, 3, 1, 22]
         >>> overdue = [0, 0, 0, 1, 1, 1, 0, 0, 0, 1]
         >>> table = lift_table(inquiries, overdue, bins=[21])
@@ -1103,6 +1087,7 @@ def rank_by_lift(tables: Mapping[str, LiftTable]) -> tuple[LiftRanking, ...]:
     Ties keep the order of `tables`.
 
     Examples:
+        >>> from decimal import Decimal
         >>> from microloan import CutBins
         >>> a = LiftTable.from_bin_counts(CutBins(cuts=(21,)), [900, 100, 0], [80, 50, 0])
         >>> b = LiftTable.from_bin_counts(CutBins(cuts=(1,)), [500, 500, 0], [50, 80, 0])

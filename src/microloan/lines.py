@@ -40,10 +40,22 @@ import attrs
 
 from microloan._checks import check_date as _check_date
 from microloan.daycount import add_months
-from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan.errors import (
+    CurrencyMismatchError,
+    DrawdownNotFoundError,
+    InsufficientCreditError,
+    LineAlreadyDrawnError,
+    LineClosedError,
+    LineExpiredError,
+    LineFrozenError,
+    LineNotYetValidError,
+    ProductViolationError,
+    invalid,
+    wrong_type,
+)
 from microloan.loans import Loan, LoanPosition, ServicingTerms
 from microloan.money import Money
-from microloan.products import DrawMethod, LineKind, LoanProduct, ProductViolationError
+from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
 from microloan.schedules import (
     Schedule,
@@ -53,21 +65,6 @@ from microloan.schedules import (
     flat,
     interest_only,
 )
-
-__all__ = [
-    "CreditLine",
-    "DrawdownNotFoundError",
-    "InsufficientCreditError",
-    "LineAlreadyDrawnError",
-    "LineClosedError",
-    "LineError",
-    "LineExpiredError",
-    "LineFrozenError",
-    "LineNotYetValidError",
-    "LinePosition",
-    "LineState",
-    "LineStatus",
-]
 
 LineState = Literal["active", "frozen", "closed"]
 """The status a line holds: `"active"`, `"frozen"` (no draws until unfrozen) or
@@ -86,87 +83,6 @@ _GENERATORS: Final[dict[str, Callable[..., Schedule]]] = {
     "bullet": bullet,
     "flat": flat,
 }
-
-
-class LineError(MicroloanError, ValueError):
-    """The root of the refusals of a credit line; also a `ValueError`.
-
-    Examples:
-        >>> issubclass(LineFrozenError, LineError), issubclass(LineError, ValueError)
-        (True, True)
-    """
-
-
-@final
-class LineFrozenError(LineError):
-    """The line is frozen: no draws (and no second freeze) until it is unfrozen.
-
-    Examples:
-        >>> issubclass(LineFrozenError, ValueError)
-        True
-    """
-
-
-@final
-class LineClosedError(LineError):
-    """The line is closed: no draws, limit changes or freezes, ever again.
-
-    Examples:
-        >>> issubclass(LineClosedError, ValueError)
-        True
-    """
-
-
-@final
-class LineExpiredError(LineError):
-    """The line is past its end date, or lapsed unused past its use-by date.
-
-    Examples:
-        >>> issubclass(LineExpiredError, ValueError)
-        True
-    """
-
-
-@final
-class LineNotYetValidError(LineError):
-    """The date is before the line opens.
-
-    Examples:
-        >>> issubclass(LineNotYetValidError, ValueError)
-        True
-    """
-
-
-@final
-class InsufficientCreditError(LineError):
-    """The amount is more than the credit available on the line.
-
-    Examples:
-        >>> issubclass(InsufficientCreditError, ValueError)
-        True
-    """
-
-
-@final
-class LineAlreadyDrawnError(LineError):
-    """A fixed line has been drawn already: it pays out once.
-
-    Examples:
-        >>> issubclass(LineAlreadyDrawnError, ValueError)
-        True
-    """
-
-
-@final
-class DrawdownNotFoundError(MicroloanError, LookupError):
-    """The named drawdown is not on this line (an index out of range, or a foreign loan).
-
-    Also a `LookupError`.
-
-    Examples:
-        >>> issubclass(DrawdownNotFoundError, LookupError)
-        True
-    """
 
 
 def _check_limit(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator

@@ -37,30 +37,17 @@ from typing import Any, Final, Literal, final
 import attrs
 
 from microloan._checks import check_date as _check_date
-from microloan._decimal import CONTEXT, ZERO
+from microloan._decimal import CONTEXT, ZERO, RoundingMode
 from microloan._ledger import Config, Ledger, Record
-from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
-from microloan.money import _EXPONENTS, Money, RoundingMode, _make
+from microloan.errors import (
+    CurrencyMismatchError,
+    TransactionNotFoundError,
+    invalid,
+    wrong_type,
+)
+from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import Schedule, bullet
-
-__all__ = [
-    "Allocation",
-    "AllocationOrder",
-    "Breakdown",
-    "EarlyRepaymentInterest",
-    "ExcessHandling",
-    "Loan",
-    "LoanComponent",
-    "LoanKind",
-    "LoanPosition",
-    "LoanStatus",
-    "PenaltyPreset",
-    "ServicingTerms",
-    "Transaction",
-    "TransactionKind",
-    "TransactionNotFoundError",
-]
 
 AllocationOrder = Literal["oldest_first", "vertical", "principal_first"]
 """The order in which a payment settles what is due.
@@ -129,18 +116,6 @@ _EARLY: Final = ("days_used", "period_end")
 _KINDS: Final = ("installments", "open_ended")
 _WAIVABLE: Final = ("penalty", "fees", "interest")
 _NO_SHORTENING: Final = ("interest_only", "bullet")
-
-
-class TransactionNotFoundError(MicroloanError, LookupError):
-    """The transaction to reverse is not an active transaction of this loan.
-
-    Also a `LookupError`. Raised for a transaction of another loan, or one
-    already reversed.
-
-    Examples:
-        >>> issubclass(TransactionNotFoundError, LookupError)
-        True
-    """
 
 
 def _check_choice(name: str, choices: tuple[str, ...]) -> Callable[[object, object, object], None]:

@@ -28,7 +28,6 @@ from microloan.errors import CurrencyMismatchError, InvalidTypeError, invalid, w
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["CURRENCY_MINOR_UNITS", "Money", "RoundingMode", "minor_unit_places"]
 
 #: ISO 4217 codes and the number of decimal places of their minor unit.
 CURRENCY_MINOR_UNITS: Final[dict[str, int]] = {

@@ -29,26 +29,14 @@ import attrs
 from microloan._checks import check_date as _check_date
 from microloan._decimal import CONTEXT
 from microloan.ageing import NON_PERFORMING, BucketScheme, SchemeName, resolve_scheme
-from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan.errors import (
+    CurrencyMismatchError,
+    InvalidRecordError,
+    MicroloanError,
+    invalid,
+    wrong_type,
+)
 from microloan.money import CURRENCY_MINOR_UNITS, Money
-
-__all__ = [
-    "AgeingReport",
-    "By",
-    "FirstPaymentDefault",
-    "InvalidRecordError",
-    "LoanLike",
-    "PositionLike",
-    "LoanRecord",
-    "OverdueRates",
-    "RollRates",
-    "Vintage",
-    "ageing_report",
-    "first_payment_default",
-    "overdue_rates",
-    "roll_rates",
-    "vintage",
-]
 
 By = Literal["count", "balance"]
 """Whether a rate counts loans (`"count"`) or weighs them by balance (`"balance"`)."""
@@ -70,43 +58,6 @@ _OPTIONAL: Final = (
     "first_due",
     "written_off",
 )
-
-
-@final
-class InvalidRecordError(MicroloanError, ValueError):
-    """A portfolio record is malformed; the message names the record (loan id or position).
-
-    Also a `ValueError`. Raised for negative balances, a snapshot before the
-    disbursement, a missing field, a field of the wrong type, or a record that
-    contradicts another (one loan disbursed in two months, two currencies).
-
-    Attributes:
-        loan_id: the record's loan id, `None` if it has none.
-        index: the record's position in the input, when known.
-        reason: what is wrong, without the record's name.
-
-    Examples:
-        >>> from datetime import date
-        >>> try:
-        ...     LoanRecord(loan_id="L-7", disbursed=date(2026, 1, 5), principal=Money(1000),
-        ...                outstanding=Money(-1), days_past_due=0)
-        ... except InvalidRecordError as exc:
-        ...     print(exc)
-        record 'L-7': outstanding: Money('-1', 'CNY') must not be negative
-    """
-
-    def __init__(self, loan_id: object, message: str, *, index: int | None = None) -> None:
-        """Name the record by its loan id and/or its position, and say what is wrong."""
-        self.loan_id = loan_id
-        self.index = index
-        self.reason = message
-        if index is None:
-            where = f"record {loan_id!r}"
-        elif loan_id is None:
-            where = f"records[{index}]"
-        else:
-            where = f"records[{index}] (loan {loan_id!r})"
-        super().__init__(f"{where}: {message}")
 
 
 def _month(day: date) -> int:

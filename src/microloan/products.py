@@ -33,20 +33,17 @@ from typing import Any, Final, Literal, final
 import attrs
 
 from microloan._checks import check_name as _check_name
-from microloan._decimal import CONTEXT, to_decimal
-from microloan.errors import CurrencyMismatchError, MicroloanError, invalid, wrong_type
+from microloan._decimal import CONTEXT, RoundingMode, to_decimal
+from microloan.errors import (
+    CurrencyMismatchError,
+    ProductViolationError,
+    invalid,
+    wrong_type,
+)
 from microloan.loans import AllocationOrder, PenaltyPreset, ServicingTerms
-from microloan.money import _EXPONENTS, Money, RoundingMode, _make
+from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import Accrual, Frequency, periods_per_year
-
-__all__ = [
-    "DrawMethod",
-    "LineKind",
-    "LoanProduct",
-    "ProductViolationError",
-    "order_loan_limit",
-]
 
 DrawMethod = Literal[
     "open_ended", "equal_installment", "equal_principal", "interest_only", "bullet", "flat"
@@ -75,28 +72,6 @@ _METHODS: Final = (
 _LINE_KINDS: Final = ("revolving", "fixed")
 _ACCRUALS: Final = ("period", "daily")
 _ROUNDINGS: Final = ("half_up", "half_even", "down", "up", "ceiling", "floor")
-
-
-@final
-class ProductViolationError(MicroloanError, ValueError):
-    """A requested loan or line breaks one or more bounds of its product.
-
-    Also a `ValueError`. The message lists every violation, one per line;
-    `violations` holds them as a tuple.
-
-    Examples:
-        >>> from microloan import LoanProduct, Money
-        >>> try:
-        ...     LoanProduct.installment_loan().check(Money("100"), term=7)
-        ... except ProductViolationError as exc:
-        ...     len(exc.violations)
-        2
-    """
-
-    def __init__(self, violations: Iterable[str]) -> None:
-        """Keep the violations and list them in the message."""
-        self.violations: tuple[str, ...] = tuple(violations)
-        super().__init__("; ".join(self.violations))
 
 
 def _check_money(field: str) -> Any:  # noqa: ANN401 - an attrs validator
@@ -377,7 +352,7 @@ class LoanProduct:
             >>> LoanProduct.order_loan().check(Money("2000000"))
             Traceback (most recent call last):
             ...
-            microloan.products.ProductViolationError: amount: 2,000,000 CNY is above the maximum 1,000,000.00 CNY
+            microloan.ProductViolationError: amount: 2,000,000 CNY is above the maximum 1,000,000.00 CNY
         """
         found = self.violations(amount, method=method, term=term, days=days)
         if found:

@@ -20,8 +20,6 @@ from microloan._decimal import CONTEXT, to_decimal
 from microloan.daycount import days_in_year as _calendar_days
 from microloan.errors import invalid, wrong_type
 
-__all__ = ["DaysInYear", "Rate", "RateUnit"]
-
 RateUnit = Literal["annual", "monthly", "daily"]
 """The unit a rate is quoted in."""
 

@@ -33,22 +33,6 @@ from microloan.interest import daily_interest
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 
-__all__ = [
-    "Accrual",
-    "Frequency",
-    "Installment",
-    "InterestBasis",
-    "Method",
-    "Schedule",
-    "bullet",
-    "due_dates",
-    "equal_installment",
-    "equal_principal",
-    "flat",
-    "interest_only",
-    "periods_per_year",
-]
-
 Method = Literal["equal_installment", "equal_principal", "interest_only", "bullet", "flat"]
 """The repayment method a schedule was built with."""
 

@@ -39,8 +39,6 @@ from microloan._decimal import CONTEXT
 from microloan.errors import invalid, wrong_type
 from microloan.lift import CountTable, counts_of
 
-__all__ = ["Higher", "PsiEmptyRule", "auc", "gini", "ks", "psi"]
-
 Higher = Literal["bad", "good"]
 """Which class a higher score points to: `"bad"` (risk scores, default) or `"good"` (scorecards)."""
 
@@ -293,6 +291,7 @@ def psi(
             count at all, or a bin is empty on one side under ``empty="error"``.
 
     Examples:
+        >>> from decimal import Decimal
         >>> psi([10, 20, 30], [10, 20, 30])
         Decimal('0')
         >>> psi([50, 50], [40, 60]).quantize(Decimal("0.000001"))

@@ -56,20 +56,18 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan.errors import InvalidTypeError, MicroloanError, wrong_type
+from microloan._public import home_namespace
+from microloan.errors import (
+    DocumentFailure,
+    InvalidTypeError,
+    MicroloanError,
+    SerializationError,
+    wrong_type,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-__all__ = [
-    "SCHEMA_VERSION",
-    "SerializationError",
-    "from_dict",
-    "from_json",
-    "serializable_types",
-    "to_dict",
-    "to_json",
-]
 
 _T = TypeVar("_T")
 
@@ -92,66 +90,6 @@ _DATE_TEXT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT_TEXT: Final = re.compile(r"-?[0-9]+")
 _FLOAT_WORDS: Final = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _NONE_TYPE: Final = type(None)
-
-
-@final
-class SerializationError(MicroloanError, ValueError):
-    """A document cannot be read, or a value cannot be written; names the path of the bad field.
-
-    Also a `ValueError`.
-
-    Attributes:
-        path: where the bad value is, e.g. `"installments[3].principal.amount"`;
-            `""` for the document as a whole.
-        reason: what is wrong with it, in words.
-
-    Examples:
-        >>> from microloan import from_dict
-        >>> try:
-        ...     from_dict({"type": "Money", "version": 1, "amount": 1.5, "currency": "CNY"})
-        ... except SerializationError as exc:
-        ...     print(exc)
-        ...     print(exc.path)
-        amount: expected a decimal string such as '1.50', got number 1.5
-        amount
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        """Record the path and the reason (the message is `path: reason`)."""
-        super().__init__(path, reason)
-        self.path = path
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.path or '(document)'}: {self.reason}"
-
-
-class _Failure(Exception):  # noqa: N818 - internal signal, never escapes this module
-    """A reason and the path to it, gathered innermost first while the stack unwinds."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.segments: list[str | int] = []
-
-    def at(self, segment: str | int) -> _Failure:
-        self.segments.append(segment)
-        return self
-
-    def error(self) -> SerializationError:
-        return SerializationError(_render(reversed(self.segments)), self.reason)
-
-
-def _render(segments: collections.abc.Iterable[str | int]) -> str:
-    text = ""
-    for segment in segments:
-        if isinstance(segment, int):
-            text += f"[{segment}]"
-        elif segment.isidentifier():
-            text += f".{segment}" if text else segment
-        else:
-            text += f"[{json.dumps(segment)}]"
-    return text
 
 
 def _kind(data: object) -> str:  # noqa: PLR0911 - one answer per JSON kind
@@ -177,14 +115,14 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'AEIOUaeiou' else 'a'} {noun}"
 
 
-def _expected(what: str, data: object) -> _Failure:
-    return _Failure(f"expected {what}, got {_kind(data)}")
+def _expected(what: str, data: object) -> DocumentFailure:
+    return DocumentFailure(f"expected {what}, got {_kind(data)}")
 
 
-def _not_writable(what: str, value: object) -> _Failure:
+def _not_writable(what: str, value: object) -> DocumentFailure:
     text = repr(value)
     text = text if len(text) <= 60 else text[:57] + "..."
-    return _Failure(f"{text} is a {type(value).__name__}; expected {what}")
+    return DocumentFailure(f"{text} is a {type(value).__name__}; expected {what}")
 
 
 # -- codecs: one per annotation, compiled once -------------------------------------
@@ -340,7 +278,7 @@ class _DecimalCodec(_Codec):
         except ArithmeticError:
             value = Decimal("NaN")
         if not value.is_finite() or not _decimal_in_range(value):
-            raise _Failure(f"{data!r} is outside the range of decimals the library handles")
+            raise DocumentFailure(f"{data!r} is outside the range of decimals the library handles")
         return value
 
 
@@ -363,7 +301,7 @@ class _DateCodec(_Codec):
         try:
             return date.fromisoformat(data)
         except ValueError:
-            raise _Failure(f"{data!r} is not a date in the calendar") from None
+            raise DocumentFailure(f"{data!r} is not a date in the calendar") from None
 
 
 @final
@@ -389,7 +327,7 @@ class _DateTimeCodec(_Codec):
         try:
             return datetime.fromisoformat(data)
         except ValueError:
-            raise _Failure(f"{data!r} is not an ISO 8601 date and time") from None
+            raise DocumentFailure(f"{data!r} is not an ISO 8601 date and time") from None
 
 
 @final
@@ -472,7 +410,7 @@ class _SequenceCodec(_Codec):
         for index, element in enumerate(typing.cast("collections.abc.Iterable[object]", value)):
             try:
                 out.append(self.item.encode(element))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         return out
 
@@ -483,7 +421,7 @@ class _SequenceCodec(_Codec):
         for index, element in enumerate(data):
             try:
                 items.append(self.item.decode(element))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         return self.make(items)
 
@@ -510,7 +448,7 @@ class _FixedTupleCodec(_Codec):
         ):
             try:
                 out.append(codec.encode(element))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         return out
 
@@ -521,7 +459,7 @@ class _FixedTupleCodec(_Codec):
         for index, (codec, element) in enumerate(zip(self.items, data, strict=True)):
             try:
                 items.append(codec.decode(element))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         return tuple(items)
 
@@ -549,7 +487,7 @@ class _SetCodec(_Codec):
             raise _not_writable("a set", value)
         try:
             return sorted((self.item.encode(e) for e in value), key=_sort_key)
-        except _Failure as failure:
+        except DocumentFailure as failure:
             raise failure.at(0) from None
 
     def decode(self, data: object) -> object:
@@ -559,14 +497,14 @@ class _SetCodec(_Codec):
         for index, element in enumerate(data):
             try:
                 items.append(self.item.decode(element))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         try:
             result = self.make(items)
         except TypeError:
-            raise _Failure("holds values that cannot be members of a set") from None
+            raise DocumentFailure("holds values that cannot be members of a set") from None
         if len(result) != len(items):
-            raise _Failure("lists the same member more than once")
+            raise DocumentFailure("lists the same member more than once")
         return result
 
 
@@ -592,14 +530,14 @@ class _MappingCodec(_Codec):
         for key, element in typing.cast("Mapping[object, object]", value).items():
             try:
                 text = self.key.encode(key)
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(repr(key)) from None
             text = str(text) if self.int_keys else text
             if not isinstance(text, str):  # pragma: no cover - keys are checked at compile time
-                raise _Failure(f"key {key!r} has no text form").at(repr(key))
+                raise DocumentFailure(f"key {key!r} has no text form").at(repr(key))
             try:
                 out[text] = self.value.encode(element)
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(text) from None
         return out
 
@@ -609,7 +547,7 @@ class _MappingCodec(_Codec):
         out: dict[object, object] = {}
         for text, element in data.items():
             if not isinstance(text, str):
-                raise _Failure("keys must be strings").at(repr(text))
+                raise DocumentFailure("keys must be strings").at(repr(text))
             try:
                 raw: object = text
                 if self.int_keys:
@@ -617,12 +555,12 @@ class _MappingCodec(_Codec):
                         raise _expected("an integer key", text)
                     raw = int(text)
                 key = self.key.decode(raw)
-            except (_Failure, ValueError) as exc:
-                reason = exc.reason if isinstance(exc, _Failure) else "is not a valid key"
-                raise _Failure(f"bad key: {reason}").at(text) from None
+            except (DocumentFailure, ValueError) as exc:
+                reason = exc.reason if isinstance(exc, DocumentFailure) else "is not a valid key"
+                raise DocumentFailure(f"bad key: {reason}").at(text) from None
             try:
                 out[key] = self.value.decode(element)
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(text) from None
         return out
 
@@ -662,7 +600,7 @@ class _UnionCodec(_Codec):
         for earlier in self.arms[:index]:
             try:
                 earlier.decode(encoded)
-            except _Failure:
+            except DocumentFailure:
                 continue
             raise InvalidTypeError(
                 f"the union {self.label} cannot be read back unambiguously: "
@@ -676,11 +614,11 @@ class _UnionCodec(_Codec):
             raise _expected(self.label, data)
         if len(self.arms) == 1:
             return self.arms[0].decode(data)
-        failures: list[_Failure] = []
+        failures: list[DocumentFailure] = []
         for arm in self.arms:
             try:
                 return arm.decode(data)
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 failures.append(failure)
         deepest = max(failures, key=lambda f: len(f.segments))
         if deepest.segments:
@@ -710,7 +648,7 @@ class _PairsCodec(_Codec):
         for index, (key, element) in enumerate(items):
             try:
                 out.append([self.key.encode(key), self.value.encode(element)])
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
         return out
 
@@ -724,12 +662,14 @@ class _PairsCodec(_Codec):
                     raise _expected("a [key, value] pair", pair)
                 key = self.key.decode(pair[0])
                 if key in out:
-                    raise _Failure(f"repeats the key {pair[0]!r}")  # noqa: TRY301 - same handler
+                    raise DocumentFailure(f"repeats the key {pair[0]!r}")  # noqa: TRY301 - same handler
                 out[key] = self.value.decode(pair[1])
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(index) from None
             except TypeError:  # a key that cannot be hashed
-                raise _Failure("holds a key that cannot be a mapping key").at(index) from None
+                raise DocumentFailure("holds a key that cannot be a mapping key").at(
+                    index
+                ) from None
         return out
 
 
@@ -795,7 +735,7 @@ class _ScalarCodec(_Codec):
             for index, item in enumerate(data):
                 try:
                     items.append(self._decode(item, depth + 1))
-                except _Failure as failure:
+                except DocumentFailure as failure:
                     raise failure.at(index) from None
             return tuple(items)
         if isinstance(data, dict) and len(data) == 1:
@@ -803,7 +743,7 @@ class _ScalarCodec(_Codec):
                 if tag in data:
                     try:
                         return codec.decode(data[tag])
-                    except _Failure as failure:
+                    except DocumentFailure as failure:
                         raise failure.at(tag) from None
         raise _expected(self.label, data)
 
@@ -826,7 +766,7 @@ class _RefuseCodec(_Codec):
         return False
 
     def encode(self, value: object) -> object:
-        raise _Failure(
+        raise DocumentFailure(
             f"holds {_a(type(value).__name__)} (declared {self.annotation!r}), which has no "
             "JSON form; only None can be written here"
         )
@@ -884,7 +824,7 @@ class _ClassCodec(_Codec):
         for field in self.fields:
             try:
                 out[field.key] = field.codec.encode(getattr(value, field.attribute))
-            except _Failure as failure:
+            except DocumentFailure as failure:
                 raise failure.at(field.key) from None
         return out
 
@@ -893,7 +833,7 @@ class _ClassCodec(_Codec):
             raise _expected(self.label, data)
         if self.tagged:
             if "type" not in data:
-                raise _Failure(f'is missing; expected "{self.name}"').at("type")
+                raise DocumentFailure(f'is missing; expected "{self.name}"').at("type")
             if data["type"] != self.name:
                 raise _expected(f'"{self.name}"', data["type"]).at("type")
         return self.decode_fields(data, ignore=("type",) if self.tagged else ())
@@ -905,7 +845,7 @@ class _ClassCodec(_Codec):
             if key not in known and key not in ignore:
                 segment = key if isinstance(key, str) else repr(key)
                 expected = ", ".join(f.key for f in fields)
-                raise _Failure(f"is not a field of {self.name} (its fields: {expected})").at(
+                raise DocumentFailure(f"is not a field of {self.name} (its fields: {expected})").at(
                     segment
                 )
         kwargs: dict[str, object] = {}
@@ -913,20 +853,20 @@ class _ClassCodec(_Codec):
             if field.key in data:
                 try:
                     kwargs[field.key] = field.codec.decode(data[field.key])
-                except _Failure as failure:
+                except DocumentFailure as failure:
                     raise failure.at(field.key) from None
             elif field.required:
-                raise _Failure(f"is missing ({self.name} requires it)").at(field.key)
+                raise DocumentFailure(f"is missing ({self.name} requires it)").at(field.key)
         factory: Callable[..., object] = self.cls
         try:
             return factory(**kwargs)
         except (MicroloanError, ValueError, TypeError, ArithmeticError, LookupError) as exc:
-            raise _Failure(f"is not a valid {self.name}: {exc}") from exc
+            raise DocumentFailure(f"is not a valid {self.name}: {exc}") from exc
 
 
 def _compile_fields(cls: type) -> tuple[_Field, ...]:
     try:
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, globalns=home_namespace(cls))
     except Exception as exc:
         raise InvalidTypeError(
             f"{cls.__qualname__}: its field annotations cannot be resolved at run time ({exc}); "
@@ -1123,7 +1063,7 @@ def serializable_types() -> dict[str, type[object]]:
     Examples:
         >>> types = serializable_types()
         >>> types["Money"], types["Schedule"]
-        (<class 'microloan.money.Money'>, <class 'microloan.schedules.Schedule'>)
+        (<class 'microloan.Money'>, <class 'microloan.Schedule'>)
     """
     return dict(sorted(_registered().items()))
 
@@ -1166,7 +1106,7 @@ def to_dict(obj: object) -> dict[str, Any]:
         )
     try:
         fields = codec.encode_fields(obj)
-    except _Failure as failure:
+    except DocumentFailure as failure:
         raise failure.error() from None
     return {"type": codec.name, "version": SCHEMA_VERSION, **fields}
 
@@ -1206,7 +1146,7 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         >>> from_dict({**data, "currency": "XYZ"})
         Traceback (most recent call last):
         ...
-        microloan.serialization.SerializationError: (document): is not a valid Money: currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')
+        microloan.SerializationError: (document): is not a valid Money: currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')
     """
     if cls is not None and not (isinstance(cls, type) and attrs.has(cls)):
         raise wrong_type("cls", cls, "a microloan value class such as Schedule")
@@ -1227,7 +1167,7 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         document = _UPGRADES[step](document)  # pragma: no cover - no older layouts yet
     try:
         return codec.decode_fields(document, ignore=("type", "version"))
-    except _Failure as failure:
+    except DocumentFailure as failure:
         raise failure.error() from failure.__cause__
 
 
