@@ -11,25 +11,50 @@ Examples:
 from microloan._decimal import RoundingMode
 from microloan._public import publish
 from microloan._version import __version__
-from microloan.ageing import (
-    NON_PERFORMING,
-    Bucket,
-    BucketScheme,
-    HasDaysPastDue,
-    Override,
-    SchemeName,
-    classify,
-)
-from microloan.binning import (
+from microloan.analytics import (
+    Activity,
     Bins,
     CategoryBins,
     Closed,
+    CohortMatrix,
+    CohortRow,
+    CombinedImpact,
+    CountTable,
     CutBins,
+    DailyRate,
+    Funnel,
+    FunnelComparison,
+    FunnelStep,
+    Higher,
+    LiftRanking,
+    LiftRow,
+    LiftTable,
+    PsiEmptyRule,
+    RejectImpact,
+    RepeatBorrowing,
+    RepeatDay,
+    Rule,
+    RuleOp,
+    Segment,
+    WoeZeroRule,
+    WorstEnd,
+    auc,
     categories,
+    cohort_retention,
+    combined_impact,
+    compare_funnels,
+    disbursement_rate_by_day,
     equal_frequency,
     equal_width,
+    funnel,
+    gini,
+    ks,
+    lift_table,
+    psi,
+    rank_by_lift,
+    reject_impact,
+    repeat_borrowing,
 )
-from microloan.cohorts import Activity, CohortMatrix, CohortRow, cohort_retention
 from microloan.cost import AprMethod, apr, irr, xirr
 from microloan.daycount import (
     DayCount,
@@ -61,36 +86,7 @@ from microloan.errors import (
     TransactionNotFoundError,
 )
 from microloan.funding import FundingLimits, LeverageRule
-from microloan.funnel import (
-    DailyRate,
-    Funnel,
-    FunnelComparison,
-    FunnelStep,
-    RepeatBorrowing,
-    RepeatDay,
-    Segment,
-    compare_funnels,
-    disbursement_rate_by_day,
-    funnel,
-    repeat_borrowing,
-)
 from microloan.interest import daily_interest
-from microloan.lift import (
-    CombinedImpact,
-    CountTable,
-    LiftRanking,
-    LiftRow,
-    LiftTable,
-    RejectImpact,
-    Rule,
-    RuleOp,
-    WoeZeroRule,
-    WorstEnd,
-    combined_impact,
-    lift_table,
-    rank_by_lift,
-    reject_impact,
-)
 from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
@@ -110,16 +106,23 @@ from microloan.loans import (
 )
 from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
 from microloan.portfolio import (
+    NON_PERFORMING,
     AgeingReport,
+    Bucket,
+    BucketScheme,
     By,
     FirstPaymentDefault,
+    HasDaysPastDue,
     LoanLike,
     LoanRecord,
     OverdueRates,
+    Override,
     PositionLike,
     RollRates,
+    SchemeName,
     Vintage,
     ageing_report,
+    classify,
     first_payment_default,
     overdue_rates,
     roll_rates,
@@ -142,7 +145,6 @@ from microloan.schedules import (
     interest_only,
     periods_per_year,
 )
-from microloan.scores import Higher, PsiEmptyRule, auc, gini, ks, psi
 from microloan.serialization import (
     SCHEMA_VERSION,
     from_dict,

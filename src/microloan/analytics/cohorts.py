@@ -3,8 +3,9 @@
 A user's **cohort** is the calendar month of their first activity (first order, first
 loan); the **period index** of a later activity is the number of calendar months since
 that first month, so period 0 is the cohort month itself (retention 1 by definition;
-the seed's "1st month" is period 0 here). The matrix is aligned by period index, as in
-the seed, so cohorts that started in different months are compared at the same age.
+the lender's case calls it the "1st month"). The matrix is aligned by period index, as
+in the lender's case, so cohorts that started in different months are compared at the
+same age.
 
 A cohort's row stops at the last month of the data: later periods are not observed yet,
 not zero, so the matrix is a triangle.
@@ -23,7 +24,7 @@ from typing import Any, final
 
 import attrs
 
-from microloan._data import column, is_missing, ratio, same_length
+from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
 
 Month = tuple[int, int]

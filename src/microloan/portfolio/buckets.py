@@ -1,4 +1,4 @@
-"""Overdue ageing: bucket schemes and the classification of days past due.
+"""Bucket schemes: the classification of days past due into ageing buckets.
 
 Days past due (DPD) count from the day after the due date: a loan due on
 10 March and unpaid is 1 day past due on 11 March. A
@@ -60,7 +60,8 @@ same scheme to move the subject there, or `None` to keep the label by days.
 """
 
 
-def _check_dpd(value: object, field: str = "days_past_due") -> int:
+def check_days(value: object, field: str = "days_past_due") -> int:
+    """Return `value` if it is a whole, non-negative number of days (`field` names it in errors)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise wrong_type(field, value, "a whole number of days (int)")
     if value < 0:
@@ -95,9 +96,9 @@ class Bucket:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.label, str) or not self.label:
             raise invalid("label", self.label, "must be a non-empty str")
-        _check_dpd(self.low, "low")
+        check_days(self.low, "low")
         if self.high is not None:
-            _check_dpd(self.high, "high")
+            check_days(self.high, "high")
             if self.high < self.low:
                 raise invalid("high", self.high, f"is below low {self.low}")
 
@@ -215,7 +216,7 @@ class BucketScheme:
         for i, (label, low) in enumerate(pairs):
             high = None
             if i + 1 < len(pairs):
-                nxt = _check_dpd(pairs[i + 1][1], f"starts[{i + 1}]")
+                nxt = check_days(pairs[i + 1][1], f"starts[{i + 1}]")
                 high = nxt - 1
                 if high < low:
                     raise invalid(f"starts[{i + 1}]", nxt, f"must be above {low}")
@@ -275,7 +276,7 @@ class BucketScheme:
             >>> BucketScheme.preset("m").index(31)
             2
         """
-        days = _check_dpd(days_past_due)
+        days = check_days(days_past_due)
         return self._index(days)
 
     def _index(self, days: int) -> int:
@@ -331,14 +332,14 @@ class BucketScheme:
 
 def _days_of(subject: object) -> int:
     if isinstance(subject, int) and not isinstance(subject, bool):
-        return _check_dpd(subject)
+        return check_days(subject)
     try:
         days = subject.days_past_due  # type: ignore[attr-defined]
     except AttributeError:
         raise wrong_type(
             "days_past_due", subject, "an int or an object with a days_past_due attribute"
         ) from None
-    return _check_dpd(days)
+    return check_days(days)
 
 
 _PRESETS: Final[dict[str, BucketScheme]] = {
@@ -404,3 +405,13 @@ def classify(days_past_due: int | HasDaysPastDue, scheme: SchemeName | BucketSch
         ['normal', 'special_mention', 'substandard', 'substandard', 'doubtful', 'doubtful', 'loss']
     """
     return resolve_scheme(scheme).classify(days_past_due)
+
+
+def bucket_index(scheme: BucketScheme, days: int) -> int:
+    """The index of the bucket holding `days` (already checked), by days alone: a report's hot path."""
+    return scheme._index(days)  # noqa: SLF001 - the owning module
+
+
+def overridden_index(scheme: BucketScheme, subject: object, days: int) -> int:
+    """The index of `subject`'s bucket given its checked `days`, after the scheme's override."""
+    return scheme._overridden(subject, scheme._index(days))  # noqa: SLF001 - the owning module

@@ -7,8 +7,8 @@
 - [`disbursement_rate_by_day`][microloan.disbursement_rate_by_day]: per day, the share
   of applicants (new users by default) who were paid out.
 - [`repeat_borrowing`][microloan.repeat_borrowing]: the repeat-borrowing rate (复借率)
-  as the seed defines it — of the users who borrowed on day ``d``, the share who borrow
-  again on day ``d + 1`` — with the window a parameter.
+  as the lender's case defines it — of the users who borrowed on day ``d``, the share
+  who borrow again on day ``d + 1`` — with the window a parameter.
 
 Rates are ``Decimal`` fractions computed in the library's context; a rate whose
 denominator is zero is ``None``.
@@ -19,11 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal, final
+from typing import Any, Literal, final, get_args
 
 import attrs
 
-from microloan._data import Count, add, column, count_value, ratio, same_length, sub
+from microloan.analytics._data import (
+    Count,
+    add,
+    check_choice,
+    column,
+    count_value,
+    ratio,
+    same_length,
+    sub,
+)
 from microloan.errors import invalid, wrong_type
 
 Segment = Literal["new", "returning", "all"]
@@ -263,6 +272,19 @@ def _flags(flags: Iterable[Any], field: str) -> list[bool]:
     return out
 
 
+def _new_flags(
+    is_new: Iterable[Any] | None, day_list: Sequence[date], option: tuple[str, Segment]
+) -> list[bool]:
+    """The is-new flag of each record; without flags everyone counts, for the "all" option."""
+    if is_new is None:
+        if option[1] != "all":
+            raise invalid("is_new", None, f"is needed for {option[0]}={option[1]!r}")
+        return [True] * len(day_list)
+    new = _flags(is_new, "is_new")
+    same_length(day_list, new, ("days", "is_new"))
+    return new
+
+
 @final
 @attrs.frozen(kw_only=True)
 class DailyRate:
@@ -316,20 +338,13 @@ def disbursement_rate_by_day(
         >>> [(r.day.isoformat(), r.applicants, r.borrowers, r.rate) for r in rates]
         [('2019-05-01', 2, 1, Decimal('0.5')), ('2019-05-02', 1, 1, Decimal('1'))]
     """
-    if segment not in ("new", "returning", "all"):
-        raise invalid("segment", segment, "is not 'new', 'returning' or 'all'")
+    check_choice("segment", segment, get_args(Segment))
     day_list = _days(days)
     user_list = column(users, "users")
     paid = _flags(disbursed, "disbursed")
     same_length(day_list, user_list, ("days", "users"))
     same_length(day_list, paid, ("days", "disbursed"))
-    if is_new is None:
-        if segment != "all":
-            raise invalid("is_new", None, f"is needed for segment={segment!r}")
-        new = [True] * len(day_list)
-    else:
-        new = _flags(is_new, "is_new")
-        same_length(day_list, new, ("days", "is_new"))
+    new = _new_flags(is_new, day_list, ("segment", segment))
     applied: dict[date, set[Any]] = {}
     borrowed: dict[date, set[Any]] = {}
     for day, user, was_paid, was_new in zip(day_list, user_list, paid, new, strict=True):
@@ -403,11 +418,11 @@ def repeat_borrowing(
 ) -> RepeatBorrowing:
     """Of the users who borrowed on day d, the share who borrow again within `window` days.
 
-    The seed's 复借率 is ``window=1``: users paid out on day ``d`` who borrow again on
-    day ``d + 1``. The seed takes the base from the *new* users paid out on ``d``
-    (``base="new"`` with `is_new`); any later loan counts as a repeat. A day whose window
-    runs past the last day of the data is marked incomplete and left out of the overall
-    rate.
+    The lender's case defines 复借率 as ``window=1``: users paid out on day ``d`` who
+    borrow again on day ``d + 1``. The case takes the base from the *new* users paid out
+    on ``d`` (``base="new"`` with `is_new`); any later loan counts as a repeat. A day
+    whose window runs past the last day of the data is marked incomplete and left out of
+    the overall rate.
 
     Args:
         days: the day of each loan (disbursement) record.
@@ -439,18 +454,11 @@ def repeat_borrowing(
         raise wrong_type("window", window, "a number of days (int)")
     if window < 1:
         raise invalid("window", window, "must be at least 1 day")
-    if base not in ("new", "returning", "all"):
-        raise invalid("base", base, "is not 'new', 'returning' or 'all'")
+    check_choice("base", base, get_args(Segment))
     day_list = _days(days)
     user_list = column(users, "users")
     same_length(day_list, user_list, ("days", "users"))
-    if is_new is None:
-        if base != "all":
-            raise invalid("is_new", None, f"is needed for base={base!r}")
-        new: Sequence[bool] = [True] * len(day_list)
-    else:
-        new = _flags(is_new, "is_new")
-        same_length(day_list, new, ("days", "is_new"))
+    new = _new_flags(is_new, day_list, ("base", base))
     borrowed_on: dict[Any, set[date]] = {}
     base_users: dict[date, set[Any]] = {}
     for day, user, was_new in zip(day_list, user_list, new, strict=True):

@@ -17,15 +17,15 @@ A score column with only bads or only goods has no KS or AUC: it raises
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
-from microloan._data import (
+from microloan._decimal import CONTEXT
+from microloan.analytics._data import (
     Count,
     add,
-    all_int_counts,
+    check_choice,
     count_value,
     divide,
     is_missing,
@@ -35,9 +35,8 @@ from microloan._data import (
     tidy,
     weight_value,
 )
-from microloan._decimal import CONTEXT
+from microloan.analytics.counts import CountTable, counts_of, in_value_order
 from microloan.errors import invalid, wrong_type
-from microloan.lift import CountTable, counts_of
 
 Higher = Literal["bad", "good"]
 """Which class a higher score points to: `"bad"` (risk scores, default) or `"good"` (scorecards)."""
@@ -71,9 +70,7 @@ def _score_counts(
             "<missing>",
             f"holds missing values{where}; drop or impute them before scoring",
         )
-    totals, bad_counts = counts.totals, counts.bads
     total_bads, total_goods = counts.n_bads, counts.n_goods
-    memo = counts._sorted  # noqa: SLF001 - the count table keeps this module's memo
     if not total_bads or not total_goods:
         kind = "good" if not total_bads else "bad"
         raise invalid(
@@ -81,30 +78,10 @@ def _score_counts(
             f"<all {kind}>",
             f"are all {kind}: KS, AUC and Gini need at least one bad and one good",
         )
-    if memo:
-        return (*memo[0], total_bads, total_goods)
-    # Sort positions rather than look keys up in sorted order: the lists are compact,
-    # so a million distinct scores cost little more than the sort itself.
-    keys = list(totals)
     try:
-        order = sorted(range(len(keys)), key=keys.__getitem__)
+        bs, gs = in_value_order(counts)
     except TypeError:
         raise wrong_type("scores", "<column>", "numbers that can be ordered") from None
-    row_totals = list(totals.values())
-    if list(bad_counts) == keys:  # same key order (always, from a count): no lookups
-        row_bads = list(bad_counts.values())
-    else:
-        row_bads = list(map(bad_counts.__getitem__, keys))
-    if all_int_counts(totals, bad_counts):
-        row_goods = list(map(operator.sub, row_totals, row_bads))
-    else:
-        row_goods = list(map(sub, row_totals, row_bads))
-    if len(order) == 1:
-        memo.append(([row_bads[0]], [row_goods[0]]))
-        return [row_bads[0]], [row_goods[0]], total_bads, total_goods
-    pick = operator.itemgetter(*order)
-    bs, gs = list(pick(row_bads)), list(pick(row_goods))
-    memo.append((bs, gs))
     return bs, gs, total_bads, total_goods
 
 
@@ -195,8 +172,7 @@ def auc(
         >>> auc([1, 1, 2], [0, 1, 1])  # pairs: (1 vs 1) tie = ½, (2 vs 1) = 1
         Decimal('0.75')
     """
-    if higher not in ("bad", "good"):
-        raise invalid("higher", higher, "is not 'bad' or 'good'")
+    check_choice("higher", higher, get_args(Higher))
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     twice: Count = 0  # Σ b_v × (2 × goods below v + goods at v)
     goods_below: Count = 0
@@ -299,8 +275,7 @@ def psi(
         >>> psi([50, 50, 0], [40, 55, 5], empty="skip").quantize(Decimal("0.000001"))
         Decimal('0.027080')
     """
-    if empty not in ("error", "skip", "0.9", "floor"):
-        raise invalid("empty", empty, "is not 'error', 'skip', '0.9' or 'floor'")
+    check_choice("empty", empty, get_args(PsiEmptyRule))
     keys, es, acs = _aligned(expected_counts, actual_counts)
     if empty == "0.9":
         point_nine = Decimal("0.9")

@@ -26,12 +26,12 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, final
+from typing import Any, Literal, final, get_args
 
 import attrs
 
-from microloan._data import column, is_missing
 from microloan._decimal import CONTEXT
+from microloan.analytics._data import check_choice, column, is_missing
 from microloan.errors import invalid, wrong_type
 
 Closed = Literal["left", "right"]
@@ -106,8 +106,7 @@ class CutBins:
     special: tuple[Any, ...] = attrs.field(default=(), converter=_special)
 
     def __attrs_post_init__(self) -> None:
-        if self.closed not in ("left", "right"):
-            raise invalid("closed", self.closed, "is not 'left' or 'right'")
+        check_choice("closed", self.closed, get_args(Closed))
         for position, cut in enumerate(self.cuts):
             if isinstance(cut, bool) or not isinstance(cut, int | float | Decimal):
                 raise wrong_type(f"cuts[{position}]", cut, "a number (int, float or Decimal)")
@@ -347,12 +346,18 @@ def equal_frequency(
         >>> equal_frequency([0, 0, 0, 0, 0, 0, 0, 0, 1, 2], 5).cuts  # ties are not split
         (1,)
     """
+    n_bins = _n_bins(n_bins)
+    special = tuple(special)
+    return _equal_frequency(_distinct_counts(values, special), n_bins, closed, special)
+
+
+def _n_bins(n_bins: object) -> int:
+    """The number of bins asked for: an int of at least 1."""
     if isinstance(n_bins, bool) or not isinstance(n_bins, int):
         raise wrong_type("n_bins", n_bins, "an int")
     if n_bins < 1:
         raise invalid("n_bins", n_bins, "must be at least 1")
-    special = tuple(special)
-    return _equal_frequency(_distinct_counts(values, special), n_bins, closed, special)
+    return n_bins
 
 
 def _equal_frequency(
@@ -404,19 +409,16 @@ def equal_width(
         special: values to keep out of the intervals, in bins of their own.
 
     Returns:
-        The fitted [`CutBins`][microloan.CutBins].
+        The fitted [`CutBins`][microloan.CutBins], of equal width.
 
     Raises:
-        InvalidValueError: `n_bins` is below 1.
+        InvalidValueError: `n_bins` is below 1 (it must be a whole number of bins).
 
     Examples:
         >>> equal_width([0, 30, 7], 3).labels
         ('(-inf, 10)', '[10, 20)', '[20, +inf)', 'missing')
     """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int):
-        raise wrong_type("n_bins", n_bins, "an int")
-    if n_bins < 1:
-        raise invalid("n_bins", n_bins, "must be at least 1")
+    n_bins = _n_bins(n_bins)
     special = tuple(special)
     pairs = _distinct_counts(values, special)
     if len(pairs) < 2:

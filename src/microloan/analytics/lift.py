@@ -19,29 +19,29 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, final
+from typing import Any, Literal, final, get_args
 
 import attrs
 
-from microloan._data import (
+from microloan._decimal import CONTEXT
+from microloan.analytics._data import (
     Count,
     add,
-    all_int_counts,
+    check_choice,
     check_flag_types,
     column,
     count_value,
     divide,
     is_missing,
     mul,
-    pair_counts,
     ratio,
     same_length,
     sub,
     sum_counts,
     tidy,
 )
-from microloan._decimal import CONTEXT
-from microloan.binning import Bins, CategoryBins, CutBins, equal_frequency
+from microloan.analytics.binning import Bins, CategoryBins, CutBins, equal_frequency
+from microloan.analytics.counts import CountTable, counts_of
 from microloan.errors import InvalidValueError, invalid, wrong_type
 
 WoeZeroRule = Literal["one", "zero_woe", "0.9"]
@@ -60,160 +60,7 @@ WorstEnd = Literal["auto", "low", "high"]
 (the high end on a tie); `"low"` and `"high"` fix it.
 """
 
-_WOE_RULES = ("one", "zero_woe", "0.9")
 _ZERO = Decimal(0)
-
-
-# ---------------------------------------------------------------------------- count table
-
-
-def _hashable_mapping(mapping: Mapping[Any, Count]) -> dict[Any, Count]:
-    return dict(mapping)
-
-
-@final
-@attrs.frozen(kw_only=True, hash=False)
-class CountTable:
-    """Rows and bads counted per distinct value: the one pass every table is built from.
-
-    Missing values (``None``, NaN) are counted together under the key ``None``. With
-    weights, counts are ``Decimal`` sums of weights. Two count tables add up exactly
-    (``a + b``), so partitions can be counted apart and merged.
-
-    Attributes:
-        totals: rows (or summed weights) per distinct value.
-        bads: bad rows (or summed weights of bad rows) per distinct value; every key of
-            `totals` is present.
-
-    Examples:
-        >>> first = CountTable.from_data([1, 2, 2], [0, 1, 0])
-        >>> second = CountTable.from_data([2, None], [1, 1])
-        >>> merged = first + second
-        >>> merged.totals, merged.bads
-        ({1: 1, 2: 3, None: 1}, {1: 0, 2: 2, None: 1})
-        >>> merged == CountTable.from_data([1, 2, 2, 2, None], [0, 1, 0, 1, 1])
-        True
-        >>> merged.count, merged.n_bads, merged.n_goods
-        (5, 3, 2)
-    """
-
-    totals: dict[Any, Count] = attrs.field(converter=_hashable_mapping)
-    bads: dict[Any, Count] = attrs.field(converter=_hashable_mapping)
-    _sums: tuple[Count, Count] = attrs.field(init=False, repr=False, eq=False)
-    #: memo of the sorted per-score lists KS and AUC walk (filled by the scores module)
-    _sorted: list[tuple[list[Count], list[Count]]] = attrs.field(
-        init=False, repr=False, eq=False, factory=list
-    )
-
-    def __attrs_post_init__(self) -> None:
-        if self.totals.keys() != self.bads.keys():
-            raise invalid("bads", self.bads, "must have exactly the keys of totals")
-        totals, bads = self.totals, self.bads
-        if not (
-            all_int_counts(totals, bads)
-            and min(bads.values(), default=0) >= 0
-            and all(bads[key] <= total for key, total in totals.items())
-        ):  # the common case is checked at C speed; this loop names a culprit
-            for key, total in self.totals.items():
-                count_value(total, f"totals[{key!r}]")
-                bad = count_value(self.bads[key], f"bads[{key!r}]")
-                if bad > total:
-                    raise invalid(f"bads[{key!r}]", bad, f"exceeds the total {total}")
-        sums = (sum_counts(totals.values()), sum_counts(bads.values()))
-        object.__setattr__(self, "_sums", sums)
-
-    @classmethod
-    def from_data(
-        cls,
-        values: Iterable[Any],
-        bads: Iterable[Any],
-        *,
-        weights: Iterable[Any] | None = None,
-    ) -> CountTable:
-        """Count one variable against a 0/1 bad flag in a single pass.
-
-        Args:
-            values: the variable (any iterable: list, tuple, range, numpy array, Series).
-            bads: 1/True for a bad row, 0/False for a good one; anything else is refused
-                with the position of the first offender.
-            weights: optional non-negative row weights (ints, Decimals or numeric strings).
-
-        Returns:
-            The count table.
-
-        Raises:
-            InvalidValueError: lengths differ, or a flag is not 0/1 (its position named).
-            InvalidTypeError: a value cannot be counted (unhashable), or a weight is a float.
-        """
-        vals = column(values, "values")
-        flags = column(bads, "bads")
-        wts = None if weights is None else column(weights, "weights")
-        totals, bad_totals = pair_counts(vals, flags, wts)
-        return cls._trusted(totals, bad_totals)
-
-    @classmethod
-    def _trusted(cls, totals: dict[Any, Count], bads: dict[Any, Count]) -> CountTable:
-        """A table from counts this module made and checked itself (skips the checks)."""
-        table = cls.__new__(cls)
-        object.__setattr__(table, "totals", totals)
-        object.__setattr__(table, "bads", bads)
-        sums = (sum_counts(totals.values()), sum_counts(bads.values()))
-        object.__setattr__(table, "_sums", sums)
-        object.__setattr__(table, "_sorted", [])
-        return table
-
-    def __add__(self, other: object) -> CountTable:
-        if not isinstance(other, CountTable):
-            return NotImplemented
-        totals = dict(self.totals)
-        bads = dict(self.bads)
-        for key, total in other.totals.items():
-            totals[key] = add(totals.get(key, 0), total)
-            bads[key] = add(bads.get(key, 0), other.bads[key])
-        return CountTable._trusted(totals, bads)
-
-    def __radd__(self, other: object) -> CountTable:
-        if other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
-
-    @property
-    def count(self) -> Count:
-        """All rows (or all weight)."""
-        return self._sums[0]
-
-    @property
-    def n_bads(self) -> Count:
-        """All bad rows (or their weight)."""
-        return self._sums[1]
-
-    @property
-    def n_goods(self) -> Count:
-        """All good rows (or their weight)."""
-        return sub(self._sums[0], self._sums[1])
-
-    def bin_counts(self, bins: Bins) -> tuple[tuple[Count, ...], tuple[Count, ...]]:
-        """Rows and bads per bin of `bins`, in row order."""
-        totals: list[Count] = [0] * len(bins)
-        bads: list[Count] = [0] * len(bins)
-        for key, total in self.totals.items():
-            row = bins.index(key)
-            totals[row] = add(totals[row], total)
-            bads[row] = add(bads[row], self.bads[key])
-        return tuple(totals), tuple(bads)
-
-
-def counts_of(
-    values: Iterable[Any] | CountTable, bads: Iterable[Any] | None, weights: Iterable[Any] | None
-) -> CountTable:
-    """A count table from data, or the one passed in place of the data."""
-    if isinstance(values, CountTable):
-        if bads is not None or weights is not None:
-            raise invalid("bads", "<given>", "must be omitted when a CountTable is passed")
-        return values
-    if bads is None:
-        raise invalid("bads", None, "is required with data (or pass a CountTable)")
-    return CountTable.from_data(values, bads, weights=weights)
 
 
 # ---------------------------------------------------------------------------- lift table
@@ -335,10 +182,9 @@ class LiftTable:
             >>> [str(row.lift) for row in table.rows[:2]]
             ['0.6837606837606837606837606837606838', '3.846153846153846153846153846153846']
         """
-        if woe_zero not in _WOE_RULES:
-            raise invalid("woe_zero", woe_zero, f"is not one of {list(_WOE_RULES)}")
-        if worst_end not in ("auto", "low", "high"):
-            raise invalid("worst_end", worst_end, "is not 'auto', 'low' or 'high'")
+        if woe_zero not in get_args(WoeZeroRule):
+            raise invalid("woe_zero", woe_zero, f"is not one of {list(get_args(WoeZeroRule))}")
+        check_choice("worst_end", worst_end, get_args(WorstEnd))
         if not isinstance(bins, CutBins | CategoryBins):
             raise wrong_type("bins", bins, "CutBins or CategoryBins")
         if len(counts) != len(bins) or len(bads) != len(bins):
@@ -466,6 +312,11 @@ class LiftTable:
         return "\n".join(out)
 
 
+def _lift(bads: Count, count: Count, total: Count, total_bads: Count) -> Decimal:
+    """A group's bad rate over the overall one, as a single division of exact counts."""
+    return divide(mul(bads, total), mul(count, total_bads))
+
+
 def _woe_iv(
     ns: Sequence[Count], bs: Sequence[Count], total_bads: Count, total_goods: Count, rule: str
 ) -> list[tuple[Decimal | None, Decimal]]:
@@ -564,15 +415,13 @@ def _build(
                 goods=g,
                 share=divide(n, total),
                 bad_rate=ratio(b, n),
-                lift=divide(mul(b, total), mul(n, total_bads)) if n else None,
+                lift=_lift(b, n, total, total_bads) if n else None,
                 bad_share=divide(b, total_bads),
                 good_share=divide(g, total_goods),
                 cum_count=None if cum is None else cum[0],
                 cum_bads=None if cum is None else cum[1],
                 cum_bad_rate=None if cum is None else divide(cum[1], cum[0]),
-                cum_lift=None
-                if cum is None
-                else divide(mul(cum[1], total), mul(cum[0], total_bads)),
+                cum_lift=None if cum is None else _lift(cum[1], cum[0], total, total_bads),
                 woe=woe,
                 iv=iv,
             )
@@ -736,9 +585,10 @@ class Rule:
 class RejectImpact:
     """What rejecting a group of applicants would do to the bad rate of those approved.
 
-    Rates are fractions (``Decimal("0.034")`` is 3.4%). The seed's "down 3.4%" is
-    ambiguous; both readings are here: `reduction_points` (percentage points, as a
-    fraction: 0.034 = 3.4 points) and `reduction_relative` (a share of the old rate).
+    Rates are fractions (``Decimal("0.034")`` is 3.4%). The lender's case reports
+    "down 3.4%", which is ambiguous; both readings are here: `reduction_points`
+    (percentage points, as a fraction: 0.034 = 3.4 points) and `reduction_relative`
+    (a share of the old rate).
 
     Attributes:
         rule: what was rejected, in words.
@@ -831,7 +681,7 @@ class RejectImpact:
             rejected_bad_rate=rejected_rate,
             rejected_lift=None
             if not rejected or not bads
-            else divide(mul(rejected_bads, total), mul(rejected, bads)),
+            else _lift(rejected_bads, rejected, total, bads),
             bads_rejected_share=ratio(rejected_bads, bads),
             goods_rejected_share=ratio(sub(rejected, rejected_bads), goods),
         )

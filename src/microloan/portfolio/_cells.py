@@ -1,0 +1,95 @@
+"""The packed integers and mergeable cells the portfolio reports are made of.
+
+A record's tally packs `(minor units << SHIFT) + 1`, so one integer add counts a
+loan and sums its balance; month indexes are `year × 12 + month − 1`; a report's
+state is a sorted tuple of integer cells, and merging two reports adds the cells
+that share a key. This private module is the reports' shared arithmetic; the
+names here are the wing's internal API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from microloan._decimal import CONTEXT
+from microloan.errors import CurrencyMismatchError, invalid
+from microloan.money import CURRENCY_MINOR_UNITS
+
+Row = dict[str, object]
+"""One row of a report's `as_rows()`."""
+
+SHIFT: Final = 64  # a tally packs (minor units << 64) + count: one integer add per record
+LOW: Final = (1 << SHIFT) - 1
+MAX_UNITS: Final = 1 << 63  # no single loan is 9.2e16 fen; keeps the packed tallies exact
+MAX_DAYS: Final = 1 << 25  # 91,000 years: an ageing key keeps days in 25 bits
+#: A small number per currency, packed into the keys of the reports' hot loops.
+CURRENCY_INDEX: Final = {code: i for i, code in enumerate(sorted(CURRENCY_MINOR_UNITS))}
+
+Cells = tuple[tuple[int, ...], ...]
+Report = TypeVar("Report")
+
+
+def month_index(day: date) -> int:
+    """The month of `day` as one integer, `year × 12 + month − 1`."""
+    return day.year * 12 + day.month - 1
+
+
+def month_start(index: int) -> date:
+    """The first day of the month `index` (the inverse of `month_index`)."""
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    """`part / whole` in the library's context; `None` when `whole` is 0."""
+    if whole == 0:
+        return None
+    return CONTEXT.divide(Decimal(part), Decimal(whole))
+
+
+def join_currency(first: str | None, second: str | None) -> str | None:
+    """The currency of two merged reports (`None` for an empty one); refuse two currencies."""
+    if first is None:
+        return second
+    if second is not None and second != first:
+        raise CurrencyMismatchError(f"currency: cannot combine {first} with {second}")
+    return first
+
+
+def merge_cells(a: Cells, b: Cells, *, keys: int) -> Cells:
+    """Merge two reports' sorted cells: the first `keys` numbers are the key, the rest add up."""
+    out = {cell[:keys]: cell[keys:] for cell in a}
+    for cell in b:
+        key, values = cell[:keys], cell[keys:]
+        old = out.get(key)
+        out[key] = values if old is None else tuple(x + y for x, y in zip(old, values, strict=True))
+    return tuple(key + values for key, values in sorted(out.items()))
+
+
+def is_zero(other: object) -> bool:
+    """Whether `other` is the `0` that `sum()` starts from."""
+    return isinstance(other, int) and not isinstance(other, bool) and other == 0
+
+
+def add_reports(
+    report: Report, other: object, *, same: tuple[str, ...], keys: int, refusal: str
+) -> Report:
+    """`report + other` for a report whose state is `currency` and `cells`.
+
+    `other` must be a report of the same class with equal `same` fields (else
+    `refusal` explains, naming `other`'s first one); the result has the joined
+    currency and the merged cells, the first `keys` numbers of a cell its key.
+    """
+    if type(other) is not type(report):
+        return NotImplemented  # type: ignore[no-any-return]
+    if any(getattr(other, name) != getattr(report, name) for name in same):
+        raise invalid("other", getattr(other, same[0]), refusal)
+    merged: Any = attrs.evolve(  # type: ignore[misc]
+        report,
+        currency=join_currency(report.currency, other.currency),  # type: ignore[attr-defined]
+        cells=merge_cells(report.cells, other.cells, keys=keys),  # type: ignore[attr-defined]
+    )
+    return merged  # type: ignore[no-any-return]
