@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from microloan.errors import InvalidTypeError, invalid, wrong_type
 
@@ -26,13 +26,11 @@ CONTEXT: Final = decimal.Context(
 
 RoundingMode = Literal["half_up", "half_even", "down", "up", "ceiling", "floor"]
 
+"""A rounding mode's name: ``"half_up"`` is ``decimal.ROUND_HALF_UP`` and so on."""
+
+#: The ``decimal`` rounding constant of each mode name, derived from ``RoundingMode``.
 ROUNDING_MODES: Final[dict[str, str]] = {
-    "half_up": decimal.ROUND_HALF_UP,
-    "half_even": decimal.ROUND_HALF_EVEN,
-    "down": decimal.ROUND_DOWN,
-    "up": decimal.ROUND_UP,
-    "ceiling": decimal.ROUND_CEILING,
-    "floor": decimal.ROUND_FLOOR,
+    mode: getattr(decimal, f"ROUND_{mode.upper()}") for mode in get_args(RoundingMode)
 }
 
 ZERO: Final = Decimal(0)
@@ -40,7 +38,7 @@ ONE: Final = Decimal(1)
 
 
 def rounding_constant(mode: str, field: str = "mode") -> str:
-    """Return the ``decimal`` rounding constant for one of our mode names."""
+    """Return the ``decimal`` rounding constant (``decimal_rounding``) of a mode name."""
     try:
         return ROUNDING_MODES[mode]
     except (KeyError, TypeError):

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from microloan.analytics import Rule, auc, ks, lift_table, reject_impact
 from microloan.daycount import add_months, day_count, year_fraction
-from microloan.lift import Rule, lift_table, reject_impact
 from microloan.lines import CreditLine
 from microloan.loans import Loan
 from microloan.money import Money
 from microloan.portfolio import LoanRecord, ageing_report, roll_rates, vintage
 from microloan.rates import Rate
 from microloan.schedules import equal_installment, flat
-from microloan.scores import auc, ks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,7 +35,7 @@ def _money_and_rates() -> list[str]:
             f"Rates keep their quoted unit: {rate!r} is {rate.per_year() * 100:.2f}% a year on 360 days"
             f" and {rate.per_year(365) * 100:.2f}% on 365."
         ),
-        f"  The seed's merchant: {loan} used for {days} days at {rate} costs {interest}",
+        f"  The platform's average merchant: {loan} used for {days} days at {rate} costs {interest}",
         f"  ({interest.amount / loan.amount * 100:.2f}% of the loan, though the annual rate is 18%).",
     ]
 

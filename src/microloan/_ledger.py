@@ -25,7 +25,7 @@ from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
-from microloan.schedules import bullet, equal_installment, equal_principal, flat, interest_only
+from microloan.schedules import GENERATORS
 
 if TYPE_CHECKING:
     from microloan.rates import DaysInYear, Rate
@@ -789,15 +789,6 @@ def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool
     return (comp, item.number, None, prepayment, amount)
 
 
-_GENERATORS: Final[dict[str, Callable[..., Schedule]]] = {
-    "equal_installment": equal_installment,
-    "equal_principal": equal_principal,
-    "interest_only": interest_only,
-    "bullet": bullet,
-    "flat": flat,
-}
-
-
 def _optional_options(sched: Schedule) -> dict[str, object]:
     """The options a re-amortised plan inherits only where they apply."""
     options: dict[str, object] = {}
@@ -811,7 +802,7 @@ def _optional_options(sched: Schedule) -> dict[str, object]:
 def generator(method: str) -> Callable[..., Schedule]:
     """The schedule generator named `method` (equal_installment, …) from microloan.schedules."""
     try:
-        return _GENERATORS[method]
+        return GENERATORS[method]  # type: ignore[index]
     except KeyError:
         raise invalid("method", method, "has no schedule generator to re-amortise with") from None
 

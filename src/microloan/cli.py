@@ -16,27 +16,18 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, get_args
 
-from microloan._decimal import CONTEXT
+from microloan._decimal import CONTEXT, RoundingMode
 from microloan._version import __version__
-from microloan.binning import categories
+from microloan.analytics import CountTable, categories, lift_table, reject_impact
 from microloan.cost import apr
 from microloan.errors import CommandLineError, InvalidRecordError, MicroloanError
-from microloan.lift import CountTable, lift_table, reject_impact
 from microloan.loans import Loan
 from microloan.money import Money
 from microloan.portfolio import LoanRecord, ageing_report
-from microloan.rates import DaysInYear, Rate
-from microloan.schedules import (
-    Frequency,
-    Schedule,
-    bullet,
-    equal_installment,
-    equal_principal,
-    flat,
-    interest_only,
-)
+from microloan.rates import DaysInYear, Rate, RateUnit
+from microloan.schedules import GENERATORS, Accrual, Frequency, Method, Schedule
 
 __all__ = ["main"]
 
@@ -123,8 +114,9 @@ class Rows:
 
 Command = Callable[[argparse.Namespace], int]
 
-_METHODS = ("equal-installment", "equal-principal", "interest-only", "bullet", "flat")
-_ROUNDINGS = ("half-up", "half-even", "down", "up", "ceiling", "floor")
+# the command line spells option values with hyphens: equal-installment, half-up
+_METHODS = tuple(method.replace("_", "-") for method in get_args(Method))
+_ROUNDINGS = tuple(mode.replace("_", "-") for mode in get_args(RoundingMode))
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -173,7 +165,7 @@ def _add_loan_arguments(
     loan.add_argument("--rate", required=required, help="the contract rate, e.g. 18%%, 5‱ or 0.18")
     loan.add_argument(
         "--rate-unit",
-        choices=("annual", "monthly", "daily"),
+        choices=get_args(RateUnit),
         default="annual",
         help="what --rate is quoted per (default annual)",
     )
@@ -189,7 +181,7 @@ def _add_loan_arguments(
         default="monthly",
         help="monthly, weekly, biweekly or N days",
     )
-    loan.add_argument("--accrual", choices=("period", "daily"), default="period")
+    loan.add_argument("--accrual", choices=get_args(Accrual), default="period")
     loan.add_argument("--days-in-year", type=_days_in_year, default=360, help="360, 365 or actual")
     loan.add_argument("--rounding", choices=_ROUNDINGS, default="half-up")
     loan.add_argument(
@@ -206,13 +198,7 @@ def _schedule_from(args: argparse.Namespace) -> Schedule:
         if args.installment_multiple is not None
         else None
     )
-    generator = {
-        "equal-installment": equal_installment,
-        "equal-principal": equal_principal,
-        "interest-only": interest_only,
-        "bullet": bullet,
-        "flat": flat,
-    }[args.method]
+    generator = GENERATORS[args.method.replace("-", "_")]
     return generator(
         principal,
         rate=_rate(args.rate, args.rate_unit),

@@ -30,6 +30,7 @@ from functools import reduce
 from typing import Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, to_decimal
+from microloan._validators import check_option
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
@@ -514,8 +515,7 @@ def apr(
     n = to_decimal(periods_per_year, "periods_per_year")
     if n <= 0:
         raise invalid("periods_per_year", periods_per_year, "must be positive")
-    if method not in ("compound", "simple"):
-        raise invalid("method", method, 'must be "compound" or "simple"')
+    check_option("method", method, AprMethod, reason='must be "compound" or "simple"')
     rate = irr(flows)
     return annualise(rate, n, method)
 

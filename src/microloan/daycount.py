@@ -27,17 +27,18 @@ import calendar
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from dateutil.relativedelta import relativedelta
 
 from microloan._decimal import CONTEXT
-from microloan.errors import invalid, wrong_type
+from microloan._validators import check_option
+from microloan.errors import wrong_type
 
 DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
 """A day-count convention name."""
 
-DAY_COUNTS: Final[tuple[DayCount, ...]] = ("act/360", "act/365", "act/act", "30/360", "30e/360")
+DAY_COUNTS: Final[tuple[DayCount, ...]] = get_args(DayCount)
 
 
 def _check_date(value: object, field: str) -> date:
@@ -47,11 +48,12 @@ def _check_date(value: object, field: str) -> date:
 
 
 def _check_convention(convention: object) -> DayCount:
-    if convention not in DAY_COUNTS:
-        raise invalid(
-            "convention", convention, f"is not a day count; use one of {list(DAY_COUNTS)}"
-        )
-    return convention
+    return check_option(  # type: ignore[no-any-return]
+        "convention",
+        convention,
+        DayCount,
+        reason=f"is not a day count; use one of {list(DAY_COUNTS)}",
+    )
 
 
 def days_in_year(year: int) -> int:

@@ -8,11 +8,12 @@ with `+`. [`EligibilityPolicy.evaluate`][microloan.EligibilityPolicy.evaluate]
 returns *every* failed rule with its reason, so an applicant can fix them all at
 once; an eligible applicant gets an empty list.
 
-The seed's rules (one platform lender's product, early 2010s) form the documented
-preset [`EligibilityPolicy.seed`][microloan.EligibilityPolicy.seed]:
+The merchant rules of an e-commerce platform's micro-loan business (early 2010s) form
+the documented preset
+[`EligibilityPolicy.platform_merchant`][microloan.EligibilityPolicy.platform_merchant]:
 
-1. a platform member for at least 6 months (the seed: "more than 6 months");
-2. the business registered in one region (Hangzhou, in the seed);
+1. a platform member for at least 6 months (the platform: "more than 6 months");
+2. the business registered in one region (Hangzhou, for the platform);
 3. aged 18–65, a Chinese citizen, the business's legal representative;
 4. a real-name verified payment account with a good record.
 """
@@ -25,7 +26,7 @@ from typing import Any, final
 
 import attrs
 
-from microloan._checks import check_name as _check_name
+from microloan._validators import check_name as _check_name
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
 
@@ -187,7 +188,7 @@ class EligibilityRule:
 
     @classmethod
     def age_between(cls, minimum: int = 18, maximum: int = 65) -> EligibilityRule:
-        """Aged `minimum` to `maximum` inclusive on the date of evaluation (18–65 in the seed).
+        """Aged `minimum` to `maximum` inclusive on the date of evaluation (18–65 for the platform).
 
         Examples:
             >>> from datetime import date
@@ -215,7 +216,7 @@ class EligibilityRule:
 
     @classmethod
     def member_for(cls, months: int = 6) -> EligibilityRule:
-        """A platform member for at least `months` whole calendar months (6 in the seed).
+        """A platform member for at least `months` whole calendar months (6 for the platform).
 
         Examples:
             >>> from datetime import date
@@ -238,7 +239,7 @@ class EligibilityRule:
 
     @classmethod
     def region_in(cls, regions: Iterable[str]) -> EligibilityRule:
-        """The business registered in one of `regions` (Hangzhou in the seed).
+        """The business registered in one of `regions` (Hangzhou for the platform).
 
         Examples:
             >>> from datetime import date
@@ -249,7 +250,7 @@ class EligibilityRule:
 
     @classmethod
     def citizenship_in(cls, countries: Iterable[str]) -> EligibilityRule:
-        """A citizen of one of `countries` (ISO 3166 codes; `["CN"]` in the seed).
+        """A citizen of one of `countries` (ISO 3166 codes; `["CN"]` for the platform).
 
         Examples:
             >>> from datetime import date
@@ -339,8 +340,8 @@ class EligibilityPolicy:
     rules: tuple[EligibilityRule, ...] = attrs.field(validator=_check_rules)
 
     @classmethod
-    def seed(cls, *, region: str = "Hangzhou") -> EligibilityPolicy:
-        """The seed's rules as a preset (one lender's product; an example, not a promise).
+    def platform_merchant(cls, *, region: str = "Hangzhou") -> EligibilityPolicy:
+        """The platform lender's merchant rules as a preset (an example, not a promise).
 
         Member ≥ 6 months, registered in `region`, aged 18–65, a Chinese citizen
         (`"CN"`), the legal representative, a real-name verified payment account
@@ -351,9 +352,9 @@ class EligibilityPolicy:
             >>> merchant = Applicant(birth_date=date(1985, 6, 1), member_since=date(2024, 1, 10),
             ...                      citizenship="CN", region="Hangzhou", legal_representative=True,
             ...                      payment_account_verified=True, payment_record_good=True)
-            >>> EligibilityPolicy.seed().evaluate(merchant, on=date(2026, 3, 1))
+            >>> EligibilityPolicy.platform_merchant().evaluate(merchant, on=date(2026, 3, 1))
             []
-            >>> [rule.name for rule in EligibilityPolicy.seed().rules]
+            >>> [rule.name for rule in EligibilityPolicy.platform_merchant().rules]
             ['membership', 'region', 'age', 'citizenship', 'legal representative', 'payment account']
         """
         return cls(
@@ -372,7 +373,7 @@ class EligibilityPolicy:
 
         Examples:
             >>> from datetime import date
-            >>> for failure in EligibilityPolicy.seed().evaluate(
+            >>> for failure in EligibilityPolicy.platform_merchant().evaluate(
             ...         Applicant(birth_date=date(2010, 1, 1), region="Hangzhou"), on=date(2026, 1, 1)):
             ...     print(f"{failure.rule}: {failure.reason}")
             membership: membership date is missing
@@ -407,7 +408,7 @@ class EligibilityPolicy:
 
         Examples:
             >>> extra = EligibilityRule.require("vip", lambda a: bool(a.facts.get("vip")), "not a VIP")
-            >>> len(EligibilityPolicy.seed().with_rule(extra).rules)
+            >>> len(EligibilityPolicy.platform_merchant().with_rule(extra).rules)
             7
         """
         return EligibilityPolicy(rules=(*self.rules, rule))
@@ -419,7 +420,7 @@ class EligibilityPolicy:
             InvalidValueError: no rule has that name.
 
         Examples:
-            >>> [r.name for r in EligibilityPolicy.seed().without("region").rules][:2]
+            >>> [r.name for r in EligibilityPolicy.platform_merchant().without("region").rules][:2]
             ['membership', 'age']
         """
         if name not in {r.name for r in self.rules}:

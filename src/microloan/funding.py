@@ -6,7 +6,7 @@ borrowings. Two regulatory texts set the limits, and both are presets of a
 
 - **2008 guidance** (银监发〔2008〕23号, 关于小额贷款公司试点的指导意见): funds
   from banks at most 50% of net capital; one borrower at most 5% of net capital.
-  The seed's lender: 1.6 bn of capital may lend at most 1.6 + 0.8 = 2.4 bn.
+  The platform lender: 1.6 bn of capital may lend at most 1.6 + 0.8 = 2.4 bn.
 - **2020 notice** (银保监办发〔2020〕86号, 关于加强小额贷款公司监督管理的通知):
   bank and shareholder borrowings together at most 1× net assets; one borrower at
   most 10% of net assets (pass net assets as `net_capital`).
@@ -76,7 +76,7 @@ class LeverageRule:
     Examples:
         >>> from microloan import Money
         >>> rule = LeverageRule.guidance_2008()
-        >>> rule.lending_capacity(Money("1600000000"))  # the seed: 1.6 bn -> 2.4 bn
+        >>> rule.lending_capacity(Money("1600000000"))  # the platform lender: 1.6 bn -> 2.4 bn
         Money('2400000000.00', 'CNY')
     """
 

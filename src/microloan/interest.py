@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT
+from microloan._validators import check_days_in_year
 from microloan.daycount import days_in_year as days_in_year_of
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money, _make

@@ -1,6 +1,6 @@
 """Credit lines: a limit granted first, money drawn second.
 
-A [`CreditLine`][microloan.CreditLine] is the seed lender's 授信: a limit, a rate,
+A [`CreditLine`][microloan.CreditLine] is the platform lender's 授信: a limit, a rate,
 a validity window, and the loans drawn from it. A **revolving** line (循环贷) is
 standby money: draw and repay at will, pay interest only on what is drawn, and
 what is repaid can be drawn again. A **fixed** line (固定贷) pays out once.
@@ -32,13 +32,13 @@ Conventions (the issue is silent on some; these are the library's choices):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Final, Literal, final
+from typing import Any, Literal, final
 
 import attrs
 
-from microloan._checks import check_date as _check_date
+from microloan._validators import check_date as _check_date
+from microloan._validators import date_field, option
 from microloan.daycount import add_months
 from microloan.errors import (
     CurrencyMismatchError,
@@ -57,14 +57,7 @@ from microloan.loans import Loan, LoanPosition, ServicingTerms
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
-from microloan.schedules import (
-    Schedule,
-    bullet,
-    equal_installment,
-    equal_principal,
-    flat,
-    interest_only,
-)
+from microloan.schedules import GENERATORS
 
 LineState = Literal["active", "frozen", "closed"]
 """The status a line holds: `"active"`, `"frozen"` (no draws until unfrozen) or
@@ -73,16 +66,6 @@ LineState = Literal["active", "frozen", "closed"]
 LineStatus = Literal["active", "frozen", "closed", "expired"]
 """A line's status on a date: its held [`LineState`][microloan.LineState], or
 `"expired"` for an active line past `expires` or lapsed unused past `use_by`."""
-
-_STATES: Final = ("active", "frozen", "closed")
-_KINDS: Final = ("revolving", "fixed")
-_GENERATORS: Final[dict[str, Callable[..., Schedule]]] = {
-    "equal_installment": equal_installment,
-    "equal_principal": equal_principal,
-    "interest_only": interest_only,
-    "bullet": bullet,
-    "flat": flat,
-}
 
 
 def _check_limit(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
@@ -95,18 +78,6 @@ def _check_limit(_instance: object, _attribute: object, value: Any) -> None:  # 
 def _check_rate(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not isinstance(value, Rate):
         raise wrong_type("rate", value, "a Rate, e.g. Rate.annual('18%')")
-
-
-def _check_in(field: str, choices: tuple[str, ...]) -> Any:  # noqa: ANN401 - an attrs validator
-    def check(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
-        if value not in choices:
-            raise invalid(field, value, f"is not one of {list(choices)}")
-
-    return check
-
-
-def _check_date_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
-    _check_date(value, attribute.name)
 
 
 def _check_product(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
@@ -249,20 +220,20 @@ class CreditLine:
         Money('80000.00', 'CNY')
     """
 
-    kind: LineKind = attrs.field(validator=_check_in("kind", _KINDS))
+    kind: LineKind = attrs.field(validator=option(LineKind))
     limit: Money = attrs.field(validator=_check_limit)
     rate: Rate = attrs.field(validator=_check_rate)
-    opened: date = attrs.field(validator=_check_date_field)
-    expires: date = attrs.field(validator=_check_date_field)
-    use_by: date = attrs.field(validator=_check_date_field)
-    status: LineState = attrs.field(default="active", validator=_check_in("status", _STATES))
+    opened: date = attrs.field(validator=date_field)
+    expires: date = attrs.field(validator=date_field)
+    use_by: date = attrs.field(validator=date_field)
+    status: LineState = attrs.field(default="active", validator=option(LineState))
     product: LoanProduct | None = attrs.field(default=None, validator=_check_product)
     drawdowns: tuple[Loan, ...] = attrs.field(default=(), validator=_check_drawdowns)
     credit: Money = attrs.field(
         default=attrs.Factory(_zero_credit, takes_self=True), validator=_check_credit
     )
     as_of: date = attrs.field(
-        default=attrs.Factory(_as_of_default, takes_self=True), validator=_check_date_field
+        default=attrs.Factory(_as_of_default, takes_self=True), validator=date_field
     )
 
     def __attrs_post_init__(self) -> None:
@@ -640,10 +611,10 @@ class CreditLine:
             chosen = self.product.methods[0] if self.product is not None else "open_ended"
         if chosen == "open_ended":
             loan = self._open_ended(money, day, term=term, maturity=maturity)
-        elif chosen in _GENERATORS:
+        elif chosen in GENERATORS:
             loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
         else:
-            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(_GENERATORS)]}")
+            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(GENERATORS)]}")
         room = self._room(self._positions(day))
         if money > room:
             raise InsufficientCreditError(
@@ -718,7 +689,7 @@ class CreditLine:
     ) -> tuple[CreditLine, Money]:
         """Repay from `proceeds` (order proceeds on settlement) up to what is owed.
 
-        The seed's order loan is repaid automatically when the orders settle: the
+        The platform's order loan is repaid automatically when the orders settle: the
         lender takes what is owed from the buyer's payment and the merchant keeps
         the rest. This repays the smaller of `proceeds` and the payoff amount (of
         `drawdown`, or of every drawdown) and returns what is left.
@@ -983,7 +954,9 @@ class CreditLine:
                 "days_in_year": product.days_in_year,
                 "rounding": product.rounding,
             }
-        schedule = _GENERATORS[method](money, rate=self.rate, term=periods, start=day, **options)
+        schedule = GENERATORS[method](  # type: ignore[index]  # draw() passes a schedule method
+            money, rate=self.rate, term=periods, start=day, **options
+        )
         return Loan(schedule=schedule, terms=self._terms())
 
     def _terms(self) -> ServicingTerms:

@@ -36,9 +36,9 @@ from typing import Any, Final, Literal, final
 
 import attrs
 
-from microloan._checks import check_date as _check_date
 from microloan._decimal import CONTEXT, ZERO, RoundingMode
 from microloan._ledger import Config, Ledger, Record
+from microloan._validators import check_date as _check_date
 from microloan.errors import (
     CurrencyMismatchError,
     TransactionNotFoundError,

@@ -8,7 +8,7 @@ names *every* bound a requested loan breaks, so an application screen can show t
 all at once; [`LoanProduct.check`][microloan.LoanProduct.check] raises one
 [`ProductViolationError`][microloan.ProductViolationError] listing them.
 
-The presets are examples drawn from the seed's description of a platform lender's
+The presets are examples drawn from the published description of a platform lender's
 products (2010s) — they document the shape of such products, not any company's
 current terms:
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_DOWN
-from typing import Any, Final, Literal, final
+from typing import Any, Literal, final
 
 import attrs
 
-from microloan._checks import check_name as _check_name
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
+from microloan._validators import check_name as _check_name
+from microloan._validators import check_option, option
 from microloan.errors import (
     CurrencyMismatchError,
     ProductViolationError,
@@ -43,11 +44,9 @@ from microloan.errors import (
 from microloan.loans import AllocationOrder, PenaltyPreset, ServicingTerms
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
-from microloan.schedules import Accrual, Frequency, periods_per_year
+from microloan.schedules import Accrual, Frequency, Method, periods_per_year
 
-DrawMethod = Literal[
-    "open_ended", "equal_installment", "equal_principal", "interest_only", "bullet", "flat"
-]
+DrawMethod = Literal["open_ended", Method]
 """How a loan (or a drawdown from a line) is repaid.
 
 - `"open_ended"`: interest by the day on what is outstanding, repayable in any
@@ -61,18 +60,6 @@ LineKind = Literal["revolving", "fixed"]
 """A credit line's kind: `"revolving"` (循环贷: draw and repay at will; repaid principal
 can be drawn again) or `"fixed"` (固定贷: the line is paid out once)."""
 
-_METHODS: Final = (
-    "open_ended",
-    "equal_installment",
-    "equal_principal",
-    "interest_only",
-    "bullet",
-    "flat",
-)
-_LINE_KINDS: Final = ("revolving", "fixed")
-_ACCRUALS: Final = ("period", "daily")
-_ROUNDINGS: Final = ("half_up", "half_even", "down", "up", "ceiling", "floor")
-
 
 def _check_money(field: str) -> Any:  # noqa: ANN401 - an attrs validator
     def check(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
@@ -80,14 +67,6 @@ def _check_money(field: str) -> Any:  # noqa: ANN401 - an attrs validator
             raise wrong_type(field, value, "Money")
         if value.amount <= 0 or not value.is_whole:
             raise invalid(field, value, "must be a positive amount in whole minor units")
-
-    return check
-
-
-def _check_choice(field: str, choices: tuple[object, ...]) -> Any:  # noqa: ANN401
-    def check(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
-        if isinstance(value, bool) or value not in choices:
-            raise invalid(field, value, f"is not one of {list(choices)}")
 
     return check
 
@@ -111,8 +90,7 @@ def _check_methods(_instance: object, _attribute: object, value: Any) -> None:  
     if not isinstance(value, tuple) or not value:
         raise invalid("methods", value, "must be a non-empty tuple of repayment methods")
     for method in value:
-        if method not in _METHODS:
-            raise invalid("methods", method, f"is not one of {list(_METHODS)}")
+        check_option("methods", method, DrawMethod)
     if len(set(value)) != len(value):
         raise invalid("methods", value, "lists a method twice")
 
@@ -207,20 +185,14 @@ class LoanProduct:
     terms: tuple[int, ...] = attrs.field(default=(), validator=_check_terms)
     frequency: Frequency = attrs.field(default="monthly", validator=_check_frequency)
     max_days: int | None = attrs.field(default=None, validator=_check_optional_days)
-    accrual: Accrual = attrs.field(default="period", validator=_check_choice("accrual", _ACCRUALS))
-    days_in_year: DaysInYear = attrs.field(
-        default=360, validator=_check_choice("days_in_year", (360, 365, "actual"))
-    )
-    rounding: RoundingMode = attrs.field(
-        default="half_up", validator=_check_choice("rounding", _ROUNDINGS)
-    )
+    accrual: Accrual = attrs.field(default="period", validator=option(Accrual))
+    days_in_year: DaysInYear = attrs.field(default=360, validator=option(DaysInYear))
+    rounding: RoundingMode = attrs.field(default="half_up", validator=option(RoundingMode))
     penalty_rate: Rate | PenaltyPreset = "1.5x"
     penalty_on_interest: bool = False
     grace_days: int = 0
     allocation: AllocationOrder = "oldest_first"
-    line_kind: LineKind = attrs.field(
-        default="revolving", validator=_check_choice("line_kind", _LINE_KINDS)
-    )
+    line_kind: LineKind = attrs.field(default="revolving", validator=option(LineKind))
     line_months: int = attrs.field(default=12, validator=_check_count("line_months", 1))
     validity_days: int = attrs.field(default=30, validator=_check_count("validity_days", 0))
     interest_consumes_limit: bool = False
@@ -376,10 +348,10 @@ class LoanProduct:
             return [f"limit: {limit} is above the maximum line {self.max_limit}"]
         return []
 
-    # -- presets (examples from the seed, not any company's current terms) -----
+    # -- presets (examples of the platform's products, not any company's current terms) -----
     @classmethod
     def order_loan(cls) -> LoanProduct:
-        """The seed's order loan (订单贷款): a 30-day bullet at 0.05% a day, at most 1,000,000.
+        """The platform's order loan (订单贷款): a 30-day bullet at 0.05% a day, at most 1,000,000.
 
         The limit comes from the orders shipped but not yet confirmed by the buyer
         ([`order_loan_limit`][microloan.order_loan_limit]); the loan is repaid
@@ -407,7 +379,7 @@ class LoanProduct:
 
     @classmethod
     def revolving_credit(cls) -> LoanProduct:
-        """The seed's revolving credit loan (循环贷): a 50,000–1,000,000 line at 21% a year.
+        """The platform's revolving credit loan (循环贷): a 50,000–1,000,000 line at 21% a year.
 
         Drawdowns are open-ended, interest by the day (360-day year) on what is
         drawn, each repayable at any time within 180 days; the line runs 12
@@ -434,7 +406,7 @@ class LoanProduct:
 
     @classmethod
     def fixed_credit(cls) -> LoanProduct:
-        """The seed's fixed credit loan (固定贷): the whole line paid out once, over 6 months.
+        """The platform's fixed credit loan (固定贷): the whole line paid out once, over 6 months.
 
         50,000–1,000,000 at 21% a year, repaid by 6 monthly equal installments
         (the default) or monthly interest with principal at maturity.
@@ -458,7 +430,7 @@ class LoanProduct:
 
     @classmethod
     def installment_loan(cls) -> LoanProduct:
-        """The seed's installment terms: 3, 6, 9 or 12 months at 21% a year.
+        """The platform's installment terms: 3, 6, 9 or 12 months at 21% a year.
 
         Monthly equal installments (按月等额本息, the default) or monthly
         interest with principal at maturity (按月付息，到期还本); 50,000–1,000,000,
@@ -489,7 +461,7 @@ def order_loan_limit(
 ) -> Money:
     """The line an order loan gets: the value of shipped-but-unconfirmed orders, capped.
 
-    The seed's order loan (订单贷款) lends against the orders a shop has shipped
+    The platform's order loan (订单贷款) lends against the orders a shop has shipped
     and the buyers have not yet confirmed — in effect a pledge of the
     receivable — up to 1,000,000. The limit is the orders' total × `advance`,
     rounded *down* to whole minor units (a limit never rounds up), then capped
@@ -498,7 +470,7 @@ def order_loan_limit(
     Args:
         orders: one amount or the amounts of the orders.
         advance: the share of the orders' value lent, as a fraction (`"0.8"`) or
-            a percent (`"80%"`); 1 (the whole value) by default, since the seed
+            a percent (`"80%"`); 1 (the whole value) by default, since the platform
             gives no figure.
         maximum: the cap (default 1,000,000 in the orders' currency).
 

@@ -15,8 +15,8 @@ from typing import Final, Literal, final
 
 import attrs
 
-from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT, to_decimal
+from microloan._validators import check_days_in_year, option
 from microloan.daycount import days_in_year as _calendar_days
 from microloan.errors import invalid, wrong_type
 
@@ -64,9 +64,7 @@ def _check_value(instance: Rate, _attribute: object, value: Decimal) -> None:
         )
 
 
-def _check_unit(_instance: object, _attribute: object, value: object) -> None:
-    if value not in ("annual", "monthly", "daily"):
-        raise invalid("unit", value, 'must be "annual", "monthly" or "daily"')
+_check_unit: Final = option(RateUnit, reason='must be "annual", "monthly" or "daily"')
 
 
 @final

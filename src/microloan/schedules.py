@@ -15,7 +15,7 @@ rounding and the residual) are set out in the explanation page
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -23,9 +23,9 @@ from typing import Any, Final, Literal, final
 
 import attrs
 
-from microloan._checks import check_date as _check_date
-from microloan._checks import check_days_in_year
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
+from microloan._validators import check_date as _check_date
+from microloan._validators import check_days_in_year, check_option
 from microloan.cost import AprMethod, apr
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
@@ -510,11 +510,11 @@ class _Plan:
         "currency",
         "days",
         "days_in_year",
+        "decimal_rounding",
         "dues",
         "exp",
         "first_due",
         "frequency",
-        "mode",
         "multiple",
         "nominal",
         "principal",
@@ -557,12 +557,12 @@ class _Plan:
         self.start = _check_date(start, "start")
         self.days = _frequency_days(frequency)
         self.frequency: Frequency = frequency  # type: ignore[assignment]
-        if accrual not in ("period", "daily"):
-            raise invalid("accrual", accrual, 'must be "period" or "daily"')
-        self.accrual: Accrual = accrual
+        self.accrual: Accrual = check_option(
+            "accrual", accrual, Accrual, reason='must be "period" or "daily"'
+        )
         _year_days(days_in_year)
         self.days_in_year: DaysInYear = days_in_year  # type: ignore[assignment]
-        self.mode = rounding_constant(rounding, "rounding")  # type: ignore[arg-type]
+        self.decimal_rounding = rounding_constant(rounding, "rounding")  # type: ignore[arg-type]
         self.rounding: RoundingMode = rounding  # type: ignore[assignment]
         self.multiple = _check_multiple(installment_multiple, currency)
         self.rate = rate
@@ -597,13 +597,13 @@ class _Plan:
 
     # -- rounding -----------------------------------------------------------
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(self.exp, rounding=self.mode, context=CONTEXT)
+        return value.quantize(self.exp, rounding=self.decimal_rounding, context=CONTEXT)
 
     def round_level(self, value: Decimal) -> Decimal:
         """Round a level amount with the mode, to the installment multiple if there is one."""
         if self.multiple is None:
             return self.round(value)
-        units = CONTEXT.divide(value, self.multiple).quantize(ONE, self.mode, CONTEXT)
+        units = CONTEXT.divide(value, self.multiple).quantize(ONE, self.decimal_rounding, CONTEXT)
         return CONTEXT.multiply(units, self.multiple).quantize(self.exp, context=CONTEXT)
 
     def floor_level(self, value: Decimal) -> Decimal:
@@ -806,8 +806,9 @@ def equal_installment(
         principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
         installment_multiple,
     )  # fmt: skip
-    if interest_basis not in ("exact", "rounded"):
-        raise invalid("interest_basis", interest_basis, 'must be "exact" or "rounded"')
+    check_option(
+        "interest_basis", interest_basis, InterestBasis, reason='must be "exact" or "rounded"'
+    )
     exact = _annuity(plan.principal, plan.rates, uniform=plan.uniform)
     level = plan.round_level(exact)
     path = exact if interest_basis == "exact" else None
@@ -828,7 +829,7 @@ def _annuity_rows(
     the exact annuity; without it, on the rounded running balance.
     """
     rates = plan.rates
-    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     multiply, subtract = ctx.multiply, ctx.subtract
     balance = plan.principal
     path = plan.principal  # the exact annuity's balance
@@ -838,11 +839,11 @@ def _annuity_rows(
     append = rows.append
     for r in rates[:-1]:
         if exact_level is None:
-            interest = multiply(balance, r).quantize(exp, mode, ctx)
+            interest = multiply(balance, r).quantize(exp, decimal_rounding, ctx)
         else:
             exact_interest = multiply(path, r)
             path = subtract(path, subtract(exact_level, exact_interest))
-            interest = exact_interest.quantize(exp, mode, ctx)
+            interest = exact_interest.quantize(exp, decimal_rounding, ctx)
         if carry:
             interest, carry = ctx.add(interest, carry), ZERO
         if interest > level:  # more interest than the installment: carry the excess
@@ -857,7 +858,7 @@ def _annuity_rows(
             balance = subtract(balance, part)
             append((part, interest, level, balance))
     basis = balance if exact_level is None else path
-    interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, mode, ctx), carry)
+    interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, decimal_rounding, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
     return rows, early
 
@@ -906,16 +907,18 @@ def _level_parts(plan: _Plan, level: Decimal, *, on_original: bool) -> list[_Row
     Interest is on the declining balance, or on the original principal with
     `on_original` (the flat rate's charge).
     """
-    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     multiply, subtract, add = ctx.multiply, ctx.subtract, ctx.add
     balance = original = plan.principal
     rows: list[_Row] = []
     for r in plan.rates[:-1]:
-        interest = multiply(original if on_original else balance, r).quantize(exp, mode, ctx)
+        interest = multiply(original if on_original else balance, r).quantize(
+            exp, decimal_rounding, ctx
+        )
         balance = subtract(balance, level)
         rows.append((level, interest, add(level, interest), balance))
     interest = multiply(original if on_original else balance, plan.rates[-1])
-    interest = interest.quantize(exp, mode, ctx)
+    interest = interest.quantize(exp, decimal_rounding, ctx)
     rows.append((balance, interest, add(balance, interest), ZERO.quantize(exp)))
     return rows
 
@@ -956,13 +959,13 @@ def interest_only(
         principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
         installment_multiple,
     )  # fmt: skip
-    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
     zero = ZERO.quantize(exp, context=ctx)
     last = plan.term - 1
     rows: list[_Row] = []
     for k, r in enumerate(plan.rates):
-        interest = ctx.multiply(amount, r).quantize(exp, mode, ctx)
+        interest = ctx.multiply(amount, r).quantize(exp, decimal_rounding, ctx)
         if k == last:
             rows.append((amount, interest, ctx.add(amount, interest), zero))
         else:
@@ -1046,13 +1049,24 @@ def flat(
         principal, rate, term, start, frequency, first_due, accrual, days_in_year, rounding,
         installment_multiple,
     )  # fmt: skip
-    exp, mode, ctx = plan.exp, plan.mode, CONTEXT
+    exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
     share = ctx.divide(amount, Decimal(plan.term))
     if plan.multiple is None:
         level = plan.round(share)
     else:
-        charge = ctx.multiply(amount, plan.nominal).quantize(exp, mode, ctx)
+        charge = ctx.multiply(amount, plan.nominal).quantize(exp, decimal_rounding, ctx)
         level = ctx.subtract(plan.round_level(ctx.add(share, charge)), charge)
     level = plan.level_principal(level)
     return plan.schedule("flat", _level_parts(plan, level, on_original=True))
+
+
+GENERATORS: Final[Mapping[Method, Callable[..., Schedule]]] = {
+    "equal_installment": equal_installment,
+    "equal_principal": equal_principal,
+    "interest_only": interest_only,
+    "bullet": bullet,
+    "flat": flat,
+}
+"""The schedule generator of each [`Method`][microloan.Method]: the one registry that
+credit lines, products, the servicing engine and the command line select from."""

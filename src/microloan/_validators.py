@@ -1,0 +1,75 @@
+"""Argument validators shared by several modules, each raising a message that names the field.
+
+An option is declared once, as a `Literal` in the module of the concept that owns it;
+[`check_option`] checks a value against it (its choices come from `typing.get_args`),
+and [`option`] makes the same check an attrs validator that names the field from the
+attribute. The other checks here are the few every module repeats (a date, a days-in-year
+convention, a name).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, get_args
+
+import attrs
+
+from microloan.errors import invalid, wrong_type
+
+
+def choices(literal: object) -> tuple[Any, ...]:
+    """The choices of an option `Literal`, in declaration order."""
+    return get_args(literal)
+
+
+def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal
+    """Return `value` if it is one of the choices of `literal`, else raise naming `field`.
+
+    Compared with a loop and `==` (never hashed, so `[]` is refused, not a crash);
+    `True` and `False` are never taken for `1` and `0`. The message is
+    `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
+    """
+    options = get_args(literal)
+    if not isinstance(value, bool):
+        for choice in options:
+            if choice == value:
+                return value
+    raise invalid(field, value, reason or f"is not one of {list(options)}")
+
+
+def option(literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field's value must be one of the choices of `literal`."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        check_option(attribute.name, value, literal, reason=reason)
+
+    return check
+
+
+def check_date(value: object, field: str) -> date:
+    """Return `value` if it is a calendar date (a `datetime` is refused: it carries a time)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise wrong_type(field, value, "a datetime.date")
+    return value
+
+
+def date_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field must be a calendar date."""
+    check_date(value, attribute.name)
+
+
+def check_days_in_year(value: object) -> Literal[360, 365, "actual"]:
+    """Return `value` if it is a days-in-year convention: 360, 365 or `"actual"`."""
+    if value == "actual":
+        return "actual"
+    if isinstance(value, bool) or value not in (360, 365):
+        raise invalid("days_in_year", value, 'must be 360, 365 or "actual"')
+    return 360 if value == 360 else 365
+
+
+def check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: `name` must be a non-empty `str`."""
+    if not isinstance(value, str):
+        raise wrong_type("name", value, "a str")
+    if not value.strip():
+        raise invalid("name", value, "must not be empty")
