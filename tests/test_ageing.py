@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microloan import (
     NON_PERFORMING,
@@ -16,20 +15,7 @@ from microloan import (
     InvalidValueError,
     classify,
 )
-
-days = st.integers(0, 5000)
-
-
-@st.composite
-def schemes(draw: st.DrawFn) -> BucketScheme:
-    """A custom scheme: 1–8 buckets with increasing starts, some beyond the lookup table."""
-    gaps = draw(st.lists(st.integers(1, 3000), min_size=0, max_size=7))
-    starts, low = [0], 0
-    for gap in gaps:
-        low += gap
-        starts.append(low)
-    return BucketScheme.from_starts("custom", [(f"b{i}", s) for i, s in enumerate(starts)])
-
+from tests.strategies import bucket_schemes, days_past_due, scheme_names
 
 # -- known answers -----------------------------------------------------------------
 
@@ -167,7 +153,7 @@ def test_from_starts_equals_the_explicit_ranges() -> None:
 # -- properties -----------------------------------------------------------------
 
 
-@given(schemes(), days)
+@given(bucket_schemes(), days_past_due)
 def test_every_day_lands_in_exactly_one_bucket(scheme: BucketScheme, dpd: int) -> None:
     """One and only one bucket contains any number of days, and classify names it."""
     holders = [b.label for b in scheme.buckets if b.contains(dpd)]
@@ -175,7 +161,7 @@ def test_every_day_lands_in_exactly_one_bucket(scheme: BucketScheme, dpd: int) -
     assert scheme.classify(dpd) == holders[0]
 
 
-@given(st.sampled_from(["m", "us", "five-tier"]), days, days)
+@given(scheme_names, days_past_due, days_past_due)
 def test_classification_is_monotone_in_days(name: str, a: int, b: int) -> None:
     """More days past due never gives a less severe bucket."""
     scheme = BucketScheme.preset(name)  # type: ignore[arg-type]
@@ -183,7 +169,7 @@ def test_classification_is_monotone_in_days(name: str, a: int, b: int) -> None:
     assert scheme.index(low) <= scheme.index(high)
 
 
-@given(schemes(), days, days)
+@given(bucket_schemes(), days_past_due, days_past_due)
 def test_custom_classification_is_monotone_in_days(scheme: BucketScheme, a: int, b: int) -> None:
     """The same holds for any valid custom scheme."""
     low, high = sorted((a, b))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+from pathlib import Path
 
 import microloan
 
@@ -29,3 +31,73 @@ def test_every_public_name_is_on_the_api_reference() -> None:
     text = "\n".join(p.read_text() for p in Path("docs/reference").glob("*.md"))
     missing = [n for n in microloan.__all__ if n != "__version__" and f"microloan.{n}" not in text]
     assert not missing, missing
+
+
+def test_every_public_object_reports_the_package_as_its_module() -> None:
+    """One public path: reprs, pickles and errors say `microloan.X`, wherever X is defined."""
+    for name in microloan.__all__:
+        obj = getattr(microloan, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert obj.__module__ == "microloan", name
+
+
+def _modules() -> dict[str, ast.Module]:
+    root = Path(microloan.__file__).parent
+    found: dict[str, ast.Module] = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = ast.parse(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {n for n in names if n == "microloan" or n.startswith("microloan.")}
+
+
+def test_every_exception_class_is_defined_in_errors() -> None:
+    """One home for errors: no module but `microloan.errors` defines an exception class."""
+    exception_bases = {"Exception", "MicroloanError", "ValueError", "TypeError", "LookupError"}
+    for name, tree in _modules().items():
+        if name == "microloan.errors":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                bases |= {b.attr for b in node.bases if isinstance(b, ast.Attribute)}
+                is_exception = bool(bases & exception_bases) or any(
+                    b.endswith("Error") for b in bases
+                )
+                assert not is_exception, f"{name}.{node.name}"
+
+
+def test_the_wings_are_packages() -> None:
+    """Portfolio reports and the analyst's metrics are subpackages of their own."""
+    import microloan.analytics
+
+    import microloan.portfolio
+
+    assert hasattr(microloan.portfolio, "__path__")
+    assert hasattr(microloan.analytics, "__path__")
+
+
+_LENDING_CHAIN = ("microloan.schedules", "microloan.loans", "microloan.lines", "microloan.products")
+_WINGS = ("microloan.portfolio", "microloan.analytics")
+_EDGES = ("microloan", "microloan.serialization", "microloan.cli", "microloan._demo")
+
+
+def test_data_flows_one_way_core_to_wings_to_edges() -> None:
+    """The core never imports a wing; the wings never import the lending chain."""
+    for name, tree in _modules().items():
+        imported = _imports(tree)
+        in_wing = name.startswith(_WINGS)
+        if in_wing:
+            assert not {m for m in imported if m.startswith(_LENDING_CHAIN)}, name
+        elif name not in _EDGES and not name.startswith("microloan._codec"):
+            assert not {m for m in imported if m.startswith(_WINGS)}, name

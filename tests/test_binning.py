@@ -19,8 +19,7 @@ from microloan import (
     equal_width,
 )
 from microloan._decimal import CONTEXT
-
-small_ints = st.lists(st.integers(0, 30), min_size=1, max_size=200)
+from tests.strategies import small_int_columns
 
 
 def test_left_closed_cut_points_send_a_cut_value_right() -> None:
@@ -87,7 +86,7 @@ def test_fitted_bins_bin_new_data_the_same_way() -> None:
     assert bins.assign([0, 99, None]) == [0, 3, 4]
 
 
-@given(small_ints, st.integers(1, 12))
+@given(small_int_columns, st.integers(1, 12))
 def test_equal_frequency_never_splits_ties(values: list[int], n_bins: int) -> None:
     """Every cut is a value of the data, and no value's rows straddle a cut."""
     bins = equal_frequency(values, n_bins)
@@ -100,7 +99,7 @@ def test_equal_frequency_never_splits_ties(values: list[int], n_bins: int) -> No
     assert all(count > 0 for count in bins.counts(values)[: bins.n_intervals])
 
 
-@given(small_ints, st.integers(1, 12))
+@given(small_int_columns, st.integers(1, 12))
 def test_equal_frequency_right_closed_never_splits_ties(values: list[int], n_bins: int) -> None:
     """With closed='right' too, cuts are data values and no bin is empty."""
     bins = equal_frequency(values, n_bins, closed="right")

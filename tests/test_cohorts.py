@@ -7,21 +7,13 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microloan import Activity, InvalidTypeError, InvalidValueError, cohort_retention
-
-records = st.lists(
-    st.tuples(
-        st.integers(0, 15), st.dates(min_value=date(2019, 1, 1), max_value=date(2020, 6, 30))
-    ),
-    min_size=1,
-    max_size=60,
-)
+from tests.strategies import activity_records
 
 
 def test_matrix_is_aligned_by_period_index() -> None:
-    """Seed: cohorts by first order month; column k = k months after the first."""
+    """The lender's case: cohorts by first order month; column k = k months after the first."""
     users = ["a", "b", "a", "c", "b", "a", "c", "d"]
     when = [
         date(2019, 1, 3),
@@ -56,7 +48,7 @@ def test_period_index_counts_calendar_months_across_years() -> None:
     assert matrix.rows[0].active == (1, 0, 1)
 
 
-@given(records)
+@given(activity_records)
 def test_period_zero_is_the_whole_cohort(rows: list[tuple[int, date]]) -> None:
     """Retention at period 0 is 1 and sizes add up to the distinct users."""
     matrix = cohort_retention([u for u, _ in rows], [d for _, d in rows])
@@ -65,7 +57,7 @@ def test_period_zero_is_the_whole_cohort(rows: list[tuple[int, date]]) -> None:
     assert all(0 <= a <= r.size for r in matrix.rows for a in r.active)
 
 
-@given(records, records)
+@given(activity_records, activity_records)
 def test_activity_logs_merge_exactly(
     first: list[tuple[int, date]], second: list[tuple[int, date]]
 ) -> None:

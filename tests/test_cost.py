@@ -21,6 +21,7 @@ from microloan import (
     irr,
     xirr,
 )
+from tests.strategies import period_rates, positive_payments
 
 TEN_DIGITS = Decimal("1e-10")
 
@@ -66,15 +67,9 @@ def test_exact_rates_come_out_exactly() -> None:
 
 
 # -- properties -------------------------------------------------------------------
-rates = st.decimals(min_value=Decimal("-0.9"), max_value=Decimal(5), places=6)
-payments = st.lists(
-    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**7), places=2),
-    min_size=1,
-    max_size=60,
-)
 
 
-@given(rate=rates, flows=payments)
+@given(rate=period_rates, flows=positive_payments)
 def test_irr_recovers_the_rate_the_flows_were_built_from(
     rate: Decimal, flows: list[Decimal]
 ) -> None:

@@ -17,7 +17,7 @@ from microloan import (
     month_end,
     year_fraction,
 )
-from tests.strategies import dates
+from tests.strategies import actual_conventions, dates
 
 
 def test_actual_days_count_the_first_day_not_the_last() -> None:
@@ -93,10 +93,7 @@ def test_month_stepping_never_drifts(anchor: date, months: int) -> None:
     assert due.day == anchor.day or (due == month_end(due) and due.day < anchor.day)
 
 
-actual = st.sampled_from(["act/360", "act/365", "act/act"])
-
-
-@given(dates, st.integers(0, 2000), st.integers(0, 2000), actual)
+@given(dates, st.integers(0, 2000), st.integers(0, 2000), actual_conventions)
 def test_year_fraction_is_additive_over_adjacent_ranges(
     start: date, first: int, second: int, convention: str
 ) -> None:

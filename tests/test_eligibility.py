@@ -1,4 +1,4 @@
-"""Eligibility: every failed rule with its reason, the seed's preset, caller-written rules."""
+"""Eligibility: every failed rule with its reason, the platform's preset, caller-written rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 import attrs
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microloan import (
     Applicant,
@@ -19,7 +18,7 @@ from microloan import (
     from_json,
     to_json,
 )
-from tests.strategies import dates
+from tests.strategies import applicants, dates
 
 ON = date(2026, 3, 1)
 MERCHANT = Applicant(
@@ -32,33 +31,22 @@ MERCHANT = Applicant(
     payment_record_good=True,
 )
 
-applicants = st.builds(
-    Applicant,
-    birth_date=st.none() | st.dates(date(1940, 1, 1), date(2015, 1, 1)),
-    member_since=st.none() | st.dates(date(2015, 1, 1), date(2026, 3, 1)),
-    citizenship=st.none() | st.sampled_from(["CN", "US"]),
-    region=st.none() | st.sampled_from(["Hangzhou", "Ningbo"]),
-    legal_representative=st.booleans(),
-    payment_account_verified=st.booleans(),
-    payment_record_good=st.booleans(),
-)
 
-
-def test_seed_merchant_is_eligible() -> None:
-    """An applicant meeting all the seed's rules gets an empty list."""
-    assert EligibilityPolicy.seed().evaluate(MERCHANT, on=ON) == []
-    assert EligibilityPolicy.seed().is_eligible(MERCHANT, on=ON)
+def test_a_merchant_meeting_every_platform_rule_is_eligible() -> None:
+    """An applicant meeting all the platform's rules gets an empty list."""
+    assert EligibilityPolicy.platform_merchant().evaluate(MERCHANT, on=ON) == []
+    assert EligibilityPolicy.platform_merchant().is_eligible(MERCHANT, on=ON)
 
 
 def test_every_failed_rule_is_reported_not_just_the_first() -> None:
-    """An applicant failing every seed rule gets six failures, each with a reason."""
+    """An applicant failing every platform rule gets six failures, each with a reason."""
     nobody = Applicant(
         birth_date=date(2010, 1, 1),
         member_since=date(2026, 1, 1),
         citizenship="US",
         region="Ningbo",
     )
-    failures = EligibilityPolicy.seed().evaluate(nobody, on=ON)
+    failures = EligibilityPolicy.platform_merchant().evaluate(nobody, on=ON)
     assert [f.rule for f in failures] == [
         "membership",
         "region",
@@ -81,7 +69,7 @@ def test_every_failed_rule_is_reported_not_just_the_first() -> None:
     ],
 )
 def test_age_limits_are_inclusive_18_to_65(birth: date, passes: bool) -> None:
-    """Aged 18–65 inclusive on the date of evaluation (seed: 18–65 周岁)."""
+    """Aged 18–65 inclusive on the date of evaluation (the platform: 18–65 周岁)."""
     rule = EligibilityRule.age_between(18, 65)
     assert (rule.check(Applicant(birth_date=birth), ON) is None) == passes
 
@@ -103,7 +91,9 @@ def test_a_caller_written_rule_is_a_small_function() -> None:
         rating = applicant.facts.get("rating")
         return None if rating == "A" else f"shop rating {rating!r} on {on} is not A"
 
-    policy = EligibilityPolicy.seed() + EligibilityRule(name="shop rating", check=good_shop)
+    policy = EligibilityPolicy.platform_merchant() + EligibilityRule(
+        name="shop rating", check=good_shop
+    )
     failures = policy.evaluate(MERCHANT, on=ON)
     assert failures == [
         RuleFailure(rule="shop rating", reason="shop rating None on 2026-03-01 is not A")
@@ -121,12 +111,12 @@ def test_failures_of_a_combined_policy_are_the_failures_of_its_parts(
     applicant: Applicant, on: date
 ) -> None:
     """Evaluating a + b reports a's failures then b's: rules compose without interfering."""
-    seed = EligibilityPolicy.seed()
-    first = EligibilityPolicy(rules=seed.rules[:3])
-    second = EligibilityPolicy(rules=seed.rules[3:])
+    preset = EligibilityPolicy.platform_merchant()
+    first = EligibilityPolicy(rules=preset.rules[:3])
+    second = EligibilityPolicy(rules=preset.rules[3:])
     combined = (first + second).evaluate(applicant, on=on)
     assert combined == first.evaluate(applicant, on=on) + second.evaluate(applicant, on=on)
-    assert combined == seed.evaluate(applicant, on=on)
+    assert combined == preset.evaluate(applicant, on=on)
     assert all(f.reason for f in combined)
 
 
@@ -135,7 +125,7 @@ def test_each_rule_fails_exactly_when_its_check_gives_a_reason(
     applicant: Applicant, on: date
 ) -> None:
     """evaluate() lists exactly the rules whose check returns a reason, in policy order."""
-    policy = EligibilityPolicy.seed()
+    policy = EligibilityPolicy.platform_merchant()
     expected = [r.name for r in policy.rules if r.check(applicant, on) is not None]
     assert [f.rule for f in policy.evaluate(applicant, on=on)] == expected
 
@@ -143,22 +133,24 @@ def test_each_rule_fails_exactly_when_its_check_gives_a_reason(
 def test_policies_refuse_duplicate_rule_names_and_bad_input() -> None:
     """Two rules with one name, a non-callable check, an unknown rule to drop are refused."""
     with pytest.raises(InvalidValueError, match="rules"):
-        EligibilityPolicy.seed() + EligibilityRule.age_between()
+        EligibilityPolicy.platform_merchant() + EligibilityRule.age_between()
     with pytest.raises(InvalidTypeError, match="check"):
         EligibilityRule(name="x", check="no")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="name"):
-        EligibilityPolicy.seed().without("credit score")
+        EligibilityPolicy.platform_merchant().without("credit score")
     with pytest.raises(InvalidTypeError, match="applicant"):
-        EligibilityPolicy.seed().evaluate("me", on=ON)  # type: ignore[arg-type]
+        EligibilityPolicy.platform_merchant().evaluate("me", on=ON)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="maximum"):
         EligibilityRule.age_between(65, 18)
 
 
 def test_region_preset_is_configurable() -> None:
-    """The seed's region is Hangzhou; another region is one argument away."""
+    """The platform's region is Hangzhou; another region is one argument away."""
     ningbo = attrs.evolve(MERCHANT, region="Ningbo")
-    assert [f.rule for f in EligibilityPolicy.seed().evaluate(ningbo, on=ON)] == ["region"]
-    assert EligibilityPolicy.seed(region="Ningbo").evaluate(ningbo, on=ON) == []
+    assert [f.rule for f in EligibilityPolicy.platform_merchant().evaluate(ningbo, on=ON)] == [
+        "region"
+    ]
+    assert EligibilityPolicy.platform_merchant(region="Ningbo").evaluate(ningbo, on=ON) == []
 
 
 def test_applicant_round_trips_through_json() -> None:

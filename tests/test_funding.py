@@ -22,8 +22,8 @@ from microloan import (
 BILLION = Money("1000000000")
 
 
-def test_seed_capacity_1_6_bn_capital_lends_2_4_bn() -> None:
-    """The seed: 1.6 bn capital plus bank funds of up to 50% lends at most 2.4 bn."""
+def test_1_6_bn_capital_with_half_as_much_bank_funding_lends_2_4_bn() -> None:
+    """The platform lender: 1.6 bn capital plus bank funds of up to 50% lends at most 2.4 bn."""
     capital = Money("1600000000")
     assert LeverageRule.guidance_2008().lending_capacity(capital) == Money("2400000000")
     assert FundingLimits(net_capital=capital, rule=LeverageRule.guidance_2008()).capacity == Money(

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from microloan import (
     Funnel,
@@ -19,14 +18,13 @@ from microloan import (
     repeat_borrowing,
 )
 from microloan._decimal import CONTEXT
+from tests.strategies import stage_counts
 
 MAY_1 = date(2019, 5, 1)
 
-stage_counts = st.lists(st.integers(0, 10**6), min_size=1, max_size=6)
-
 
 def test_step_and_overall_conversion() -> None:
-    """Seed: sign-up at 4% of visitors is the weak step; overall = last / first."""
+    """The lender's case: sign-up at 4% of visitors is the weak step; overall = last / first."""
     f = funnel(
         {
             "impressions": 100_000,
@@ -122,7 +120,7 @@ def test_datetimes_count_by_their_day() -> None:
     assert rates[0].rate == Decimal("0.5")
 
 
-def test_repeat_borrowing_as_the_seed_defines_it() -> None:
+def test_repeat_borrowing_is_the_share_of_a_days_borrowers_who_borrow_the_next_day() -> None:
     """Of the users who borrowed on day d, the share who borrow again on day d + 1."""
     days = [MAY_1] * 4 + [MAY_1 + timedelta(1)] * 3 + [MAY_1 + timedelta(2)]
     users = ["a", "b", "c", "d", "a", "c", "e", "e"]
@@ -141,9 +139,9 @@ def test_repeat_borrowing_window_and_new_user_base() -> None:
     wide = repeat_borrowing(days, users, window=2)
     assert wide.days[0].repeat == 1
     assert wide.days[0].complete
-    seed_style = repeat_borrowing(days, users, window=2, is_new=new, base="new")
-    assert seed_style.days[0].borrowers == 1
-    assert seed_style.rate == 1
+    new_user_base = repeat_borrowing(days, users, window=2, is_new=new, base="new")
+    assert new_user_base.days[0].borrowers == 1
+    assert new_user_base.rate == 1
     with pytest.raises(InvalidValueError, match="window"):
         repeat_borrowing(days, users, window=0)
     with pytest.raises(InvalidValueError, match="is_new"):

@@ -14,8 +14,8 @@ from microloan.interest import daily_interest
 from tests.strategies import dates, positive_cny
 
 
-def test_seed_merchant_pays_for_the_days_used() -> None:
-    """Seed: 7,600 at 0.05%/day for 123 days = 7600 × 0.0005 × 123 = 467.40 (by hand)."""
+def test_a_merchant_pays_for_the_days_used() -> None:
+    """The platform's average merchant: 7,600 at 0.05%/day for 123 days = 7600 × 0.0005 × 123 = 467.40 (by hand)."""
     got = daily_interest(Money("7600"), Rate.daily("0.05%"), date(2026, 1, 15), date(2026, 5, 18))
     assert got == Money("467.40")
 

@@ -31,6 +31,7 @@ from microloan import (
     from_json,
     to_json,
 )
+from tests.strategies import line_day_offsets, revolving_histories
 
 OPENED = date(2026, 1, 1)
 EXPIRES = date(2026, 12, 31)
@@ -49,38 +50,6 @@ def fixed(limit: str = "60000") -> CreditLine:
     return CreditLine.fixed(
         limit=Money(limit), rate=Rate.annual("21%"), opened=OPENED, expires=EXPIRES
     )
-
-
-# -- strategies (local: only lines use them) ---------------------------------------
-
-limit_units = st.integers(100_00, 1_000_000_00)
-offsets = st.integers(0, 200)
-
-
-@st.composite
-def revolving_histories(draw: st.DrawFn) -> tuple[CreditLine, date]:
-    """A revolving line after a few draws, repayments and limit changes in date order."""
-    line = CreditLine.revolving(
-        limit=Money.from_minor_units(draw(limit_units)),
-        rate=draw(st.sampled_from([DAILY, Rate.annual("21%"), Rate.annual("0%")])),
-        opened=OPENED,
-        expires=EXPIRES,
-    )
-    day = OPENED
-    for _ in range(draw(st.integers(0, 5))):
-        day += timedelta(days=draw(st.integers(0, 40)))
-        action = draw(st.sampled_from(["draw", "repay", "limit"]))
-        room = line.available(on=day)
-        if action == "draw" and room.amount > 0:
-            amount = Money.from_minor_units(draw(st.integers(1, room.minor_units)))
-            line = line.draw(
-                amount, on=day, maturity=day + timedelta(days=draw(st.integers(1, 90)))
-            )
-        elif action == "repay" and any(loan.start <= day for loan in line.drawdowns):
-            line = line.repay(Money.from_minor_units(draw(st.integers(1, 5_000_000))), on=day)
-        elif action == "limit":
-            line = line.with_limit(Money.from_minor_units(draw(limit_units)), on=day)
-    return line, day + timedelta(days=draw(st.integers(0, 120)))
 
 
 # -- properties -------------------------------------------------------------------
@@ -175,7 +144,7 @@ def test_frozen_or_expired_line_refuses_draws_and_its_loans_keep_running(
     ).position(on=day)
 
 
-@given(offsets, st.sampled_from(["revolving", "fixed"]))
+@given(line_day_offsets, st.sampled_from(["revolving", "fixed"]))
 def test_an_untouched_line_accrues_no_interest(offset: int, kind: str) -> None:
     """A line with nothing drawn owes nothing on any date: no interest on undrawn credit."""
     line = revolving() if kind == "revolving" else fixed()
@@ -196,8 +165,8 @@ def test_daily_interest_drawdown_repaid_early_pays_for_the_days_used() -> None:
     assert line.available(on=date(2026, 2, 11)) == Money("50000.00")
 
 
-def test_seed_merchant_pays_467_40_for_123_days() -> None:
-    """The seed's average merchant: 7,600 for 123 days at 0.05% a day = 467.40 (by hand)."""
+def test_a_merchant_pays_467_40_for_123_days_used() -> None:
+    """The platform's average merchant: 7,600 for 123 days at 0.05% a day = 467.40 (by hand)."""
     line = revolving().draw(Money("7600"), on=date(2026, 1, 15), maturity=date(2026, 7, 15))
     assert line.position(on=date(2026, 5, 18)).interest_accrued == Money("467.40")
 

@@ -28,6 +28,7 @@ from microloan import (
     flat,
     interest_only,
 )
+from tests.strategies import repayment_plans, serviced_loans, small_schedules
 
 START = date(2026, 1, 15)
 
@@ -44,52 +45,6 @@ def _plan(method: str = "equal_installment", principal: str = "12000", term: int
     return plan
 
 
-# -- strategies (local: loans and payment scenarios) ---------------------------
-methods = st.sampled_from(["equal_installment", "equal_principal", "interest_only", "flat"])
-
-
-@st.composite
-def schedules(draw: st.DrawFn) -> Schedule:
-    """A small schedule from one of the generators."""
-    method = draw(methods)
-    maker: Any = {
-        "equal_installment": equal_installment,
-        "equal_principal": equal_principal,
-        "interest_only": interest_only,
-        "flat": flat,
-    }[method]
-    principal = Money.from_minor_units(draw(st.integers(10_000, 5_000_000)))
-    rate = Rate.annual(draw(st.decimals(min_value=0, max_value=Decimal("0.36"), places=4)))
-    term = draw(st.integers(1, 12))
-    accrual = draw(st.sampled_from(["period", "daily"]))
-    plan: Schedule = maker(principal, rate=rate, term=term, start=START, accrual=accrual)
-    return plan
-
-
-@st.composite
-def loans(draw: st.DrawFn) -> Loan:
-    """A loan with random servicing terms."""
-    plan = draw(schedules())
-    excess_choices = ["reduce_installment", "credit"]
-    if plan.method not in ("interest_only", "bullet"):
-        excess_choices.append("shorten_term")
-    return Loan.from_schedule(
-        plan,
-        grace_days=draw(st.integers(0, 5)),
-        penalty_on_interest=draw(st.booleans()),
-        allocation=draw(st.sampled_from(["oldest_first", "vertical", "principal_first"])),
-        excess=draw(st.sampled_from(excess_choices)),
-        early_interest=draw(st.sampled_from(["days_used", "period_end"])),
-    )
-
-
-def payments(loan: Loan) -> st.SearchStrategy[list[tuple[int, int]]]:
-    """A few (day offset, minor units) payments within the life of the loan and a bit beyond."""
-    span = (loan.maturity - loan.start).days + 60
-    limit = max(loan.principal.minor_units // 2, 100)
-    return st.lists(st.tuples(st.integers(0, span), st.integers(1, limit)), max_size=4)
-
-
 def _pay_all(loan: Loan, plan: list[tuple[int, int]]) -> Loan:
     for offset, units in sorted(plan):
         loan = loan.repay(Money.from_minor_units(units), on=loan.start + timedelta(days=offset))
@@ -104,15 +59,15 @@ def _last_day(loan: Loan) -> date:
 @given(st.data())
 def test_every_repayment_allocates_exactly_the_amount_paid(data: st.DataObject) -> None:
     """Allocations plus excess equal the amount paid, to the minor unit, with no negative part."""
-    loan = data.draw(loans())
-    loan = _pay_all(loan, data.draw(payments(loan)))
+    loan = data.draw(serviced_loans())
+    loan = _pay_all(loan, data.draw(repayment_plans(loan)))
     for tx in loan.transactions:
         total = sum((a.amount for a in tx.allocations), Money.zero()) + tx.excess
         assert total == tx.amount
         assert all(a.amount.amount > 0 and a.amount.is_whole for a in tx.allocations)
 
 
-@given(schedules(), st.integers(0, 5))
+@given(small_schedules(), st.integers(0, 5))
 def test_paying_each_installment_on_its_due_date_costs_exactly_the_schedule(
     plan: Schedule, grace: int
 ) -> None:
@@ -139,8 +94,8 @@ def test_paying_each_installment_on_its_due_date_costs_exactly_the_schedule(
 @given(st.data())
 def test_paying_the_payoff_amount_on_any_date_leaves_nothing_owed(data: st.DataObject) -> None:
     """Repaying payoff_amount(on=d) on d closes the loan: a position of zero, status paid_off."""
-    loan = data.draw(loans())
-    loan = _pay_all(loan, data.draw(payments(loan)))
+    loan = data.draw(serviced_loans())
+    loan = _pay_all(loan, data.draw(repayment_plans(loan)))
     day = _last_day(loan) + timedelta(days=data.draw(st.integers(0, 500)))
     payoff = loan.payoff_amount(on=day)
     assert loan.position(on=day).payoff_amount == payoff
@@ -160,7 +115,7 @@ def test_paying_the_payoff_amount_on_any_date_leaves_nothing_owed(data: st.DataO
     assert later.payoff_amount == Money.zero()
 
 
-@given(loans(), st.integers(0, 500), st.integers(0, 200))
+@given(serviced_loans(), st.integers(0, 500), st.integers(0, 200))
 def test_interest_charged_on_payoff_never_decreases_with_a_later_date(
     loan: Loan, first: int, gap: int
 ) -> None:
@@ -174,7 +129,7 @@ def test_interest_charged_on_payoff_never_decreases_with_a_later_date(
     assert interest(early) <= interest(late)
 
 
-@given(loans(), st.integers(0, 400), st.integers(0, 400))
+@given(serviced_loans(), st.integers(0, 400), st.integers(0, 400))
 def test_penalty_never_decreases_with_lateness(loan: Loan, a: int, b: int) -> None:
     """Paying the first installment later never costs less penalty; accrued penalty only grows."""
     first = loan.schedule.installments[0]
@@ -192,8 +147,8 @@ def test_penalty_never_decreases_with_lateness(loan: Loan, a: int, b: int) -> No
 @given(st.data())
 def test_reversing_a_payment_restores_exactly_the_earlier_position(data: st.DataObject) -> None:
     """A reversed payment leaves every position as if it had never been posted."""
-    loan = data.draw(loans())
-    plan = data.draw(payments(loan).filter(bool))
+    loan = data.draw(serviced_loans())
+    plan = data.draw(repayment_plans(loan).filter(bool))
     index = data.draw(st.integers(0, len(plan) - 1))
     with_it = _pay_all(loan, plan)
     without = _pay_all(loan, plan[:index] + plan[index + 1 :])
@@ -214,8 +169,8 @@ def test_reversing_a_payment_restores_exactly_the_earlier_position(data: st.Data
 @given(st.data())
 def test_two_payments_on_one_day_equal_one_payment_of_their_sum(data: st.DataObject) -> None:
     """Paying a then b on one day gives the same position as paying a + b."""
-    loan = data.draw(loans())
-    loan = _pay_all(loan, data.draw(payments(loan)))
+    loan = data.draw(serviced_loans())
+    loan = _pay_all(loan, data.draw(repayment_plans(loan)))
     day = _last_day(loan) + timedelta(days=data.draw(st.integers(0, 200)))
     a, b = (Money.from_minor_units(data.draw(st.integers(1, 800_000))) for _ in range(2))
     twice = loan.repay(a, on=day).repay(b, on=day)
@@ -227,7 +182,7 @@ def test_two_payments_on_one_day_equal_one_payment_of_their_sum(data: st.DataObj
 @given(st.data())
 def test_the_order_fees_are_charged_in_does_not_matter(data: st.DataObject) -> None:
     """Charging independent fees in any order gives the same positions and allocation totals."""
-    loan = data.draw(loans())
+    loan = data.draw(serviced_loans())
     fees = data.draw(
         st.lists(
             st.tuples(st.integers(0, 300), st.integers(0, 60), st.integers(1, 50_000)),
@@ -262,7 +217,7 @@ def test_the_order_fees_are_charged_in_does_not_matter(data: st.DataObject) -> N
     )
 
 
-@given(loans(), st.integers(0, 600))
+@given(serviced_loans(), st.integers(0, 600))
 def test_operations_never_change_the_loan_they_are_called_on(loan: Loan, offset: int) -> None:
     """Loan is immutable: repaying returns a new loan and the old position is unchanged."""
     day = loan.start + timedelta(days=offset)
@@ -294,9 +249,9 @@ def test_daily_interest_loan_repaid_in_parts_known_answer() -> None:
     assert loan.payoff_amount(on=date(2026, 3, 2)) == Money("7257.25")
 
 
-def test_the_seed_merchant_pays_only_for_the_days_used() -> None:
-    """The seed's merchant: 7,600 at 0.05 % a day used 123 days pays 467.40 interest."""
-    # Seed (Alibaba micro-loans): merchants used the money 123 days on average; 按日计息:
+def test_a_merchant_pays_only_for_the_days_used() -> None:
+    """The platform's average merchant: 7,600 at 0.05 % a day used 123 days pays 467.40 interest."""
+    # Source: an e-commerce platform's micro-loan business (early 2010s): merchants used the money 123 days on average; 按日计息:
     #   7,600 × 0.0005 × 123 = 467.40, though the loan ran 6 months (7,600 × 0.0005 × 181 = 687.80).
     loan = Loan.open_ended(
         principal=Money("7600"),

@@ -30,6 +30,7 @@ from microloan import (
     roll_rates,
     vintage,
 )
+from tests.strategies import loan_books, loan_panels, scheme_names
 
 ON = date(2026, 3, 31)
 
@@ -449,60 +450,7 @@ def test_reports_of_different_currencies_do_not_merge() -> None:
 # -- properties ------------------------------------------------------------------
 
 
-@st.composite
-def books(draw: st.DrawFn, *, dated: bool = False) -> list[LoanRecord]:
-    """Up to 15 loans on book on ON, disbursed in the 15 months before it."""
-    size = draw(st.integers(0, 15))
-    out = []
-    for i in range(size):
-        disbursed = ON - timedelta(draw(st.integers(0, 450)))
-        principal = draw(st.integers(1, 10**7))
-        dpd = draw(st.one_of(st.just(0), st.integers(0, 500)))
-        out.append(
-            LoanRecord(
-                loan_id=i,
-                disbursed=disbursed,
-                principal=Money.from_minor_units(principal),
-                outstanding=Money.from_minor_units(draw(st.integers(0, principal))),
-                days_past_due=dpd,
-                first_installment_days_past_due=draw(st.none() | st.integers(0, 60)),
-                on=ON if dated else None,
-            )
-        )
-    return out
-
-
-@st.composite
-def panels(draw: st.DrawFn) -> list[LoanRecord]:
-    """Month-end snapshots of up to 12 loans, each seen at some of MOB 0 … 8."""
-    out = []
-    for i in range(draw(st.integers(0, 12))):
-        disbursed = date(2025, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
-        principal = Money.from_minor_units(draw(st.integers(1, 10**6)))
-        worst = 0
-        for mob in sorted(draw(st.sets(st.integers(0, 8), max_size=6))):
-            month = disbursed.month + mob
-            on = date(disbursed.year + (month - 1) // 12, (month - 1) % 12 + 1, 28)
-            dpd = draw(st.integers(0, 120))
-            worst = max(worst, dpd)
-            out.append(
-                LoanRecord(
-                    loan_id=i,
-                    disbursed=disbursed,
-                    principal=principal,
-                    outstanding=principal,
-                    days_past_due=dpd,
-                    max_days_past_due=worst,
-                    on=on,
-                )
-            )
-    return out
-
-
-schemes = st.sampled_from(["m", "us", "five-tier"])
-
-
-@given(books(), schemes)
+@given(loan_books(on=ON), scheme_names)
 def test_every_loan_is_in_exactly_one_bucket(book: list[LoanRecord], scheme: str) -> None:
     """Bucket counts and balances add up exactly to the portfolio's."""
     report = ageing_report(book, on=ON, scheme=scheme)  # type: ignore[arg-type]
@@ -523,7 +471,7 @@ def _split(items: list[T], parts: list[int]) -> list[list[T]]:
     return out
 
 
-@given(books(), schemes, st.lists(st.integers(0, 2), min_size=15, max_size=15))
+@given(loan_books(on=ON), scheme_names, st.lists(st.integers(0, 2), min_size=15, max_size=15))
 def test_merged_ageing_parts_equal_the_whole(
     book: list[LoanRecord], scheme: str, parts: list[int]
 ) -> None:
@@ -535,7 +483,7 @@ def test_merged_ageing_parts_equal_the_whole(
     assert merged == whole
 
 
-@given(books(), st.lists(st.integers(0, 2), min_size=15, max_size=15))
+@given(loan_books(on=ON), st.lists(st.integers(0, 2), min_size=15, max_size=15))
 def test_merged_overdue_rates_and_fpd_equal_the_whole(
     book: list[LoanRecord], parts: list[int]
 ) -> None:
@@ -549,7 +497,7 @@ def test_merged_overdue_rates_and_fpd_equal_the_whole(
     )
 
 
-@given(panels(), st.lists(st.integers(0, 2), min_size=60, max_size=60))
+@given(loan_panels(), st.lists(st.integers(0, 2), min_size=60, max_size=60))
 def test_merged_vintage_equals_the_whole_even_splitting_a_loan(
     panel: list[LoanRecord], parts: list[int]
 ) -> None:
@@ -561,7 +509,7 @@ def test_merged_vintage_equals_the_whole_even_splitting_a_loan(
         assert merged.curve(cohort) == whole.curve(cohort)
 
 
-@given(panels(), st.integers(0, 90))
+@given(loan_panels(), st.integers(0, 90))
 def test_vintage_never_decreases_with_months_on_book(panel: list[LoanRecord], over: int) -> None:
     """Once bad, always bad: every curve is non-decreasing, by balance and by count."""
     v = vintage(panel, over=over)
@@ -571,7 +519,11 @@ def test_vintage_never_decreases_with_months_on_book(panel: list[LoanRecord], ov
             assert all(a <= b for a, b in itertools.pairwise(curve))
 
 
-@given(books(dated=True), books(dated=True), st.lists(st.integers(0, 2), min_size=15, max_size=15))
+@given(
+    loan_books(on=ON, dated=True),
+    loan_books(on=ON, dated=True),
+    st.lists(st.integers(0, 2), min_size=15, max_size=15),
+)
 def test_roll_rate_rows_sum_to_the_start_and_merge_exactly(
     first: list[LoanRecord], second: list[LoanRecord], parts: list[int]
 ) -> None:

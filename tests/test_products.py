@@ -1,4 +1,4 @@
-"""Loan products: bounds named all at once, presets from the seed, the order-loan limit."""
+"""Loan products: bounds named all at once, presets of the platform's products, the order-loan limit."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ def test_open_ended_drawdowns_are_bounded_in_days() -> None:
     ]
 
 
-def test_presets_follow_the_seed() -> None:
-    """The presets carry the seed's figures: 0.05%/day 30-day order loan, 21% lines of 50,000–1,000,000."""
+def test_presets_carry_the_platform_products_terms() -> None:
+    """The presets carry the platform's figures: 0.05%/day 30-day order loan, 21% lines of 50,000–1,000,000."""
     order, revolving, fixed, installment = PRESETS
     assert (order.rate, order.frequency, order.max_amount) == (
         Rate.daily("0.05%"),

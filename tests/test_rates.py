@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microloan import InvalidTypeError, InvalidValueError, Rate
-
-fractions = st.decimals(min_value=0, max_value=Decimal("0.5"), places=8)
+from tests.strategies import rate_fractions
 
 
 @pytest.mark.parametrize(
@@ -84,7 +83,7 @@ def test_scaled_rate_keeps_its_unit() -> None:
     assert Rate.daily("0.05%").scaled("1.5") == Rate.daily("0.075%")
 
 
-@given(fractions, st.sampled_from(["annual", "monthly", "daily"]))
+@given(rate_fractions, st.sampled_from(["annual", "monthly", "daily"]))
 def test_repr_round_trips(value: Decimal, unit: str) -> None:
     """eval(repr(rate)) == rate for every unit."""
     if unit == "daily":
@@ -93,7 +92,7 @@ def test_repr_round_trips(value: Decimal, unit: str) -> None:
     assert eval(repr(rate), {"Rate": Rate}) == rate  # noqa: S307 - the property under test
 
 
-@given(fractions, st.sampled_from([360, 365]))
+@given(rate_fractions, st.sampled_from([360, 365]))
 def test_unit_round_trips(value: Decimal, days: int) -> None:
     """annual -> daily -> annual and annual -> monthly -> annual return the figure (34 digits)."""
     annual = Rate.annual(value)

@@ -30,43 +30,10 @@ from microloan import (
     interest_only,
     periods_per_year,
 )
-from tests.strategies import annual_rates, positive_cny
+from tests.strategies import annual_rates, positive_cny, schedule_arguments, schedule_starts
 
 Generator = Callable[..., Schedule]
 GENERATORS: list[Generator] = [equal_installment, equal_principal, interest_only, bullet, flat]
-
-frequencies = st.one_of(
-    st.sampled_from(["monthly", "weekly", "biweekly"]), st.integers(min_value=1, max_value=31)
-)
-accruals = st.sampled_from(["period", "daily"])
-years = st.sampled_from([360, 365, "actual"])
-modes = st.sampled_from(["half_up", "half_even", "down", "up", "ceiling", "floor"])
-starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
-
-
-@st.composite
-def loans(draw: st.DrawFn, *, max_term: int = 360) -> dict[str, Any]:
-    """Keyword arguments for a generator: 1 fen to 10 million, 0-36%, 1-360 periods, any option."""
-    frequency = draw(frequencies)
-    start = draw(starts)
-    options: dict[str, Any] = {
-        "rate": draw(annual_rates),
-        "term": draw(st.integers(1, max_term)),
-        "start": start,
-        "frequency": frequency,
-        "accrual": draw(accruals),
-        "days_in_year": draw(years),
-        "rounding": draw(modes),
-    }
-    if draw(st.booleans()):
-        options["first_due"] = start + draw(st.sampled_from([1, 10, 20, 31, 45]).map(_days))
-    return {"principal": draw(positive_cny()), **options}
-
-
-def _days(n: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 def _units(money: Money) -> int:
@@ -75,7 +42,7 @@ def _units(money: Money) -> int:
 
 # -- invariants of every method -------------------------------------------------
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_every_schedule_repays_exactly_the_principal(generator: Generator, loan: Any) -> None:
     """Principal parts add up to the principal; balances never rise and end at exactly zero."""
     plan = generator(**loan)
@@ -92,7 +59,7 @@ def test_every_schedule_repays_exactly_the_principal(generator: Generator, loan:
 
 
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_every_component_is_whole_and_non_negative(generator: Generator, loan: Any) -> None:
     """Every principal, interest, total and balance is >= 0 in whole minor units; total adds up."""
     for item in generator(**loan):
@@ -104,7 +71,7 @@ def test_every_component_is_whole_and_non_negative(generator: Generator, loan: A
 
 
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
-@given(loan=loans(max_term=60))
+@given(loan=schedule_arguments(max_term=60))
 def test_dates_follow_the_frequency_without_drifting(generator: Generator, loan: Any) -> None:
     """Due dates rise strictly, each period starts at the previous due date, and none drifts."""
     plan = generator(**loan)
@@ -160,7 +127,7 @@ def _growth(plan: Schedule) -> Decimal:
     return sum(((1 + i) ** k for k in range(plan.term)), Decimal(0))
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_equal_installments_are_equal_and_the_last_within_term_units(loan: Any) -> None:
     """All totals but the last are level; the last differs by less than `term` units.
 
@@ -177,7 +144,7 @@ def test_equal_installments_are_equal_and_the_last_within_term_units(loan: Any) 
     assert abs(totals[-1] - level) < plan.term * unit or plan.term == 1
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_rounded_basis_carries_the_compounded_residual(loan: Any) -> None:
     """interest_basis="rounded": the last differs by at most (|δ| + e) × Σ (1 + i)^k + e.
 
@@ -215,7 +182,7 @@ def test_thirty_years_at_36_percent_keeps_the_last_installment_level() -> None:
     principal=positive_cny(),
     rate=annual_rates,
     term=st.integers(1, 360),
-    start=starts,
+    start=schedule_starts,
     frequency=st.sampled_from(["monthly", "weekly", "biweekly", 10]),
 )
 def test_level_installment_is_numpy_financial_pmt_rounded(
@@ -233,7 +200,7 @@ def test_level_installment_is_numpy_financial_pmt_rounded(
         assert level == oracle.quantize(Decimal("0.01"), decimal.ROUND_HALF_UP)
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_flows_discounted_at_the_contract_rate_return_the_principal(loan: Any) -> None:
     """Σ total_k / (1 + i)^k = principal + the discounted rounding errors (uniform periods).
 
@@ -249,7 +216,7 @@ def test_flows_discounted_at_the_contract_rate_return_the_principal(loan: Any) -
     assert abs(present - loan["principal"].amount) <= e * loan["term"] + Decimal("1e-20")
 
 
-@given(loan=loans(max_term=120))
+@given(loan=schedule_arguments(max_term=120))
 def test_fee_free_apr_is_the_nominal_rate(loan: Any) -> None:
     """With period accrual and no fee, the simple APR is the contract rate within rounding."""
     loan.pop("first_due", None)
@@ -279,7 +246,7 @@ def test_installment_multiple_bills_whole_yuan() -> None:
     assert plan.installments[-1].total < Money("917")
 
 
-@given(loan=loans(max_term=120), multiple=st.sampled_from(["1", "10", "0.10"]))
+@given(loan=schedule_arguments(max_term=120), multiple=st.sampled_from(["1", "10", "0.10"]))
 def test_installment_multiple_rounds_every_level_installment(loan: Any, multiple: str) -> None:
     """Every installment but the last (and those after an early payoff) is a whole multiple."""
     loan.pop("first_due", None)
@@ -437,7 +404,7 @@ def test_month_end_loans_keep_their_day() -> None:
 
 
 # -- the other methods ------------------------------------------------------------
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_interest_only_pays_no_principal_before_the_end(loan: Any) -> None:
     """Interest only: every installment but the last has zero principal; the last has all."""
     plan = interest_only(**loan)
@@ -445,7 +412,7 @@ def test_interest_only_pays_no_principal_before_the_end(loan: Any) -> None:
     assert plan.installments[-1].principal == loan["principal"]
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_equal_principal_costs_no_more_than_equal_installments(loan: Any) -> None:
     """Equal principal repays faster, so its interest is at most the annuity's (± rounding)."""
     ep = equal_principal(**loan).total_interest
@@ -472,7 +439,7 @@ def test_equal_principal_declines() -> None:
     assert [i.interest.amount for i in plan] == [Decimal(10 * k) for k in range(12, 0, -1)]
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_equal_principal_parts_are_level_but_the_last(loan: Any) -> None:
     """Equal principal: all parts but the last equal; the last differs by less than `term` units."""
     plan = equal_principal(**loan)
@@ -491,7 +458,7 @@ def test_tiny_loans_over_many_periods_never_overdraw() -> None:
 
 
 def test_order_loan_is_a_bullet() -> None:
-    """Seed order loan: 30 days at 0.05% a day: 200,000 × 0.0005 × 30 = 3,000 (by hand)."""
+    """The platform's order loan: 30 days at 0.05% a day: 200,000 × 0.0005 × 30 = 3,000 (by hand)."""
     plan = bullet(
         Money("200000"), rate=Rate.daily("0.05%"), term=1, frequency=30, start=date(2026, 3, 1)
     )
@@ -524,7 +491,7 @@ def test_flat_rate_offer_and_its_true_cost() -> None:
     assert abs(float(plan.apr()) - ((1 + oracle) ** 12 - 1)) < 1e-12
 
 
-@given(loan=loans())
+@given(loan=schedule_arguments())
 def test_flat_charges_the_original_principal(loan: Any) -> None:
     """Flat: with period accrual and regular periods every charge is the same fixed amount."""
     loan.pop("first_due", None)

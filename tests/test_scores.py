@@ -13,18 +13,9 @@ from hypothesis import strategies as st
 
 from microloan import CountTable, InvalidTypeError, InvalidValueError, auc, gini, ks, psi
 from microloan._decimal import CONTEXT
+from tests.strategies import tied_scores
 
 EPS = Fraction(1, 10**30)
-
-
-@st.composite
-def scored(draw: st.DrawFn) -> tuple[list[int], list[int]]:
-    """Integer scores with many ties and a flag holding both classes."""
-    n = draw(st.integers(2, 50))
-    scores = draw(st.lists(st.integers(-5, 12), min_size=n, max_size=n))
-    flags = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
-    flags[0], flags[1] = 0, 1
-    return scores, flags
 
 
 def brute_auc(scores: list[int], flags: list[int]) -> Fraction:
@@ -54,19 +45,19 @@ def brute_ks(scores: list[int], flags: list[int]) -> Fraction:
     return best
 
 
-@given(scored())
+@given(tied_scores())
 def test_auc_equals_the_all_pairs_count(data: tuple[list[int], list[int]]) -> None:
     """Differential: AUC is the share of bad–good pairs ranked right, ties ½."""
     assert abs(Fraction(auc(*data)) - brute_auc(*data)) < EPS
 
 
-@given(scored())
+@given(tied_scores())
 def test_ks_equals_a_direct_count(data: tuple[list[int], list[int]]) -> None:
     """Differential: KS is the largest CDF gap at any distinct score."""
     assert abs(Fraction(ks(*data)) - brute_ks(*data)) < EPS
 
 
-@given(scored())
+@given(tied_scores())
 def test_auc_of_the_reversed_score_is_its_complement(data: tuple[list[int], list[int]]) -> None:
     """AUC(s) + AUC(−s) = 1, and higher='good' is the same as negating the score."""
     scores, flags = data
@@ -76,7 +67,7 @@ def test_auc_of_the_reversed_score_is_its_complement(data: tuple[list[int], list
     assert auc(scores, flags, higher="good") == backward
 
 
-@given(scored(), st.randoms(use_true_random=False))
+@given(tied_scores(), st.randoms(use_true_random=False))
 def test_ks_and_auc_ignore_row_order_and_monotone_transforms(
     data: tuple[list[int], list[int]], rnd: random.Random
 ) -> None:
@@ -90,7 +81,7 @@ def test_ks_and_auc_ignore_row_order_and_monotone_transforms(
     assert auc(*shuffled) == auc(scores, flags) == auc(transformed, flags)
 
 
-@given(scored())
+@given(tied_scores())
 def test_gini_is_twice_auc_minus_one(data: tuple[list[int], list[int]]) -> None:
     """Gini = 2·AUC − 1, exactly."""
     assert gini(*data) == CONTEXT.subtract(CONTEXT.multiply(2, auc(*data)), 1)
