@@ -80,7 +80,6 @@ def test_every_exception_class_is_defined_in_errors() -> None:
 def test_the_wings_are_packages() -> None:
     """Portfolio reports and the analyst's metrics are subpackages of their own."""
     import microloan.analytics
-
     import microloan.portfolio
 
     assert hasattr(microloan.portfolio, "__path__")
