@@ -17,11 +17,6 @@ import attrs
 from microloan.errors import invalid, wrong_type
 
 
-def choices(literal: object) -> tuple[Any, ...]:
-    """The choices of an option `Literal`, in declaration order."""
-    return get_args(literal)
-
-
 def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal
     """Return `value` if it is one of the choices of `literal`, else raise naming `field`.
 
@@ -35,6 +30,12 @@ def check_option(field: str, value: object, literal: Any, *, reason: str | None 
             if choice == value:
                 return value
     raise invalid(field, value, reason or f"is not one of {list(options)}")
+
+
+def one_of(literal: Any) -> str:  # noqa: ANN401 - any option Literal
+    """The tail of a refusal listing the choices in words: `is not 'a', 'b' or 'c'`."""
+    names = [repr(choice) for choice in get_args(literal)]
+    return f"is not {', '.join(names[:-1])} or {names[-1]}"
 
 
 def option(literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - an attrs validator

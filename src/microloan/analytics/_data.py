@@ -56,13 +56,6 @@ def column(data: object, field: str) -> Sequence[Any]:
     raise wrong_type(field, data, "an iterable of values (list, tuple, range, array, Series)")
 
 
-def check_choice(field: str, value: object, choices: tuple[str, ...]) -> None:
-    """Refuse an option value that is not one of `choices` (a ``Literal``'s ``get_args``)."""
-    if value not in choices:
-        names = [repr(choice) for choice in choices]
-        raise invalid(field, value, f"is not {', '.join(names[:-1])} or {names[-1]}")
-
-
 def same_length(first: Sequence[Any], second: Sequence[Any], names: tuple[str, str]) -> None:
     """Refuse two columns of different lengths, naming both."""
     if len(first) != len(second):

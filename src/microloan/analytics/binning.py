@@ -26,12 +26,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, final, get_args
+from typing import Any, Literal, final
 
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan.analytics._data import check_choice, column, is_missing
+from microloan._validators import check_option, one_of
+from microloan.analytics._data import column, is_missing
 from microloan.errors import invalid, wrong_type
 
 Closed = Literal["left", "right"]
@@ -106,7 +107,7 @@ class CutBins:
     special: tuple[Any, ...] = attrs.field(default=(), converter=_special)
 
     def __attrs_post_init__(self) -> None:
-        check_choice("closed", self.closed, get_args(Closed))
+        check_option("closed", self.closed, Closed, reason=one_of(Closed))
         for position, cut in enumerate(self.cuts):
             if isinstance(cut, bool) or not isinstance(cut, int | float | Decimal):
                 raise wrong_type(f"cuts[{position}]", cut, "a number (int, float or Decimal)")

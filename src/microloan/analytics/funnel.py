@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal, final, get_args
+from typing import Any, Literal, final
 
 import attrs
 
+from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
-    check_choice,
     column,
     count_value,
     ratio,
@@ -338,7 +338,7 @@ def disbursement_rate_by_day(
         >>> [(r.day.isoformat(), r.applicants, r.borrowers, r.rate) for r in rates]
         [('2019-05-01', 2, 1, Decimal('0.5')), ('2019-05-02', 1, 1, Decimal('1'))]
     """
-    check_choice("segment", segment, get_args(Segment))
+    check_option("segment", segment, Segment, reason=one_of(Segment))
     day_list = _days(days)
     user_list = column(users, "users")
     paid = _flags(disbursed, "disbursed")
@@ -454,7 +454,7 @@ def repeat_borrowing(
         raise wrong_type("window", window, "a number of days (int)")
     if window < 1:
         raise invalid("window", window, "must be at least 1 day")
-    check_choice("base", base, get_args(Segment))
+    check_option("base", base, Segment, reason=one_of(Segment))
     day_list = _days(days)
     user_list = column(users, "users")
     same_length(day_list, user_list, ("days", "users"))

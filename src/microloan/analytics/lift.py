@@ -24,10 +24,10 @@ from typing import Any, Literal, final, get_args
 import attrs
 
 from microloan._decimal import CONTEXT
+from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
-    check_choice,
     check_flag_types,
     column,
     count_value,
@@ -184,7 +184,7 @@ class LiftTable:
         """
         if woe_zero not in get_args(WoeZeroRule):
             raise invalid("woe_zero", woe_zero, f"is not one of {list(get_args(WoeZeroRule))}")
-        check_choice("worst_end", worst_end, get_args(WorstEnd))
+        check_option("worst_end", worst_end, WorstEnd, reason=one_of(WorstEnd))
         if not isinstance(bins, CutBins | CategoryBins):
             raise wrong_type("bins", bins, "CutBins or CategoryBins")
         if len(counts) != len(bins) or len(bads) != len(bins):

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, cast
 
 from microloan._decimal import CONTEXT
+from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
-    check_choice,
     count_value,
     divide,
     is_missing,
@@ -172,7 +172,7 @@ def auc(
         >>> auc([1, 1, 2], [0, 1, 1])  # pairs: (1 vs 1) tie = ½, (2 vs 1) = 1
         Decimal('0.75')
     """
-    check_choice("higher", higher, get_args(Higher))
+    check_option("higher", higher, Higher, reason=one_of(Higher))
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     twice: Count = 0  # Σ b_v × (2 × goods below v + goods at v)
     goods_below: Count = 0
@@ -275,7 +275,7 @@ def psi(
         >>> psi([50, 50, 0], [40, 55, 5], empty="skip").quantize(Decimal("0.000001"))
         Decimal('0.027080')
     """
-    check_choice("empty", empty, get_args(PsiEmptyRule))
+    check_option("empty", empty, PsiEmptyRule, reason=one_of(PsiEmptyRule))
     keys, es, acs = _aligned(expected_counts, actual_counts)
     if empty == "0.9":
         point_nine = Decimal("0.9")
