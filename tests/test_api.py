@@ -86,7 +86,13 @@ def test_the_wings_are_packages() -> None:
     assert hasattr(microloan.analytics, "__path__")
 
 
-_LENDING_CHAIN = ("microloan.schedules", "microloan.loans", "microloan.lines", "microloan.products")
+_LENDING_CHAIN = (
+    "microloan.schedules",
+    "microloan.terms",
+    "microloan.loans",
+    "microloan.lines",
+    "microloan.products",
+)
 _WINGS = ("microloan.portfolio", "microloan.analytics")
 _EDGES = ("microloan", "microloan.serialization", "microloan.cli", "microloan._demo")
 

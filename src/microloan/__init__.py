@@ -90,17 +90,12 @@ from microloan.interest import daily_interest
 from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
-    AllocationOrder,
     Breakdown,
-    EarlyRepaymentInterest,
-    ExcessHandling,
     Loan,
     LoanComponent,
     LoanKind,
     LoanPosition,
     LoanStatus,
-    PenaltyPreset,
-    ServicingTerms,
     Transaction,
     TransactionKind,
 )
@@ -152,6 +147,13 @@ from microloan.serialization import (
     serializable_types,
     to_dict,
     to_json,
+)
+from microloan.terms import (
+    AllocationOrder,
+    EarlyRepaymentInterest,
+    ExcessHandling,
+    PenaltyPreset,
+    ServicingTerms,
 )
 
 __all__ = [

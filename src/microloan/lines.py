@@ -53,11 +53,12 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
-from microloan.loans import Loan, LoanPosition, ServicingTerms
+from microloan.loans import Loan, LoanPosition
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
 from microloan.schedules import GENERATORS
+from microloan.terms import ServicingTerms
 
 LineState = Literal["active", "frozen", "closed"]
 """The status a line holds: `"active"`, `"frozen"` (no draws until unfrozen) or

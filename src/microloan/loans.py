@@ -29,7 +29,6 @@ The conventions (see the explanation page "Servicing a loan" for the full text):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final, Literal, final
@@ -39,6 +38,7 @@ import attrs
 from microloan._decimal import CONTEXT, ZERO, RoundingMode
 from microloan._ledger import Config, Ledger, Record
 from microloan._validators import check_date as _check_date
+from microloan._validators import check_option, option
 from microloan.errors import (
     CurrencyMismatchError,
     TransactionNotFoundError,
@@ -48,51 +48,13 @@ from microloan.errors import (
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import Schedule, bullet
-
-AllocationOrder = Literal["oldest_first", "vertical", "principal_first"]
-"""The order in which a payment settles what is due.
-
-- `"oldest_first"` (default; Apache Fineract's default, "horizontal"): the
-  oldest due date first and, within it, penalty → fees → interest → principal.
-- `"vertical"`: penalty of every due installment, then fees, then interest, then
-  principal, each oldest first (民法典 art. 561: costs → interest → principal).
-- `"principal_first"`: principal of every due installment, then interest, then
-  fees, then penalty, each oldest first (some contracts; the cheapest for the
-  borrower, since principal bears the penalty).
-"""
-
-ExcessHandling = Literal["reduce_installment", "shorten_term", "credit"]
-"""What a payment larger than what is due does with the excess.
-
-- `"reduce_installment"` (default): prepay principal and keep the term: the
-  remaining plan is re-amortised with the schedule's own generator, so later
-  installments are smaller.
-- `"shorten_term"`: prepay principal and keep the installment: the remaining
-  plan is re-amortised over as few periods as keep the installment (for
-  `equal_principal`, its principal part) no larger than before.
-- `"credit"`: hold the excess as a credit on the loan; the credit pays
-  installments and fees as they fall due.
-
-A payment that covers the payoff amount always closes the loan, whatever the
-option; what is left over is held as a credit (a refund due to the borrower).
-"""
-
-EarlyRepaymentInterest = Literal["days_used", "period_end"]
-"""The interest charged when principal is repaid before its due date.
-
-- `"days_used"` (default, 民法典 art. 677): only for the days the money was used.
-- `"period_end"`: the whole current period's interest, as some lenders (and
-  Apache Fineract's "till rest frequency date" setting) charge.
-"""
-
-PenaltyPreset = Literal["1.5x", "1.3x", "none"]
-"""A penalty rate relative to the contract rate.
-
-- `"1.5x"` (default): the contract rate × 1.5, the common 罚息 practice
-  (the PBoC 2003 notice allows 30–50% above the contract rate).
-- `"1.3x"`: the contract rate × 1.3, the notice's lower bound.
-- `"none"`: no penalty interest.
-"""
+from microloan.terms import (
+    AllocationOrder,
+    EarlyRepaymentInterest,
+    ExcessHandling,
+    PenaltyPreset,
+    ServicingTerms,
+)
 
 LoanStatus = Literal["current", "overdue", "paid_off", "written_off"]
 """A loan's status on a date: written off; else paid off (nothing owed); else
@@ -109,94 +71,8 @@ the credit)."""
 LoanKind = Literal["installments", "open_ended"]
 """A loan repaid by a schedule of installments, or an open-ended daily-interest drawdown."""
 
-_PENALTY_FACTORS: Final[dict[str, str]] = {"1.5x": "1.5", "1.3x": "1.3", "none": "0"}
-_ALLOCATION_ORDERS: Final = ("oldest_first", "vertical", "principal_first")
-_EXCESS: Final = ("reduce_installment", "shorten_term", "credit")
-_EARLY: Final = ("days_used", "period_end")
-_KINDS: Final = ("installments", "open_ended")
-_WAIVABLE: Final = ("penalty", "fees", "interest")
+_Waivable = Literal["penalty", "fees", "interest"]
 _NO_SHORTENING: Final = ("interest_only", "bullet")
-
-
-def _check_choice(name: str, choices: tuple[str, ...]) -> Callable[[object, object, object], None]:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if value not in choices:
-            raise invalid(name, value, f"is not one of {list(choices)}")
-
-    return check
-
-
-def _check_penalty_rate(_instance: object, _attribute: object, value: object) -> None:
-    if not isinstance(value, Rate) and value not in _PENALTY_FACTORS:
-        raise invalid("penalty_rate", value, f"must be a Rate or one of {list(_PENALTY_FACTORS)}")
-
-
-def _check_grace(_instance: object, _attribute: object, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise wrong_type("grace_days", value, "an int")
-    if value < 0:
-        raise invalid("grace_days", value, "must not be negative")
-
-
-def _check_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise wrong_type(attribute.name, value, "a bool")
-
-
-@final
-@attrs.frozen(kw_only=True)
-class ServicingTerms:
-    """How a loan is serviced: penalty, grace, allocation and prepayment conventions.
-
-    Attributes:
-        penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] (`"1.5x"`, the
-            default, `"1.3x"` or `"none"`) or an explicit `Rate`.
-        penalty_on_interest: whether overdue interest bears penalty too
-            (复利, compounding; off by default).
-        grace_days: days after a due date within which a payment bears no
-            penalty (宽限期; 0 by default).
-        allocation: the [`AllocationOrder`][microloan.AllocationOrder].
-        excess: the [`ExcessHandling`][microloan.ExcessHandling] of an
-            overpayment.
-        early_interest: the
-            [`EarlyRepaymentInterest`][microloan.EarlyRepaymentInterest]
-            convention.
-
-    Raises:
-        InvalidValueError: an option that is not one of its choices, or negative grace days.
-
-    Examples:
-        >>> ServicingTerms()
-        ServicingTerms(penalty_rate='1.5x', penalty_on_interest=False, grace_days=0, allocation='oldest_first', excess='reduce_installment', early_interest='days_used')
-        >>> ServicingTerms(grace_days=3, excess="shorten_term").grace_days
-        3
-    """
-
-    penalty_rate: Rate | PenaltyPreset = attrs.field(default="1.5x", validator=_check_penalty_rate)
-    penalty_on_interest: bool = attrs.field(default=False, validator=_check_bool)
-    grace_days: int = attrs.field(default=0, validator=_check_grace)
-    allocation: AllocationOrder = attrs.field(
-        default="oldest_first", validator=_check_choice("allocation", _ALLOCATION_ORDERS)
-    )
-    excess: ExcessHandling = attrs.field(
-        default="reduce_installment", validator=_check_choice("excess", _EXCESS)
-    )
-    early_interest: EarlyRepaymentInterest = attrs.field(
-        default="days_used", validator=_check_choice("early_interest", _EARLY)
-    )
-
-    def penalty_for(self, rate: Rate) -> Rate:
-        """The penalty rate for a loan at contract `rate`.
-
-        Examples:
-            >>> ServicingTerms().penalty_for(Rate.daily("0.05%"))
-            Rate.daily('0.075%')
-            >>> ServicingTerms(penalty_rate=Rate.daily("0.1%")).penalty_for(Rate.annual("18%"))
-            Rate.daily('0.1%')
-        """
-        if isinstance(self.penalty_rate, Rate):
-            return self.penalty_rate
-        return rate.scaled(_PENALTY_FACTORS[self.penalty_rate])
 
 
 @final
@@ -419,7 +295,7 @@ class Loan:
 
     schedule: Schedule = attrs.field(validator=_check_schedule)
     terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
-    kind: LoanKind = attrs.field(default="installments", validator=_check_choice("kind", _KINDS))
+    kind: LoanKind = attrs.field(default="installments", validator=option(LoanKind))
     _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False)
     _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
 
@@ -724,7 +600,7 @@ class Loan:
         money = self._check_amount(amount, "amount")
         day = self._check_on(on, "on")
         if excess is not None:
-            _check_choice("excess", _EXCESS)(None, None, excess)
+            check_option("excess", excess, ExcessHandling)
             if excess == "shorten_term" and self.schedule.method in _NO_SHORTENING:
                 raise invalid(
                     "excess",
@@ -768,7 +644,7 @@ class Loan:
 
     def waive(
         self,
-        component: Literal["penalty", "fees", "interest"],
+        component: _Waivable,
         *,
         on: date,
         amount: Money | None = None,
@@ -795,8 +671,7 @@ class Loan:
             >>> late.position(on=date(2026, 2, 10)).penalty_outstanding
             Money('0.00', 'CNY')
         """
-        if component not in _WAIVABLE:
-            raise invalid("component", component, f"is not one of {list(_WAIVABLE)}")
+        check_option("component", component, _Waivable)
         day = self._check_on(on, "on")
         money = None if amount is None else self._check_amount(amount, "amount")
         return self._post(

@@ -41,10 +41,10 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
-from microloan.loans import AllocationOrder, PenaltyPreset, ServicingTerms
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import Accrual, Frequency, Method, periods_per_year
+from microloan.terms import AllocationOrder, PenaltyPreset, ServicingTerms
 
 DrawMethod = Literal["open_ended", Method]
 """How a loan (or a drawdown from a line) is repaid.
