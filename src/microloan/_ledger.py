@@ -28,13 +28,11 @@ from microloan.money import Money
 from microloan.schedules import GENERATORS
 
 if TYPE_CHECKING:
-    from microloan.rates import DaysInYear, Rate
+    from microloan.rates import DaysInYear
     from microloan.schedules import Schedule
+    from microloan.terms import ExcessHandling, ServicingTerms
 
 Component = Literal["penalty", "fees", "interest", "principal"]
-Order = Literal["oldest_first", "vertical", "principal_first"]
-ExcessMode = Literal["reduce_installment", "shorten_term", "credit"]
-EarlyMode = Literal["days_used", "period_end"]
 
 #: One allocation: (component, installment number, fee number, prepayment?, amount).
 RawAllocation = tuple[Component, int | None, int | None, bool, Decimal]
@@ -174,49 +172,36 @@ class Config:
     __slots__ = (
         "currency",
         "days_in_year",
-        "early",
-        "excess",
         "exponent",
-        "grace",
         "open_ended",
-        "order",
-        "penalty_on_interest",
         "penalty_per_day",
         "penalty_rate",
         "rate",
         "rounding",
         "schedule",
         "target",
+        "terms",
     )
 
     def __init__(
         self,
         *,
         schedule: Schedule,
+        terms: ServicingTerms,
         open_ended: bool,
-        penalty_rate: Rate,
-        penalty_on_interest: bool,
-        grace: int,
-        order: Order,
-        excess: ExcessMode,
-        early: EarlyMode,
     ) -> None:
         self.schedule = schedule
+        self.terms = terms
         self.open_ended = open_ended
         self.currency = schedule.principal.currency
         self.exponent = Money.zero(self.currency).amount
         self.rounding = rounding_constant(schedule.rounding, "rounding")
         self.rate = schedule.rate
         self.days_in_year: DaysInYear = schedule.days_in_year
-        self.penalty_rate = penalty_rate
+        self.penalty_rate = penalty_rate = terms.penalty_for(schedule.rate)
         self.penalty_per_day = (
             None if self.days_in_year == "actual" else penalty_rate.per_day(self.days_in_year)
         )
-        self.penalty_on_interest = penalty_on_interest
-        self.grace = grace
-        self.order: Order = order
-        self.excess: ExcessMode = excess
-        self.early: EarlyMode = early
         first = schedule.installments[0]
         # the amount "keep the installment" keeps: the level total, or the level principal
         self.target = (
@@ -326,10 +311,10 @@ class Ledger:
         cfg = self.config
         if self.written_off is not None and until > self.written_off:
             until = self.written_off
-        if until <= line.pen_from or (until - line.due).days <= cfg.grace:
+        if until <= line.pen_from or (until - line.due).days <= cfg.terms.grace_days:
             return line.pen_accrued  # within the grace days nothing is charged (yet)
         bearing = line.principal - line.principal_paid
-        if cfg.penalty_on_interest:
+        if cfg.terms.penalty_on_interest:
             bearing += self.interest_out(line, line.due)
         if bearing <= 0:
             return line.pen_accrued
@@ -338,7 +323,7 @@ class Ledger:
     def _accrue_penalty(self, line: Line, until: date) -> None:
         if self.written_off is not None and until > self.written_off:
             until = self.written_off
-        if until <= line.pen_from or (until - line.due).days <= self.config.grace:
+        if until <= line.pen_from or (until - line.due).days <= self.config.terms.grace_days:
             return
         line.pen_accrued = self._penalty_until(line, until)
         line.pen_from = until
@@ -374,7 +359,7 @@ class Ledger:
             (f for f in self.fees if f.due <= on and f.outstanding > 0),
             key=lambda f: (f.due, f.on, f.number),
         )
-        order = self.config.order
+        order = self.config.terms.allocation
         items: list[tuple[Component, Line | Fee]] = []
         if order == "oldest_first":
             parts: tuple[Component, ...] = ("penalty", "interest", "principal")
@@ -452,13 +437,13 @@ class Ledger:
             )
 
     # -- postings -------------------------------------------------------------
-    def repay(self, number: int, on: date, amount: Decimal, mode: ExcessMode | None) -> None:
+    def repay(self, number: int, on: date, amount: Decimal, mode: ExcessHandling | None) -> None:
         """Apply a repayment: dues in the allocation order, then the excess."""
         self.advance(on)
         allocations: list[RawAllocation] = []
         rest = self._pay_dues(on, amount, allocations)
         if rest > 0:
-            rest = self._excess(on, rest, allocations, mode or self.config.excess)
+            rest = self._excess(on, rest, allocations, mode or self.config.terms.excess)
         self.credit += rest
         if sum((a[4] for a in allocations), ZERO) + rest != amount:  # pragma: no cover
             raise MicroloanError(f"amount: {amount} was not allocated exactly")
@@ -474,11 +459,11 @@ class Ledger:
         )
 
     def _current_interest(self, line: Line, on: date) -> Decimal:
-        until = line.due if self.config.early == "period_end" else on
+        until = line.due if self.config.terms.early_interest == "period_end" else on
         return self.interest_out(line, until)
 
     def _excess(
-        self, on: date, money: Decimal, out: list[RawAllocation], mode: ExcessMode
+        self, on: date, money: Decimal, out: list[RawAllocation], mode: ExcessHandling
     ) -> Decimal:
         ahead = [ln for ln in self.lines if ln.due > on]
         ahead_fees = sorted(
@@ -509,7 +494,7 @@ class Ledger:
         return money - part
 
     def _settle_current_interest(self, line: Line, on: date) -> None:
-        self.crystallize(line, line.due if self.config.early == "period_end" else on)
+        self.crystallize(line, line.due if self.config.terms.early_interest == "period_end" else on)
 
     def _close(
         self,
@@ -559,7 +544,7 @@ class Ledger:
             line.planned = False
 
     def _reamortise(  # noqa: C901 (one straight recipe: scale, or regenerate and maybe shorten)
-        self, on: date, remaining: Decimal, part: Decimal, mode: ExcessMode
+        self, on: date, remaining: Decimal, part: Decimal, mode: ExcessHandling
     ) -> None:
         """Re-plan the principal still ahead after a prepayment of `part` on `on`."""
         cfg = self.config

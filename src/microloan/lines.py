@@ -912,20 +912,17 @@ class CreditLine:
         if due <= day:
             raise invalid("maturity", due, f"must be after the drawdown date {day.isoformat()}")
         self._violations(money, "open_ended", None, (due - day).days)
-        terms = self._terms()
         product = self.product
-        return Loan.open_ended(
+        loan = Loan.open_ended(
             principal=money,
             rate=self.rate,
             start=day,
             maturity=due,
-            days_in_year=product.days_in_year if product is not None else 360,
-            rounding=product.rounding if product is not None else "half_up",
-            penalty_rate=terms.penalty_rate,
-            penalty_on_interest=terms.penalty_on_interest,
-            grace_days=terms.grace_days,
-            allocation=terms.allocation,
+            **({} if product is None else _conventions(product, "days_in_year", "rounding")),
         )
+        # the line's servicing terms, with the open-ended loan's own excess handling
+        terms = attrs.evolve(self._terms(), excess=loan.terms.excess)
+        return Loan(schedule=loan.schedule, terms=terms, kind=loan.kind)
 
     def _term_loan(
         self,
@@ -947,14 +944,11 @@ class CreditLine:
             periods = self.product.terms[0]
         self._violations(money, method, periods, None)
         product = self.product
-        options: dict[str, object] = {}
-        if product is not None:
-            options = {
-                "frequency": product.frequency,
-                "accrual": product.accrual,
-                "days_in_year": product.days_in_year,
-                "rounding": product.rounding,
-            }
+        options = (
+            {}
+            if product is None
+            else _conventions(product, "frequency", "accrual", "days_in_year", "rounding")
+        )
         schedule = GENERATORS[method](  # type: ignore[index]  # draw() passes a schedule method
             money, rate=self.rate, term=periods, start=day, **options
         )
@@ -979,3 +973,8 @@ class CreditLine:
                 f"drawdown: {which} is not an index of this line's {len(self.drawdowns)} drawdowns"
             )
         return which % len(self.drawdowns)
+
+
+def _conventions(product: LoanProduct, *names: str) -> dict[str, Any]:
+    """The product's schedule conventions `names`, as keyword arguments."""
+    return {name: getattr(product, name) for name in names}

@@ -751,14 +751,7 @@ class Loan:
     # -- internals ----------------------------------------------------------
     def _config(self) -> Config:
         return Config(
-            schedule=self.schedule,
-            open_ended=self.kind == "open_ended",
-            penalty_rate=self.terms.penalty_for(self.schedule.rate),
-            penalty_on_interest=self.terms.penalty_on_interest,
-            grace=self.terms.grace_days,
-            order=self.terms.allocation,
-            excess=self.terms.excess,
-            early=self.terms.early_interest,
+            schedule=self.schedule, terms=self.terms, open_ended=self.kind == "open_ended"
         )
 
     def _replay(self, postings: tuple[_Posting, ...], until: date | None = None) -> Ledger:
