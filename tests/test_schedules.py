@@ -653,3 +653,14 @@ def test_generators_take_options_by_keyword_only() -> None:
     """Everything after the principal is keyword-only, so no option can be passed by position."""
     with pytest.raises(TypeError):
         equal_installment(Money("1000"), Rate.annual("18%"), 6, date(2026, 1, 1))  # type: ignore[call-arg]
+
+
+def test_every_method_has_one_registry_entry() -> None:
+    """One registry: each `Method` has its generator, title and level in `METHODS`."""
+    from typing import get_args
+
+    from microloan.schedules import METHODS, Method
+
+    assert list(METHODS) == list(get_args(Method))
+    for name, spec in METHODS.items():
+        assert spec.generate.__name__ == name

@@ -16,7 +16,6 @@ everything payable, full precision for accruals); `Loan` turns them into
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Literal
@@ -25,7 +24,7 @@ from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
-from microloan.schedules import GENERATORS
+from microloan.schedules import METHODS, replan
 
 if TYPE_CHECKING:
     from microloan.rates import DaysInYear
@@ -173,6 +172,7 @@ class Config:
         "currency",
         "days_in_year",
         "exponent",
+        "level",
         "open_ended",
         "penalty_per_day",
         "penalty_rate",
@@ -202,11 +202,9 @@ class Config:
         self.penalty_per_day = (
             None if self.days_in_year == "actual" else penalty_rate.per_day(self.days_in_year)
         )
-        first = schedule.installments[0]
         # the amount "keep the installment" keeps: the level total, or the level principal
-        self.target = (
-            first.principal.amount if schedule.method == "equal_principal" else first.total.amount
-        )
+        self.level = METHODS[schedule.method].level
+        self.target = None if self.level is None else self.level(schedule)
 
     def round(self, value: Decimal) -> Decimal:
         """Round an accrual to a payable amount with the loan's rounding mode."""
@@ -559,31 +557,21 @@ class Ledger:
             if not remaining:
                 _stop_interest(ahead)
             return
-        make = generator(cfg.schedule.method)
         sched = cfg.schedule
-        options: dict[str, object] = {
-            "rate": sched.rate,
-            "start": current.start,
-            "frequency": sched.frequency,
-            "first_due": current.due,
-            "accrual": sched.accrual,
-            "days_in_year": sched.days_in_year,
-            "rounding": sched.rounding,
-        }
-        options.update(_optional_options(sched))
         principal = Money(remaining, cfg.currency)
 
         def plan(term: int) -> Schedule:
-            return make(principal, term=term, **options)
+            return replan(sched, principal, term=term, start=current.start, first_due=current.due)
 
         term = len(ahead)
         new = plan(term)
-        if mode == "shorten_term":
-            key = _key(sched.method)
+        key, target = cfg.level, cfg.target
+        # Loan refuses "shorten_term" for a method without a level installment
+        if mode == "shorten_term" and key is not None and target is not None:
             low, high = 1, term
             while low < high:
                 middle = (low + high) // 2
-                if key(plan(middle)) <= cfg.target:
+                if key(plan(middle)) <= target:
                     high = middle
                 else:
                     low = middle + 1
@@ -774,24 +762,6 @@ def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool
     return (comp, item.number, None, prepayment, amount)
 
 
-def _optional_options(sched: Schedule) -> dict[str, object]:
-    """The options a re-amortised plan inherits only where they apply."""
-    options: dict[str, object] = {}
-    if sched.installment_multiple is not None:
-        options["installment_multiple"] = sched.installment_multiple
-    if sched.method == "equal_installment":
-        options["interest_basis"] = sched.interest_basis
-    return options
-
-
-def generator(method: str) -> Callable[..., Schedule]:
-    """The schedule generator named `method` (equal_installment, …) from microloan.schedules."""
-    try:
-        return GENERATORS[method]  # type: ignore[index]
-    except KeyError:
-        raise invalid("method", method, "has no schedule generator to re-amortise with") from None
-
-
 def _stop_interest(lines: list[Line]) -> None:
     """No principal is left ahead: nothing accrues any more (accruals so far are fixed)."""
     for line in lines:
@@ -801,9 +771,3 @@ def _stop_interest(lines: list[Line]) -> None:
 
 def _due_of(item: Line | Fee) -> date:
     return item.due
-
-
-def _key(method: str) -> Callable[[Schedule], Decimal]:
-    if method == "equal_principal":
-        return lambda s: s.installments[0].principal.amount
-    return lambda s: s.installments[0].total.amount

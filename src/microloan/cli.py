@@ -27,7 +27,7 @@ from microloan.loans import Loan
 from microloan.money import Money
 from microloan.portfolio import LoanRecord, ageing_report
 from microloan.rates import DaysInYear, Rate, RateUnit
-from microloan.schedules import GENERATORS, Accrual, Frequency, Method, Schedule
+from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 
 __all__ = ["main"]
 
@@ -198,7 +198,7 @@ def _schedule_from(args: argparse.Namespace) -> Schedule:
         if args.installment_multiple is not None
         else None
     )
-    generator = GENERATORS[args.method.replace("-", "_")]
+    generator = METHODS[args.method.replace("-", "_")].generate
     return generator(
         principal,
         rate=_rate(args.rate, args.rate_unit),

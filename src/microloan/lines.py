@@ -57,7 +57,7 @@ from microloan.loans import Loan, LoanPosition
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
-from microloan.schedules import GENERATORS
+from microloan.schedules import METHODS
 from microloan.terms import ServicingTerms
 
 LineState = Literal["active", "frozen", "closed"]
@@ -612,10 +612,10 @@ class CreditLine:
             chosen = self.product.methods[0] if self.product is not None else "open_ended"
         if chosen == "open_ended":
             loan = self._open_ended(money, day, term=term, maturity=maturity)
-        elif chosen in GENERATORS:
+        elif chosen in METHODS:
             loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
         else:
-            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(GENERATORS)]}")
+            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(METHODS)]}")
         room = self._room(self._positions(day))
         if money > room:
             raise InsufficientCreditError(
@@ -949,7 +949,7 @@ class CreditLine:
             if product is None
             else _conventions(product, "frequency", "accrual", "days_in_year", "rounding")
         )
-        schedule = GENERATORS[method](  # type: ignore[index]  # draw() passes a schedule method
+        schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
             money, rate=self.rate, term=periods, start=day, **options
         )
         return Loan(schedule=schedule, terms=self._terms())

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final, Literal, final
+from typing import Any, Literal, final
 
 import attrs
 
@@ -47,7 +47,7 @@ from microloan.errors import (
 )
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
-from microloan.schedules import Schedule, bullet
+from microloan.schedules import METHODS, Schedule, bullet
 from microloan.terms import (
     AllocationOrder,
     EarlyRepaymentInterest,
@@ -72,7 +72,6 @@ LoanKind = Literal["installments", "open_ended"]
 """A loan repaid by a schedule of installments, or an open-ended daily-interest drawdown."""
 
 _Waivable = Literal["penalty", "fees", "interest"]
-_NO_SHORTENING: Final = ("interest_only", "bullet")
 
 
 @final
@@ -300,7 +299,7 @@ class Loan:
     _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        if self.terms.excess == "shorten_term" and self.schedule.method in _NO_SHORTENING:
+        if self.terms.excess == "shorten_term" and METHODS[self.schedule.method].level is None:
             raise invalid(
                 "excess",
                 "shorten_term",
@@ -601,7 +600,7 @@ class Loan:
         day = self._check_on(on, "on")
         if excess is not None:
             check_option("excess", excess, ExcessHandling)
-            if excess == "shorten_term" and self.schedule.method in _NO_SHORTENING:
+            if excess == "shorten_term" and METHODS[self.schedule.method].level is None:
                 raise invalid(
                     "excess",
                     excess,

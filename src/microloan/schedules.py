@@ -53,13 +53,6 @@ Frequency = Literal["monthly", "weekly", "biweekly"] | int
 
 _NAMED_DAYS: Final = {"weekly": 7, "biweekly": 14}
 _NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
-_METHOD_TITLES: Final = {
-    "equal_installment": "Equal installments",
-    "equal_principal": "Equal principal",
-    "interest_only": "Interest only",
-    "bullet": "Bullet",
-    "flat": "Flat rate",
-}
 
 
 @final
@@ -321,7 +314,7 @@ class Schedule:
         )
         year = "actual days" if self.days_in_year == "actual" else f"{self.days_in_year}-day year"
         heading = (
-            f"{_METHOD_TITLES[self.method]}: {self.principal} at {self.rate}, {periods} "
+            f"{METHODS[self.method].title}: {self.principal} at {self.rate}, {periods} "
             f"from {self.start.isoformat()} ({self.accrual} accrual, {year})"
         )
         header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
@@ -1061,12 +1054,68 @@ def flat(
     return plan.schedule("flat", _level_parts(plan, level, on_original=True))
 
 
-GENERATORS: Final[Mapping[Method, Callable[..., Schedule]]] = {
-    "equal_installment": equal_installment,
-    "equal_principal": equal_principal,
-    "interest_only": interest_only,
-    "bullet": bullet,
-    "flat": flat,
+@final
+@attrs.frozen
+class MethodSpec:
+    """One schedule method as the library uses it: an entry of `METHODS`.
+
+    Attributes:
+        generate: the generator (`equal_installment`, …).
+        title: how a schedule's summary names the method.
+        level: what a re-amortised plan keeps level when a prepayment shortens the
+            term (the first installment's total or principal part); `None` where the
+            method has no level installment, so the term cannot be shortened.
+        options: the schedule attributes, beyond the common ones, that the generator
+            takes and a re-amortised plan inherits.
+    """
+
+    generate: Callable[..., Schedule]
+    title: str
+    level: Callable[[Schedule], Decimal] | None
+    options: tuple[str, ...] = ()
+
+
+def _first_total(schedule: Schedule) -> Decimal:
+    return schedule.installments[0].total.amount
+
+
+def _first_principal(schedule: Schedule) -> Decimal:
+    return schedule.installments[0].principal.amount
+
+
+METHODS: Final[Mapping[Method, MethodSpec]] = {
+    "equal_installment": MethodSpec(
+        equal_installment, "Equal installments", _first_total, ("interest_basis",)
+    ),
+    "equal_principal": MethodSpec(equal_principal, "Equal principal", _first_principal),
+    "interest_only": MethodSpec(interest_only, "Interest only", None),
+    "bullet": MethodSpec(bullet, "Bullet", None),
+    "flat": MethodSpec(flat, "Flat rate", _first_total),
 }
-"""The schedule generator of each [`Method`][microloan.Method]: the one registry that
-credit lines, products, the servicing engine and the command line select from."""
+"""Every [`Method`][microloan.Method] and how to use it: the one registry that credit lines,
+products, the servicing engine and the command line select from. A new method is a
+generator above, its name in `Method` and its entry here."""
+
+
+def replan(
+    schedule: Schedule, principal: Money, *, term: int, start: date, first_due: date
+) -> Schedule:
+    """`principal` re-amortised over `term` periods with `schedule`'s method and conventions.
+
+    The periods run from `start`, the first falling due on `first_due`; rate, frequency,
+    accrual, day count, rounding and the method's own options are the schedule's.
+    """
+    spec = METHODS[schedule.method]
+    return spec.generate(
+        principal,
+        rate=schedule.rate,
+        term=term,
+        start=start,
+        frequency=schedule.frequency,
+        first_due=first_due,
+        accrual=schedule.accrual,
+        days_in_year=schedule.days_in_year,
+        rounding=schedule.rounding,
+        installment_multiple=schedule.installment_multiple,
+        **{name: getattr(schedule, name) for name in spec.options},
+    )
