@@ -47,8 +47,12 @@ def rounding_constant(mode: str, field: str = "mode") -> str:
         ) from None
 
 
-def to_decimal(value: object, field: str) -> Decimal:
-    """Convert ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats and junk."""
+def to_decimal(value: object, field: str, *, float_advice: str | None = None) -> Decimal:
+    """Convert ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats and junk.
+
+    A float is refused with `float_advice` (how to pass the value exactly), by default
+    a str or Decimal of the same digits.
+    """
     if isinstance(value, bool):
         raise wrong_type(field, value, "an int, str or Decimal")
     if isinstance(value, Decimal):
@@ -64,10 +68,10 @@ def to_decimal(value: object, field: str) -> Decimal:
             # also the answer when the caller's context does not trap a bad string
             raise invalid(field, value, "is not a decimal number")
     elif isinstance(value, float):
-        raise InvalidTypeError(
-            f"{field}: {value!r} is a float; pass a str or Decimal such as "
-            f"'{value!r}' (floats cannot hold most cent amounts exactly)"
+        advice = float_advice or (
+            f"pass a str or Decimal such as '{value!r}' (floats cannot hold most cent amounts exactly)"
         )
+        raise InvalidTypeError(f"{field}: {value!r} is a float; {advice}")
     else:
         raise wrong_type(field, value, "an int, str or Decimal")
     if not result.is_finite():

@@ -47,6 +47,16 @@ def option(literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 -
     return check
 
 
+def check_int(field: str, value: object, *, minimum: int | None = None) -> int:
+    """Return `value` if it is an int (never a bool) of at least `minimum`, else raise naming `field`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise wrong_type(field, value, "an int")
+    if minimum is not None and value < minimum:
+        reason = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        raise invalid(field, value, reason)
+    return value
+
+
 def check_date(value: object, field: str) -> date:
     """Return `value` if it is a calendar date (a `datetime` is refused: it carries a time)."""
     if isinstance(value, datetime) or not isinstance(value, date):

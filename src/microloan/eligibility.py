@@ -26,6 +26,7 @@ from typing import Any, final
 
 import attrs
 
+from microloan._validators import check_int
 from microloan._validators import check_name as _check_name
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
@@ -94,8 +95,7 @@ class Applicant:
         """
         if self.birth_date is None:
             return None
-        years = on.year - self.birth_date.year
-        return years if add_months(self.birth_date, 12 * years) <= on else years - 1
+        return _whole_months(self.birth_date, on) // 12
 
     def months_member(self, *, on: date) -> int | None:
         """Whole months of platform membership on `on` (by the calendar); None if unknown.
@@ -107,10 +107,13 @@ class Applicant:
         """
         if self.member_since is None:
             return None
-        if on < self.member_since:
-            return 0
-        months = (on.year - self.member_since.year) * 12 + on.month - self.member_since.month
-        return months if add_months(self.member_since, months) <= on else months - 1
+        return max(_whole_months(self.member_since, on), 0)
+
+
+def _whole_months(since: date, on: date) -> int:
+    """Whole calendar months from `since` to `on` (negative before `since`)."""
+    months = (on.year - since.year) * 12 + on.month - since.month
+    return months if add_months(since, months) <= on else months - 1
 
 
 Check = Callable[[Applicant, date], str | None]
@@ -196,9 +199,8 @@ class EligibilityRule:
             >>> rule.check(Applicant(birth_date=date(1960, 1, 1)), date(2026, 1, 1))
             'age 66 is above 65'
         """
-        for field, value in (("minimum", minimum), ("maximum", maximum)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise wrong_type(field, value, "an int")
+        check_int("minimum", minimum)
+        check_int("maximum", maximum)
         if maximum < minimum:
             raise invalid("maximum", maximum, f"is below minimum {minimum}")
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, rounding_constant, to_decimal
+from microloan._validators import check_int
 from microloan.errors import CurrencyMismatchError, InvalidTypeError, invalid, wrong_type
 
 if TYPE_CHECKING:
@@ -246,10 +247,7 @@ class Money:
             >>> Money("10.00").split(3)
             (Money('3.34', 'CNY'), Money('3.33', 'CNY'), Money('3.33', 'CNY'))
         """
-        if isinstance(parts, bool) or not isinstance(parts, int):
-            raise wrong_type("parts", parts, "an int")
-        if parts < 1:
-            raise invalid("parts", parts, "must be at least 1")
+        check_int("parts", parts, minimum=1)
         units = self.minor_units
         sign = -1 if units < 0 else 1
         base, extra = divmod(abs(units), parts)

@@ -33,8 +33,8 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
+from microloan._validators import check_int, check_option, option
 from microloan._validators import check_name as _check_name
-from microloan._validators import check_option, option
 from microloan.errors import (
     CurrencyMismatchError,
     ProductViolationError,
@@ -73,10 +73,7 @@ def _check_money(field: str) -> Any:  # noqa: ANN401 - an attrs validator
 
 def _check_count(field: str, minimum: int) -> Any:  # noqa: ANN401
     def check(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise wrong_type(field, value, "an int")
-        if value < minimum:
-            raise invalid(field, value, f"must be at least {minimum}")
+        check_int(field, value, minimum=minimum)
 
     return check
 

@@ -25,7 +25,7 @@ import attrs
 
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan._validators import check_date as _check_date
-from microloan._validators import check_days_in_year, check_option
+from microloan._validators import check_days_in_year, check_int, check_option
 from microloan.cost import AprMethod, apr
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
@@ -462,11 +462,7 @@ def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) ->
 
 # -- argument checks ----------------------------------------------------------
 def _check_term(term: object) -> int:
-    if isinstance(term, bool) or not isinstance(term, int):
-        raise wrong_type("term", term, "an int")
-    if term < 1:
-        raise invalid("term", term, "must be at least 1")
-    return term
+    return check_int("term", term, minimum=1)
 
 
 def _first_due(start: date, first_due: object) -> date | None:

@@ -14,8 +14,8 @@ from typing import Any, Final, Literal, final, get_args
 
 import attrs
 
-from microloan._validators import check_option, option
-from microloan.errors import invalid, wrong_type
+from microloan._validators import check_int, check_option, option
+from microloan.errors import wrong_type
 from microloan.rates import Rate
 
 AllocationOrder = Literal["oldest_first", "vertical", "principal_first"]
@@ -78,10 +78,7 @@ def _check_penalty_rate(_instance: object, _attribute: object, value: object) ->
 
 
 def _check_grace(_instance: object, _attribute: object, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise wrong_type("grace_days", value, "an int")
-    if value < 0:
-        raise invalid("grace_days", value, "must not be negative")
+    check_int("grace_days", value, minimum=0)
 
 
 def _check_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

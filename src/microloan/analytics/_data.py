@@ -19,7 +19,7 @@ from decimal import Decimal
 from itertools import compress
 from typing import Any
 
-from microloan._decimal import CONTEXT
+from microloan._decimal import CONTEXT, to_decimal
 from microloan.errors import InvalidTypeError, InvalidValueError, invalid, wrong_type
 
 #: A count: an ``int`` when unweighted, a ``Decimal`` when rows carry weights.
@@ -181,26 +181,13 @@ def _weighted(
 
 def weight_value(weight: object, field: str) -> Decimal:
     """A row weight: a non-negative finite int, Decimal or numeric string."""
-    if isinstance(weight, bool):
-        raise wrong_type(field, weight, "an int, Decimal or numeric str")
-    if isinstance(weight, int):
-        result = Decimal(weight)
-    elif isinstance(weight, Decimal):
-        result = weight
-    elif isinstance(weight, str):
-        try:
-            result = Decimal(weight)
-        except ArithmeticError:
-            raise invalid(field, weight, "is not a number") from None
-    elif isinstance(weight, float):
-        raise InvalidTypeError(
-            f"{field}: {weight!r} is a float; pass ints, Decimals or strings "
-            f"(e.g. map(str, weights)) so every weight is exact"
-        )
-    else:
-        raise wrong_type(field, weight, "an int, Decimal or numeric str")
-    if not result.is_finite() or result < 0:
-        raise invalid(field, weight, "must be a finite number of at least 0")
+    result = to_decimal(
+        weight,
+        field,
+        float_advice="pass ints, Decimals or strings (e.g. map(str, weights)) so every weight is exact",
+    )
+    if result < 0:
+        raise invalid(field, weight, "must be at least 0")
     return result
 
 

@@ -31,7 +31,7 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_option, one_of
+from microloan._validators import check_int, check_option, one_of
 from microloan.analytics._data import column, is_missing
 from microloan.errors import invalid, wrong_type
 
@@ -354,11 +354,7 @@ def equal_frequency(
 
 def _n_bins(n_bins: object) -> int:
     """The number of bins asked for: an int of at least 1."""
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int):
-        raise wrong_type("n_bins", n_bins, "an int")
-    if n_bins < 1:
-        raise invalid("n_bins", n_bins, "must be at least 1")
-    return n_bins
+    return check_int("n_bins", n_bins, minimum=1)
 
 
 def _equal_frequency(
