@@ -20,6 +20,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Literal
 
+import attrs
+
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
@@ -140,29 +142,17 @@ class Fee:
         return other
 
 
+@attrs.frozen(kw_only=True)
 class Record:
     """What one posting did: the raw material of a `Transaction`."""
 
-    __slots__ = ("allocations", "amount", "due", "excess", "kind", "number", "on")
-
-    def __init__(
-        self,
-        *,
-        number: int,
-        kind: str,
-        on: date,
-        amount: Decimal,
-        due: date | None = None,
-        allocations: tuple[RawAllocation, ...] = (),
-        excess: Decimal = ZERO,
-    ) -> None:
-        self.number = number
-        self.kind = kind
-        self.on = on
-        self.amount = amount
-        self.due = due
-        self.allocations = allocations
-        self.excess = excess
+    number: int
+    kind: str
+    on: date
+    amount: Decimal
+    due: date | None = None
+    allocations: tuple[RawAllocation, ...] = ()
+    excess: Decimal = ZERO
 
 
 class Config:
@@ -190,9 +180,7 @@ class Config:
         terms: ServicingTerms,
         open_ended: bool,
     ) -> None:
-        self.schedule = schedule
-        self.terms = terms
-        self.open_ended = open_ended
+        self.schedule, self.terms, self.open_ended = schedule, terms, open_ended
         self.currency = schedule.principal.currency
         self.exponent = Money.zero(self.currency).amount
         self.rounding = rounding_constant(schedule.rounding, "rounding")

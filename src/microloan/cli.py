@@ -602,7 +602,9 @@ def _add_command(
     summary: str,
     example: str,
     handler: Command,
+    formats: tuple[str, ...] = (),
 ) -> _Parser:
+    """A sub-command with its help and example; `formats` are its `--format` choices."""
     parser = commands.add_parser(
         name,
         help=summary,
@@ -611,6 +613,8 @@ def _add_command(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=handler)
+    if formats:
+        parser.add_argument("--format", choices=formats, default="table")
     return parser
 
 
@@ -631,10 +635,10 @@ def build_parser() -> argparse.ArgumentParser:
         example="microloan schedule --principal 10000 --rate 18% --term 12 "
         "--method equal-installment --start 2026-01-15",
         handler=_schedule,
+        formats=("table", "csv", "json"),
     )
     _add_loan_arguments(schedule)
     schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
-    schedule.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     apr_parser = _add_command(
         commands,
@@ -661,12 +665,12 @@ def build_parser() -> argparse.ArgumentParser:
         "The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,\n"
         "outstanding and days_past_due, and optionally currency.",
         handler=_age,
+        formats=("table", "csv", "json"),
     )
     age.add_argument("records", metavar="RECORDS.csv", help="the loan records")
     age.add_argument("--on", type=parse_date, required=True, help="the report date")
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
-    age.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     lift = _add_command(
         commands,
@@ -676,13 +680,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--bins N asks for N equal-frequency bins; --bins 3,6,10,21 (or 21, for one)\n"
         "gives cut points, each bin closed on the left: [21, +inf).",
         handler=_lift,
+        formats=("table", "csv", "json"),
     )
     lift.add_argument("data", metavar="DATA.csv", help="one row per applicant or loan")
     lift.add_argument("--value", required=True, metavar="COLUMN", help="the variable to bin")
     lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
-    lift.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     payoff = _add_command(
         commands,
@@ -691,6 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
         example="microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 "
         "--on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80",
         handler=_payoff,
+        formats=("table", "json"),
     )
     _add_loan_arguments(payoff)
     payoff.add_argument("--on", type=parse_date, required=True, help="the payoff date")
@@ -702,7 +707,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE:AMOUNT",
         help="a payment made (repeat for several)",
     )
-    payoff.add_argument("--format", choices=("table", "json"), default="table")
 
     _add_command(
         commands,

@@ -21,7 +21,7 @@ to whole minor units: a ceiling never rounds up.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any, final
 
 import attrs
@@ -33,7 +33,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
-from microloan.money import _EXPONENTS, Money, _make
+from microloan.money import Money
 
 
 def _share(value: object) -> Decimal:
@@ -52,10 +52,6 @@ def _check_ratio(_instance: object, attribute: attrs.Attribute[Any], value: Any)
 def _check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not isinstance(value, str) or not value.strip():
         raise invalid("name", value, "must be a non-empty str")
-
-
-def _down(value: Decimal, currency: str) -> Money:
-    return _make(value.quantize(_EXPONENTS[currency], ROUND_DOWN, CONTEXT), currency)
 
 
 @final
@@ -141,8 +137,7 @@ class LeverageRule:
             >>> LeverageRule.guidance_2008().max_borrowings(Money("1600000000"))
             Money('800000000.00', 'CNY')
         """
-        capital = _capital(net_capital)
-        return _down(CONTEXT.multiply(capital.amount, self.borrowing_ratio), capital.currency)
+        return (_capital(net_capital) * self.borrowing_ratio).round("down")
 
     def lending_capacity(self, net_capital: Money) -> Money:
         """The most the lender may have lent: net capital plus the most it may borrow.
@@ -160,11 +155,11 @@ class LeverageRule:
 
         Examples:
             >>> from microloan import Money
-            >>> LeverageRule.guidance_2008().single_borrower_limit(Money("1600000000"))
-            Money('80000000.00', 'CNY')
+            >>> rule = LeverageRule.guidance_2008()  # 5% of net capital
+            >>> rule.single_borrower_limit(Money("1600000000")), rule.single_borrower_share
+            (Money('80000000.00', 'CNY'), Decimal('0.05'))
         """
-        capital = _capital(net_capital)
-        return _down(CONTEXT.multiply(capital.amount, self.single_borrower_share), capital.currency)
+        return (_capital(net_capital) * self.single_borrower_share).round("down")
 
 
 def _capital(value: object) -> Money:
