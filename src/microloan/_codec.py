@@ -405,26 +405,39 @@ class _SetCodec(_Codec):
         return result
 
 
-@final
-class _MappingCodec(_Codec):
-    """`dict[K, V]` and `Mapping[K, V]`: an object keyed by the keys' text."""
+class _KeyedCodec(_Codec):
+    """What the two mapping codecs share: a key and a value codec, any `Mapping` accepted."""
 
-    __slots__ = ("int_keys", "key", "value")
-    label = "an object"
+    __slots__ = ("key", "value")
 
-    def __init__(self, key: _Codec, value: _Codec, *, int_keys: bool) -> None:
-        self.key = key
-        self.value = value
-        self.int_keys = int_keys
+    def __init__(self, key: _Codec, value: _Codec) -> None:
+        self.key, self.value = key, value
 
     def accepts(self, value: object) -> bool:
         return isinstance(value, collections.abc.Mapping)
 
-    def encode(self, value: object) -> object:
+    @staticmethod
+    def items(value: object) -> collections.abc.ItemsView[object, object]:
+        """The items of a mapping to write, or the refusal of anything else."""
         if not isinstance(value, collections.abc.Mapping):
             raise _not_writable("a mapping", value)
+        return typing.cast("Mapping[object, object]", value).items()
+
+
+@final
+class _MappingCodec(_KeyedCodec):
+    """`dict[K, V]` and `Mapping[K, V]`: an object keyed by the keys' text."""
+
+    __slots__ = ("int_keys",)
+    label = "an object"
+
+    def __init__(self, key: _Codec, value: _Codec, *, int_keys: bool) -> None:
+        super().__init__(key, value)
+        self.int_keys = int_keys
+
+    def encode(self, value: object) -> object:
         out: dict[str, object] = {}
-        for key, element in typing.cast("Mapping[object, object]", value).items():
+        for key, element in self.items(value):
             try:
                 text = self.key.encode(key)
             except DocumentFailure as failure:
@@ -524,25 +537,15 @@ class _UnionCodec(_Codec):
 
 
 @final
-class _PairsCodec(_Codec):
+class _PairsCodec(_KeyedCodec):
     """A mapping whose keys have no text form (`dict[object, int]`): an array of `[key, value]`."""
 
-    __slots__ = ("key", "value")
+    __slots__ = ()
     label = "an array of [key, value] pairs"
 
-    def __init__(self, key: _Codec, value: _Codec) -> None:
-        self.key = key
-        self.value = value
-
-    def accepts(self, value: object) -> bool:
-        return isinstance(value, collections.abc.Mapping)
-
     def encode(self, value: object) -> object:
-        if not isinstance(value, collections.abc.Mapping):
-            raise _not_writable("a mapping", value)
         out: list[object] = []
-        items = typing.cast("Mapping[object, object]", value).items()
-        for index, (key, element) in enumerate(items):
+        for index, (key, element) in enumerate(self.items(value)):
             try:
                 out.append([self.key.encode(key), self.value.encode(element)])
             except DocumentFailure as failure:

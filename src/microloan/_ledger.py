@@ -20,8 +20,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Literal
 
-import attrs
-
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
@@ -142,17 +140,24 @@ class Fee:
         return other
 
 
-@attrs.frozen(kw_only=True)
 class Record:
-    """What one posting did: the raw material of a `Transaction`."""
+    """What one posting did: the raw material of a `Transaction` (its fields, as Decimals)."""
 
-    number: int
-    kind: str
-    on: date
-    amount: Decimal
-    due: date | None = None
-    allocations: tuple[RawAllocation, ...] = ()
-    excess: Decimal = ZERO
+    __slots__ = ("allocations", "amount", "due", "excess", "kind", "number", "on")
+
+    def __init__(
+        self,
+        *,
+        number: int,
+        kind: str,
+        on: date,
+        amount: Decimal,
+        due: date | None = None,
+        allocations: tuple[RawAllocation, ...] = (),
+        excess: Decimal = ZERO,
+    ) -> None:
+        self.number, self.kind, self.on, self.amount = number, kind, on, amount
+        self.due, self.allocations, self.excess = due, allocations, excess
 
 
 class Config:

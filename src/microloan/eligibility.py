@@ -90,12 +90,13 @@ class Applicant:
 
         Examples:
             >>> from datetime import date
+            >>> Applicant().age(on=date(2026, 2, 28)) is None
+            True
             >>> Applicant(birth_date=date(2008, 2, 29)).age(on=date(2026, 2, 28))
             18
         """
-        if self.birth_date is None:
-            return None
-        return _whole_months(self.birth_date, on) // 12
+        born = self.birth_date
+        return None if born is None else _whole_months(born, on) // 12
 
     def months_member(self, *, on: date) -> int | None:
         """Whole months of platform membership on `on` (by the calendar); None if unknown.
@@ -105,9 +106,8 @@ class Applicant:
             >>> Applicant(member_since=date(2025, 8, 31)).months_member(on=date(2026, 2, 28))
             6
         """
-        if self.member_since is None:
-            return None
-        return max(_whole_months(self.member_since, on), 0)
+        since = self.member_since
+        return None if since is None else max(_whole_months(since, on), 0)
 
 
 def _whole_months(since: date, on: date) -> int:
