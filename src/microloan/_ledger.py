@@ -319,15 +319,15 @@ class Ledger:
         line.pen_accrued = self._penalty_until(line, until)
         line.pen_from = until
 
-    def advance(self, to: date) -> None:
-        """Move the clock to `to`: accrue penalty, apply any credit to what falls due."""
-        if to <= self.time:
+    def advance(self, on: date) -> None:
+        """Move the clock to `on`: accrue penalty, apply any credit to what falls due."""
+        if on <= self.time:
             return
-        stop = to if self.written_off is None else min(to, self.written_off)
+        stop = on if self.written_off is None else min(on, self.written_off)
         if self.credit > 0:
             dues = sorted(
-                {ln.due for ln in self.lines if self.time < ln.due <= to}
-                | {f.due for f in self.fees if self.time < f.due <= to}
+                {ln.due for ln in self.lines if self.time < ln.due <= on}
+                | {f.due for f in self.fees if self.time < f.due <= on}
             )
             for day in dues:
                 for line in self.lines:
@@ -340,7 +340,7 @@ class Ledger:
         for line in self.lines:
             if line.due < stop:
                 self._accrue_penalty(line, stop)
-        self.time = to
+        self.time = on
 
     # -- what is due ----------------------------------------------------------
     def _buckets(self, on: date) -> list[tuple[Component, Line | Fee]]:
