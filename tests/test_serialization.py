@@ -823,3 +823,12 @@ def test_every_currency_round_trips() -> None:
     """Each known currency is written and read as its code."""
     for code in CURRENCY_MINOR_UNITS:
         assert from_dict(to_dict(Money.zero(code))) == Money.zero(code)
+
+
+def test_a_type_tag_that_fits_none_of_the_fields_is_refused_at_the_tag() -> None:
+    """A Rate document relabelled "Money" names the tag, not the first stray field."""
+    document = {"type": "Money", "version": 1, "value": "0.1", "unit": "annual"}
+    with pytest.raises(SerializationError) as caught:
+        from_dict(document)
+    assert caught.value.path == "type"
+    assert "amount, currency" in str(caught.value)

@@ -214,13 +214,10 @@ class _IsoCodec(_Codec):
     __slots__ = ("example", "kind", "label", "refusal", "text")
 
     def __init__(
-        self, kind: type[date], *, label: str, example: str, text: re.Pattern[str], refusal: str
+        self, kind: type[date], noun: str, example: str, text: re.Pattern[str], refusal: str
     ) -> None:
-        self.kind = kind
-        self.label = label
-        self.example = example
-        self.text = text
-        self.refusal = refusal
+        self.kind, self.label, self.example = kind, f"an ISO 8601 {noun}", example
+        self.text, self.refusal = text, refusal
 
     def accepts(self, value: object) -> bool:
         return type(value) is self.kind
@@ -247,19 +244,14 @@ class _IsoCodec(_Codec):
             raise DocumentFailure(f"{data!r} {self.refusal}") from None
 
 
-_DATE: Final = _IsoCodec(
-    date,
-    label="an ISO 8601 date",
-    example="2026-01-15",
-    text=_DATE_TEXT,
-    refusal="is not a date in the calendar",
-)
+# (type, noun, example, pattern, refusal of a well-formed text that is no real date)
+_DATE: Final = _IsoCodec(date, "date", "2026-01-15", _DATE_TEXT, "is not a date in the calendar")
 _DATETIME: Final = _IsoCodec(
     datetime,
-    label="an ISO 8601 date and time",
-    example="2026-01-15T09:30:00+08:00",
-    text=_DATETIME_TEXT,
-    refusal="is not an ISO 8601 date and time",
+    "date and time",
+    "2026-01-15T09:30:00+08:00",
+    _DATETIME_TEXT,
+    "is not an ISO 8601 date and time",
 )
 
 
@@ -741,6 +733,13 @@ class ClassCodec(_Codec):
     def decode_fields(self, data: dict[Any, object], ignore: tuple[str, ...] = ()) -> object:
         fields = self.fields
         known = {f.key for f in fields}
+        own = [key for key in data if key not in ignore]
+        if "type" in ignore and "type" in data and own and not known.intersection(own):
+            # not one field of the type named: the tag is what is wrong, not the fields
+            names = ", ".join(f.key for f in fields)
+            raise DocumentFailure(
+                f"{self.name!r} does not fit a document with none of its fields ({names})"
+            ).at("type")
         for key in data:
             if key not in known and key not in ignore:
                 segment = key if isinstance(key, str) else repr(key)

@@ -44,11 +44,11 @@ class OverdueRates:
 
     Examples:
         >>> from datetime import date
-        >>> book = [
-        ...     LoanRecord(loan_id=1, disbursed=date(2026, 1, 10), principal=Money(1000),
-        ...                outstanding=Money(600), days_past_due=5),
-        ...     LoanRecord(loan_id=2, disbursed=date(2026, 3, 10), principal=Money(1000),
-        ...                outstanding=Money(1000), days_past_due=0),
+        >>> book = [  # mappings with LoanRecord's keys serve as well as records
+        ...     {"loan_id": 1, "disbursed": date(2026, 1, 10), "principal": Money(1000),
+        ...      "outstanding": Money(600), "days_past_due": 5},
+        ...     {"loan_id": 2, "disbursed": date(2026, 3, 10), "principal": Money(1000),
+        ...      "outstanding": Money(1000), "days_past_due": 0},
         ... ]
         >>> rates = overdue_rates(book, on=date(2026, 3, 31))
         >>> rates.coincident()  # 600 overdue / 1,600 outstanding
