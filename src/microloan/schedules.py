@@ -698,6 +698,9 @@ def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Deci
     P × i / (1 − (1 + i)^−n) (numpy-financial's `pmt`); otherwise the payment A that
     solves P × Π(1 + r_k) = A × Σ_k Π_{j>k}(1 + r_j).
     """
+    if uniform and not rates[0]:
+        # P / n, not P × (1 / n): 1.85 / 185 is 0.01 exactly, 1.85 × (1 / 185) is 0.0099…9
+        return CONTEXT.divide(principal, Decimal(len(rates)))
     if uniform:
         return CONTEXT.multiply(principal, _annuity_factor(rates[0], len(rates)))
     growth = ONE  # Π_{j>k} (1 + r_j), built from the last period backwards
