@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import inspect
 import os
 
 from hypothesis import HealthCheck, settings
@@ -23,6 +24,13 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+# MICROLOAN_DECIMAL=hostile: every public call runs under a global decimal context set
+# to break (tests/hostile.py); `make test` runs the suite once more in that mode.
+if os.environ.get("MICROLOAN_DECIMAL") == "hostile":
+    from tests.hostile import install
+
+    install()
+
 
 # Every public object reports `microloan` as its module (one public path), so the
 # standard doctest finder would look for a class's examples in `microloan/__init__.py`
@@ -32,6 +40,8 @@ _module_of = doctest.DocTestFinder._from_module  # noqa: SLF001 - the one hook d
 
 
 def _from_defining_module(self: doctest.DocTestFinder, module: object, obj: object) -> bool:
+    if inspect.isfunction(obj):
+        obj = inspect.unwrap(obj)  # a method run in the library's context (`in_context`)
     home = defining_module(obj)
     if home is not None:
         return home == getattr(module, "__name__", None)

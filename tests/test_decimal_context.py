@@ -31,3 +31,25 @@ def test_results_are_unchanged_under_a_hostile_global_context() -> None:
         ctx.rounding = decimal.ROUND_DOWN
         ctx.traps[decimal.InvalidOperation] = False
         assert _results() == expected
+
+
+def test_servicing_ignores_a_low_precision_rounding_down_context() -> None:
+    """A payoff under prec=3, ROUND_DOWN (and trapping Inexact) is the payoff under any context.
+
+    The figure is the one the adversarial report gave as right, 12,471.80 (it came out
+    12,300.00 when the servicing engine read the caller's context).
+    """
+    from microloan import Loan, equal_installment
+
+    loan = Loan.from_schedule(
+        equal_installment(
+            Money("12345.67"), rate=Rate.annual("23.9%"), term=12, start=date(2026, 1, 31)
+        )
+    ).repay(Money("1000.01"), on=date(2026, 3, 5))
+    expected = loan.payoff_amount(on=date(2026, 6, 17))
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.rounding = 3, decimal.ROUND_DOWN
+        ctx.traps[decimal.Inexact] = True
+        assert loan.payoff_amount(on=date(2026, 6, 17)) == expected == Money("12471.80")
+        later = loan.repay(Money("500"), on=date(2026, 4, 30))
+    assert later == loan.repay(Money("500"), on=date(2026, 4, 30))

@@ -194,7 +194,7 @@ def test_level_installment_is_numpy_financial_pmt_rounded(
     oracle = Decimal(str(npf.pmt(float(i), term, -float(principal.amount))))
     level = plan.installments[0].total.amount
     half_way = (oracle * 100) % 1 - Decimal("0.5")
-    assume(abs(half_way) > Decimal("1e-6"))  # a float can round either way at a half fen
+    assume(abs(half_way) > Decimal("1e-3"))  # a float can round either way near a half fen
     if oracle * 100 > _growth(plan):
         # Below this a rounded-up installment could repay a few fen early and is lowered.
         assert level == oracle.quantize(Decimal("0.01"), decimal.ROUND_HALF_UP)
@@ -221,7 +221,8 @@ def test_fee_free_apr_is_the_nominal_rate(loan: Any) -> None:
     """With period accrual and no fee, the simple APR is the contract rate within rounding."""
     loan.pop("first_due", None)
     loan["accrual"] = "period"
-    assume(loan["principal"] >= Money("10000"))
+    # at least 10,000 (drawn, not filtered: most drawn principals are smaller)
+    loan["principal"] += Money("10000", loan["principal"].currency)
     plan = equal_installment(**loan)
     nominal = loan["rate"].per_year(360 if loan["days_in_year"] == 360 else 365)
     n = periods_per_year(loan["frequency"], loan["days_in_year"])
@@ -414,7 +415,12 @@ def test_interest_only_pays_no_principal_before_the_end(loan: Any) -> None:
 
 @given(loan=schedule_arguments())
 def test_equal_principal_costs_no_more_than_equal_installments(loan: Any) -> None:
-    """Equal principal repays faster, so its interest is at most the annuity's (± rounding)."""
+    """Equal principal repays faster, so its interest is at most the annuity's (± rounding).
+
+    Only with a regular first period: after a first period of a day or two the annuity's
+    first installment is almost all principal, and repays faster than equal principal.
+    """
+    loan.pop("first_due", None)
     ep = equal_principal(**loan).total_interest
     ei = equal_installment(**loan).total_interest
     assert ep.minor_units <= ei.minor_units + loan["term"]
@@ -664,3 +670,15 @@ def test_every_method_has_one_registry_entry() -> None:
     assert list(METHODS) == list(get_args(Method))
     for name, spec in METHODS.items():
         assert spec.generate.__name__ == name
+
+
+def test_a_zero_rate_annuity_divides_the_principal_exactly() -> None:
+    """At 0% the level installment is P / n: 1.85 over 185 months is 185 × 0.01.
+
+    By hand (no interest, so each installment is an equal share of the principal);
+    rounding down must not turn 0.01 into 0.00.
+    """
+    plan = equal_installment(
+        Money("1.85"), rate=Rate.annual("0%"), term=185, start=date(2000, 1, 1), rounding="down"
+    )
+    assert {i.total for i in plan.installments} == {Money("0.01")}

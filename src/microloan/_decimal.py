@@ -9,8 +9,10 @@ nothing here.
 from __future__ import annotations
 
 import decimal
+import functools
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Final, Literal, get_args
+from typing import Final, Literal, ParamSpec, TypeVar, get_args
 
 from microloan.errors import InvalidTypeError, invalid, wrong_type
 
@@ -35,6 +37,47 @@ ROUNDING_MODES: Final[dict[str, str]] = {
 
 ZERO: Final = Decimal(0)
 ONE: Final = Decimal(1)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_T = TypeVar("_T", bound=type)
+
+
+def in_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `func` with `CONTEXT` as the current context.
+
+    For the engines that compute with plain operators on `Decimal`s (servicing,
+    credit lines, the analyst's statistics): at their public entry the caller's
+    context is set aside, so a bare `+`, `sum()` or `format()` inside rounds as the
+    library does, whatever the caller set. The test suite's hostile-context mode
+    checks that every public call is safe.
+    """
+
+    @functools.wraps(func)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with decimal.localcontext(CONTEXT):
+            return func(*args, **kwargs)
+
+    return run
+
+
+def in_context_methods(cls: _T) -> _T:
+    """Class decorator: every method and property defined on `cls` runs [`in_context`][]."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("__") and name not in {"__init__", "__add__", "__radd__"}:
+            continue
+        if isinstance(member, property) and member.fget is not None:
+            wrapped: object = property(in_context(member.fget), doc=member.__doc__)
+        elif isinstance(member, classmethod):
+            wrapped = classmethod(in_context(member.__func__))
+        elif isinstance(member, staticmethod):
+            wrapped = staticmethod(in_context(member.__func__))
+        elif callable(member) and hasattr(member, "__code__"):
+            wrapped = in_context(member)
+        else:
+            continue
+        setattr(cls, name, wrapped)
+    return cls
 
 
 def rounding_constant(mode: str, field: str = "mode") -> str:

@@ -29,7 +29,7 @@ from decimal import Decimal, localcontext
 from functools import reduce
 from typing import Final, Literal
 
-from microloan._decimal import CONTEXT, ONE, ZERO, to_decimal
+from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
 from microloan._validators import check_option
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
@@ -291,6 +291,7 @@ def _rate(z: Decimal, denominator: int, *, reversed_: bool) -> Decimal:
     return _RESULT.plus(CONTEXT.subtract(growth, ONE))
 
 
+@in_context
 def irr(flows: Iterable[Amount]) -> Decimal:
     """The periodic internal rate of return of equally spaced cash flows.
 
@@ -437,6 +438,7 @@ def _halley_root(horner: list[float]) -> tuple[float, float] | None:
     return z, slope
 
 
+@in_context
 def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
     """The annual internal rate of return of dated cash flows, on ACT/365 like `XIRR`.
 
@@ -482,6 +484,7 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
     return _solve([(d - origin).days for d in days], [by_day[d] for d in days], 365)
 
 
+@in_context
 def apr(
     flows: Iterable[Amount],
     periods_per_year: int | Decimal | str = 12,
@@ -520,6 +523,7 @@ def apr(
     return annualise(rate, n, method)
 
 
+@in_context
 def annualise(rate: Decimal, periods_per_year: Decimal, method: AprMethod) -> Decimal:
     """A periodic rate as an annual one: compound (1 + r)^n − 1 or simple r × n (unchecked)."""
     if method == "simple":

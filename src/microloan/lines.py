@@ -37,6 +37,7 @@ from typing import Any, Literal, final
 
 import attrs
 
+from microloan._decimal import in_context_methods
 from microloan._validators import check_date as _check_date
 from microloan._validators import date_field, option
 from microloan.daycount import add_months
@@ -175,6 +176,7 @@ class LinePosition:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class CreditLine:
     """A credit line (授信): a limit, a rate, a validity window and the loans drawn from it.

@@ -35,7 +35,7 @@ from typing import Any, Literal, final
 
 import attrs
 
-from microloan._decimal import CONTEXT, ZERO, RoundingMode
+from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
 from microloan._ledger import Config, Ledger, Record
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
@@ -263,6 +263,7 @@ def _check_terms(_instance: object, _attribute: object, value: object) -> None:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class Loan:
     """An immutable loan being serviced: its plan, its terms and its transactions.

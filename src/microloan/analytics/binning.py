@@ -30,7 +30,7 @@ from typing import Any, Literal, final
 
 import attrs
 
-from microloan._decimal import CONTEXT
+from microloan._decimal import CONTEXT, in_context, in_context_methods
 from microloan._validators import check_int, check_option, one_of
 from microloan.analytics._data import column, is_missing
 from microloan.errors import invalid, wrong_type
@@ -78,6 +78,7 @@ def _show(value: object) -> str:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class CutBins:
     """Ordered intervals between cut points, plus special-value bins and a missing bin.
@@ -191,6 +192,7 @@ class CutBins:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class CategoryBins:
     """Groups of values, one bin each, plus an optional catch-all and the missing bin.
@@ -310,6 +312,7 @@ def _distinct_counts(
         raise wrong_type(field, "<values>", "numbers that can be ordered") from None
 
 
+@in_context
 def equal_frequency(
     values: Iterable[Any],
     n_bins: int,
@@ -386,6 +389,7 @@ def _equal_frequency(
     return CutBins(cuts=cuts, closed=closed, special=special)
 
 
+@in_context
 def equal_width(
     values: Iterable[Any],
     n_bins: int,
@@ -433,6 +437,7 @@ def _plain(value: Decimal) -> int | Decimal:
     return value.normalize(CONTEXT)
 
 
+@in_context
 def categories(values: Iterable[Any], *, ordered: bool = False, other: bool = True) -> CategoryBins:
     """One bin per distinct non-missing value, sorted when the values can be sorted.
 

@@ -24,6 +24,7 @@ from typing import Any, final
 
 import attrs
 
+from microloan._decimal import in_context, in_context_methods
 from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
 
@@ -49,6 +50,7 @@ def _frozen_months(mapping: dict[Any, Iterable[Month]]) -> dict[Any, frozenset[M
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
 class Activity:
     """Which calendar months each user was active in: the mergeable count behind cohorts.
@@ -94,6 +96,7 @@ class Activity:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class CohortRow:
     """One cohort of a [`CohortMatrix`][microloan.CohortMatrix].
@@ -113,6 +116,7 @@ class CohortRow:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class CohortMatrix:
     """Cohorts by first-activity month × period index (months since the first).
@@ -156,6 +160,7 @@ class CohortMatrix:
         return out
 
 
+@in_context
 def cohort_retention(
     users: Iterable[Any] | Activity, dates: Iterable[Any] | None = None
 ) -> CohortMatrix:

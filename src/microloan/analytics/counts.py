@@ -13,6 +13,7 @@ from typing import Any, final
 
 import attrs
 
+from microloan._decimal import in_context, in_context_methods
 from microloan.analytics._data import (
     Count,
     add,
@@ -32,6 +33,7 @@ def _hashable_mapping(mapping: Mapping[Any, Count]) -> dict[Any, Count]:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
 class CountTable:
     """Rows and bads counted per distinct value: the one pass every table is built from.
@@ -163,6 +165,7 @@ class CountTable:
         return tuple(totals), tuple(bads)
 
 
+@in_context
 def counts_of(
     values: Iterable[Any] | CountTable, bads: Iterable[Any] | None, weights: Iterable[Any] | None
 ) -> CountTable:
@@ -176,6 +179,7 @@ def counts_of(
     return CountTable.from_data(values, bads, weights=weights)
 
 
+@in_context
 def in_value_order(table: CountTable) -> tuple[list[Count], list[Count]]:
     """Bads and goods per distinct value, in ascending value order (memoised on the table).
 

@@ -23,6 +23,7 @@ from typing import Any, Literal, final
 
 import attrs
 
+from microloan._decimal import in_context, in_context_methods
 from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
@@ -64,6 +65,7 @@ def _stages(stages: object) -> tuple[tuple[str, Count], ...]:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class FunnelStep:
     """One stage of a [`Funnel`][microloan.Funnel].
@@ -85,6 +87,7 @@ class FunnelStep:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class Funnel:
     """Ordered stage counts with step and overall conversion.
@@ -160,6 +163,7 @@ class Funnel:
         return [attrs.asdict(step) for step in self.steps]
 
 
+@in_context
 def funnel(stages: Mapping[str, Count] | Iterable[tuple[str, Count]]) -> Funnel:
     """A funnel from ordered stage counts (a dict keeps its insertion order).
 
@@ -176,6 +180,7 @@ def funnel(stages: Mapping[str, Count] | Iterable[tuple[str, Count]]) -> Funnel:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
 class FunnelComparison:
     """Funnels of several channels over the same stages, side by side.
@@ -221,6 +226,7 @@ class FunnelComparison:
         return rows
 
 
+@in_context
 def compare_funnels(
     channels: Mapping[str, Funnel | Mapping[str, Count] | Iterable[tuple[str, Count]]],
 ) -> FunnelComparison:
@@ -286,6 +292,7 @@ def _new_flags(
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class DailyRate:
     """The disbursement rate of one day.
@@ -303,6 +310,7 @@ class DailyRate:
     rate: Decimal | None
 
 
+@in_context
 def disbursement_rate_by_day(
     days: Iterable[Any],
     users: Iterable[Any],
@@ -367,6 +375,7 @@ def disbursement_rate_by_day(
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class RepeatDay:
     """The repeat-borrowing figures of one base day.
@@ -389,6 +398,7 @@ class RepeatDay:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class RepeatBorrowing:
     """The repeat-borrowing rate (复借率) per day and overall.
@@ -408,6 +418,7 @@ class RepeatBorrowing:
     rate: Decimal | None
 
 
+@in_context
 def repeat_borrowing(
     days: Iterable[Any],
     users: Iterable[Any],

@@ -23,7 +23,7 @@ from typing import Any, Literal, final, get_args
 
 import attrs
 
-from microloan._decimal import CONTEXT
+from microloan._decimal import CONTEXT, in_context, in_context_methods
 from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
@@ -67,6 +67,7 @@ _ZERO = Decimal(0)
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class LiftRow:
     """One bin of a [`LiftTable`][microloan.LiftTable].
@@ -113,6 +114,7 @@ _ROW_FIELDS = tuple(f.name for f in attrs.fields(LiftRow))
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class LiftTable:
     """A variable's bins with bad rate, lift, cumulative lift, WoE and IV, plus IV and KS.
@@ -458,6 +460,7 @@ def _resolve_bins(bins: object, counts: CountTable) -> Bins:
     return CutBins(cuts=tuple(bins))
 
 
+@in_context
 def lift_table(
     values: Iterable[Any] | CountTable,
     bads: Iterable[Any] | None = None,
@@ -531,6 +534,7 @@ def _rule_value(value: object) -> object:
 
 
 @final
+@in_context_methods
 @attrs.frozen
 class Rule:
     """A reject rule on one variable: reject a row when ``value <op> threshold`` holds.
@@ -581,6 +585,7 @@ class Rule:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class RejectImpact:
     """What rejecting a group of applicants would do to the bad rate of those approved.
@@ -701,6 +706,7 @@ def _predicate_counts(counts: CountTable, reject: Reject) -> tuple[Count, Count]
     return rejected, rejected_bads
 
 
+@in_context
 def reject_impact(
     values: Iterable[Any] | CountTable,
     bads: Iterable[Any] | None = None,
@@ -754,6 +760,7 @@ def reject_impact(
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
 class CombinedImpact:
     """Several reject rules at once: together, each alone, and each one's marginal impact.
@@ -801,6 +808,7 @@ def _get(impact: RejectImpact | None, name: str) -> Any:  # noqa: ANN401 - a fie
     return None if impact is None else getattr(impact, name)
 
 
+@in_context
 def combined_impact(
     bads: Iterable[Any],
     rules: Mapping[str, tuple[Iterable[Any], Reject]],
@@ -908,6 +916,7 @@ def _pattern_impact(
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class LiftRanking:
     """One variable in a [`rank_by_lift`][microloan.rank_by_lift] ranking.
@@ -931,6 +940,7 @@ class LiftRanking:
     iv: Decimal
 
 
+@in_context
 def rank_by_lift(tables: Mapping[str, LiftTable]) -> tuple[LiftRanking, ...]:
     """Rank candidate variables by the lift of their worst bin, highest first.
 

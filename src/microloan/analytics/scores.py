@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from microloan._decimal import CONTEXT
+from microloan._decimal import CONTEXT, in_context
 from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
@@ -85,6 +85,7 @@ def _score_counts(
     return bs, gs, total_bads, total_goods
 
 
+@in_context
 def ks(
     scores: Iterable[Any] | CountTable,
     bads: Iterable[Any] | None = None,
@@ -137,6 +138,7 @@ def ks(
     return divide(best_d, mul(total_bads, total_goods))
 
 
+@in_context
 def auc(
     scores: Iterable[Any] | CountTable,
     bads: Iterable[Any] | None = None,
@@ -190,6 +192,7 @@ def auc(
     return divide(twice, denominator)
 
 
+@in_context
 def gini(
     scores: Iterable[Any] | CountTable,
     bads: Iterable[Any] | None = None,
@@ -238,6 +241,7 @@ def _floor(floor: Decimal | str) -> Decimal:
     return share
 
 
+@in_context
 def psi(
     expected_counts: Sequence[Any] | Mapping[Any, Any],
     actual_counts: Sequence[Any] | Mapping[Any, Any],
