@@ -312,3 +312,30 @@ def test_a_loan_reports_its_plan() -> None:
     )
     assert loan.kind == "installments"
     assert Loan(schedule=plan) == loan
+
+
+def test_credit_used_by_a_closing_payment_is_recorded() -> None:
+    """Paid in = allocated + credit held, after a payoff that uses a held excess.
+
+    3,000 at 18% over 3 months; 1,100 on the first due date pays 45.00 interest
+    (3,000 × 1.5%) and 985.15 principal and leaves 69.85 as credit. Closing on 1 March,
+    14 of the period's 28 days later, owes 2,014.85 × 1.5% × 14 / 28 = 15.11 interest
+    (prorated period interest, by hand). The credit pays that interest and 54.74 of
+    principal in an automatic "credit" transaction; every fen of principal is accounted.
+    """
+    from microloan import Loan, equal_installment
+
+    loan = Loan.from_schedule(
+        equal_installment(Money("3000"), rate=Rate.annual("18%"), term=3, start=date(2026, 1, 15)),
+        excess="credit",
+    ).repay(Money("1100"), on=date(2026, 2, 15))
+    closed = loan.repay(loan.payoff_amount(on=date(2026, 3, 1)), on=date(2026, 3, 1))
+    paid_in = sum((t.amount for t in closed.transactions if t.kind == "repayment"), Money(0))
+    allocated = sum(
+        (a.amount for t in closed.transactions for a in t.allocations if t.kind != "fee"),
+        Money(0),
+    )
+    assert paid_in == allocated + closed.position(on=date(2026, 3, 1)).credit
+    credit = [t for t in closed.transactions if t.kind == "credit"]
+    assert [(t.amount, t.interest) for t in credit] == [(Money("69.85"), Money("15.11"))]
+    assert sum((t.principal for t in closed.transactions), Money(0)) == Money("3000")

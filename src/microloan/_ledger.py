@@ -414,16 +414,16 @@ class Ledger:
     def _apply_credit(self, on: date) -> None:
         """Pay what is due on `on` from the credit; record it as an automatic transaction."""
         allocations: list[RawAllocation] = []
-        before = self.credit
-        self.credit = self._pay_dues(on, before, allocations)
+        self.credit = self._pay_dues(on, self.credit, allocations)
+        self._record_credit(on, allocations)
+
+    def _record_credit(self, on: date, allocations: list[RawAllocation]) -> None:
+        """Record what the credit held paid on `on` as an automatic transaction (number 0)."""
         if allocations:
+            amount = sum((a[4] for a in allocations), ZERO)
             self.records.append(
                 Record(
-                    number=0,
-                    kind="credit",
-                    on=on,
-                    amount=before - self.credit,
-                    allocations=tuple(allocations),
+                    number=0, kind="credit", on=on, amount=amount, allocations=tuple(allocations)
                 )
             )
 
@@ -502,6 +502,7 @@ class Ledger:
             items.append(("interest", ahead[0]))
         items.extend(("principal", ln) for ln in ahead)
         items.extend(("fees", f) for f in ahead_fees)
+        used: list[RawAllocation] = []  # what the credit held paid: its own transaction
         for comp, item in items:
             if money <= 0 and self.credit <= 0:
                 break
@@ -519,8 +520,11 @@ class Ledger:
                 self._prepay_line(item, from_credit + from_money, on)
             else:
                 self._pay(comp, item, from_credit + from_money)
+            if from_credit > 0:
+                used.append(_raw(comp, item, from_credit, prepayment=True))
             if from_money > 0:
                 out.append(_raw(comp, item, from_money, prepayment=True))
+        self._record_credit(on, used)
         if all(ln.principal_paid == ln.principal for ln in ahead):
             _stop_interest(ahead)
         return money
