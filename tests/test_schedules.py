@@ -191,6 +191,8 @@ def test_level_installment_is_numpy_financial_pmt_rounded(
     """Oracle: the level installment equals numpy-financial's pmt, rounded half-up to the fen."""
     plan = equal_installment(principal, rate=rate, term=term, start=start, frequency=frequency)
     i = rate.per_year() / periods_per_year(frequency)
+    # float pmt loses about 1e-16 / i of its value to cancellation: useless at tiny rates
+    assume(i == 0 or i > Decimal("1e-5"))
     oracle = Decimal(str(npf.pmt(float(i), term, -float(principal.amount))))
     level = plan.installments[0].total.amount
     half_way = (oracle * 100) % 1 - Decimal("0.5")

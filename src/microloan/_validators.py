@@ -9,6 +9,7 @@ convention, a name).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
@@ -70,12 +71,26 @@ def date_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -
 
 
 def check_days_in_year(value: object) -> Literal[360, 365, "actual"]:
-    """Return `value` if it is a days-in-year convention: 360, 365 or `"actual"`."""
-    if value == "actual":
+    """Return `value` if it is a days-in-year convention: the int 360 or 365, or `"actual"`.
+
+    Only those exact types: `365.0`, `Decimal(360)` or `True` would be stored as given
+    and could not be written to a document.
+    """
+    if isinstance(value, str) and value == "actual":
         return "actual"
-    if isinstance(value, bool) or value not in (360, 365):
-        raise invalid("days_in_year", value, 'must be 360, 365 or "actual"')
-    return 360 if value == 360 else 365
+    if type(value) is int and value in (360, 365):
+        return 360 if value == 360 else 365
+    raise invalid("days_in_year", value, 'must be 360, 365 or "actual"')
+
+
+def check_items(field: str, value: object) -> list[Any]:
+    """The items of `value`, an iterable such as a list; a str, bytes or mapping is refused.
+
+    A string is not a list of its characters, nor a mapping a list of its keys.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong_type(field, value, "a sequence of numbers, such as a list")
+    return list(value)
 
 
 def check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator

@@ -30,7 +30,7 @@ from functools import reduce
 from typing import Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
-from microloan._validators import check_option
+from microloan._validators import check_items, check_option
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
@@ -58,11 +58,11 @@ def _amount(value: object, field: str) -> Decimal:
 
 def _amounts(flows: Iterable[object]) -> list[Decimal]:
     """The flows as Decimals; finite Decimals pass straight through (the common case)."""
-    values = list(flows)
+    values = check_items("flows", flows)
     for i, value in enumerate(values):
         if type(value) is not Decimal or not value.is_finite():
             values[i] = _amount(value, f"flows[{i}]")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def _sign(value: Decimal | float) -> int:

@@ -32,19 +32,14 @@ from typing import Final, Literal, get_args
 from dateutil.relativedelta import relativedelta
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_option
+from microloan._validators import check_date as _check_date
+from microloan._validators import check_int, check_option
 from microloan.errors import wrong_type
 
 DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
 """A day-count convention name."""
 
 DAY_COUNTS: Final[tuple[DayCount, ...]] = get_args(DayCount)
-
-
-def _check_date(value: object, field: str) -> date:
-    if not isinstance(value, date):
-        raise wrong_type(field, value, "a datetime.date")
-    return value
 
 
 def _check_convention(convention: object) -> DayCount:
@@ -63,7 +58,7 @@ def days_in_year(year: int) -> int:
         >>> days_in_year(2024), days_in_year(2026), days_in_year(1900), days_in_year(2000)
         (366, 365, 365, 366)
     """
-    return 366 if calendar.isleap(year) else 365
+    return 366 if calendar.isleap(check_int("year", year, minimum=1)) else 365
 
 
 def month_end(day: date) -> date:
@@ -74,6 +69,7 @@ def month_end(day: date) -> date:
         >>> month_end(date(2024, 2, 10))
         datetime.date(2024, 2, 29)
     """
+    _check_date(day, "day")
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_days_in_year
+from microloan._validators import check_date, check_days_in_year
 from microloan.daycount import days_in_year as days_in_year_of
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money, _make
@@ -61,8 +61,8 @@ def daily_interest(
         raise wrong_type("principal", principal, "Money")
     if not isinstance(rate, Rate):
         raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('18%')")
-    if not isinstance(start, date) or not isinstance(end, date):
-        raise wrong_type("start" if not isinstance(start, date) else "end", start, "a date")
+    check_date(start, "start")
+    check_date(end, "end")
     if end < start:
         raise invalid("end", end, f"is before start {start.isoformat()}")
     if rate.unit == "daily":

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, rounding_constant, to_decimal
-from microloan._validators import check_int
+from microloan._validators import check_int, check_items
 from microloan.errors import CurrencyMismatchError, InvalidTypeError, invalid, wrong_type
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class Money:
             >>> Money("0.05").allocate([70, 30])
             (Money('0.04', 'CNY'), Money('0.01', 'CNY'))
         """
-        shares = [self._weight(w, i) for i, w in enumerate(weights)]
+        shares = [self._weight(w, i) for i, w in enumerate(check_items("weights", weights))]
         if not shares:
             raise invalid("weights", shares, "must name at least one part")
         total = sum(shares, Fraction(0))
