@@ -202,3 +202,17 @@ def test_rounding_lands_on_minor_units_within_one_unit(amount: Decimal) -> None:
         r = m.round(mode)
         assert r.is_whole
         assert abs(r.amount - m.amount) < Decimal("0.01")
+
+
+@pytest.mark.parametrize("text", ["１２３", "١٢", "_1", "1_", "1__0", "1,000", "0x10", "", "NaN"])
+def test_amounts_as_text_are_ascii_decimal_numbers(text: str) -> None:
+    """Only ASCII digits, a sign, a point, an exponent, and `_` between digits (as Python)."""
+    with pytest.raises(InvalidValueError, match="is not a decimal number"):
+        Money(text)
+
+
+def test_negative_zero_is_zero() -> None:
+    """-0 is normalised, so no amount prints as -0.00."""
+    assert str(Money("-0")) == str(Money("0"))
+    assert Money("-0.00").amount.is_signed() is False
+    assert Money("1_000") == Money("1000")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Final, Literal, ParamSpec, TypeVar, get_args
@@ -90,6 +91,14 @@ def rounding_constant(mode: str, field: str = "mode") -> str:
         ) from None
 
 
+#: The grammar of an amount or a rate written as text: ASCII digits, an optional sign,
+#: point and exponent; `_` only between digits, as Python writes `1_000_000`.
+_DIGITS: Final = r"[0-9]+(?:_[0-9]+)*"
+_NUMBER: Final = re.compile(
+    rf"[+-]?(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?[0-9]+)?"
+)
+
+
 def to_decimal(value: object, field: str, *, float_advice: str | None = None) -> Decimal:
     """Convert ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats and junk.
 
@@ -103,13 +112,10 @@ def to_decimal(value: object, field: str, *, float_advice: str | None = None) ->
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace("_", ""))
-        except decimal.InvalidOperation:
-            raise invalid(field, value, "is not a decimal number") from None
-        if result.is_nan():
-            # also the answer when the caller's context does not trap a bad string
+        text = value.strip()
+        if _NUMBER.fullmatch(text) is None:
             raise invalid(field, value, "is not a decimal number")
+        result = Decimal(text.replace("_", ""))
     elif isinstance(value, float):
         advice = float_advice or (
             f"pass a str or Decimal such as '{value!r}' (floats cannot hold most cent amounts exactly)"
@@ -119,6 +125,8 @@ def to_decimal(value: object, field: str, *, float_advice: str | None = None) ->
         raise wrong_type(field, value, "an int, str or Decimal")
     if not result.is_finite():
         raise invalid(field, value, "is not finite")
+    if not result and result.is_signed():
+        result = result.copy_abs()  # -0 is 0: it must not print as -0.00
     return result
 
 
