@@ -63,7 +63,7 @@ def in_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 def in_context_methods(cls: _T) -> _T:
-    """Class decorator: every method and property defined on `cls` runs [`in_context`][]."""
+    """Class decorator: every method and property defined on `cls` runs `in_context`."""
     for name, member in list(vars(cls).items()):
         if name.startswith("__") and name not in {"__init__", "__add__", "__radd__"}:
             continue

@@ -1105,16 +1105,16 @@ def replan(
     accrual, day count, rounding and the method's own options are the schedule's.
     """
     spec = METHODS[schedule.method]
-    return spec.generate(
-        principal,
-        rate=schedule.rate,
-        term=term,
-        start=start,
-        frequency=schedule.frequency,
-        first_due=first_due,
-        accrual=schedule.accrual,
-        days_in_year=schedule.days_in_year,
-        rounding=schedule.rounding,
-        installment_multiple=schedule.installment_multiple,
-        **{name: getattr(schedule, name) for name in spec.options},
-    )
+    inherited = {name: getattr(schedule, name) for name in (*_CONVENTIONS, *spec.options)}
+    return spec.generate(principal, term=term, start=start, first_due=first_due, **inherited)
+
+
+#: The schedule attributes every generator takes and a re-amortised plan keeps.
+_CONVENTIONS: Final = (
+    "rate",
+    "frequency",
+    "accrual",
+    "days_in_year",
+    "rounding",
+    "installment_multiple",
+)
