@@ -684,7 +684,11 @@ def credit_lines(draw: st.DrawFn) -> microloan.CreditLine:
         limit = draw(whole_yuan(_yuan(product.min_limit), _yuan(product.min_limit) * 3))
         line = microloan.CreditLine.from_product(product, limit=limit, opened=opened)
     else:
-        make = draw(st.sampled_from([microloan.CreditLine.revolving, microloan.CreditLine.fixed]))
+        kinds: list[Callable[..., microloan.CreditLine]] = [
+            microloan.CreditLine.revolving,
+            microloan.CreditLine.fixed,
+        ]
+        make = draw(st.sampled_from(kinds))
         expires = opened + timedelta(days=draw(st.integers(0, 365)))
         line = make(
             limit=draw(whole_yuan(1_000, 200_000)),

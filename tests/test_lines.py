@@ -15,6 +15,7 @@ from microloan import (
     CurrencyMismatchError,
     DrawdownNotFoundError,
     InsufficientCreditError,
+    InvalidTypeError,
     InvalidValueError,
     LineAlreadyDrawnError,
     LineClosedError,
@@ -424,3 +425,16 @@ def test_a_plain_draw_without_a_product_runs_to_the_line_end() -> None:
     drawn = line.draw(Money("30000"), on=date(2026, 2, 1))
     assert drawn.drawdowns[0].maturity == date(2026, 12, 31)
     assert drawn.available(on=date(2026, 2, 1)) == Money("70000")
+
+
+def test_a_fixed_line_takes_exactly_the_arguments_of_a_revolving_one() -> None:
+    """`CreditLine.fixed` names a missing or unknown argument instead of ignoring it."""
+    rate, opened, expires = Rate.annual("21%"), date(2026, 1, 1), date(2026, 6, 30)
+    with pytest.raises(InvalidTypeError, match="limit: is missing"):
+        CreditLine.fixed(rate=rate, opened=opened, expires=expires)  # type: ignore[call-arg]
+    with pytest.raises(InvalidTypeError, match="grace: is not an argument"):
+        CreditLine.fixed(  # type: ignore[call-arg]
+            limit=Money("1000"), rate=rate, opened=opened, expires=expires, grace=3
+        )
+    line = CreditLine.fixed(limit=Money("1000"), rate=rate, opened=opened, expires=expires)
+    assert (line.kind, line.use_by) == ("fixed", date(2026, 6, 30))

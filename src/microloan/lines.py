@@ -33,7 +33,7 @@ Conventions (the issue is silent on some; these are the library's choices):
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, Unpack, final
 
 import attrs
 
@@ -45,6 +45,7 @@ from microloan.errors import (
     CurrencyMismatchError,
     DrawdownNotFoundError,
     InsufficientCreditError,
+    InvalidTypeError,
     LineAlreadyDrawnError,
     LineClosedError,
     LineExpiredError,
@@ -97,6 +98,20 @@ def _check_credit(_instance: object, _attribute: object, value: Any) -> None:  #
         raise wrong_type("credit", value, "Money")
     if value.amount < 0 or not value.is_whole:
         raise invalid("credit", value, "must be zero or positive, in whole minor units")
+
+
+class _LineOptions(TypedDict, total=False):
+    use_by: date | None
+    product: LoanProduct | None
+
+
+class _LineOpening(_LineOptions):
+    """The arguments that open a line, shared by its kinds (see `CreditLine.revolving`)."""
+
+    limit: Money
+    rate: Rate
+    opened: date
+    expires: date
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -184,7 +199,8 @@ class CreditLine:
     Build one with [`CreditLine.revolving`][microloan.CreditLine.revolving],
     [`CreditLine.fixed`][microloan.CreditLine.fixed] or
     [`CreditLine.from_product`][microloan.CreditLine.from_product]. Every
-    operation returns a new line.
+    operation returns a new line. The examples of its methods use `date`, `Money` and
+    `Rate` imported as in the example below.
 
     Attributes:
         kind: `"revolving"` (循环贷) or `"fixed"` (固定贷).
@@ -313,8 +329,6 @@ class CreditLine:
             ProductViolationError: the limit is outside the product's line bounds.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line.available(on=date(2026, 1, 1)), line.kind
@@ -331,38 +345,19 @@ class CreditLine:
         )
 
     @classmethod
-    def fixed(
-        cls,
-        *,
-        limit: Money,
-        rate: Rate,
-        opened: date,
-        expires: date,
-        use_by: date | None = None,
-        product: LoanProduct | None = None,
-    ) -> CreditLine:
+    def fixed(cls, **opening: Unpack[_LineOpening]) -> CreditLine:
         """A fixed line (固定贷): the limit is paid out once; nothing is available after.
 
         Arguments are those of [`revolving`][microloan.CreditLine.revolving].
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.fixed(limit=Money("60000"), rate=Rate.annual("21%"),
             ...                         opened=date(2026, 1, 1), expires=date(2026, 1, 31))
             >>> line = line.draw(Money("60000"), on=date(2026, 1, 5), method="equal_installment", term=6)
             >>> line.available(on=date(2026, 1, 5)), len(line.drawdowns[0].schedule)
             (Money('0.00', 'CNY'), 6)
         """
-        return cls._new(
-            "fixed",
-            limit=limit,
-            rate=rate,
-            opened=opened,
-            expires=expires,
-            use_by=use_by,
-            product=product,
-        )
+        return cls._new("fixed", **opening)
 
     @classmethod
     def from_product(cls, product: LoanProduct, *, limit: Money, opened: date) -> CreditLine:
@@ -376,7 +371,6 @@ class CreditLine:
             ProductViolationError: the limit is outside the product's line bounds.
 
         Examples:
-            >>> from datetime import date
             >>> from microloan import LoanProduct, Money
             >>> line = CreditLine.from_product(LoanProduct.revolving_credit(),
             ...                                limit=Money("200000"), opened=date(2026, 1, 15))
@@ -399,30 +393,29 @@ class CreditLine:
         )
 
     @classmethod
-    def _new(
-        cls,
-        kind: LineKind,
-        *,
-        limit: Money,
-        rate: Rate,
-        opened: date,
-        expires: date,
-        use_by: date | None,
-        product: LoanProduct | None,
-    ) -> CreditLine:
+    def _new(cls, kind: LineKind, **opening: Unpack[_LineOpening]) -> CreditLine:
+        names = _LineOpening.__required_keys__ | _LineOpening.__optional_keys__
+        unknown = sorted(set(opening) - names)
+        if unknown:
+            raise InvalidTypeError(f"{unknown[0]}: is not an argument of CreditLine.{kind}")
+        missing = sorted(_LineOpening.__required_keys__ - set(opening))
+        if missing:
+            raise InvalidTypeError(f"{missing[0]}: is missing; CreditLine.{kind} needs it")
+        product = opening.get("product")
         if product is not None:
             if not isinstance(product, LoanProduct):
                 raise wrong_type("product", product, "a LoanProduct or None")
-            problems = product.limit_violations(limit)
+            problems = product.limit_violations(opening["limit"])
             if problems:
                 raise ProductViolationError(problems)
+        use_by = opening.get("use_by")
         return cls(
             kind=kind,
-            limit=limit,
-            rate=rate,
-            opened=opened,
-            expires=expires,
-            use_by=expires if use_by is None else use_by,
+            limit=opening["limit"],
+            rate=opening["rate"],
+            opened=opening["opened"],
+            expires=opening["expires"],
+            use_by=opening["expires"] if use_by is None else use_by,
             product=product,
         )
 
@@ -440,8 +433,6 @@ class CreditLine:
         that status.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31),
             ...                             use_by=date(2026, 1, 31))
@@ -467,8 +458,6 @@ class CreditLine:
         is drawn, then zero. Zero whenever the line cannot be drawn on `on`.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("20000"), on=date(2026, 2, 1), maturity=date(2026, 5, 1))
@@ -491,8 +480,6 @@ class CreditLine:
             The [`LinePosition`][microloan.LinePosition].
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 1, 31))
@@ -537,8 +524,6 @@ class CreditLine:
             DrawdownNotFoundError: no such index, or the loan is not on this line.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("1000"), on=date(2026, 1, 2), maturity=date(2026, 2, 2))
@@ -593,8 +578,6 @@ class CreditLine:
             CurrencyMismatchError: `amount` is in another currency.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("12000"), on=date(2026, 1, 15), method="equal_installment", term=12)
@@ -651,8 +634,6 @@ class CreditLine:
             CurrencyMismatchError: `amount` is in another currency.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
@@ -705,7 +686,6 @@ class CreditLine:
             InvalidValueError: a bad amount, or nothing drawn by `on`.
 
         Examples:
-            >>> from datetime import date
             >>> from microloan import LoanProduct, Money
             >>> line = CreditLine.from_product(LoanProduct.order_loan(), limit=Money("10000"),
             ...                                opened=date(2026, 3, 1))
@@ -740,8 +720,6 @@ class CreditLine:
             InvalidValueError: a bad limit, or `on` before the line's last event.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line = line.draw(Money("40000"), on=date(2026, 1, 5), maturity=date(2026, 6, 5))
@@ -772,8 +750,6 @@ class CreditLine:
             InvalidValueError: `on` before the line's last event.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line.freeze(on=date(2026, 2, 1)).status
@@ -794,8 +770,6 @@ class CreditLine:
             InvalidValueError: the line is not frozen, or `on` before the line's last event.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line.freeze(on=date(2026, 2, 1)).unfreeze(on=date(2026, 3, 1)).status
@@ -816,8 +790,6 @@ class CreditLine:
             InvalidValueError: `on` before the line's last event.
 
         Examples:
-            >>> from datetime import date
-            >>> from microloan import Money, Rate
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("21%"),
             ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
             >>> line.close(on=date(2026, 6, 30)).status_on(on=date(2026, 7, 1))

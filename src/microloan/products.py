@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_DOWN
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, Unpack, final
 
 import attrs
 
@@ -117,6 +117,14 @@ def _default_min_limit(product: LoanProduct) -> Money:
 
 def _default_max_limit(product: LoanProduct) -> Money:
     return product.max_amount
+
+
+class _LoanRequest(TypedDict, total=False):
+    """What a borrower asks for besides the amount (see `LoanProduct.violations`)."""
+
+    method: DrawMethod | None
+    term: int | None
+    days: int | None
 
 
 @final
@@ -301,14 +309,7 @@ class LoanProduct:
             found.append(f"days: {days} must be at least 1")
         return found
 
-    def check(
-        self,
-        amount: Money,
-        *,
-        method: DrawMethod | None = None,
-        term: int | None = None,
-        days: int | None = None,
-    ) -> None:
+    def check(self, amount: Money, **request: Unpack[_LoanRequest]) -> None:
         """Raise if a requested loan breaks any bound; the error lists every violation.
 
         Arguments are those of [`violations`][microloan.LoanProduct.violations].
@@ -323,7 +324,7 @@ class LoanProduct:
             ...
             microloan.ProductViolationError: amount: 2,000,000 CNY is above the maximum 1,000,000.00 CNY
         """
-        found = self.violations(amount, method=method, term=term, days=days)
+        found = self.violations(amount, **request)
         if found:
             raise ProductViolationError(found)
 
@@ -437,16 +438,9 @@ class LoanProduct:
             >>> LoanProduct.installment_loan().terms
             (3, 6, 9, 12)
         """
-        return cls(
-            name="installment loan",
-            rate=Rate.annual("21%"),
-            min_amount=Money("50000.00"),
-            max_amount=Money("1000000.00"),
-            methods=("equal_installment", "interest_only"),
-            terms=(3, 6, 9, 12),
-            line_kind="fixed",
-            line_months=12,
-            validity_days=30,
+        # the fixed credit loan's amounts, rate and methods, over any of four terms
+        return attrs.evolve(
+            cls.fixed_credit(), name="installment loan", terms=(3, 6, 9, 12), line_months=12
         )
 
 
