@@ -1,0 +1,220 @@
+"""Stateful rules: any sequence of operations on a loan or a credit line conserves every cent."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+from typing import Any, get_args
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+import microloan
+from microloan import CreditLine, Loan, MicroloanError, Money
+from tests.strategies import credit_lines, fresh_loans, whole_yuan
+
+
+def _allocated(transaction: microloan.Transaction) -> Money:
+    return sum((a.amount for a in transaction.allocations), Money.zero(transaction.amount.currency))
+
+
+def _paid_in(loan: Loan) -> Money:
+    """Every repayment still on the loan (a reversed one is gone from its transactions)."""
+    paid = [t.amount for t in loan.transactions if t.kind == "repayment"]
+    return sum(paid, Money.zero(loan.currency))
+
+
+def check_loan_conserves(loan: Loan, on: date) -> None:
+    """Paid in = allocated + held as credit, and no component of the position is negative."""
+    zero = Money.zero(loan.currency)
+    excess = zero
+    from_credit = zero
+    for t in loan.transactions:
+        if t.kind == "repayment":
+            assert _allocated(t) + t.excess == t.amount, t
+            excess += t.excess
+        elif t.kind == "credit":
+            from_credit += _allocated(t)
+        assert all(a.amount.amount > 0 for a in t.allocations), t
+    # The record runs to the last posting; a later position also applies the credit held to
+    # what falls due since (recorded as a "credit" transaction once a later posting passes).
+    recorded = max((t.on for t in loan.transactions), default=loan.start)
+    at_last = loan.position(on=max(recorded, loan.start))
+    assert excess - from_credit == at_last.credit, (excess, from_credit, at_last.credit)
+    position = loan.position(on=max(on, recorded))
+    assert position.credit <= at_last.credit, (position.credit, at_last.credit)
+    for name in (
+        "principal_outstanding",
+        "interest_accrued",
+        "fees_outstanding",
+        "penalty_outstanding",
+        "payoff_amount",
+        "credit",
+    ):
+        assert getattr(position, name).amount >= 0, (name, position)
+    if at_last.status != "written_off":
+        repaid = sum(
+            (t.principal for t in loan.transactions if t.kind in ("repayment", "credit")),
+            zero,
+        )
+        assert repaid + at_last.principal_outstanding == loan.principal, at_last
+
+
+class LoanLife(RuleBasedStateMachine):
+    """Repay, charge, waive, write off and reverse in any order; nothing is created or lost."""
+
+    loan: Loan
+    day: date
+
+    @initialize(loan=fresh_loans())
+    def start(self, loan: Loan) -> None:
+        self.loan, self.day = loan, loan.start
+
+    def _apply(self, step: Any, *args: Any, **kwargs: Any) -> None:
+        before = (self.loan, self.loan.payoff_amount(on=self.day))
+        with contextlib.suppress(MicroloanError):  # refused: the loan is as it was
+            self.loan = step(*args, **kwargs)
+        assert before[0].payoff_amount(on=self.day) == before[1], "an operation mutated its loan"
+
+    @rule(days=st.integers(0, 40))
+    def time_passes(self, days: int) -> None:
+        self.day += timedelta(days=days)
+
+    @rule(
+        amount=whole_yuan(1, 20_000),
+        excess=st.none() | st.sampled_from(get_args(microloan.ExcessHandling)),
+    )
+    def repay(self, amount: Money, excess: microloan.ExcessHandling | None) -> None:
+        paid = _paid_in(self.loan)
+        before = self.loan
+        self._apply(self.loan.repay, amount, on=self.day, excess=excess)
+        if self.loan is not before:
+            assert _paid_in(self.loan) == paid + amount
+
+    @rule(amount=whole_yuan(1, 300), due_in=st.integers(0, 30))
+    def charge_fee(self, amount: Money, due_in: int) -> None:
+        self._apply(
+            self.loan.charge_fee, amount, on=self.day, due=self.day + timedelta(days=due_in)
+        )
+
+    @rule(
+        component=st.sampled_from(["penalty", "fees", "interest"]),
+        part=st.none() | whole_yuan(1, 100),
+    )
+    def waive(self, component: Any, part: Money | None) -> None:
+        self._apply(self.loan.waive, component, on=self.day, amount=part)
+
+    @rule()
+    def write_off(self) -> None:
+        self._apply(self.loan.write_off, on=self.day)
+
+    @precondition(lambda self: bool(self.loan.transactions))
+    @rule(data=st.data())
+    def reverse(self, data: st.DataObject) -> None:
+        chosen = data.draw(st.sampled_from(self.loan.transactions))
+        self._apply(self.loan.reverse, chosen)
+
+    @invariant()
+    def conserves_every_cent(self) -> None:
+        check_loan_conserves(self.loan, self.day)
+
+
+class LineLife(RuleBasedStateMachine):
+    """Draw, repay, settle, freeze and change the limit in any order; nothing is created or lost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line: CreditLine | None = None
+        self.day = date(2026, 1, 1)
+        self.paid_in = Money.zero()
+
+    @initialize(line=credit_lines())
+    def start(self, line: CreditLine) -> None:
+        self.line, self.day = line, line.as_of
+        self.paid_in = self._held(line)
+
+    @staticmethod
+    def _held(line: CreditLine) -> Money:
+        """Every repayment on the line's drawdowns plus the credit held on the line itself."""
+        return sum((_paid_in(loan) for loan in line.drawdowns), line.credit)
+
+    def _apply(self, step: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return step(*args, **kwargs)
+        except MicroloanError:
+            return None
+
+    @rule(days=st.integers(0, 40))
+    def time_passes(self, days: int) -> None:
+        self.day += timedelta(days=days)
+
+    @rule(amount=whole_yuan(1, 50_000), data=st.data())
+    def draw(self, amount: Money, data: st.DataObject) -> None:
+        assert self.line is not None
+        method = data.draw(st.sampled_from(["open_ended", "equal_installment", "bullet"]))
+        options: dict[str, Any] = (
+            {"maturity": self.day + timedelta(days=data.draw(st.integers(1, 90)))}
+            if method == "open_ended"
+            else {"term": data.draw(st.sampled_from((3, 6, 9, 12)))}
+        )
+        drawn = self._apply(self.line.draw, amount, on=self.day, method=method, **options)
+        if drawn is not None:
+            self.line = drawn
+
+    @rule(amount=whole_yuan(1, 30_000))
+    def repay(self, amount: Money) -> None:
+        assert self.line is not None
+        repaid = self._apply(self.line.repay, amount, on=self.day)
+        if repaid is not None:
+            self.line, self.paid_in = repaid, self.paid_in + amount
+
+    @rule(proceeds=whole_yuan(1, 30_000))
+    def settle(self, proceeds: Money) -> None:
+        assert self.line is not None
+        settled = self._apply(self.line.settle, proceeds, on=self.day)
+        if settled is not None:
+            line, rest = settled
+            assert rest.amount >= 0
+            self.line, self.paid_in = line, self.paid_in + proceeds - rest
+
+    @rule(action=st.sampled_from(["freeze", "unfreeze", "close"]))
+    def change_state(self, action: str) -> None:
+        assert self.line is not None
+        changed = self._apply(getattr(self.line, action), on=self.day)
+        if changed is not None:
+            self.line = changed
+
+    @rule(limit=whole_yuan(1_000, 300_000))
+    def with_limit(self, limit: Money) -> None:
+        assert self.line is not None
+        changed = self._apply(self.line.with_limit, limit, on=self.day)
+        if changed is not None:
+            self.line = changed
+
+    @invariant()
+    def conserves_every_cent(self) -> None:
+        if self.line is None:
+            return
+        assert self._held(self.line) == self.paid_in
+        position = self.line.position(on=max(self.day, self.line.as_of))
+        assert position.available.amount >= 0
+        assert position.available <= position.limit
+        for loan in self.line.drawdowns:
+            check_loan_conserves(loan, max(self.day, self.line.as_of))
+
+
+TestLoanLife = LoanLife.TestCase
+TestLineLife = LineLife.TestCase
+
+# A run is many operations; a quarter of the profile's examples keeps CI bounded, and the
+# "thorough" profile (HYPOTHESIS_PROFILE=thorough) goes deeper on demand.
+_RUNS = settings(max_examples=max(10, settings().max_examples // 4), stateful_step_count=25)
+TestLoanLife.settings = _RUNS
+TestLineLife.settings = _RUNS
