@@ -59,6 +59,58 @@ def test_every_schedule_repays_exactly_the_principal(generator: Generator, loan:
 
 
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
+@given(loan=schedule_arguments(max_term=36))
+def test_a_generated_schedule_passes_the_checks_of_a_hand_built_one(
+    generator: Generator, loan: Any
+) -> None:
+    """Generators skip re-checking what they guarantee; building the same schedule by hand
+    (as a document does) checks every invariant, and must accept it."""
+    plan = generator(**loan)
+    assert attrs.evolve(plan) == plan
+    assert [attrs.evolve(item) for item in plan] == list(plan)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"term": 3}, "installments"),
+        ({"start": date(2026, 1, 14)}, "installments[0].period_start"),
+        ({"principal": Money("1000")}, "installments[0].balance"),
+        ({"method": "bullet"}, "installments"),
+        ({"first_due": date(2026, 2, 16)}, "first_due"),
+        ({"installments": ()}, "installments"),
+    ],
+)
+def test_a_schedule_built_by_hand_must_hold_together(change: dict[str, Any], field: str) -> None:
+    """Numbered installments for the term, periods end to end from `start`, parts adding
+    up to the principal and a balance falling to zero: refused naming the field."""
+    plan = equal_installment(
+        Money("1200"), rate=Rate.annual("12%"), term=2, start=date(2026, 1, 15)
+    )
+    with pytest.raises(MicroloanError) as info:
+        attrs.evolve(plan, **change)
+    assert str(info.value).startswith(f"{field}: "), info.value
+
+
+def test_an_installment_built_by_hand_must_add_up() -> None:
+    """total = principal + interest, amounts at least zero in whole minor units, due after start."""
+    item = equal_installment(
+        Money("1200"), rate=Rate.annual("12%"), term=2, start=date(2026, 1, 15)
+    ).installments[0]
+    changes: list[tuple[dict[str, Any], str]] = [
+        ({"total": Money("1")}, "total"),
+        ({"interest": Money("-1")}, "interest"),
+        ({"principal": Money("0.001")}, "principal"),
+        ({"due_date": item.period_start}, "due_date"),
+        ({"number": 0}, "number"),
+        ({"balance": Money("1", "USD")}, "balance"),
+    ]
+    for change, field in changes:
+        with pytest.raises(MicroloanError, match=f"^{field}: "):
+            attrs.evolve(item, **change)
+
+
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)
 @given(loan=schedule_arguments())
 def test_every_component_is_whole_and_non_negative(generator: Generator, loan: Any) -> None:
     """Every principal, interest, total and balance is >= 0 in whole minor units; total adds up."""

@@ -381,7 +381,7 @@ def test_a_tampered_nested_amount_is_named_by_its_path() -> None:
         (("principal", "amount"), 1000, "expected a decimal string"),
         (("principal", "amount"), "NaN", "expected a decimal string"),
         (("principal", "amount"), "1E+9999999", "outside the range"),
-        (("principal", "currency"), "XYZ", "not a valid Money"),
+        (("principal", "currency"), "XYZ", "is not a known ISO 4217 code"),
         (("rate", "unit"), "yearly", 'one of "annual", "monthly", "daily"'),
         (("rate", "value"), "-0.18", "not a valid Rate"),
         (("start",), "2026-02-30", "not a date in the calendar"),
@@ -488,7 +488,10 @@ def test_non_value_objects_are_refused_with_a_type_error() -> None:
 
 def test_writing_checks_values_against_annotations() -> None:
     """A field holding the wrong type (a str for a date) cannot be written; its path is named."""
-    bad = attrs.evolve(_two_installments(), start="2026-01-15")  # type: ignore[arg-type]
+    with pytest.raises(InvalidTypeError, match="start"):  # a schedule cannot be built so
+        attrs.evolve(_two_installments(), start="2026-01-15")  # type: ignore[arg-type]
+    bad = _two_installments()
+    object.__setattr__(bad, "start", "2026-01-15")  # but a corrupted object is not written
     with pytest.raises(SerializationError) as info:
         to_dict(bad)
     assert info.value.path == "start"
@@ -588,7 +591,13 @@ def test_mutated_documents_are_read_or_refused_at_the_mutation(
         path = (*path[:-1], len(parent) - 1)
     error = _read_error(mutated)
     if error is not None:
-        assert _comparable(error.path, _render(path)), (error.path, _render(path))
+        # an object's own cross-field checks (total = principal + interest, one currency)
+        # name a sibling: the object holding the change, or holding the changed amount
+        near = path[:-2] if path[-1] in ("amount", "currency") else path[:-1]
+        assert _comparable(error.path, _render(path)) or _comparable(error.path, _render(near)), (
+            error.path,
+            _render(path),
+        )
 
 
 # -- the generic machinery: private and derived fields, unions, containers ------------
@@ -832,3 +841,176 @@ def test_a_type_tag_that_fits_none_of_the_fields_is_refused_at_the_tag() -> None
         from_dict(document)
     assert caught.value.path == "type"
     assert "amount, currency" in str(caught.value)
+
+
+# -- tampered documents: read back only what the API could have built ----------------
+
+
+def _loan_document() -> dict[str, Any]:
+    plan = microloan.equal_installment(
+        Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15)
+    )
+    loan = (
+        microloan.Loan.from_schedule(plan)
+        .repay(Money("500"), on=date(2026, 2, 15))
+        .charge_fee(Money("5"), on=date(2026, 2, 20))
+    )
+    return to_dict(loan)
+
+
+def _money_doc(amount: str, currency: str = "CNY") -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "reason"),
+    [
+        (("postings", 0, "amount"), _money_doc("-500"), "postings[0].amount", "must be positive"),
+        (("postings", 0, "amount"), _money_doc("0"), "postings[0].amount", "must be positive"),
+        (("postings", 0, "amount"), _money_doc("500", "USD"), "postings[0]", "is in USD"),
+        (("postings", 0, "on"), "2025-12-01", "postings[0].on", "before the disbursement"),
+        (("postings", 1, "amount"), _money_doc("-5"), "postings[1].amount", "must be positive"),
+        (("postings", 1, "due"), "2020-01-01", "postings[1].due", "before the charge date"),
+        (("postings", 1, "number"), 1, "postings[1].number", "must be 2"),
+        (("postings", 0, "component"), "penalty", "postings[0].component", "not part of"),
+        (("postings", 0, "kind"), "credit", "postings[0].kind", "recorded automatically"),
+        (
+            ("schedule", "installments", 0, "principal"),
+            _money_doc("0.00"),
+            "schedule.installments[0].total",
+            "is not principal",
+        ),
+        (
+            ("schedule", "principal"),
+            _money_doc("1000.00"),
+            "schedule.installments[0].balance",
+            "must be 603.97",
+        ),
+        (("schedule", "term"), 4, "schedule.installments", "for a term of 4"),
+        (("kind",), "open_ended", "kind", "needs a bullet plan"),
+    ],
+)
+def test_a_tampered_loan_is_refused_where_it_was_changed(
+    path: tuple[str | int, ...], value: object, where: str, reason: str
+) -> None:
+    """A loan document must pass every check the API makes, naming the field it fails.
+
+    (Each case is a tampering an adversarial test once loaded: a negative or zero
+    repayment, a USD payment on a CNY loan, a payment before disbursement, a negative
+    fee, a schedule whose parts no longer add up.)
+    """
+    data = _loan_document()
+    target: Any = data
+    for segment in path[:-1]:
+        target = target[segment]
+    target[path[-1]] = value
+    error = _bad(data)
+    assert error.path == where, error
+    assert reason in error.reason, error
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["postings"].append(copy.deepcopy(d["postings"][0])), "postings[2].number"),
+        (lambda d: d["schedule"]["installments"].pop(1), "schedule.installments"),
+        (lambda d: d["schedule"]["installments"].reverse(), "schedule.installments[0].number"),
+    ],
+    ids=["duplicated posting", "dropped installment", "reordered installments"],
+)
+def test_duplicated_postings_and_dropped_or_reordered_installments_are_refused(
+    change: Callable[[dict[str, Any]], None], where: str
+) -> None:
+    """Postings are numbered 1, 2, …; a schedule has its term's installments in order."""
+    data = _loan_document()
+    change(data)
+    assert _bad(data).path == where
+
+
+def test_a_hand_built_loan_is_checked_like_a_document() -> None:
+    """`Loan(...)` with postings replays them through the same checks (not only documents)."""
+    loan = from_dict(_loan_document(), microloan.Loan)
+    assert microloan.Loan(schedule=loan.schedule, terms=loan.terms, postings=loan._postings) == loan
+    bad = (attrs.evolve(loan._postings[0], amount=Money("-1")),)
+    with pytest.raises(microloan.InvalidValueError, match=r"postings\[0\]\.amount"):
+        microloan.Loan(schedule=loan.schedule, terms=loan.terms, postings=bad)
+
+
+def test_a_reversal_and_what_rests_on_it_read_back() -> None:
+    """A write-off reversed and posted again reads back: reversals are replayed when needed."""
+    plan = microloan.equal_installment(
+        Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15)
+    )
+    loan = microloan.Loan.from_schedule(plan).write_off(on=date(2026, 3, 1))
+    loan = loan.reverse(loan.transactions[0]).write_off(on=date(2026, 4, 1))
+    assert from_dict(to_dict(loan)) == loan
+
+
+def _nudged(node: Any, data: st.DataObject) -> Any:
+    """A plausible change to one JSON value: an amount by a minor unit, a date by a day, …"""
+    if isinstance(node, list):
+        return _shuffled(node, data) if node else node
+    if isinstance(node, bool):
+        return not node
+    if isinstance(node, int):
+        return node + data.draw(st.sampled_from([-1, 1]))
+    if isinstance(node, str):
+        return _nudged_text(node, data)
+    return node
+
+
+def _nudged_text(text: str, data: st.DataObject) -> str:
+    """A date a day earlier or later, a decimal a minor unit or a unit off, else unchanged."""
+    with contextlib.suppress(ValueError):
+        day = date.fromisoformat(text) + timedelta(days=data.draw(st.sampled_from([-1, 1])))
+        return day.isoformat()
+    with contextlib.suppress(ArithmeticError):
+        step = Decimal(data.draw(st.sampled_from(["0.01", "-0.01", "1", "-1"])))
+        return str(Decimal(text) + step)
+    return text
+
+
+def _shuffled(items: list[Any], data: st.DataObject) -> list[Any]:
+    """A list with one element dropped, one repeated, or reversed."""
+    action = data.draw(st.sampled_from(["drop", "repeat", "swap"]))
+    copied = list(items)
+    if action == "drop":
+        copied.pop(data.draw(st.integers(0, len(copied) - 1)))
+    elif action == "repeat":
+        copied.append(copy.deepcopy(data.draw(st.sampled_from(copied))))
+    else:
+        copied.reverse()
+    return copied
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [c for c in _public_value_classes() if c.__name__ not in NO_JSON_FORM],
+    ids=lambda c: c.__name__,
+)
+def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
+    """Every document type: an amount, a date, a count or a list changed a little is either
+    refused with a SerializationError or read into an object that round-trips; a loan read
+    back also conserves every cent."""
+    from tests.test_stateful import check_loan_conserves
+
+    @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        document = to_dict(data.draw(strategy_for(cls)))
+        path = data.draw(st.sampled_from(_paths(document) or [()]))
+        if not path:
+            return
+        parent: Any = document
+        for segment in path[:-1]:
+            parent = parent[segment]
+        parent[path[-1]] = _nudged(parent[path[-1]], data)
+        try:
+            value = from_dict(document)
+        except SerializationError:
+            return
+        assert from_dict(to_dict(value)) == value
+        if isinstance(value, microloan.Loan):
+            check_loan_conserves(value, value.maturity)
+
+    check()

@@ -28,7 +28,7 @@ import attrs
 
 from microloan._decimal import CONTEXT
 from microloan._public import home_namespace
-from microloan.errors import DocumentFailure, InvalidTypeError, MicroloanError
+from microloan.errors import DocumentFailure, InvalidTypeError, MicroloanError, parse_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -759,8 +759,21 @@ class ClassCodec(_Codec):
         factory: Callable[..., object] = self.cls
         try:
             return factory(**kwargs)
-        except (MicroloanError, ValueError, TypeError, ArithmeticError, LookupError) as exc:
+        except MicroloanError as exc:
+            raise self._located(exc) from exc
+        except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
             raise DocumentFailure(f"is not a valid {self.name}: {exc}") from exc
+
+    def _located(self, exc: MicroloanError) -> DocumentFailure:
+        """The object's own refusal, at the path of the field it names when that is a key here."""
+        segments = None if exc.field is None else parse_path(exc.field)
+        prefix = f"{exc.field}: "
+        if segments and segments[0] in {f.key for f in self.fields} and str(exc).startswith(prefix):
+            failure = DocumentFailure(str(exc)[len(prefix) :])
+            for segment in reversed(segments):
+                failure.at(segment)
+            return failure
+        return DocumentFailure(f"is not a valid {self.name}: {exc}")
 
 
 def _compile_fields(cls: type) -> tuple[_Field, ...]:

@@ -12,6 +12,7 @@ friends) and always name the field and the offending value.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import final
 
@@ -27,6 +28,9 @@ class MicroloanError(Exception):
         ...     print(exc)
         amount: 'abc' is not a decimal number
     """
+
+    field: str | None = None
+    """The field at fault (`amount`, `postings[0].amount`) when the message names one."""
 
 
 @final
@@ -354,6 +358,51 @@ def render_path(segments: Iterable[str | int]) -> str:
     return text
 
 
+_SEGMENT = re.compile(r"\[(\d+)\]|\.?([A-Za-z_]\w*)")
+
+
+def parse_path(text: str) -> list[str | int] | None:
+    """The segments of a field path such as `postings[0].amount`, or None if it is not one.
+
+    Examples:
+        >>> parse_path("installments[3].principal")
+        ['installments', 3, 'principal']
+        >>> parse_path("not a path") is None
+        True
+    """
+    segments: list[str | int] = []
+    position = 0
+    while position < len(text):
+        match = _SEGMENT.match(text, position)
+        if match is None or (position == 0 and match.group(0).startswith((".", "["))):
+            return None
+        index, name = match.groups()
+        segments.append(int(index) if index is not None else name)
+        position = match.end()
+    return segments or None
+
+
+def within(error: MicroloanError, path: str) -> MicroloanError:
+    """The same refusal, located inside `path`: `amount: ...` becomes `postings[0].amount: ...`.
+
+    The error keeps its class when that class is built from a message alone.
+
+    Examples:
+        >>> print(within(invalid("amount", -5, "must be positive"), "postings[0]"))
+        postings[0].amount: -5 must be positive
+    """
+    text = str(error)
+    if error.field is not None and text.startswith(f"{error.field}: "):
+        field = f"{path}.{error.field}"
+        text = f"{field}: {text[len(error.field) + 2 :]}"
+    else:
+        field, text = path, f"{path}: {text}"
+    cls = type(error)
+    located = cls(text) if cls.__init__ is Exception.__init__ else InvalidValueError(text)
+    located.field = field
+    return located
+
+
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -374,7 +423,9 @@ def invalid(field: str, value: object, reason: str) -> InvalidValueError:
         >>> print(invalid("term", 0, "must be at least 1"))
         term: 0 must be at least 1
     """
-    return InvalidValueError(f"{field}: {_show(value)} {reason}")
+    error = InvalidValueError(f"{field}: {_show(value)} {reason}")
+    error.field = field
+    return error
 
 
 def wrong_type(field: str, value: object, expected: str) -> InvalidTypeError:
@@ -392,6 +443,8 @@ def wrong_type(field: str, value: object, expected: str) -> InvalidTypeError:
         >>> print(wrong_type("rate", "18%", "a Rate"))
         rate: '18%' is a str; expected a Rate
     """
-    return InvalidTypeError(
+    error = InvalidTypeError(
         f"{field}: {_show(value)} is a {type(value).__name__}; expected {expected}"
     )
+    error.field = field
+    return error

@@ -41,8 +41,10 @@ from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
 from microloan.errors import (
     CurrencyMismatchError,
+    MicroloanError,
     TransactionNotFoundError,
     invalid,
+    within,
     wrong_type,
 )
 from microloan.money import _EXPONENTS, Money, _make
@@ -306,7 +308,19 @@ class Loan:
                 "shorten_term",
                 f"needs a level installment; a {self.schedule.method} plan has none",
             )
-        object.__setattr__(self, "_ledger", self._replay(self._postings))
+        plan = self.schedule
+        if self.kind == "open_ended" and (plan.method != "bullet" or plan.accrual != "daily"):
+            raise invalid(
+                "kind",
+                self.kind,
+                f"needs a bullet plan with daily accrual, not {plan.method} ({plan.accrual})",
+            )
+        postings = self._postings
+        if not isinstance(postings, tuple):
+            raise wrong_type("postings", postings, "a tuple of postings")
+        if postings:  # built from a document or by hand: every posting must pass the API's checks
+            postings = _posted_again(attrs.evolve(self, postings=()), postings)
+        object.__setattr__(self, "_ledger", self._replay(postings))
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -839,6 +853,78 @@ class Loan:
 def _money(value: Decimal, currency: str) -> Money:
     """An amount the ledger keeps in whole minor units, with the currency's places."""
     return _make(value.quantize(_EXPONENTS[currency], ROUND_HALF_EVEN, CONTEXT), currency)
+
+
+def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> tuple[_Posting, ...]:
+    """Post `postings` to `loan` again through its public operations, or raise naming the posting.
+
+    A document's loan must pass every check a loan built through the API passed. The
+    postings are posted in number order; a reversed one is reversed once nothing later
+    needs it posted (when a posting is refused, the reversals pending are tried first).
+    """
+    pending: list[int] = []
+    for index, posting in enumerate(postings):
+        at = f"postings[{index}]"
+        if not isinstance(posting, _Posting):
+            raise wrong_type(at, posting, "a posting")
+        if posting.number != index + 1:
+            raise invalid(
+                f"{at}.number", posting.number, f"must be {index + 1} (postings in order)"
+            )
+        try:
+            loan = _post_again(loan, posting)
+        except MicroloanError as refused:
+            while pending:  # it may rest on an earlier reversal
+                loan = _reverse_again(loan, postings, pending.pop(0))
+                try:
+                    loan = _post_again(loan, posting)
+                    break
+                except MicroloanError:
+                    continue
+            else:
+                raise within(refused, at) from None
+        if posting.undone is not None:
+            pending.append(index)
+    for index in pending:
+        loan = _reverse_again(loan, postings, index)
+    return postings
+
+
+def _post_again(loan: Loan, posting: _Posting) -> Loan:
+    """One posting through the operation that makes it; fields it cannot have are refused."""
+    kind = posting.kind
+    allowed = {
+        "repayment": ("amount", "excess"),
+        "fee": ("amount", "due"),
+        "waiver": ("amount", "component"),
+        "write_off": (),
+    }.get(kind)
+    if allowed is None:
+        raise invalid("kind", kind, "is recorded automatically, never posted")
+    for name in ("amount", "due", "component", "excess"):
+        if name not in allowed and getattr(posting, name) is not None:
+            raise invalid(name, getattr(posting, name), f"is not part of a {kind}")
+    if kind == "repayment":
+        return loan.repay(posting.amount, on=posting.on, excess=posting.excess)  # type: ignore[arg-type]
+    if kind == "fee":
+        return loan.charge_fee(posting.amount, on=posting.on, due=posting.due)  # type: ignore[arg-type]
+    if kind == "waiver":
+        return loan.waive(posting.component, on=posting.on, amount=posting.amount)  # type: ignore[arg-type]
+    return loan.write_off(on=posting.on)
+
+
+def _reverse_again(loan: Loan, postings: tuple[_Posting, ...], index: int) -> Loan:
+    undone = postings[index].undone
+    if undone is None:  # pragma: no cover - only reversed postings are pending
+        return loan
+    if undone.number != postings[index].number:
+        raise invalid(
+            f"postings[{index}].undone.number", undone.number, f"must be {postings[index].number}"
+        )
+    try:
+        return loan.reverse(undone)
+    except MicroloanError as refused:
+        raise within(refused, f"postings[{index}].undone") from None
 
 
 def _apply(ledger: Ledger, posting: _Posting) -> None:

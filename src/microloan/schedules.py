@@ -25,7 +25,7 @@ import attrs
 
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan._validators import check_date as _check_date
-from microloan._validators import check_days_in_year, check_int, check_option
+from microloan._validators import check_days_in_year, check_int, check_option, date_field
 from microloan.cost import AprMethod, apr
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
@@ -55,6 +55,38 @@ _NAMED_DAYS: Final = {"weekly": 7, "biweekly": 14}
 _NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
 
 
+def _part(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: an installment's amount is Money, at least zero, in whole minor units."""
+    _check_part(value, attribute.name)
+
+
+def _check_part(value: object, field: str) -> Money:
+    if not isinstance(value, Money):
+        raise wrong_type(field, value, "Money")
+    if value.amount < 0 or not value.is_whole:
+        raise invalid(field, value, "must be at least zero, in whole minor units")
+    return value
+
+
+def _check_installment(item: Installment, at: str) -> None:
+    """What holds within one installment: its dates in order, one currency, total = parts."""
+    if item.due_date <= item.period_start:
+        raise invalid(
+            f"{at}due_date", item.due_date, f"must be after period_start {item.period_start}"
+        )
+    currency = item.principal.currency
+    for name in ("interest", "total", "balance"):
+        part: Money = getattr(item, name)
+        if part.currency != currency:
+            raise invalid(f"{at}{name}", part, f"is not in the principal's currency {currency}")
+    if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
+        raise invalid(
+            f"{at}total",
+            item.total,
+            f"is not principal {item.principal} + interest {item.interest}",
+        )
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Installment:
@@ -81,13 +113,16 @@ class Installment:
         31
     """
 
-    number: int
-    period_start: date
-    due_date: date
-    principal: Money
-    interest: Money
-    total: Money
-    balance: Money
+    number: int = attrs.field(validator=lambda _i, _a, v: check_int("number", v, minimum=1))
+    period_start: date = attrs.field(validator=date_field)
+    due_date: date = attrs.field(validator=date_field)
+    principal: Money = attrs.field(validator=_part)
+    interest: Money = attrs.field(validator=_part)
+    total: Money = attrs.field(validator=_part)
+    balance: Money = attrs.field(validator=_part)
+
+    def __attrs_post_init__(self) -> None:
+        _check_installment(self, "")
 
     @property
     def days(self) -> int:
@@ -142,6 +177,9 @@ class Schedule:
     rounding: RoundingMode = "half_up"
     installment_multiple: Money | None = None
     interest_basis: InterestBasis = "exact"
+
+    def __attrs_post_init__(self) -> None:
+        _check_schedule(self)
 
     @property
     def total_interest(self) -> Money:
@@ -461,6 +499,85 @@ def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) ->
 
 
 # -- argument checks ----------------------------------------------------------
+def _check_schedule(schedule: Schedule) -> None:
+    """Every invariant a generated schedule has, for one built directly or read from a document.
+
+    The inputs are checked as a generator checks them; then the installments must be
+    numbered 1, 2, … in due-date order, each period starting where the last ended (the
+    first on `start`), in the principal's currency, with principal parts that add up to
+    the principal and a balance that falls by each part to exactly zero.
+    """
+    principal = schedule.principal
+    if not isinstance(principal, Money):
+        raise wrong_type("principal", principal, "Money")
+    if principal.amount <= 0 or not principal.is_whole:
+        raise invalid("principal", principal, "must be positive, in whole minor units")
+    if not isinstance(schedule.rate, Rate):
+        raise wrong_type("rate", schedule.rate, "a Rate")
+    term = _check_term(schedule.term)
+    start = _check_date(schedule.start, "start")
+    method = check_option("method", schedule.method, Method)
+    _frequency_days(schedule.frequency)
+    first_due = _check_date(schedule.first_due, "first_due")
+    check_option("accrual", schedule.accrual, Accrual)
+    check_days_in_year(schedule.days_in_year)
+    check_option("rounding", schedule.rounding, RoundingMode)
+    _check_multiple(schedule.installment_multiple, principal.currency)
+    check_option("interest_basis", schedule.interest_basis, InterestBasis)
+    _check_installments(schedule, term, start, method, first_due)
+
+
+def _check_installments(
+    schedule: Schedule, term: int, start: date, method: Method, first_due: date
+) -> None:
+    """The installments of a schedule whose inputs are checked: see `_check_schedule`."""
+    principal = schedule.principal
+    installments = schedule.installments
+    if not isinstance(installments, tuple) or not installments:
+        raise invalid("installments", installments, "must be a non-empty tuple of Installments")
+    expected = 1 if method == "bullet" else term
+    if len(installments) != expected:
+        raise invalid(
+            "installments", f"{len(installments)} installments", f"for a term of {term} ({method})"
+        )
+    balance = principal.amount
+    previous = start
+    for index, item in enumerate(installments):
+        balance = _check_next(item, index, previous, balance, principal.currency)
+        previous = item.due_date
+    if balance != 0:
+        raise invalid(
+            f"installments[{len(installments) - 1}].balance",
+            installments[-1].balance,
+            "must be zero",
+        )
+    if method != "bullet" and installments[0].due_date != first_due:
+        raise invalid(
+            "first_due", first_due, f"is not the first due date {installments[0].due_date}"
+        )
+
+
+def _check_next(
+    item: object, index: int, previous: date, balance: Decimal, currency: str
+) -> Decimal:
+    """One installment in its place: numbered, starting where the last ended; the new balance."""
+    at = f"installments[{index}]."
+    if not isinstance(item, Installment):
+        raise wrong_type(f"installments[{index}]", item, "an Installment")
+    if item.number != index + 1:
+        raise invalid(f"{at}number", item.number, f"must be {index + 1} (in due-date order)")
+    if item.period_start != previous:
+        raise invalid(f"{at}period_start", item.period_start, f"must be {previous}")
+    if item.principal.currency != currency:
+        raise invalid(f"{at}principal", item.principal, f"is not in the currency {currency}")
+    balance = CONTEXT.subtract(balance, item.principal.amount)
+    if item.balance.amount != balance:
+        raise invalid(
+            f"{at}balance", item.balance, f"must be {balance} (the principal less the parts so far)"
+        )
+    return balance
+
+
 def _check_term(term: object) -> int:
     return check_int("term", term, minimum=1)
 
@@ -657,7 +774,8 @@ class _Plan:
             _SET_BALANCE(installment, balance_money)
             installments.append(installment)
             previous = due
-        return Schedule(
+        # built as checked above: the invariants `Schedule(...)` checks hold by construction
+        return _generated(
             installments=tuple(installments),
             principal=_make(self.principal, currency),
             rate=self.rate,
@@ -674,6 +792,14 @@ class _Plan:
             ),
             interest_basis=interest_basis,
         )
+
+
+def _generated(**fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
+    """A schedule from a generator, without re-checking what the generator guarantees."""
+    schedule = object.__new__(Schedule)
+    for name, value in fields.items():
+        object.__setattr__(schedule, name, value)
+    return schedule
 
 
 _Row = tuple[Decimal, Decimal, Decimal, Decimal]

@@ -168,7 +168,7 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         >>> from_dict({**data, "currency": "XYZ"})
         Traceback (most recent call last):
         ...
-        microloan.SerializationError: (document): is not a valid Money: currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')
+        microloan.SerializationError: currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')
     """
     if cls is not None and not (isinstance(cls, type) and attrs.has(cls)):
         raise wrong_type("cls", cls, "a microloan value class such as Schedule")
