@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import math
 from datetime import date, timedelta
@@ -187,6 +188,32 @@ def test_several_rates_are_refused_not_picked() -> None:
     """-100, +230, -132 has two rates, 10% and 20%: an error naming both, never one of them."""
     with pytest.raises(ConvergenceError, match=r"several rates of return \(0.1, 0.2\)"):
         irr([-100, 230, -132])
+
+
+def test_the_textbook_pair_of_rates_is_named() -> None:
+    """−4,000, +25,000, −25,000 has two rates of return, 25% and 400% (Brealey, Myers and
+    Allen, *Principles of Corporate Finance*, ch. 5, "Pitfall 2 — multiple rates of return")."""
+    with pytest.raises(ConvergenceError, match=r"several rates of return \(0.25, 4\)"):
+        irr([-4000, 25000, -25000])
+
+
+def test_absurd_roots_are_counted_not_shown_and_never_crash() -> None:
+    """A dated pair one day apart has a plausible root (0.0365%) and one near 1e2190: the
+    error names the plausible one and counts the other (it used to crash formatting it)."""
+    day = date(2026, 1, 1)
+    flows = [(day, -1), (day + timedelta(1), 1_000_000), (day + timedelta(2), -1_000_000)]
+    with pytest.raises(ConvergenceError, match=r"\(0.000365, and 1 implausible\)"):
+        xirr(flows)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4000), st.integers(-(10**8), 10**8)), min_size=2, max_size=6)
+)
+def test_xirr_of_any_flows_is_a_rate_or_a_microloan_error(raw: list[tuple[int, int]]) -> None:
+    """Whatever the flows, xirr answers or raises ConvergenceError/InvalidValueError."""
+    day = date(2026, 1, 1)
+    with contextlib.suppress(ConvergenceError, InvalidValueError):
+        xirr([(day + timedelta(offset), amount) for offset, amount in raw])
 
 
 def test_no_root_despite_sign_changes_is_refused() -> None:

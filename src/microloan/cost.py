@@ -271,12 +271,29 @@ def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_roo
             "flows: the net present value changes sign nowhere, so there is no rate of return"
         )
     if len(roots) > 1:
-        shown = ", ".join(f"{r.quantize(Decimal('1e-6')).normalize():f}" for r in sorted(roots))
         raise ConvergenceError(
-            f"flows: several rates of return ({shown}); the flows change sign "
+            f"flows: several rates of return ({_several(roots)}); the flows change sign "
             f"{changes} times and no single rate describes them"
         )
     return roots[0]
+
+
+def _several(roots: list[Decimal]) -> str:
+    """The plausible roots as decimals and how many others there are.
+
+    Plausible: above −100% and at most 100 (10,000%) a period. When none is, the
+    first few others are shown in scientific form.
+    """
+    plausible = [r for r in roots if -1 < r <= _PLAUSIBLE]
+    others = len(roots) - len(plausible)
+    if not plausible:
+        return ", ".join(f"{r:.3e}" for r in roots[:3]) + (" …" if len(roots) > 3 else "")
+    shown = ", ".join(f"{CONTEXT.quantize(r, Decimal('1e-6')).normalize():f}" for r in plausible)
+    return shown + (f", and {others} implausible" if others else "")
+
+
+_PLAUSIBLE: Final = Decimal(100)
+"""The largest rate a period (10,000%) shown as a decimal among several roots."""
 
 
 def _rate(z: Decimal, denominator: int, *, reversed_: bool) -> Decimal:
