@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NoReturn, get_args
 
-from microloan._decimal import CONTEXT, RoundingMode
+from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._version import __version__
 from microloan.analytics import CountTable, categories, lift_table, reject_impact
 from microloan.cost import apr
@@ -32,6 +32,7 @@ from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -253,17 +254,26 @@ def _schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The largest percentage shown to 0.01%: past it the library's 34 digits cannot hold the cents.
+_MAX_PERCENT = Decimal("1e30")
+_SHORT = CONTEXT.copy()  # seven significant digits, to name a value too large to show
+_SHORT.prec = 7
+
+
 def _percent(value: Decimal) -> str:
-    return f"{value.scaleb(2, CONTEXT).quantize(Decimal('0.01'), context=CONTEXT):f}%"
+    scaled = value.scaleb(2, CONTEXT)
+    if scaled.copy_abs() >= _MAX_PERCENT:
+        raise CommandLineError(f"the APR is {_SHORT.plus(scaled):E}%, too large to show")
+    return f"{scaled.quantize(Decimal('0.01'), context=CONTEXT):f}%"
 
 
 def _apr(args: argparse.Namespace) -> int:
     if args.flows is not None:
         try:
-            flows = [Decimal(part.strip()) for part in args.flows.split(",") if part.strip()]
-        except ArithmeticError:
+            flows = [to_decimal(part, "flow") for part in args.flows.split(",") if part.strip()]
+        except MicroloanError as exc:
             raise CommandLineError(
-                f"--flows: {args.flows!r} is not a comma-separated list of amounts"
+                f"--flows: {args.flows!r} is not a comma-separated list of amounts ({exc})"
             ) from None
         periods = args.periods_per_year
     else:
@@ -736,8 +746,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (CommandLineError, MicroloanError) as exc:
-        print(f"microloan {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(f"microloan {args.command}: error: {exc}")
     except BrokenPipeError:  # `microloan schedule ... | head`
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        _fail(f"microloan {args.command}: interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
+        return _fail(f"microloan {args.command}: internal error ({type(exc).__name__}): {exc}")
+
+
+def _fail(message: str) -> int:
+    """Print `message` as one line on standard error; the exit status of a failure."""
+    print(" ".join(message.splitlines()), file=sys.stderr)
+    return EXIT_USAGE
