@@ -114,3 +114,122 @@ def test_an_amount_too_large_for_a_loan_is_refused(
     line = _fails(capsys, "age", path, "--on", "2026-06-30")
     assert "line 2" in line
     assert "too large for a single loan" in line
+
+
+# -- 2. --encoding, --delimiter and the bound on --bins ----------------------------
+
+CHINESE = f"{HEADER},borrower\nA,2026-01-05,7600,5100.50,0,张三\n"
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
+def test_an_undecodable_csv_names_the_file_line_and_byte_and_suggests_encoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """A gb18030 file read as UTF-8: the line, the first bad byte and its offset, and --encoding."""
+    path = _csv(tmp_path, CHINESE, encoding=encoding)
+    line = _fails(capsys, "age", path, "--on", "2026-06-30")
+    offset = CHINESE.encode(encoding).index("张".encode(encoding))
+    assert f"loans.csv, line 2: byte 0x{'张'.encode(encoding)[0]:02x} at offset {offset}" in line
+    assert "is not utf-8-sig text; give the file's encoding with --encoding" in line
+
+
+def test_an_undecodable_byte_late_in_a_large_file_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the first block read, the line and offset are still exact."""
+    rows = [HEADER] + [f"L{i},2026-01-05,100,50,0" for i in range(9000)]
+    text = "\n".join(rows) + "\n"
+    path = tmp_path / "loans.csv"
+    path.write_bytes(text.encode() + b"X,2026-01-05,1\xff,1,0\n")
+    line = _fails(capsys, "lift", str(path), "--value", "principal", "--bad", "days_past_due")
+    assert f"line 9002: byte 0xff at offset {len(text.encode()) + 14:,}" in line
+
+
+def test_a_utf16_csv_read_as_utf8_suggests_utf16(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A UTF-16 file (with its byte-order mark) read as UTF-8 is told to use --encoding utf-16."""
+    path = _csv(tmp_path, CHINESE, encoding="utf-16")
+    line = _fails(capsys, "age", path, "--on", "2026-06-30")
+    assert "it starts with a UTF-16 byte-order mark: --encoding utf-16" in line
+
+
+@pytest.mark.parametrize(
+    ("encoding", "hint"), [("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be")]
+)
+def test_a_utf16_csv_without_a_byte_order_mark_is_named_by_its_nul_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, hint: str
+) -> None:
+    """Without a byte-order mark, UTF-16 decodes as UTF-8 with NULs: refused, naming the byte order."""
+    path = _csv(tmp_path, CHINESE, encoding=encoding)
+    line = _fails(capsys, "age", path, "--on", "2026-06-30")
+    assert "the header has NUL characters" in line
+    assert f"--encoding {hint}" in line
+
+
+def test_utf16_without_a_byte_order_mark_read_as_utf16_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--encoding utf-16 on a file without a byte-order mark: one line, not a UnicodeError."""
+    path = _csv(tmp_path, CHINESE)
+    assert "not utf-16 text" in _fails(
+        capsys, "age", path, "--on", "2026-06-30", "--encoding", "utf-16"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["nope", "base64", "rot13"])
+def test_an_encoding_that_is_not_a_text_encoding_is_refused(
+    capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """--encoding must name a text encoding Python knows."""
+    line = _fails(capsys, "age", "x.csv", "--on", "2026-06-30", "--encoding", encoding)
+    assert f"argument --encoding: {encoding!r} is not a text encoding" in line
+
+
+@pytest.mark.parametrize("delimiter", ["", ",,", "tabs", '"', "\n"])
+def test_a_delimiter_that_is_not_one_character_is_refused(
+    capsys: pytest.CaptureFixture[str], delimiter: str
+) -> None:
+    """--delimiter is one character, not a quote or a line break."""
+    line = _fails(capsys, "age", "x.csv", "--on", "2026-06-30", f"--delimiter={delimiter}")
+    assert "argument --delimiter" in line
+
+
+def test_a_tab_separated_file_read_with_commas_suggests_delimiter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One column holding tabs: the refusal asks whether the file is tab-separated."""
+    path = _csv(tmp_path, f"{HEADER}\nA,2026-01-05,1,1,0\n".replace(",", "\t"))
+    line = _fails(capsys, "age", path, "--on", "2026-06-30")
+    assert "(is it separated by '\\t'? give --delimiter)" in line
+
+
+APPLICANTS = "v,bad\n" + "".join(f"{i},{i % 2}\n" for i in range(6)) + ",1\n"
+
+
+@pytest.mark.parametrize("bins", ["0", "1", "1001", "999999999999", "٣"])
+def test_a_number_of_bins_outside_2_to_max_bins_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bins: str
+) -> None:
+    """--bins N is 2 to MAX_BINS (1000): 999999999999 is refused at once, not a hang."""
+    path = _csv(tmp_path, APPLICANTS, "a.csv")
+    line = _fails(capsys, "lift", path, "--value", "v", "--bad", "bad", "--bins", bins)
+    assert "argument --bins" in line
+    assert cli.MAX_BINS == 1000
+
+
+def test_more_cut_points_than_max_bins_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """1000 cut points would make 1001 bins."""
+    cuts = ",".join(str(i) for i in range(1000))
+    line = _fails(capsys, "lift", "a.csv", "--value", "v", "--bad", "bad", "--bins", cuts)
+    assert "1000 cut points make more than 1000 bins" in line
+
+
+def test_more_bins_than_rows_with_a_value_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Six rows with a value (the seventh is missing) cannot make seven bins; six can be asked for."""
+    path = _csv(tmp_path, APPLICANTS, "a.csv")
+    line = _fails(capsys, "lift", path, "--value", "v", "--bad", "bad", "--bins", "7")
+    assert line == "microloan lift: error: --bins: 7 is more than the 6 rows with a value of 'v'"
+    assert _status("lift", path, "--value", "v", "--bad", "bad", "--bins", "6") == 0

@@ -8,6 +8,7 @@ column, and exit with status 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import json
 import sys
@@ -32,6 +33,10 @@ from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: How a CSV is read unless --encoding says otherwise: UTF-8, with or without a byte-order mark.
+DEFAULT_ENCODING = "utf-8-sig"
+#: The most equal-frequency bins `lift --bins N` makes.
+MAX_BINS = 1000
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
@@ -59,14 +64,24 @@ class Rows:
     count is shown there.
     """
 
-    def __init__(self, path: str, *, progress_after: float = 2.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        encoding: str = DEFAULT_ENCODING,
+        delimiter: str = ",",
+        progress_after: float = 2.0,
+    ) -> None:
         self.path = path
+        self.encoding = encoding
+        self.delimiter = delimiter
         self.line = 0
+        self.columns: list[str] = []
         self._progress_after = progress_after
 
     def _open(self) -> IO[str]:
         try:
-            return Path(self.path).open(newline="", encoding="utf-8-sig")
+            return Path(self.path).open(newline="", encoding=self.encoding)
         except FileNotFoundError:
             raise CommandLineError(f"{self.path}: no such file") from None
         except OSError as exc:
@@ -74,36 +89,80 @@ class Rows:
 
     def __iter__(self) -> Iterator[dict[str, str]]:
         with self._open() as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames:
+            try:
+                yield from self._rows(csv.reader(handle, delimiter=self.delimiter))
+            except UnicodeDecodeError:
+                raise self._undecodable() from None
+            except UnicodeError as exc:  # utf-16 without a byte-order mark, say
+                raise CommandLineError(
+                    f"{self.path}: not {self.encoding} text ({exc}); "
+                    "give the file's encoding with --encoding"
+                ) from None
+
+    def _rows(self, reader: Any) -> Iterator[dict[str, str]]:  # noqa: ANN401 - a csv reader
+        try:
+            header = next((row for row in reader if row), None)
+            if header is None:
                 raise CommandLineError(f"{self.path}: the file is empty (expected a header row)")
-            self.columns = list(reader.fieldnames)
+            self.line = reader.line_num
+            if any("\0" in name for name in header):
+                utf16 = "utf-16-be" if header[0].startswith("\0") else "utf-16-le"
+                raise CommandLineError(
+                    f"{self.path}: the header has NUL characters, so the file is not "
+                    f"{self.encoding} text; give its encoding with --encoding "
+                    f"(UTF-16 without a byte-order mark: --encoding {utf16})"
+                )
+            self.columns = columns = header
+            width = len(columns)
             started = time.monotonic()
             show = sys.stderr.isatty()
             count = 0
-            try:
-                for row in reader:
-                    self.line = reader.line_num
-                    count += 1
-                    if (
-                        show
-                        and count % 100_000 == 0
-                        and time.monotonic() - started > self._progress_after
-                    ):
-                        print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
-                    yield row
-            except csv.Error as exc:
-                raise CommandLineError(f"{self.path}, line {reader.line_num}: {exc}") from None
-            if show and time.monotonic() - started > self._progress_after:
-                print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
+            for fields in reader:
+                if not fields:  # a blank line
+                    continue
+                self.line = reader.line_num
+                if len(fields) != width:
+                    raise CommandLineError(
+                        f"{self.path}, line {self.line}: {len(fields)} fields, "
+                        f"the header has {width}"
+                    )
+                count += 1
+                if (
+                    show
+                    and count % 100_000 == 0
+                    and time.monotonic() - started > self._progress_after
+                ):
+                    print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
+                yield dict(zip(columns, fields, strict=True))
+        except csv.Error as exc:
+            raise CommandLineError(f"{self.path}, line {reader.line_num}: {exc}") from None
+        if show and time.monotonic() - started > self._progress_after:
+            print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
+
+    def _undecodable(self) -> CommandLineError:
+        """The error for a file that is not text in `encoding`: where, and what to try."""
+        line, what = _first_undecodable(self.path, self.encoding)
+        hint = "e.g. --encoding gb18030 or --encoding utf-16"
+        with Path(self.path).open("rb") as handle:
+            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                hint = "it starts with a UTF-16 byte-order mark: --encoding utf-16"
+        return CommandLineError(
+            f"{self.path}, line {line}: {what} is not {self.encoding} text; "
+            f"give the file's encoding with --encoding ({hint})"
+        )
 
     def require(self, *names: str) -> None:
         """Fail with a clear message unless the header has every column in `names`."""
         missing = [n for n in names if n not in self.columns]
         if missing:
+            hint = ""
+            if len(self.columns) == 1:
+                found = [mark for mark in ("\t", ";", "|") if mark in self.columns[0]]
+                if found:
+                    hint = f" (is it separated by {found[0]!r}? give --delimiter)"
             raise CommandLineError(
                 f"{self.path}: no column {', '.join(map(repr, missing))}; "
-                f"the header has {', '.join(self.columns)}"
+                f"the header has {', '.join(self.columns)}{hint}"
             )
 
     def fail(self, column: str, value: str, reason: str) -> NoReturn:
@@ -111,6 +170,31 @@ class Rows:
         raise CommandLineError(
             f"{self.path}, line {self.line}, column {column!r}: {value!r} {reason}"
         )
+
+
+def _first_undecodable(path: str, encoding: str) -> tuple[int, str]:
+    """The line where `path` stops being `encoding` text, and what is there (`byte 0xd5 ...`).
+
+    Read again in binary, a block at a time; the failing block is fed a byte at a time
+    from the decoder's state before it, so the byte and its offset are exact.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 16):
+            state = decoder.getstate()
+            try:
+                line += decoder.decode(block).count("\n")
+            except UnicodeDecodeError:
+                decoder.setstate(state)
+                for i in range(len(block)):
+                    try:
+                        line += decoder.decode(block[i : i + 1]).count("\n")
+                    except UnicodeDecodeError as exc:  # exc.object: the bytes held, then this one
+                        at = offset + i + 1 - len(exc.object) + exc.start
+                        return line, f"byte 0x{exc.object[exc.start]:02x} at offset {at:,}"
+            offset += len(block)
+    return line, "the end of the file, inside a character,"
 
 
 Command = Callable[[argparse.Namespace], int]
@@ -336,7 +420,7 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
 
 
 def _age(args: argparse.Namespace) -> int:
-    rows = Rows(args.records)
+    rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
     records = _age_records(rows, args.currency)
     try:
         report = ageing_report(records, on=args.on, scheme=args.scheme)
@@ -439,25 +523,57 @@ def _lift_counts(
 
 
 def _bins_argument(text: str) -> int | list[Decimal]:
-    """`10` for ten equal-frequency bins; `3,10,21` (or `21,`) for cut points."""
+    """`10` for ten equal-frequency bins (2 to MAX_BINS); `3,10,21` (or `21,`) for cut points."""
     if "," not in text:
-        if text.isdigit() and int(text) > 0:
-            return int(text)
-        msg = f"{text!r} is neither a number of bins nor comma-separated cut points"
-        raise argparse.ArgumentTypeError(msg)
+        if not (text.isascii() and text.isdigit()):
+            msg = f"{text!r} is neither a number of bins nor comma-separated cut points"
+            raise argparse.ArgumentTypeError(msg)
+        if not 2 <= int(text) <= MAX_BINS:
+            msg = f"{text} is not a number of bins from 2 to {MAX_BINS}"
+            raise argparse.ArgumentTypeError(msg)
+        return int(text)
     try:
-        return [Decimal(part.strip()) for part in text.split(",") if part.strip()]
-    except ArithmeticError:
+        cuts = [to_decimal(part, "cut point") for part in text.split(",") if part.strip()]
+    except MicroloanError:
         msg = f"{text!r} has a cut point that is not a number"
         raise argparse.ArgumentTypeError(msg) from None
+    if len(cuts) >= MAX_BINS:
+        msg = f"{len(cuts)} cut points make more than {MAX_BINS} bins"
+        raise argparse.ArgumentTypeError(msg)
+    return cuts
+
+
+def _encoding(text: str) -> str:
+    """A text encoding Python knows: utf-8-sig, gb18030, gbk, utf-16 ..."""
+    try:
+        "".encode(text)  # a LookupError for an unknown name and for bytes codecs (base64)
+    except LookupError:
+        msg = f"{text!r} is not a text encoding; use e.g. utf-8, gb18030, gbk or utf-16"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
+def _delimiter(text: str) -> str:
+    r"""One character; `\t` or `tab` for a tab."""
+    delimiter = "\t" if text.lower() in ("\\t", "tab") else text
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        msg = f"{text!r} is not one character other than a quote or a line break (tab: \\t)"
+        raise argparse.ArgumentTypeError(msg)
+    return delimiter
 
 
 def _lift(args: argparse.Namespace) -> int:
-    rows = Rows(args.data)
+    rows = Rows(args.data, encoding=args.encoding, delimiter=args.delimiter)
     counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
     bins: Any = args.bins
     if args.categorical:
         bins = categories(list(counts.totals))
+    elif isinstance(bins, int):
+        valued = sum(n for value, n in counts.totals.items() if value is not None)
+        if bins > valued:
+            raise CommandLineError(
+                f"--bins: {bins} is more than the {valued:,} rows with a value of {args.value!r}"
+            )
     table = lift_table(counts, bins=bins)
     impact = reject_impact(counts, bins=table.bins)
     cells = [
@@ -628,6 +744,43 @@ def _add_command(
     return parser
 
 
+def _add_csv_command(
+    commands: argparse._SubParsersAction[_Parser],
+    name: str,
+    *,
+    summary: str,
+    example: str,
+    handler: Command,
+    data: tuple[str, str, str],
+) -> _Parser:
+    """A command that reads a CSV: `data` is its (dest, metavar, help), then how to read it."""
+    parser = _add_command(
+        commands,
+        name,
+        summary=summary,
+        example=example,
+        handler=handler,
+        formats=("table", "csv", "json"),
+    )
+    dest, metavar, description = data
+    parser.add_argument(dest, metavar=metavar, help=description)
+    reading = parser.add_argument_group("reading the CSV")
+    reading.add_argument(
+        "--encoding",
+        type=_encoding,
+        default=DEFAULT_ENCODING,
+        help=f"the file's text encoding, e.g. gb18030, gbk, utf-16 (default {DEFAULT_ENCODING}:"
+        " UTF-8, with or without a byte-order mark)",
+    )
+    reading.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=",",
+        help="the field separator, one character; \\t or tab for a tab (default ,)",
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the `microloan` argument parser with every command."""
     parser = _Parser(
@@ -667,7 +820,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fee", default=None, help="an upfront fee deducted from the amount lent"
     )
 
-    age = _add_command(
+    age = _add_csv_command(
         commands,
         "age",
         summary="an ageing report (buckets, overdue rates, NPL) from a CSV of loan records",
@@ -675,24 +828,23 @@ def build_parser() -> argparse.ArgumentParser:
         "The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,\n"
         "outstanding and days_past_due, and optionally currency.",
         handler=_age,
-        formats=("table", "csv", "json"),
+        data=("records", "RECORDS.csv", "the loan records"),
     )
-    age.add_argument("records", metavar="RECORDS.csv", help="the loan records")
     age.add_argument("--on", type=parse_date, required=True, help="the report date")
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
 
-    lift = _add_command(
+    lift = _add_csv_command(
         commands,
         "lift",
         summary="a lift table with IV, KS and the reject impact of the worst bin, from a CSV",
         example="microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21\n\n"
-        "--bins N asks for N equal-frequency bins; --bins 3,6,10,21 (or 21, for one)\n"
-        "gives cut points, each bin closed on the left: [21, +inf).",
+        f"--bins N asks for N equal-frequency bins (2 to {MAX_BINS}, at most one a row);\n"
+        "--bins 3,6,10,21 (or 21, for one) gives cut points, each bin closed on the\n"
+        "left: [21, +inf).",
         handler=_lift,
-        formats=("table", "csv", "json"),
+        data=("data", "DATA.csv", "one row per applicant or loan"),
     )
-    lift.add_argument("data", metavar="DATA.csv", help="one row per applicant or loan")
     lift.add_argument("--value", required=True, metavar="COLUMN", help="the variable to bin")
     lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
