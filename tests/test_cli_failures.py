@@ -233,3 +233,99 @@ def test_more_bins_than_rows_with_a_value_are_refused(
     line = _fails(capsys, "lift", path, "--value", "v", "--bad", "bad", "--bins", "7")
     assert line == "microloan lift: error: --bins: 7 is more than the 6 rows with a value of 'v'"
     assert _status("lift", path, "--value", "v", "--bad", "bad", "--bins", "6") == 0
+
+
+# -- 3. the header and the rows of a CSV -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "header"),
+    [
+        ("age", f"{HEADER},principal,loan_id"),
+        ("lift", "v,bad,v,bad"),
+    ],
+)
+def test_a_header_with_a_column_twice_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, header: str
+) -> None:
+    """A repeated column name is refused (the last would silently win), each named once."""
+    path = _csv(tmp_path, header + "\n")
+    args = ["--on", "2026-06-30"] if command == "age" else ["--value", "v", "--bad", "bad"]
+    line = _fails(capsys, command, path, *args)
+    twice = "'loan_id', 'principal'" if command == "age" else "'bad', 'v'"
+    assert line.endswith(f"loans.csv: the header has {twice} more than once")
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "fragment"),
+    [
+        ("age", f"{HEADER}\nA,2026-01-05,1,1,0\nB,2026-01-05,1,1,0,extra\n", "line 3: 6 fields, the header has 5"),
+        ("age", f"{HEADER}\nA,2026-01-05,1,1\n", "line 2: 4 fields, the header has 5"),
+        ("lift", "v,bad\n1,0\n\n2\n", "line 4: 1 field, the header has 2"),
+        ("lift", "v,bad\n1,0,0\n", "line 2: 3 fields, the header has 2"),
+    ],
+)  # fmt: skip
+def test_a_row_with_extra_or_missing_fields_is_refused_naming_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, text: str, fragment: str
+) -> None:
+    """Every row has as many fields as the header; a blank line is skipped but counted."""
+    path = _csv(tmp_path, text)
+    args = ["--on", "2026-06-30"] if command == "age" else ["--value", "v", "--bad", "bad"]
+    assert fragment in _fails(capsys, command, path, *args)
+
+
+def test_a_loan_id_twice_is_refused_naming_both_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A loan counted twice would double its balance: refused with the line of each."""
+    text = f"{HEADER}\nA,2026-01-05,1,1,0\nB,2026-01-05,1,1,0\n\n A ,2026-01-06,1,1,0\n"
+    line = _fails(capsys, "age", _csv(tmp_path, text), "--on", "2026-06-30")
+    assert line.endswith("loans.csv, line 5, column 'loan_id': 'A' is the loan id of line 2 too")
+
+
+@pytest.mark.parametrize(
+    "day", ["20260105", "2026-W02-1", "2026-1-5", "2026-01-05T00:00", "２０２６-01-05"]
+)
+def test_a_date_not_written_yyyy_mm_dd_is_refused_in_a_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str
+) -> None:
+    """Only YYYY-MM-DD: Python 3.11's fromisoformat would take 20260105 and week dates."""
+    text = f"{HEADER}\nA,{day},1,1,0\n"
+    line = _fails(capsys, "age", _csv(tmp_path, text), "--on", "2026-06-30")
+    assert f"line 2, column 'disbursed': {day!r} is not a date (YYYY-MM-DD)" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["age", "x.csv", "--on", "20260630"],
+        ["schedule", *LOAN, "--start", "20260115"],
+        ["schedule", *LOAN, "--first-due", "2026-W07-1"],
+        ["payoff", *LOAN, "--on", "2026-06-30", "--paid", "20260215:916.80"],
+    ],
+)
+def test_a_date_not_written_yyyy_mm_dd_is_refused_as_an_argument(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """--on, --start, --first-due and --paid take YYYY-MM-DD only."""
+    assert "is not a date; write it as YYYY-MM-DD" in _fails(capsys, *args)
+
+
+@pytest.mark.parametrize("days", ["١٢", "1_0", "1.0", "+-1"])
+def test_days_past_due_in_other_than_ascii_digits_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    """Days past due are whole numbers in ASCII digits (int() would take Arabic-Indic digits)."""
+    text = f"{HEADER}\nA,2026-01-05,1,1,{days}\n"
+    line = _fails(capsys, "age", _csv(tmp_path, text), "--on", "2026-06-30")
+    assert "is not a whole number of days" in line
+
+
+def test_a_header_only_file_has_no_loans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header and no rows is refused by name, not a table in currency None."""
+    path = _csv(tmp_path, HEADER + "\n", name="RECORDS.csv")
+    line = _fails(capsys, "age", path, "--on", "2026-06-30", "--format", "json")
+    assert line.endswith("RECORDS.csv has no loans (a header and no rows)")
+    assert capsys.readouterr().out == ""

@@ -11,6 +11,7 @@ import argparse
 import codecs
 import csv
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -47,13 +48,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def parse_date(text: str) -> date:
-    """Parse an ISO 8601 date (`2026-01-15`) for an argparse argument."""
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> date | None:
+    """The date written `YYYY-MM-DD`, or None: not `20260115`, `2026-W03-4` or other digits.
+
+    Examples:
+        >>> iso_date("2026-01-15"), iso_date("20260115"), iso_date("2026-02-30")
+        (datetime.date(2026, 1, 15), None, None)
+    """
+    if _ISO_DATE.fullmatch(text) is None:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date:
+    """Parse a `YYYY-MM-DD` date (`2026-01-15`) for an argparse argument."""
+    day = iso_date(text)
+    if day is None:
         msg = f"{text!r} is not a date; write it as YYYY-MM-DD"
-        raise argparse.ArgumentTypeError(msg) from None
+        raise argparse.ArgumentTypeError(msg)
+    return day
 
 
 class Rows:
@@ -112,6 +131,11 @@ class Rows:
                     f"{self.encoding} text; give its encoding with --encoding "
                     f"(UTF-16 without a byte-order mark: --encoding {utf16})"
                 )
+            repeated = sorted({name for name in header if header.count(name) > 1})
+            if repeated:
+                raise CommandLineError(
+                    f"{self.path}: the header has {', '.join(map(repr, repeated))} more than once"
+                )
             self.columns = columns = header
             width = len(columns)
             started = time.monotonic()
@@ -123,8 +147,8 @@ class Rows:
                 self.line = reader.line_num
                 if len(fields) != width:
                     raise CommandLineError(
-                        f"{self.path}, line {self.line}: {len(fields)} fields, "
-                        f"the header has {width}"
+                        f"{self.path}, line {self.line}: {len(fields)} "
+                        f"field{'s' if len(fields) != 1 else ''}, the header has {width}"
                     )
                 count += 1
                 if (
@@ -382,10 +406,12 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,18}")  # ASCII digits; the library refuses the implausible
 _AGE_COLUMNS = ("loan_id", "disbursed", "principal", "outstanding", "days_past_due")
 
 
 def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
+    seen: set[str] = set()  # the loan ids so far: memory grows with the loans, not their fields
     for row in _checked(rows, *_AGE_COLUMNS):
         has_currency = "currency" in rows.columns
         values: dict[str, str] = {name: (row.get(name) or "").strip() for name in _AGE_COLUMNS}
@@ -393,14 +419,17 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
         for name, text in values.items():
             if not text:
                 rows.fail(name, text, "is empty")
-        try:
-            disbursed = date.fromisoformat(values["disbursed"])
-        except ValueError:
+        loan_id = values["loan_id"]
+        if loan_id in seen:
+            first = _line_of(rows, loan_id)
+            rows.fail("loan_id", loan_id, f"is the loan id of line {first} too")
+        seen.add(loan_id)
+        disbursed = iso_date(values["disbursed"])
+        if disbursed is None:
             rows.fail("disbursed", values["disbursed"], "is not a date (YYYY-MM-DD)")
-        try:
-            days = int(values["days_past_due"])
-        except ValueError:
+        if _WHOLE.fullmatch(values["days_past_due"]) is None:
             rows.fail("days_past_due", values["days_past_due"], "is not a whole number of days")
+        days = int(values["days_past_due"])
         amounts: dict[str, Money] = {}
         for name in ("principal", "outstanding"):
             try:
@@ -409,7 +438,7 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
                 rows.fail(name, values[name], f"is not an amount ({exc})")
         try:
             yield LoanRecord(
-                loan_id=values["loan_id"],
+                loan_id=loan_id,
                 disbursed=disbursed,
                 principal=amounts["principal"],
                 outstanding=amounts["outstanding"],
@@ -419,6 +448,15 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
             raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
 
 
+def _line_of(rows: Rows, loan_id: str) -> int:
+    """The line of the first row of `loan_id`, read again (only to name a duplicate)."""
+    again = Rows(rows.path, encoding=rows.encoding, delimiter=rows.delimiter)
+    for row in again:
+        if row["loan_id"].strip() == loan_id:
+            break
+    return again.line
+
+
 def _age(args: argparse.Namespace) -> int:
     rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
     records = _age_records(rows, args.currency)
@@ -426,6 +464,8 @@ def _age(args: argparse.Namespace) -> int:
         report = ageing_report(records, on=args.on, scheme=args.scheme)
     except InvalidRecordError as exc:
         raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
+    if report.total_count == 0:
+        raise CommandLineError(f"{rows.path} has no loans (a header and no rows)")
     table = [
         {
             "bucket": row["bucket"],
@@ -501,16 +541,13 @@ def _lift_counts(
             value = None
         elif categorical:
             value = text
+        elif _WHOLE.fullmatch(text):
+            value = int(text)
         else:
             try:
-                value = int(text)
-            except ValueError:
-                try:
-                    value = Decimal(text)
-                except ArithmeticError:
-                    rows.fail(value_column, text, "is not a number (use --categorical for labels)")
-                if not value.is_finite():
-                    rows.fail(value_column, text, "is not a finite number")
+                value = to_decimal(text, value_column)
+            except MicroloanError:
+                rows.fail(value_column, text, "is not a number (use --categorical for labels)")
         flag_text = (row.get(bad_column) or "").strip().lower()
         flag = _BAD.get(flag_text)
         if flag is None:
