@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from microloan import cli
+from microloan import _demo, cli
 from microloan.cli import main
 
 HEADER = "loan_id,disbursed,principal,outstanding,days_past_due"
@@ -49,11 +49,11 @@ def test_an_unexpected_exception_is_one_internal_error_line(
 ) -> None:
     """A bug below the command line still gives one line naming the exception type."""
 
-    def broken(_args: object) -> int:
+    def broken() -> None:
         msg = "something\nunexpected"
         raise RuntimeError(msg)
 
-    monkeypatch.setattr(cli, "_demo", broken)
+    monkeypatch.setattr(_demo, "run_demo", broken)
     line = _fails(capsys, "demo")
     assert line == "microloan demo: internal error (RuntimeError): something unexpected"
 
@@ -216,6 +216,13 @@ def test_a_number_of_bins_outside_2_to_max_bins_is_refused(
     line = _fails(capsys, "lift", path, "--value", "v", "--bad", "bad", "--bins", bins)
     assert "argument --bins" in line
     assert cli.MAX_BINS == 1000
+
+
+def test_the_lift_help_states_the_bound_on_bins(capsys: pytest.CaptureFixture[str]) -> None:
+    """The help's "2 to 1000" is MAX_BINS (the help is the handler's docstring, not an f-string)."""
+    with pytest.raises(SystemExit):
+        main(["lift", "--help"])
+    assert f"(2 to {cli.MAX_BINS}, at most one a row)" in capsys.readouterr().out
 
 
 def test_more_cut_points_than_max_bins_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import inspect
 import json
 import re
 import sys
@@ -323,6 +324,11 @@ def _schedule_from(args: argparse.Namespace) -> Schedule:
 
 
 def _schedule(args: argparse.Namespace) -> int:
+    """Print a repayment schedule with its totals and APR.
+
+    Example:
+      microloan schedule --principal 10000 --rate 18% --term 12 --method equal-installment --start 2026-01-15
+    """
     schedule = _schedule_from(args)
     fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
     compound, simple = schedule.apr(fee), schedule.apr(fee, method="simple")
@@ -376,6 +382,12 @@ def _percent(value: Decimal) -> str:
 
 
 def _apr(args: argparse.Namespace) -> int:
+    """Annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows.
+
+    Example:
+      microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12
+      microloan apr --principal 100000 --rate 12% --term 12 --fee 1000
+    """
     if args.flows is not None:
         try:
             flows = [to_decimal(part, "flow") for part in args.flows.split(",") if part.strip()]
@@ -400,6 +412,11 @@ def _apr(args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
+    """Print a short tour of what the library can do.
+
+    Example:
+      microloan demo
+    """
     from microloan._demo import run_demo  # noqa: PLC0415 - only the tour needs it
 
     run_demo()
@@ -458,6 +475,14 @@ def _line_of(rows: Rows, loan_id: str) -> int:
 
 
 def _age(args: argparse.Namespace) -> int:
+    """An ageing report (buckets, overdue rates, NPL) from a CSV of loan records.
+
+    Example:
+      microloan age loans.csv --on 2026-06-30 --scheme five-tier
+
+    The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,
+    outstanding and days_past_due, and optionally currency.
+    """
     rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
     records = _age_records(rows, args.currency)
     try:
@@ -600,6 +625,15 @@ def _delimiter(text: str) -> str:
 
 
 def _lift(args: argparse.Namespace) -> int:
+    """A lift table with IV, KS and the reject impact of the worst bin, from a CSV.
+
+    Example:
+      microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21
+
+    --bins N asks for N equal-frequency bins (2 to 1000, at most one a row);
+    --bins 3,6,10,21 (or 21, for one) gives cut points, each bin closed on the
+    left: [21, +inf).
+    """
     rows = Rows(args.data, encoding=args.encoding, delimiter=args.delimiter)
     counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
     bins: Any = args.bins
@@ -699,6 +733,11 @@ def _payment(text: str) -> tuple[date, str]:
 
 
 def _payoff(args: argparse.Namespace) -> int:
+    """What closes a loan on a date, after the payments made so far.
+
+    Example:
+      microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 --on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80
+    """
     schedule = _schedule_from(args)
     loan = Loan.from_schedule(schedule)
     for day, amount in args.paid:
@@ -758,21 +797,26 @@ def _checked(rows: Rows, *columns: str) -> Iterator[dict[str, str]]:
     yield from iterator
 
 
+_FORMATS = ("table", "csv", "json")
+
+
 def _add_command(
     commands: argparse._SubParsersAction[_Parser],
     name: str,
-    *,
-    summary: str,
-    example: str,
     handler: Command,
     formats: tuple[str, ...] = (),
 ) -> _Parser:
-    """A sub-command with its help and example; `formats` are its `--format` choices."""
+    """The command `name` run by `handler`; `formats` are its `--format` choices.
+
+    Its help is the handler's docstring: the summary line is the description (and,
+    lower-cased, the line in `microloan --help`), the rest, with its example, the epilog.
+    """
+    summary, _, rest = (inspect.getdoc(handler) or "").partition("\n\n")
     parser = commands.add_parser(
         name,
-        help=summary,
-        description=summary[0].upper() + summary[1:] + ".",
-        epilog=f"Example:\n  {example}",
+        help=summary[:1].lower() + summary[1:].removesuffix("."),
+        description=summary,
+        epilog=rest,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=handler)
@@ -784,21 +828,11 @@ def _add_command(
 def _add_csv_command(
     commands: argparse._SubParsersAction[_Parser],
     name: str,
-    *,
-    summary: str,
-    example: str,
     handler: Command,
     data: tuple[str, str, str],
 ) -> _Parser:
     """A command that reads a CSV: `data` is its (dest, metavar, help), then how to read it."""
-    parser = _add_command(
-        commands,
-        name,
-        summary=summary,
-        example=example,
-        handler=handler,
-        formats=("table", "csv", "json"),
-    )
+    parser = _add_command(commands, name, handler, _FORMATS)
     dest, metavar, description = data
     parser.add_argument(dest, metavar=metavar, help=description)
     reading = parser.add_argument_group("reading the CSV")
@@ -828,26 +862,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"microloan {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    schedule = _add_command(
-        commands,
-        "schedule",
-        summary="print a repayment schedule with its totals and APR",
-        example="microloan schedule --principal 10000 --rate 18% --term 12 "
-        "--method equal-installment --start 2026-01-15",
-        handler=_schedule,
-        formats=("table", "csv", "json"),
-    )
+    schedule = _add_command(commands, "schedule", _schedule, _FORMATS)
     _add_loan_arguments(schedule)
     schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
 
-    apr_parser = _add_command(
-        commands,
-        "apr",
-        summary="annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows",
-        example="microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12\n"
-        "  microloan apr --principal 100000 --rate 12% --term 12 --fee 1000",
-        handler=_apr,
-    )
+    apr_parser = _add_command(commands, "apr", _apr)
     apr_parser.add_argument(
         "--flows", default=None, help="comma-separated flows, the amount received first (negative)"
     )
@@ -857,45 +876,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--fee", default=None, help="an upfront fee deducted from the amount lent"
     )
 
-    age = _add_csv_command(
-        commands,
-        "age",
-        summary="an ageing report (buckets, overdue rates, NPL) from a CSV of loan records",
-        example="microloan age loans.csv --on 2026-06-30 --scheme five-tier\n\n"
-        "The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,\n"
-        "outstanding and days_past_due, and optionally currency.",
-        handler=_age,
-        data=("records", "RECORDS.csv", "the loan records"),
-    )
+    age = _add_csv_command(commands, "age", _age, ("records", "RECORDS.csv", "the loan records"))
     age.add_argument("--on", type=parse_date, required=True, help="the report date")
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
 
     lift = _add_csv_command(
-        commands,
-        "lift",
-        summary="a lift table with IV, KS and the reject impact of the worst bin, from a CSV",
-        example="microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21\n\n"
-        f"--bins N asks for N equal-frequency bins (2 to {MAX_BINS}, at most one a row);\n"
-        "--bins 3,6,10,21 (or 21, for one) gives cut points, each bin closed on the\n"
-        "left: [21, +inf).",
-        handler=_lift,
-        data=("data", "DATA.csv", "one row per applicant or loan"),
+        commands, "lift", _lift, ("data", "DATA.csv", "one row per applicant or loan")
     )
     lift.add_argument("--value", required=True, metavar="COLUMN", help="the variable to bin")
     lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
 
-    payoff = _add_command(
-        commands,
-        "payoff",
-        summary="what closes a loan on a date, after the payments made so far",
-        example="microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 "
-        "--on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80",
-        handler=_payoff,
-        formats=("table", "json"),
-    )
+    payoff = _add_command(commands, "payoff", _payoff, ("table", "json"))
     _add_loan_arguments(payoff)
     payoff.add_argument("--on", type=parse_date, required=True, help="the payoff date")
     payoff.add_argument(
@@ -907,13 +901,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a payment made (repeat for several)",
     )
 
-    _add_command(
-        commands,
-        "demo",
-        summary="print a short tour of what the library can do",
-        example="microloan demo",
-        handler=_demo,
-    )
+    _add_command(commands, "demo", _demo)
     return parser
 
 
