@@ -6,6 +6,7 @@ test's own run time rather than a subprocess timeout.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,34 @@ def test_a_schedule_past_the_last_calendar_date_is_refused(
     extra = ["--on", "2026-06-30"] if command == "payoff" else []
     line = _fails(capsys, command, *LOAN, *change, *extra)
     assert "end after 9999-12-31" in line
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "option"),
+    [
+        ("schedule", ["--principal", "1e999999"], "--principal"),
+        ("schedule", ["--installment-multiple", "1e999999"], "--installment-multiple"),
+        ("apr", ["--fee", "1e15"], "--fee"),
+        ("payoff", ["--on", "2026-06-30", "--paid", "2026-02-15:1e999999"], "--paid"),
+    ],
+)
+def test_an_amount_argument_of_1e15_or_more_is_refused(
+    capsys: pytest.CaptureFixture[str], command: str, args: list[str], option: str
+) -> None:
+    """Amounts are below MAX_AMOUNT (1E+15): past it a schedule's 34 digits cannot hold the cents."""
+    line = _fails(capsys, command, *LOAN, *args)
+    assert f"{option}: " in line
+    assert "is too large (amounts are below 1E+15)" in line
+    assert Decimal("1e15") == cli.MAX_AMOUNT
+
+
+@pytest.mark.parametrize("periods", ["1e999999", "1001"])
+def test_more_than_1000_periods_a_year_are_refused(
+    capsys: pytest.CaptureFixture[str], periods: str
+) -> None:
+    """--periods-per-year is at most 1000 (a daily loan has 365): not a decimal.Overflow."""
+    line = _fails(capsys, "apr", "--flows=-100,110", "--periods-per-year", periods)
+    assert line.endswith(f"--periods-per-year: {periods!r} is more than 1000 periods a year")
 
 
 def test_an_amount_too_large_for_a_loan_is_refused(

@@ -233,11 +233,21 @@ def _decimal_text(value: Decimal) -> str:
     return f"{value:f}"
 
 
+#: Amounts on the command line are below this: past it the 34-digit arithmetic of a
+#: schedule cannot hold its cents (and no loan is a quadrillion).
+MAX_AMOUNT = Decimal("1e15")
+#: The most periods a year `apr --periods-per-year` takes (a daily loan has 365).
+MAX_PERIODS_PER_YEAR = 1000
+
+
 def _money(text: str, currency: str, field: str) -> Money:
     try:
-        return Money(text, currency)
+        money = Money(text, currency)
     except MicroloanError as exc:
         raise CommandLineError(f"--{field}: {text!r} is not an amount ({exc})") from None
+    if money.amount.copy_abs() >= MAX_AMOUNT:
+        raise CommandLineError(f"--{field}: {text!r} is too large (amounts are below 1E+15)")
+    return money
 
 
 def _rate(text: str, unit: str) -> Rate:
@@ -395,7 +405,12 @@ def _apr(args: argparse.Namespace) -> int:
             raise CommandLineError(
                 f"--flows: {args.flows!r} is not a comma-separated list of amounts ({exc})"
             ) from None
-        periods = args.periods_per_year
+        periods = to_decimal(args.periods_per_year, "--periods-per-year")
+        if periods > MAX_PERIODS_PER_YEAR:
+            raise CommandLineError(
+                f"--periods-per-year: {args.periods_per_year!r} is more than "
+                f"{MAX_PERIODS_PER_YEAR} periods a year"
+            )
     else:
         if args.principal is None or args.term is None or args.rate is None:
             raise CommandLineError(
