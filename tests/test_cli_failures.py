@@ -6,6 +6,9 @@ test's own run time rather than a subprocess timeout.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,6 +60,48 @@ def test_an_unexpected_exception_is_one_internal_error_line(
     monkeypatch.setattr(_demo, "run_demo", broken)
     line = _fails(capsys, "demo")
     assert line == "microloan demo: internal error (RuntimeError): something unexpected"
+
+
+def test_an_interrupt_is_one_line_and_status_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during a command: one line and the shell's status for SIGINT, no traceback."""
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_demo, "run_demo", interrupted)
+    assert _status("demo") == 130
+    assert capsys.readouterr().err == "microloan demo: interrupted\n"
+
+
+def test_output_the_terminal_cannot_encode_is_one_line(tmp_path: Path) -> None:
+    """Chinese labels to an ASCII standard output: one line saying so, not a UnicodeEncodeError.
+
+    Standard error is ASCII too, so Python writes the label there with backslash escapes.
+    """
+    path = _csv(tmp_path, "name,bad\n张三,1\n李四,0\n", "zh.csv")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "microloan",
+            "lift",
+            path,
+            "--value",
+            "name",
+            "--bad",
+            "bad",
+            "--categorical",
+        ],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        "microloan lift: error: cannot write '\\u5f20\\u4e09' in ascii, the encoding of standard output; set PYTHONIOENCODING=utf-8"
+    ], result.stderr
 
 
 def test_a_library_error_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -937,16 +937,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return handler(args)
-    except (CommandLineError, MicroloanError) as exc:
-        return _fail(f"microloan {args.command}: error: {exc}")
     except BrokenPipeError:  # `microloan schedule ... | head`
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         _fail(f"microloan {args.command}: interrupted")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
-        return _fail(f"microloan {args.command}: internal error ({type(exc).__name__}): {exc}")
+    except Exception as exc:  # noqa: BLE001 - every failure is one line, a bug too
+        return _fail(f"microloan {args.command}: {_failure(exc)}")
+
+
+def _failure(exc: Exception) -> str:
+    """What a failure says after `microloan COMMAND: `."""
+    if isinstance(exc, CommandLineError | MicroloanError):
+        return f"error: {exc}"
+    if isinstance(exc, UnicodeEncodeError):  # Chinese labels to a terminal set to ASCII, say
+        text = exc.object[exc.start : exc.end]
+        return (
+            f"error: cannot write {text!r} in {exc.encoding}, the encoding of standard output; "
+            "set PYTHONIOENCODING=utf-8"
+        )
+    return f"internal error ({type(exc).__name__}): {exc}"
 
 
 def _fail(message: str) -> int:
