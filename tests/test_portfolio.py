@@ -667,3 +667,19 @@ def test_ageing_report_ages_loan_and_line_positions() -> None:
     assert report.count("M0") == 2
     assert report.outstanding("M0") == Money("5000")
     assert report.total_outstanding == Money("10000")
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [("1e999999", "is too large for a single loan"), ("-1e999999", "must not be negative")],
+)
+def test_a_record_amount_past_any_loan_is_refused_not_overflowed(amount: str, reason: str) -> None:
+    """An amount of 1e999999 is refused by its size before it is scaled (no decimal.Overflow)."""
+    with pytest.raises(InvalidRecordError, match=reason):
+        LoanRecord(
+            loan_id="A",
+            disbursed=ON,
+            principal=Money(amount),
+            outstanding=Money(0),
+            days_past_due=0,
+        )

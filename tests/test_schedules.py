@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from microloan import (
     CURRENCY_MINOR_UNITS,
+    Frequency,
     InvalidTypeError,
     InvalidValueError,
     MicroloanError,
@@ -736,3 +737,23 @@ def test_a_zero_rate_annuity_divides_the_principal_exactly() -> None:
         Money("1.85"), rate=Rate.annual("0%"), term=185, start=date(2000, 1, 1), rounding="down"
     )
     assert {i.total for i in plan.installments} == {Money("0.01")}
+
+
+@pytest.mark.parametrize(
+    ("start", "term", "frequency"),
+    [
+        (date(9999, 6, 1), 12, "monthly"),
+        (date(2026, 1, 15), 100_000, "monthly"),
+        (date(2026, 1, 15), 2, 999_999_999_999),
+    ],
+)
+def test_due_dates_past_the_last_calendar_date_are_refused_naming_the_term(
+    start: date, term: int, frequency: Frequency
+) -> None:
+    """A plan that ends after 9999-12-31 is an InvalidValueError, not an OverflowError."""
+    with pytest.raises(InvalidValueError, match=r"^term: .* end after 9999-12-31$"):
+        due_dates(start, term, frequency=frequency)
+    with pytest.raises(InvalidValueError, match="end after 9999-12-31"):
+        equal_installment(
+            Money("1000"), rate=Rate.annual("18%"), term=term, start=start, frequency=frequency
+        )

@@ -8,8 +8,11 @@ column, and exit with status 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import inspect
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, NoReturn, get_args
 
-from microloan._decimal import CONTEXT, RoundingMode
+from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._version import __version__
 from microloan.analytics import CountTable, categories, lift_table, reject_impact
 from microloan.cost import apr
@@ -32,6 +35,11 @@ from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: How a CSV is read unless --encoding says otherwise: UTF-8, with or without a byte-order mark.
+DEFAULT_ENCODING = "utf-8-sig"
+#: The most equal-frequency bins `lift --bins N` makes.
+MAX_BINS = 1000
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,13 +49,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def parse_date(text: str) -> date:
-    """Parse an ISO 8601 date (`2026-01-15`) for an argparse argument."""
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> date | None:
+    """The date written `YYYY-MM-DD`, or None: not `20260115`, `2026-W03-4` or other digits.
+
+    Examples:
+        >>> iso_date("2026-01-15"), iso_date("20260115"), iso_date("2026-02-30")
+        (datetime.date(2026, 1, 15), None, None)
+    """
+    if _ISO_DATE.fullmatch(text) is None:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date:
+    """Parse a `YYYY-MM-DD` date (`2026-01-15`) for an argparse argument."""
+    day = iso_date(text)
+    if day is None:
         msg = f"{text!r} is not a date; write it as YYYY-MM-DD"
-        raise argparse.ArgumentTypeError(msg) from None
+        raise argparse.ArgumentTypeError(msg)
+    return day
 
 
 class Rows:
@@ -58,14 +84,24 @@ class Rows:
     count is shown there.
     """
 
-    def __init__(self, path: str, *, progress_after: float = 2.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        encoding: str = DEFAULT_ENCODING,
+        delimiter: str = ",",
+        progress_after: float = 2.0,
+    ) -> None:
         self.path = path
+        self.encoding = encoding
+        self.delimiter = delimiter
         self.line = 0
+        self.columns: list[str] = []
         self._progress_after = progress_after
 
     def _open(self) -> IO[str]:
         try:
-            return Path(self.path).open(newline="", encoding="utf-8-sig")
+            return Path(self.path).open(newline="", encoding=self.encoding)
         except FileNotFoundError:
             raise CommandLineError(f"{self.path}: no such file") from None
         except OSError as exc:
@@ -73,36 +109,85 @@ class Rows:
 
     def __iter__(self) -> Iterator[dict[str, str]]:
         with self._open() as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames:
+            try:
+                yield from self._rows(csv.reader(handle, delimiter=self.delimiter))
+            except UnicodeDecodeError:
+                raise self._undecodable() from None
+            except UnicodeError as exc:  # utf-16 without a byte-order mark, say
+                raise CommandLineError(
+                    f"{self.path}: not {self.encoding} text ({exc}); "
+                    "give the file's encoding with --encoding"
+                ) from None
+
+    def _rows(self, reader: Any) -> Iterator[dict[str, str]]:  # noqa: ANN401 - a csv reader
+        try:
+            header = next((row for row in reader if row), None)
+            if header is None:
                 raise CommandLineError(f"{self.path}: the file is empty (expected a header row)")
-            self.columns = list(reader.fieldnames)
+            self.line = reader.line_num
+            if any("\0" in name for name in header):
+                utf16 = "utf-16-be" if header[0].startswith("\0") else "utf-16-le"
+                raise CommandLineError(
+                    f"{self.path}: the header has NUL characters, so the file is not "
+                    f"{self.encoding} text; give its encoding with --encoding "
+                    f"(UTF-16 without a byte-order mark: --encoding {utf16})"
+                )
+            repeated = sorted({name for name in header if header.count(name) > 1})
+            if repeated:
+                raise CommandLineError(
+                    f"{self.path}: the header has {', '.join(map(repr, repeated))} more than once"
+                )
+            self.columns = columns = header
+            width = len(columns)
             started = time.monotonic()
             show = sys.stderr.isatty()
             count = 0
-            try:
-                for row in reader:
-                    self.line = reader.line_num
-                    count += 1
-                    if (
-                        show
-                        and count % 100_000 == 0
-                        and time.monotonic() - started > self._progress_after
-                    ):
-                        print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
-                    yield row
-            except csv.Error as exc:
-                raise CommandLineError(f"{self.path}, line {reader.line_num}: {exc}") from None
-            if show and time.monotonic() - started > self._progress_after:
-                print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
+            for fields in reader:
+                if not fields:  # a blank line
+                    continue
+                self.line = reader.line_num
+                if len(fields) != width:
+                    raise CommandLineError(
+                        f"{self.path}, line {self.line}: {len(fields)} "
+                        f"field{'s' if len(fields) != 1 else ''}, the header has {width}"
+                    )
+                count += 1
+                if (
+                    show
+                    and count % 100_000 == 0
+                    and time.monotonic() - started > self._progress_after
+                ):
+                    print(f"\r{self.path}: {count:,} rows", end="", file=sys.stderr, flush=True)
+                yield dict(zip(columns, fields, strict=True))
+        except csv.Error as exc:
+            raise CommandLineError(f"{self.path}, line {reader.line_num}: {exc}") from None
+        if show and time.monotonic() - started > self._progress_after:
+            print(f"\r{self.path}: {count:,} rows, done", file=sys.stderr)
+
+    def _undecodable(self) -> CommandLineError:
+        """The error for a file that is not text in `encoding`: where, and what to try."""
+        line, what = _first_undecodable(self.path, self.encoding)
+        hint = "e.g. --encoding gb18030 or --encoding utf-16"
+        with Path(self.path).open("rb") as handle:
+            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                hint = "it starts with a UTF-16 byte-order mark: --encoding utf-16"
+        return CommandLineError(
+            f"{self.path}, line {line}: {what} is not {self.encoding} text; "
+            f"give the file's encoding with --encoding ({hint})"
+        )
 
     def require(self, *names: str) -> None:
         """Fail with a clear message unless the header has every column in `names`."""
         missing = [n for n in names if n not in self.columns]
         if missing:
+            hint = ""
+            if len(self.columns) == 1:
+                found = [mark for mark in ("\t", ";", "|") if mark in self.columns[0]]
+                if found:
+                    hint = f" (is it separated by {found[0]!r}? give --delimiter)"
             raise CommandLineError(
                 f"{self.path}: no column {', '.join(map(repr, missing))}; "
-                f"the header has {', '.join(self.columns)}"
+                f"the header has {', '.join(self.columns)}{hint}"
             )
 
     def fail(self, column: str, value: str, reason: str) -> NoReturn:
@@ -110,6 +195,31 @@ class Rows:
         raise CommandLineError(
             f"{self.path}, line {self.line}, column {column!r}: {value!r} {reason}"
         )
+
+
+def _first_undecodable(path: str, encoding: str) -> tuple[int, str]:
+    """The line where `path` stops being `encoding` text, and what is there (`byte 0xd5 ...`).
+
+    Read again in binary, a block at a time; the failing block is fed a byte at a time
+    from the decoder's state before it, so the byte and its offset are exact.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 16):
+            state = decoder.getstate()
+            try:
+                line += decoder.decode(block).count("\n")
+            except UnicodeDecodeError:
+                decoder.setstate(state)
+                for i in range(len(block)):
+                    try:
+                        line += decoder.decode(block[i : i + 1]).count("\n")
+                    except UnicodeDecodeError as exc:  # exc.object: the bytes held, then this one
+                        at = offset + i + 1 - len(exc.object) + exc.start
+                        return line, f"byte 0x{exc.object[exc.start]:02x} at offset {at:,}"
+            offset += len(block)
+    return line, "the end of the file, inside a character,"
 
 
 Command = Callable[[argparse.Namespace], int]
@@ -123,11 +233,21 @@ def _decimal_text(value: Decimal) -> str:
     return f"{value:f}"
 
 
+#: Amounts on the command line are below this: past it the 34-digit arithmetic of a
+#: schedule cannot hold its cents (and no loan is a quadrillion).
+MAX_AMOUNT = Decimal("1e15")
+#: The most periods a year `apr --periods-per-year` takes (a daily loan has 365).
+MAX_PERIODS_PER_YEAR = 1000
+
+
 def _money(text: str, currency: str, field: str) -> Money:
     try:
-        return Money(text, currency)
+        money = Money(text, currency)
     except MicroloanError as exc:
         raise CommandLineError(f"--{field}: {text!r} is not an amount ({exc})") from None
+    if money.amount.copy_abs() >= MAX_AMOUNT:
+        raise CommandLineError(f"--{field}: {text!r} is too large (amounts are below 1E+15)")
+    return money
 
 
 def _rate(text: str, unit: str) -> Rate:
@@ -214,6 +334,11 @@ def _schedule_from(args: argparse.Namespace) -> Schedule:
 
 
 def _schedule(args: argparse.Namespace) -> int:
+    """Print a repayment schedule with its totals and APR.
+
+    Example:
+      microloan schedule --principal 10000 --rate 18% --term 12 --method equal-installment --start 2026-01-15
+    """
     schedule = _schedule_from(args)
     fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
     compound, simple = schedule.apr(fee), schedule.apr(fee, method="simple")
@@ -253,19 +378,39 @@ def _schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The largest percentage shown to 0.01%: past it the library's 34 digits cannot hold the cents.
+_MAX_PERCENT = Decimal("1e30")
+_SHORT = CONTEXT.copy()  # seven significant digits, to name a value too large to show
+_SHORT.prec = 7
+
+
 def _percent(value: Decimal) -> str:
-    return f"{value.scaleb(2, CONTEXT).quantize(Decimal('0.01'), context=CONTEXT):f}%"
+    scaled = value.scaleb(2, CONTEXT)
+    if scaled.copy_abs() >= _MAX_PERCENT:
+        raise CommandLineError(f"the APR is {_SHORT.plus(scaled):E}%, too large to show")
+    return f"{scaled.quantize(Decimal('0.01'), context=CONTEXT):f}%"
 
 
 def _apr(args: argparse.Namespace) -> int:
+    """Annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows.
+
+    Example:
+      microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12
+      microloan apr --principal 100000 --rate 12% --term 12 --fee 1000
+    """
     if args.flows is not None:
         try:
-            flows = [Decimal(part.strip()) for part in args.flows.split(",") if part.strip()]
-        except ArithmeticError:
+            flows = [to_decimal(part, "flow") for part in args.flows.split(",") if part.strip()]
+        except MicroloanError as exc:
             raise CommandLineError(
-                f"--flows: {args.flows!r} is not a comma-separated list of amounts"
+                f"--flows: {args.flows!r} is not a comma-separated list of amounts ({exc})"
             ) from None
-        periods = args.periods_per_year
+        periods = to_decimal(args.periods_per_year, "--periods-per-year")
+        if periods > MAX_PERIODS_PER_YEAR:
+            raise CommandLineError(
+                f"--periods-per-year: {args.periods_per_year!r} is more than "
+                f"{MAX_PERIODS_PER_YEAR} periods a year"
+            )
     else:
         if args.principal is None or args.term is None or args.rate is None:
             raise CommandLineError(
@@ -282,16 +427,23 @@ def _apr(args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
+    """Print a short tour of what the library can do.
+
+    Example:
+      microloan demo
+    """
     from microloan._demo import run_demo  # noqa: PLC0415 - only the tour needs it
 
     run_demo()
     return 0
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,18}")  # ASCII digits; the library refuses the implausible
 _AGE_COLUMNS = ("loan_id", "disbursed", "principal", "outstanding", "days_past_due")
 
 
 def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
+    seen: set[str] = set()  # the loan ids so far: memory grows with the loans, not their fields
     for row in _checked(rows, *_AGE_COLUMNS):
         has_currency = "currency" in rows.columns
         values: dict[str, str] = {name: (row.get(name) or "").strip() for name in _AGE_COLUMNS}
@@ -299,14 +451,17 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
         for name, text in values.items():
             if not text:
                 rows.fail(name, text, "is empty")
-        try:
-            disbursed = date.fromisoformat(values["disbursed"])
-        except ValueError:
+        loan_id = values["loan_id"]
+        if loan_id in seen:
+            first = _line_of(rows, loan_id)
+            rows.fail("loan_id", loan_id, f"is the loan id of line {first} too")
+        seen.add(loan_id)
+        disbursed = iso_date(values["disbursed"])
+        if disbursed is None:
             rows.fail("disbursed", values["disbursed"], "is not a date (YYYY-MM-DD)")
-        try:
-            days = int(values["days_past_due"])
-        except ValueError:
+        if _WHOLE.fullmatch(values["days_past_due"]) is None:
             rows.fail("days_past_due", values["days_past_due"], "is not a whole number of days")
+        days = int(values["days_past_due"])
         amounts: dict[str, Money] = {}
         for name in ("principal", "outstanding"):
             try:
@@ -315,7 +470,7 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
                 rows.fail(name, values[name], f"is not an amount ({exc})")
         try:
             yield LoanRecord(
-                loan_id=values["loan_id"],
+                loan_id=loan_id,
                 disbursed=disbursed,
                 principal=amounts["principal"],
                 outstanding=amounts["outstanding"],
@@ -325,13 +480,32 @@ def _age_records(rows: Rows, currency: str) -> Iterator[LoanRecord]:
             raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
 
 
+def _line_of(rows: Rows, loan_id: str) -> int:
+    """The line of the first row of `loan_id`, read again (only to name a duplicate)."""
+    again = Rows(rows.path, encoding=rows.encoding, delimiter=rows.delimiter)
+    for row in again:
+        if row["loan_id"].strip() == loan_id:
+            break
+    return again.line
+
+
 def _age(args: argparse.Namespace) -> int:
-    rows = Rows(args.records)
+    """An ageing report (buckets, overdue rates, NPL) from a CSV of loan records.
+
+    Example:
+      microloan age loans.csv --on 2026-06-30 --scheme five-tier
+
+    The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,
+    outstanding and days_past_due, and optionally currency.
+    """
+    rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
     records = _age_records(rows, args.currency)
     try:
         report = ageing_report(records, on=args.on, scheme=args.scheme)
     except InvalidRecordError as exc:
         raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
+    if report.total_count == 0:
+        raise CommandLineError(f"{rows.path} has no loans (a header and no rows)")
     table = [
         {
             "bucket": row["bucket"],
@@ -407,16 +581,13 @@ def _lift_counts(
             value = None
         elif categorical:
             value = text
+        elif _WHOLE.fullmatch(text):
+            value = int(text)
         else:
             try:
-                value = int(text)
-            except ValueError:
-                try:
-                    value = Decimal(text)
-                except ArithmeticError:
-                    rows.fail(value_column, text, "is not a number (use --categorical for labels)")
-                if not value.is_finite():
-                    rows.fail(value_column, text, "is not a finite number")
+                value = to_decimal(text, value_column)
+            except MicroloanError:
+                rows.fail(value_column, text, "is not a number (use --categorical for labels)")
         flag_text = (row.get(bad_column) or "").strip().lower()
         flag = _BAD.get(flag_text)
         if flag is None:
@@ -429,25 +600,66 @@ def _lift_counts(
 
 
 def _bins_argument(text: str) -> int | list[Decimal]:
-    """`10` for ten equal-frequency bins; `3,10,21` (or `21,`) for cut points."""
+    """`10` for ten equal-frequency bins (2 to MAX_BINS); `3,10,21` (or `21,`) for cut points."""
     if "," not in text:
-        if text.isdigit() and int(text) > 0:
-            return int(text)
-        msg = f"{text!r} is neither a number of bins nor comma-separated cut points"
-        raise argparse.ArgumentTypeError(msg)
+        if not (text.isascii() and text.isdigit()):
+            msg = f"{text!r} is neither a number of bins nor comma-separated cut points"
+            raise argparse.ArgumentTypeError(msg)
+        if not 2 <= int(text) <= MAX_BINS:
+            msg = f"{text} is not a number of bins from 2 to {MAX_BINS}"
+            raise argparse.ArgumentTypeError(msg)
+        return int(text)
     try:
-        return [Decimal(part.strip()) for part in text.split(",") if part.strip()]
-    except ArithmeticError:
+        cuts = [to_decimal(part, "cut point") for part in text.split(",") if part.strip()]
+    except MicroloanError:
         msg = f"{text!r} has a cut point that is not a number"
         raise argparse.ArgumentTypeError(msg) from None
+    if len(cuts) >= MAX_BINS:
+        msg = f"{len(cuts)} cut points make more than {MAX_BINS} bins"
+        raise argparse.ArgumentTypeError(msg)
+    return cuts
+
+
+def _encoding(text: str) -> str:
+    """A text encoding Python knows: utf-8-sig, gb18030, gbk, utf-16 ..."""
+    try:
+        "".encode(text)  # a LookupError for an unknown name and for bytes codecs (base64)
+    except LookupError:
+        msg = f"{text!r} is not a text encoding; use e.g. utf-8, gb18030, gbk or utf-16"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
+def _delimiter(text: str) -> str:
+    r"""One character; `\t` or `tab` for a tab."""
+    delimiter = "\t" if text.lower() in ("\\t", "tab") else text
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        msg = f"{text!r} is not one character other than a quote or a line break (tab: \\t)"
+        raise argparse.ArgumentTypeError(msg)
+    return delimiter
 
 
 def _lift(args: argparse.Namespace) -> int:
-    rows = Rows(args.data)
+    """A lift table with IV, KS and the reject impact of the worst bin, from a CSV.
+
+    Example:
+      microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21
+
+    --bins N asks for N equal-frequency bins (2 to 1000, at most one a row);
+    --bins 3,6,10,21 (or 21, for one) gives cut points, each bin closed on the
+    left: [21, +inf).
+    """
+    rows = Rows(args.data, encoding=args.encoding, delimiter=args.delimiter)
     counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
     bins: Any = args.bins
     if args.categorical:
         bins = categories(list(counts.totals))
+    elif isinstance(bins, int):
+        valued = sum(n for value, n in counts.totals.items() if value is not None)
+        if bins > valued:
+            raise CommandLineError(
+                f"--bins: {bins} is more than the {valued:,} rows with a value of {args.value!r}"
+            )
     table = lift_table(counts, bins=bins)
     impact = reject_impact(counts, bins=table.bins)
     cells = [
@@ -536,6 +748,11 @@ def _payment(text: str) -> tuple[date, str]:
 
 
 def _payoff(args: argparse.Namespace) -> int:
+    """What closes a loan on a date, after the payments made so far.
+
+    Example:
+      microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 --on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80
+    """
     schedule = _schedule_from(args)
     loan = Loan.from_schedule(schedule)
     for day, amount in args.paid:
@@ -595,26 +812,58 @@ def _checked(rows: Rows, *columns: str) -> Iterator[dict[str, str]]:
     yield from iterator
 
 
+_FORMATS = ("table", "csv", "json")
+
+
 def _add_command(
     commands: argparse._SubParsersAction[_Parser],
     name: str,
-    *,
-    summary: str,
-    example: str,
     handler: Command,
     formats: tuple[str, ...] = (),
 ) -> _Parser:
-    """A sub-command with its help and example; `formats` are its `--format` choices."""
+    """The command `name` run by `handler`; `formats` are its `--format` choices.
+
+    Its help is the handler's docstring: the summary line is the description (and,
+    lower-cased, the line in `microloan --help`), the rest, with its example, the epilog.
+    """
+    summary, _, rest = (inspect.getdoc(handler) or "").partition("\n\n")
     parser = commands.add_parser(
         name,
-        help=summary,
-        description=summary[0].upper() + summary[1:] + ".",
-        epilog=f"Example:\n  {example}",
+        help=summary[:1].lower() + summary[1:].removesuffix("."),
+        description=summary,
+        epilog=rest,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=handler)
     if formats:
         parser.add_argument("--format", choices=formats, default="table")
+    return parser
+
+
+def _add_csv_command(
+    commands: argparse._SubParsersAction[_Parser],
+    name: str,
+    handler: Command,
+    data: tuple[str, str, str],
+) -> _Parser:
+    """A command that reads a CSV: `data` is its (dest, metavar, help), then how to read it."""
+    parser = _add_command(commands, name, handler, _FORMATS)
+    dest, metavar, description = data
+    parser.add_argument(dest, metavar=metavar, help=description)
+    reading = parser.add_argument_group("reading the CSV")
+    reading.add_argument(
+        "--encoding",
+        type=_encoding,
+        default=DEFAULT_ENCODING,
+        help=f"the file's text encoding, e.g. gb18030, gbk, utf-16 (default {DEFAULT_ENCODING}:"
+        " UTF-8, with or without a byte-order mark)",
+    )
+    reading.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=",",
+        help="the field separator, one character; \\t or tab for a tab (default ,)",
+    )
     return parser
 
 
@@ -628,26 +877,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"microloan {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    schedule = _add_command(
-        commands,
-        "schedule",
-        summary="print a repayment schedule with its totals and APR",
-        example="microloan schedule --principal 10000 --rate 18% --term 12 "
-        "--method equal-installment --start 2026-01-15",
-        handler=_schedule,
-        formats=("table", "csv", "json"),
-    )
+    schedule = _add_command(commands, "schedule", _schedule, _FORMATS)
     _add_loan_arguments(schedule)
     schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
 
-    apr_parser = _add_command(
-        commands,
-        "apr",
-        summary="annualised rate (PBoC 2021 No. 3) of a loan with fees or of cash flows",
-        example="microloan apr --flows=-99000,8833.30,8833.30,... --periods-per-year 12\n"
-        "  microloan apr --principal 100000 --rate 12% --term 12 --fee 1000",
-        handler=_apr,
-    )
+    apr_parser = _add_command(commands, "apr", _apr)
     apr_parser.add_argument(
         "--flows", default=None, help="comma-separated flows, the amount received first (negative)"
     )
@@ -657,46 +891,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--fee", default=None, help="an upfront fee deducted from the amount lent"
     )
 
-    age = _add_command(
-        commands,
-        "age",
-        summary="an ageing report (buckets, overdue rates, NPL) from a CSV of loan records",
-        example="microloan age loans.csv --on 2026-06-30 --scheme five-tier\n\n"
-        "The CSV has a header with loan_id, disbursed (YYYY-MM-DD), principal,\n"
-        "outstanding and days_past_due, and optionally currency.",
-        handler=_age,
-        formats=("table", "csv", "json"),
-    )
-    age.add_argument("records", metavar="RECORDS.csv", help="the loan records")
+    age = _add_csv_command(commands, "age", _age, ("records", "RECORDS.csv", "the loan records"))
     age.add_argument("--on", type=parse_date, required=True, help="the report date")
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
 
-    lift = _add_command(
-        commands,
-        "lift",
-        summary="a lift table with IV, KS and the reject impact of the worst bin, from a CSV",
-        example="microloan lift applicants.csv --value inquiries --bad overdue --bins 3,6,10,21\n\n"
-        "--bins N asks for N equal-frequency bins; --bins 3,6,10,21 (or 21, for one)\n"
-        "gives cut points, each bin closed on the left: [21, +inf).",
-        handler=_lift,
-        formats=("table", "csv", "json"),
+    lift = _add_csv_command(
+        commands, "lift", _lift, ("data", "DATA.csv", "one row per applicant or loan")
     )
-    lift.add_argument("data", metavar="DATA.csv", help="one row per applicant or loan")
     lift.add_argument("--value", required=True, metavar="COLUMN", help="the variable to bin")
     lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
 
-    payoff = _add_command(
-        commands,
-        "payoff",
-        summary="what closes a loan on a date, after the payments made so far",
-        example="microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 "
-        "--on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80",
-        handler=_payoff,
-        formats=("table", "json"),
-    )
+    payoff = _add_command(commands, "payoff", _payoff, ("table", "json"))
     _add_loan_arguments(payoff)
     payoff.add_argument("--on", type=parse_date, required=True, help="the payoff date")
     payoff.add_argument(
@@ -708,13 +916,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a payment made (repeat for several)",
     )
 
-    _add_command(
-        commands,
-        "demo",
-        summary="print a short tour of what the library can do",
-        example="microloan demo",
-        handler=_demo,
-    )
+    _add_command(commands, "demo", _demo)
     return parser
 
 
@@ -735,9 +937,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return handler(args)
-    except (CommandLineError, MicroloanError) as exc:
-        print(f"microloan {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:  # `microloan schedule ... | head`
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        _fail(f"microloan {args.command}: interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - every failure is one line, a bug too
+        return _fail(f"microloan {args.command}: {_failure(exc)}")
+
+
+def _failure(exc: Exception) -> str:
+    """What a failure says after `microloan COMMAND: `."""
+    if isinstance(exc, CommandLineError | MicroloanError):
+        return f"error: {exc}"
+    if isinstance(exc, UnicodeEncodeError):  # Chinese labels to a terminal set to ASCII, say
+        text = exc.object[exc.start : exc.end]
+        return (
+            f"error: cannot write {text!r} in {exc.encoding}, the encoding of standard output; "
+            "set PYTHONIOENCODING=utf-8"
+        )
+    return f"internal error ({type(exc).__name__}): {exc}"
+
+
+def _fail(message: str) -> int:
+    """Print `message` as one line on standard error; the exit status of a failure."""
+    print(" ".join(message.splitlines()), file=sys.stderr)
+    return EXIT_USAGE

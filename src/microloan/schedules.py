@@ -418,10 +418,17 @@ def _schedule_dates(
     A regular first period anchors the dates on `start`, any other on `first_due`.
     Cached: a batch of loans disbursed on one day shares its dates.
     """
-    regular = _step(start, 1, days)
-    if first_due is None or first_due == regular:
-        return regular, tuple(_step(start, k, days) for k in range(1, term + 1)), True
-    return first_due, tuple(_step(first_due, k, days) for k in range(term)), False
+    try:
+        regular = _step(start, 1, days)
+        if first_due is None or first_due == regular:
+            return regular, tuple(_step(start, k, days) for k in range(1, term + 1)), True
+        return first_due, tuple(_step(first_due, k, days) for k in range(term)), False
+    except (OverflowError, ValueError):  # a date past 9999-12-31
+        every = "monthly" if days is None else f"of {days} days"
+        anchor = (first_due or start).isoformat()
+        raise invalid(
+            "term", term, f"periods ({every}) from {anchor} end after {date.max.isoformat()}"
+        ) from None
 
 
 def due_dates(

@@ -238,7 +238,11 @@ def _check_loan_id(lid: object) -> None:
 def _whole_units(money: object, field: str) -> int:
     if not isinstance(money, Money):
         raise wrong_type(field, money, "Money")
-    scaled = money.amount.scaleb(CURRENCY_MINOR_UNITS[money.currency], CONTEXT)
+    minor = CURRENCY_MINOR_UNITS[money.currency]
+    if money.amount.adjusted() + minor >= 19:  # 10^19 units > MAX_UNITS; scaleb could overflow
+        reason = "must not be negative" if money.amount < 0 else "is too large for a single loan"
+        raise invalid(field, money, reason)
+    scaled = money.amount.scaleb(minor, CONTEXT)
     units = int(scaled)
     if units != scaled:
         raise invalid(field, money, f"must be in whole {money.currency} minor units")
