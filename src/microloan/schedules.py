@@ -57,34 +57,10 @@ _NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
 
 def _part(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An attrs validator: an installment's amount is Money, at least zero, in whole minor units."""
-    _check_part(value, attribute.name)
-
-
-def _check_part(value: object, field: str) -> Money:
     if not isinstance(value, Money):
-        raise wrong_type(field, value, "Money")
+        raise wrong_type(attribute.name, value, "Money")
     if value.amount < 0 or not value.is_whole:
-        raise invalid(field, value, "must be at least zero, in whole minor units")
-    return value
-
-
-def _check_installment(item: Installment, at: str) -> None:
-    """What holds within one installment: its dates in order, one currency, total = parts."""
-    if item.due_date <= item.period_start:
-        raise invalid(
-            f"{at}due_date", item.due_date, f"must be after period_start {item.period_start}"
-        )
-    currency = item.principal.currency
-    for name in ("interest", "total", "balance"):
-        part: Money = getattr(item, name)
-        if part.currency != currency:
-            raise invalid(f"{at}{name}", part, f"is not in the principal's currency {currency}")
-    if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
-        raise invalid(
-            f"{at}total",
-            item.total,
-            f"is not principal {item.principal} + interest {item.interest}",
-        )
+        raise invalid(attribute.name, value, "must be at least zero, in whole minor units")
 
 
 @final
@@ -506,6 +482,25 @@ def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) ->
 
 
 # -- argument checks ----------------------------------------------------------
+def _check_installment(item: Installment, at: str) -> None:
+    """What holds within one installment: its dates in order, one currency, total = parts."""
+    if item.due_date <= item.period_start:
+        raise invalid(
+            f"{at}due_date", item.due_date, f"must be after period_start {item.period_start}"
+        )
+    currency = item.principal.currency
+    for name in ("interest", "total", "balance"):
+        part: Money = getattr(item, name)
+        if part.currency != currency:
+            raise invalid(f"{at}{name}", part, f"is not in the principal's currency {currency}")
+    if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
+        raise invalid(
+            f"{at}total",
+            item.total,
+            f"is not principal {item.principal} + interest {item.interest}",
+        )
+
+
 def _check_schedule(schedule: Schedule) -> None:
     """Every invariant a generated schedule has, for one built directly or read from a document.
 
