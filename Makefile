@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test
+.PHONY: demo test mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet --site-dir build/site
+
+# Mutation testing of the exact core (slow, not in CI): MODULE=money (or schedules, _ledger,
+# lines) limits it to one module. Equivalent mutants are listed in tests/equivalent_mutants.md.
+mutate: $(VENV)/.installed-dev
+	rm -rf mutants
+	CI=true $(BIN)/mutmut run $(if $(MODULE),"microloan.$(MODULE).*")
+	$(BIN)/mutmut results --all true | tail -n 3 || true
