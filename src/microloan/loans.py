@@ -319,8 +319,10 @@ class Loan:
         if not isinstance(postings, tuple):
             raise wrong_type("postings", postings, "a tuple of postings")
         if postings:  # built from a document or by hand: every posting must pass the API's checks
-            postings = _posted_again(attrs.evolve(self, postings=()), postings)
-        object.__setattr__(self, "_ledger", self._replay(postings))
+            ledger = _posted_again(attrs.evolve(self, postings=()), postings)._ledger
+        else:
+            ledger = self._replay(postings)
+        object.__setattr__(self, "_ledger", ledger)
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -855,7 +857,7 @@ def _money(value: Decimal, currency: str) -> Money:
     return _make(value.quantize(_EXPONENTS[currency], ROUND_HALF_EVEN, CONTEXT), currency)
 
 
-def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> tuple[_Posting, ...]:
+def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> Loan:
     """Post `postings` to `loan` again through its public operations, or raise naming the posting.
 
     A document's loan must pass every check a loan built through the API passed. The
@@ -887,7 +889,7 @@ def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> tuple[_Posting,
             pending.append(index)
     for index in pending:
         loan = _reverse_again(loan, postings, index)
-    return postings
+    return loan
 
 
 def _post_again(loan: Loan, posting: _Posting) -> Loan:
