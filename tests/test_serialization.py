@@ -1014,3 +1014,21 @@ def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
             check_loan_conserves(value, value.maturity)
 
     check()
+
+
+@given(hand_built_schedules())
+def test_an_untagged_document_is_read_when_the_class_is_given(schedule: Schedule) -> None:
+    """Without "type" and "version" (the nested form) a document reads as the class given."""
+    data = to_dict(schedule)
+    del data["type"], data["version"]
+    assert from_dict(data, Schedule) == schedule
+    with pytest.raises(SerializationError, match="type"):
+        from_dict(data)  # without the class nothing says what it is
+
+
+def test_an_untagged_document_is_checked_like_a_tagged_one() -> None:
+    """Untagged input passes the same checks and names the same paths."""
+    error = _bad({"amount": "1.00", "currency": "XYZ"}, Money)
+    assert error.path == "currency"
+    assert _bad({"amount": "1.00", "currency": "CNY", "cents": 1}, Money).path == "cents"
+    assert _bad({"type": "Rate", "amount": "1.00", "currency": "CNY"}, Money).path == "type"

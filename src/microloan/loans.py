@@ -319,7 +319,8 @@ class Loan:
         if not isinstance(postings, tuple):
             raise wrong_type("postings", postings, "a tuple of postings")
         if postings:  # built from a document or by hand: every posting must pass the API's checks
-            ledger = _posted_again(attrs.evolve(self, postings=()), postings)._ledger
+            rebuilt = _posted_again(attrs.evolve(self, postings=()), postings)
+            ledger = rebuilt._ledger  # noqa: SLF001 - the same class: the loan it rebuilt
         else:
             ledger = self._replay(postings)
         object.__setattr__(self, "_ledger", ledger)

@@ -147,8 +147,10 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
     Args:
         data: the document, a dict as `to_dict` returns it or `json.loads` reads it.
         cls: the class you expect. With it, the document's `"type"` must name that
-            class (and the class need not be registered); without it, the type is
-            looked up in [`serializable_types`][microloan.serializable_types]
+            class (and the class need not be registered), and a document without
+            `"type"` and `"version"` (the untagged form nested values take, or what a
+            service's own JSON holds) is read as the current version; without it, the
+            type is looked up in [`serializable_types`][microloan.serializable_types]
             and the result is typed `object`.
 
     Returns:
@@ -165,6 +167,8 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         >>> data = {"type": "Money", "version": 1, "amount": "1.50", "currency": "CNY"}
         >>> from_dict(data, Money)
         Money('1.50', 'CNY')
+        >>> from_dict({"amount": "1.00", "currency": "CNY"}, Money)  # untagged: the class says
+        Money('1.00', 'CNY')
         >>> from_dict({**data, "currency": "XYZ"})
         Traceback (most recent call last):
         ...
@@ -174,6 +178,11 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         raise wrong_type("cls", cls, "a microloan value class such as Schedule")
     if not isinstance(data, dict):
         raise expected("a JSON object with a type and a version", data).error()
+    if cls is not None and "type" not in data and "version" not in data:
+        try:  # untagged, as nested values are: the class given says what it is
+            return class_codec(cls, tagged=False).decode_fields(data)
+        except DocumentFailure as failure:
+            raise failure.error() from failure.__cause__
     codec = _root_codec(data, cls)
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
