@@ -197,12 +197,26 @@ def test_the_textbook_pair_of_rates_is_named() -> None:
         irr([-4000, 25000, -25000])
 
 
-def test_absurd_roots_are_counted_not_shown_and_never_crash() -> None:
-    """A dated pair one day apart has a plausible root (0.0365%) and one near 1e2190: the
-    error names the plausible one and counts the other (it used to crash formatting it)."""
+def test_a_rate_beside_only_absurd_roots_is_the_rate() -> None:
+    """−1, +1,000,000, −1,000,000 a day apart fits 0.0365% a year and also about 10^2190 a
+    year; the absurd magnitude is not a rate to report, so xirr returns the plausible one
+    (formatting the other for an error used to raise decimal.InvalidOperation). Check: with
+    v = (1 + r)^(−1/365), −1 + 10^6 v − 10^6 v² = 0 gives v = (1 + √(1 − 4·10⁻⁶)) / 2."""
     day = date(2026, 1, 1)
     flows = [(day, -1), (day + timedelta(1), 1_000_000), (day + timedelta(2), -1_000_000)]
-    with pytest.raises(ConvergenceError, match=r"\(0.000365, and 1 implausible\)"):
+    rate = xirr(flows)
+    ctx = decimal.Context(prec=40)
+    v = ctx.divide(ctx.add(1, ctx.sqrt(ctx.subtract(1, Decimal("4e-6")))), 2)
+    expected = ctx.subtract(ctx.power(ctx.divide(1, v), 365), 1)
+    assert abs(rate - expected) < Decimal("1e-15")
+
+
+def test_several_absurd_roots_are_shown_in_scientific_form() -> None:
+    """2, −30, +100 a day apart: v = (1 + r)^(−1/365) is 0.1 or 0.2, rates of 10^365 and
+    5^365 a year; with no plausible rate among several the error shows magnitudes."""
+    day = date(2026, 1, 1)
+    flows = [(day, 2), (day + timedelta(1), -30), (day + timedelta(2), 100)]
+    with pytest.raises(ConvergenceError, match=r"several rates of return \(\d\.\d{3}e\+\d+, "):
         xirr(flows)
 
 

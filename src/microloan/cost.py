@@ -270,6 +270,9 @@ def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_roo
         raise ConvergenceError(
             "flows: the net present value changes sign nowhere, so there is no rate of return"
         )
+    plausible = [r for r in roots if -1 < r <= _PLAUSIBLE]
+    if len(plausible) == 1 and len(roots) > 1:
+        return plausible[0]  # the others are absurd magnitudes, not rates to report
     if len(roots) > 1:
         raise ConvergenceError(
             f"flows: several rates of return ({_several(roots)}); the flows change sign "
@@ -279,7 +282,7 @@ def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_roo
 
 
 def _several(roots: list[Decimal]) -> str:
-    """The plausible roots as decimals and how many others there are.
+    """The plausible roots (two or more, or none) as decimals and how many others there are.
 
     Plausible: above −100% and at most 100 (10,000%) a period. When none is, the
     first few others are shown in scientific form.
