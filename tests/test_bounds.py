@@ -7,18 +7,26 @@ refused with the specific MicroloanError naming the field, never a bare KeyError
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 from microloan import (
+    CreditLine,
+    DaysInYear,
     InvalidTypeError,
     InvalidValueError,
+    LoanProduct,
+    Money,
     Rate,
+    ServicingTerms,
     from_dict,
     to_dict,
 )
+from microloan._validators import check_option
 
 # -- A. Rate(value=..., unit=...) validates as the named constructors do (#12.9) ---------
 
@@ -63,3 +71,48 @@ def test_a_rate_document_still_round_trips() -> None:
     rate = Rate.daily("5‱")
     assert from_dict(to_dict(rate)) == rate
     assert to_dict(rate)["value"] == "0.0005"
+
+
+# -- B. unhashable and signalling option values (#12.10) -----------------------------------
+
+_UNHASHABLE_OR_SIGNALLING = [[], {}, {"a": 1}, Decimal("sNaN"), Decimal("NaN")]
+
+
+@pytest.mark.parametrize("value", _UNHASHABLE_OR_SIGNALLING)
+def test_check_option_refuses_unhashable_and_signalling_values_naming_the_field(
+    value: Any,
+) -> None:
+    """Options are compared by type, never hashed, so no value crashes the check."""
+    with pytest.raises(InvalidValueError, match=r"^field: "):
+        check_option("field", value, DaysInYear)
+
+
+@pytest.mark.parametrize("value", [360.0, Decimal(360), True, "360"])
+def test_check_option_takes_only_the_options_own_type(value: Any) -> None:
+    """360.0 or Decimal(360) would be stored as given and could not be written to a document."""
+    with pytest.raises(InvalidValueError, match="days_in_year"):
+        check_option("days_in_year", value, DaysInYear)
+
+
+@pytest.mark.parametrize("value", _UNHASHABLE_OR_SIGNALLING)
+def test_servicing_terms_refuse_unhashable_and_signalling_penalty_rates(value: Any) -> None:
+    with pytest.raises(InvalidValueError, match="penalty_rate"):
+        ServicingTerms(penalty_rate=value)
+
+
+@pytest.mark.parametrize("value", _UNHASHABLE_OR_SIGNALLING)
+def test_a_product_refuses_unhashable_and_signalling_days_in_year(value: Any) -> None:
+    with pytest.raises(InvalidValueError, match="days_in_year"):
+        attrs.evolve(LoanProduct.installment_loan(), days_in_year=value)
+
+
+@pytest.mark.parametrize("value", _UNHASHABLE_OR_SIGNALLING)
+def test_a_credit_line_draw_refuses_an_unhashable_or_signalling_method(value: Any) -> None:
+    line = CreditLine.revolving(
+        limit=Money("50000"),
+        rate=Rate.daily("0.05%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 12, 31),
+    )
+    with pytest.raises(InvalidValueError, match="method"):
+        line.draw(Money("100"), on=date(2026, 1, 2), method=value)

@@ -21,15 +21,16 @@ from microloan.errors import invalid, wrong_type
 def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal
     """Return `value` if it is one of the choices of `literal`, else raise naming `field`.
 
-    Compared with a loop and `==` (never hashed, so `[]` is refused, not a crash);
-    `True` and `False` are never taken for `1` and `0`. The message is
-    `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
+    Compared with a loop, by exact type and then `==` (never hashed, so `[]` is refused,
+    not a crash; a `Decimal("sNaN")` is never compared, so it cannot signal): `True`
+    and `False` are never taken for `1` and `0`, nor `360.0` or `Decimal(360)` for `360`,
+    which would be stored as given and could not be written to a document. The message
+    is `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
     """
     options = get_args(literal)
-    if not isinstance(value, bool):
-        for choice in options:
-            if choice == value:
-                return value
+    for choice in options:
+        if type(choice) is type(value) and choice == value:
+            return value
     raise invalid(field, value, reason or f"is not one of {list(options)}")
 
 
