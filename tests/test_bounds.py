@@ -15,6 +15,7 @@ import attrs
 import pytest
 
 from microloan import (
+    MAX_AMOUNT,
     CreditLine,
     DaysInYear,
     InvalidTypeError,
@@ -23,7 +24,10 @@ from microloan import (
     Money,
     Rate,
     ServicingTerms,
+    apr,
+    equal_installment,
     from_dict,
+    irr,
     to_dict,
 )
 from microloan._validators import check_option
@@ -116,3 +120,87 @@ def test_a_credit_line_draw_refuses_an_unhashable_or_signalling_method(value: An
     )
     with pytest.raises(InvalidValueError, match="method"):
         line.draw(Money("100"), on=date(2026, 1, 2), method=value)
+
+
+# -- C. a magnitude bound on amounts, rates and periods (#12.7) ----------------------------
+
+
+@pytest.mark.parametrize("amount", ["1e18", "-1e18", "1e33", "1e999999", 10**40, Decimal("1E+40")])
+def test_an_amount_of_10_to_the_18_or_more_is_refused_at_construction(amount: Any) -> None:
+    """Beyond MAX_AMOUNT an amount could not be rounded in 34 digits: refused, naming the bound."""
+    with pytest.raises(InvalidValueError, match=r"amount: .* 10\*\*18"):
+        Money(amount)
+
+
+def test_an_amount_just_under_the_bound_rounds_exactly() -> None:
+    """Every amount under the bound can be rounded and counted in minor units."""
+    top = Money(MAX_AMOUNT - Decimal("0.001"), "KWD")
+    assert top.is_whole
+    assert top.round() == top
+    assert top.minor_units == 10**21 - 1
+    assert Money("-999999999999999999.994").round() == Money("-999999999999999999.99")
+
+
+def test_from_minor_units_is_bounded_as_the_amount_is() -> None:
+    with pytest.raises(InvalidValueError, match=r"units: .* 10\*\*18"):
+        Money.from_minor_units(10**20)
+    assert Money.from_minor_units(10**20 - 1).amount == Decimal("999999999999999999.99")
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: Money("1e17") * 10, "multiplier"),
+        (lambda: Money("1e17") * Decimal("1e999999"), "multiplier"),
+        (lambda: Money("-5e17") * 2, "multiplier"),
+        (lambda: Money("1") / Decimal("1e-18"), "divisor"),
+        (lambda: Money("1") / Decimal("1e-999999"), "divisor"),
+        (lambda: Money("1e17") / Decimal("0.1"), "divisor"),
+    ],
+)
+def test_a_product_or_quotient_beyond_the_bound_is_refused(call: Any, field: str) -> None:
+    """`*` and `/` refuse a result past MAX_AMOUNT before it can overflow the context."""
+    with pytest.raises(InvalidValueError, match=rf"^{field}: .* 10\*\*18"):
+        call()
+
+
+def test_a_ratio_of_amounts_that_would_overflow_is_refused() -> None:
+    with pytest.raises(InvalidValueError, match="divisor"):
+        Money("1e17") / Money("1e-999990")
+
+
+def test_products_and_quotients_under_the_bound_are_unchanged() -> None:
+    assert Money("1e17") * 9 == Money("9e17")
+    assert Money("1") * Decimal("1e-999999") == Money("1e-999999")
+    assert (Money("1") / 3).round() == Money("0.33")
+
+
+@pytest.mark.parametrize("value", ["1e999999", Decimal("1e999999"), 10**40, "1e999999%"])
+@pytest.mark.parametrize("unit", ["annual", "monthly", "daily"])
+def test_a_huge_rate_is_refused_before_it_is_converted(value: Any, unit: str) -> None:
+    """A rate beyond 1,000% a year is refused without the conversion overflowing."""
+    with pytest.raises(InvalidValueError, match=r"rate: .* over 1,000% a year"):
+        getattr(Rate, unit)(value)
+
+
+@pytest.mark.parametrize("factor", ["1e999999", 10**40, "1e10"])
+def test_a_huge_scale_factor_is_refused_before_it_overflows(factor: Any) -> None:
+    with pytest.raises(InvalidValueError, match="factor"):
+        Rate.daily("0.05%").scaled(factor)
+
+
+@pytest.mark.parametrize("periods", ["1e40", 367, Decimal("1e999999")])
+def test_apr_periods_per_year_is_at_most_one_a_day(periods: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"periods_per_year: .* at most 366"):
+        apr([Money(-100), Money(110)], periods_per_year=periods)
+
+
+@pytest.mark.parametrize("flow", ["1e18", Decimal("1e40"), 10**30])
+def test_a_cash_flow_beyond_the_bound_is_refused(flow: Any) -> None:
+    with pytest.raises(InvalidValueError, match=r"flows\[1\]: .* 10\*\*18"):
+        irr([-100, flow])
+
+
+def test_equal_installment_of_a_huge_principal_is_refused_at_the_amount() -> None:
+    with pytest.raises(InvalidValueError, match="amount"):
+        equal_installment(Money("1e40"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 1))

@@ -99,7 +99,7 @@ from microloan.loans import (
     Transaction,
     TransactionKind,
 )
-from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
+from microloan.money import CURRENCY_MINOR_UNITS, MAX_AMOUNT, Money, minor_unit_places
 from microloan.portfolio import (
     NON_PERFORMING,
     AgeingReport,
@@ -165,6 +165,7 @@ __all__ = [
     "MicroloanError",
     # money
     "CURRENCY_MINOR_UNITS",
+    "MAX_AMOUNT",
     "Money",
     "RoundingMode",
     "minor_unit_places",

@@ -11,11 +11,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from decimal import Decimal
+from typing import Any, Final, Literal, get_args
 
 import attrs
 
 from microloan.errors import invalid, wrong_type
+
+MAX_AMOUNT: Final = Decimal(10) ** 18
+"""The bound on the magnitude of an amount: every `Money` has `|amount| < MAX_AMOUNT`.
+
+10**18 major units (a quintillion yuan) is far beyond any loan, line or book in any
+listed currency, and it leaves 16 of the library's 34 significant digits for fractions
+of a unit, so rounding to minor units (at most 3 places), allocation and `minor_units`
+are exact for every amount. `Money(...)`, `Money.from_minor_units`, `*` and `/` refuse
+an amount beyond it, as `irr`, `xirr` and `apr` refuse such a flow. A sum of amounts
+(`+`, `sum()`, a report's total) is exact up to about 10**31 and is not bounded.
+"""
+
+
+def check_magnitude(field: str, amount: Decimal, value: object) -> Decimal:
+    """Return `amount` if `|amount| < MAX_AMOUNT`, else refuse `value` naming `field` and the bound."""
+    if amount and amount.adjusted() >= 18:  # |x| >= 10**18 exactly when x.adjusted() >= 18
+        raise invalid(field, value, "is beyond the bound of an amount, |amount| < 10**18")
+    return amount
 
 
 def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal

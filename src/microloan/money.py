@@ -11,6 +11,10 @@ Arithmetic is done in the library's own 34-digit decimal context, never the
 caller's: `+` and `-` between amounts of one currency and `*` by a number are
 exact; `/` by a number gives the quotient to 34 significant digits (unrounded
 in practice; round it explicitly when you need a payable amount).
+
+An amount is below [`MAX_AMOUNT`][microloan.MAX_AMOUNT] (10**18 major units) in
+magnitude: that leaves 16 of the context's 34 digits for fractions of a unit, so
+rounding to minor units, allocation and `minor_units` are always exact.
 """
 
 from __future__ import annotations
@@ -23,8 +27,14 @@ from typing import TYPE_CHECKING, Final, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, rounding_constant, to_decimal
-from microloan._validators import check_int, check_items
-from microloan.errors import CurrencyMismatchError, InvalidTypeError, invalid, wrong_type
+from microloan._validators import MAX_AMOUNT, check_int, check_items, check_magnitude
+from microloan.errors import (
+    CurrencyMismatchError,
+    InvalidTypeError,
+    InvalidValueError,
+    invalid,
+    wrong_type,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -79,7 +89,7 @@ def _check_currency(_instance: object, _attribute: object, value: object) -> Non
 
 
 def _amount(value: Decimal | int | str) -> Decimal:
-    return to_decimal(value, "amount")
+    return check_magnitude("amount", to_decimal(value, "amount"), value)
 
 
 @final
@@ -97,7 +107,9 @@ class Money:
 
     Raises:
         InvalidTypeError: the amount is a float or not a number type.
-        InvalidValueError: the amount is not a finite decimal, or the currency is unknown.
+        InvalidValueError: the amount is not a finite decimal, is 10**18 or more in
+            magnitude ([`MAX_AMOUNT`][microloan.MAX_AMOUNT]), or the currency is unknown.
+            `*` and `/` refuse a result beyond the bound the same way.
 
     Examples:
         >>> from decimal import Decimal
@@ -145,7 +157,10 @@ class Money:
         """
         if isinstance(units, bool) or not isinstance(units, int):
             raise wrong_type("units", units, "an int")
-        return _make(Decimal(units).scaleb(-minor_unit_places(currency), CONTEXT), currency)
+        places = minor_unit_places(currency)
+        if abs(units) >= int(MAX_AMOUNT) * 10**places:
+            raise invalid("units", units, f"is beyond the bound of an amount, |amount| < {_BOUND}")
+        return _make(Decimal(units).scaleb(-places, CONTEXT), currency)
 
     # -- views ----------------------------------------------------------------
     @property
@@ -309,7 +324,16 @@ class Money:
         return NotImplemented
 
     def __mul__(self, other: int | Decimal) -> Money:
-        return _make(CONTEXT.multiply(self.amount, _factor(other, "multiplier")), self.currency)
+        factor = _factor(other, "multiplier")
+        if self.amount and factor:
+            # the product is at least 10**(a + b): refuse it before it can overflow
+            if self.amount.adjusted() + factor.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("multiplier", other, self)
+            product = CONTEXT.multiply(self.amount, factor)
+            if product.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("multiplier", other, self)
+            return _make(product, self.currency)
+        return _make(CONTEXT.multiply(self.amount, factor), self.currency)
 
     __rmul__ = __mul__
 
@@ -323,10 +347,22 @@ class Money:
             self._check_same(other)
             if not other.amount:
                 raise invalid("divisor", other, "must not be zero")
+            if self.amount and self.amount.adjusted() - other.amount.adjusted() > _MAX_RATIO:
+                raise invalid(
+                    "divisor", other, f"is too small beside {self!r}: the ratio overflows"
+                )
             return CONTEXT.divide(self.amount, other.amount)
         divisor = _factor(other, "divisor")
         if not divisor:
             raise invalid("divisor", other, "must not be zero")
+        if self.amount:
+            # the quotient is more than 10**(a - b - 1): refuse it before it can overflow
+            if self.amount.adjusted() - divisor.adjusted() - 1 >= _MAX_EXPONENT:
+                raise _beyond("divisor", other, self)
+            quotient = CONTEXT.divide(self.amount, divisor)
+            if quotient.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("divisor", other, self)
+            return _make(quotient, self.currency)
         return _make(CONTEXT.divide(self.amount, divisor), self.currency)
 
     def __neg__(self) -> Money:
@@ -380,6 +416,18 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:,f} {self.currency}"
+
+
+_MAX_EXPONENT: Final = 18  # |x| >= MAX_AMOUNT = 10**18 exactly when x.adjusted() >= 18
+_BOUND: Final = "10**18"
+#: A ratio of two amounts beyond 10**999_000 cannot be held in the context (Emax 999_999).
+_MAX_RATIO: Final = 999_000
+
+
+def _beyond(field: str, value: object, money: Money) -> InvalidValueError:
+    return invalid(
+        field, value, f"takes {money!r} beyond the bound of an amount, |amount| < {_BOUND}"
+    )
 
 
 def _factor(value: object, field: str) -> Decimal:

@@ -187,6 +187,9 @@ class Rate:
         multiplier = to_decimal(factor, "factor")
         if multiplier < 0:
             raise invalid("factor", factor, "must not be negative")
+        if self.value and multiplier and self.value.adjusted() + multiplier.adjusted() >= 1:
+            # the product is 10 or more: over the bound in any unit, refused before it overflows
+            raise invalid("factor", factor, f"takes {self!r} over 1,000% a year")
         return Rate(value=CONTEXT.multiply(self.value, multiplier), unit=self.unit)
 
     @property
