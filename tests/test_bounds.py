@@ -24,10 +24,17 @@ from microloan import (
     Money,
     Rate,
     ServicingTerms,
+    add_months,
     apr,
+    bullet,
+    due_dates,
     equal_installment,
+    equal_principal,
+    flat,
     from_dict,
+    interest_only,
     irr,
+    periods_per_year,
     to_dict,
 )
 from microloan._validators import check_option
@@ -204,3 +211,71 @@ def test_a_cash_flow_beyond_the_bound_is_refused(flow: Any) -> None:
 def test_equal_installment_of_a_huge_principal_is_refused_at_the_amount() -> None:
     with pytest.raises(InvalidValueError, match="amount"):
         equal_installment(Money("1e40"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 1))
+
+
+# -- D. dates past 9999-12-31, huge months and frequencies (#12.8) -------------------------
+
+_PLAN: dict[str, Any] = {"rate": Rate.annual("18%"), "term": 12}
+
+
+@pytest.mark.parametrize(
+    "generator", [equal_installment, equal_principal, interest_only, bullet, flat]
+)
+def test_a_schedule_running_past_9999_12_31_is_refused(generator: Any) -> None:
+    """The calendar ends at 9999-12-31: the schedule is refused naming it, not a ValueError."""
+    with pytest.raises(InvalidValueError, match="runs past 9999-12-31"):
+        generator(Money("1000"), start=date(9999, 6, 1), **_PLAN)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"start": date(2026, 1, 1), "frequency": 2**63}, "frequency"),
+        ({"start": date(2026, 1, 1), "frequency": 36_601}, "frequency"),
+        ({"start": date(2026, 1, 1), "frequency": 36_600, "term": 300}, "term"),
+        ({"start": date(2026, 1, 1), "term": 2**63}, "term"),
+        ({"start": date(2026, 1, 1), "term": 10**30, "frequency": "weekly"}, "term"),
+        ({"start": date(9999, 12, 31), "term": 1}, "term"),
+        ({"start": date(2026, 1, 1), "first_due": date(9999, 12, 1), "term": 2}, "term"),
+    ],
+)
+def test_a_huge_frequency_or_term_is_refused_naming_the_field(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    arguments = {**_PLAN, **kwargs}
+    with pytest.raises(InvalidValueError, match=f"^{field}: "):
+        equal_installment(Money("1000"), **arguments)
+
+
+def test_due_dates_past_the_calendar_are_refused() -> None:
+    with pytest.raises(InvalidValueError, match="runs past 9999-12-31"):
+        due_dates(date(9999, 6, 1), 12)
+    with pytest.raises(InvalidValueError, match="frequency"):
+        due_dates(date(2026, 1, 1), 1, frequency=2**63)
+
+
+def test_periods_per_year_bounds_the_frequency() -> None:
+    with pytest.raises(InvalidValueError, match="frequency"):
+        periods_per_year(10**40)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "months", "end"),
+    [
+        (date(2020, 1, 1), 10**30, "past 9999-12-31"),
+        (date(2020, 1, 1), 10**5, "past 9999-12-31"),
+        (date(9999, 12, 1), 1, "past 9999-12-31"),
+        (date(2020, 1, 1), -(10**30), "before 0001-01-01"),
+        (date(1, 1, 31), -1, "before 0001-01-01"),
+    ],
+)
+def test_add_months_past_the_calendar_is_refused_naming_months(
+    anchor: date, months: int, end: str
+) -> None:
+    with pytest.raises(InvalidValueError, match=f"^months: .* {end}"):
+        add_months(anchor, months)
+
+
+def test_add_months_still_reaches_the_ends_of_the_calendar() -> None:
+    assert add_months(date(1, 1, 31), 12 * 9999 - 1) == date(9999, 12, 31)
+    assert add_months(date(9999, 12, 31), -(12 * 9999 - 1)) == date(1, 1, 31)
