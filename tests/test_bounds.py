@@ -279,3 +279,53 @@ def test_add_months_past_the_calendar_is_refused_naming_months(
 def test_add_months_still_reaches_the_ends_of_the_calendar() -> None:
     assert add_months(date(1, 1, 31), 12 * 9999 - 1) == date(9999, 12, 31)
     assert add_months(date(9999, 12, 31), -(12 * 9999 - 1)) == date(1, 1, 31)
+
+
+# -- E. Money's operators with a foreign operand (#12.12) ----------------------------------
+
+_FOREIGN = [1, Decimal(1), "1", 1.5, None, [], Decimal("sNaN"), True]
+
+
+@pytest.mark.parametrize("other", _FOREIGN)
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda m, o: m + o,
+        lambda m, o: o + m,
+        lambda m, o: m - o,
+        lambda m, o: o - m,
+        lambda m, o: m < o,
+        lambda m, o: m <= o,
+        lambda m, o: m > o,
+        lambda m, o: m >= o,
+        lambda m, o: o < m,
+        lambda m, o: o / m,
+    ],
+)
+def test_money_operators_refuse_a_foreign_operand_with_invalid_type_error(
+    operation: Any, other: Any
+) -> None:
+    """+, -, comparisons and number / Money raise InvalidTypeError (also a TypeError)."""
+    with pytest.raises(InvalidTypeError, match=type(other).__name__):
+        operation(Money("10"), other)
+
+
+@pytest.mark.parametrize("other", [1.5, None, [], Money("2"), True])
+def test_money_times_or_over_a_foreign_operand_is_invalid_type_error(other: Any) -> None:
+    with pytest.raises(InvalidTypeError, match="multiplier"):
+        Money("10") * other
+    if not isinstance(other, Money):
+        with pytest.raises(InvalidTypeError, match="divisor"):
+            Money("10") / other
+
+
+@pytest.mark.parametrize("other", _FOREIGN)
+def test_money_equality_with_a_foreign_operand_is_false(other: Any) -> None:
+    assert Money("1") != other
+    assert not Money("1") == other  # noqa: SIM201 - the == operator is what is tested
+
+
+def test_money_still_sums_from_the_int_zero() -> None:
+    assert sum([Money("1"), Money("2")]) == Money("3")
+    assert Money("1") + 0 == 0 + Money("1") == Money("1") - 0 == Money("1")
+    assert 0 - Money("1") == Money("-1")

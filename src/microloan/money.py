@@ -111,6 +111,11 @@ class Money:
             magnitude ([`MAX_AMOUNT`][microloan.MAX_AMOUNT]), or the currency is unknown.
             `*` and `/` refuse a result beyond the bound the same way.
 
+    Operators: `+` and `-` take an amount of the same currency (or the int 0, so that
+    `sum()` works), the comparisons an amount, `*` and `/` a number (and `/` an amount,
+    giving their ratio); any other operand raises `InvalidTypeError` naming its type.
+    `==` is `False` for anything that is not an equal amount.
+
     Examples:
         >>> from decimal import Decimal
         >>> price = Money("7600.00")
@@ -304,9 +309,9 @@ class Money:
         if isinstance(other, Money):
             self._check_same(other)
             return _make(CONTEXT.add(self.amount, other.amount), self.currency)
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return self  # so that sum() of amounts works
-        return NotImplemented
+        raise _foreign("+", other)
 
     __radd__ = __add__
 
@@ -314,14 +319,14 @@ class Money:
         if isinstance(other, Money):
             self._check_same(other)
             return _make(CONTEXT.subtract(self.amount, other.amount), self.currency)
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return self
-        return NotImplemented
+        raise _foreign("-", other)
 
     def __rsub__(self, other: object) -> Money:
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return -self
-        return NotImplemented
+        raise _foreign("-", other)
 
     def __mul__(self, other: int | Decimal) -> Money:
         factor = _factor(other, "multiplier")
@@ -365,6 +370,9 @@ class Money:
             return _make(quotient, self.currency)
         return _make(CONTEXT.divide(self.amount, divisor), self.currency)
 
+    def __rtruediv__(self, other: object) -> Money:
+        raise _foreign("/", other)  # a number divided by an amount is no amount
+
     def __neg__(self) -> Money:
         return _make(CONTEXT.minus(self.amount), self.currency)
 
@@ -388,25 +396,25 @@ class Money:
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign("<", other)
         self._check_same(other)
         return self.amount < other.amount
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign("<=", other)
         self._check_same(other)
         return self.amount <= other.amount
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign(">", other)
         self._check_same(other)
         return self.amount > other.amount
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign(">=", other)
         self._check_same(other)
         return self.amount >= other.amount
 
@@ -427,6 +435,21 @@ _MAX_RATIO: Final = 999_000
 def _beyond(field: str, value: object, money: Money) -> InvalidValueError:
     return invalid(
         field, value, f"takes {money!r} beyond the bound of an amount, |amount| < {_BOUND}"
+    )
+
+
+def _is_int_zero(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+
+
+def _foreign(operator: str, value: object) -> InvalidTypeError:
+    """The refusal of an operand that is not an amount: `+`, `-` and comparisons take Money."""
+    return wrong_type(
+        "operand",
+        value,
+        f"Money for {operator} (only the int 0 is added, so that sum() works)"
+        if operator in {"+", "-"}
+        else f"Money for {operator}",
     )
 
 
