@@ -9,7 +9,7 @@ convention, a name).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
@@ -103,14 +103,26 @@ def check_days_in_year(value: object) -> Literal[360, 365, "actual"]:
     raise invalid("days_in_year", value, 'must be 360, 365 or "actual"')
 
 
-def check_items(field: str, value: object) -> list[Any]:
+def check_items(
+    field: str, value: object, expected: str = "a sequence of numbers, such as a list"
+) -> list[Any]:
     """The items of `value`, an iterable such as a list; a str, bytes or mapping is refused.
 
     A string is not a list of its characters, nor a mapping a list of its keys.
     """
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise wrong_type(field, value, "a sequence of numbers, such as a list")
+        raise wrong_type(field, value, expected)
     return list(value)
+
+
+def check_iterable(field: str, value: object, expected: str) -> Iterator[Any]:
+    """An iterator over `value`, read lazily (a stream of records stays a stream).
+
+    A str, bytes or mapping is refused, as by [`check_items`], and so is a non-iterable.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong_type(field, value, expected)
+    return iter(value)
 
 
 def check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator

@@ -474,7 +474,9 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
         Decimal('0.3733625335')
     """
     by_day: dict[date, Decimal] = {}
-    for i, pair in enumerate(dated_flows):
+    for i, pair in enumerate(
+        check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
+    ):
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
             raise wrong_type(f"dated_flows[{i}]", pair, "a (date, amount) pair")
         day, value = pair

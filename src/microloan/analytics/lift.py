@@ -560,8 +560,7 @@ class Rule:
     value: Any = attrs.field(default=None, converter=_rule_value)
 
     def __attrs_post_init__(self) -> None:
-        if self.op != "missing" and self.op not in _OPS:
-            raise invalid("op", self.op, f"is not one of {[*_OPS, 'missing']}")
+        check_option("op", self.op, RuleOp, reason=f"is not one of {[*_OPS, 'missing']}")
         if self.op in ("in", "not in") and (
             isinstance(self.value, str) or not isinstance(self.value, Iterable)
         ):
