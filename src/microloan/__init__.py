@@ -10,6 +10,7 @@ Examples:
 
 from microloan._decimal import RoundingMode
 from microloan._public import publish
+from microloan._validators import MAX_AMOUNT
 from microloan._version import __version__
 from microloan.analytics import (
     Activity,
@@ -99,7 +100,7 @@ from microloan.loans import (
     Transaction,
     TransactionKind,
 )
-from microloan.money import CURRENCY_MINOR_UNITS, MAX_AMOUNT, Money, minor_unit_places
+from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
 from microloan.portfolio import (
     NON_PERFORMING,
     AgeingReport,

@@ -67,8 +67,15 @@ def _groups(groups: Iterable[Any]) -> tuple[tuple[Any, ...], ...]:
     """Each group as a tuple; a bare value (or a string) is a group of one."""
     return tuple(
         (g,) if isinstance(g, str | bytes) or not isinstance(g, Iterable) else tuple(g)
-        for g in check_items("groups", groups, "a sequence of groups of values")
+        for g in _iterable("groups", groups)
     )
+
+
+def _iterable(field: str, items: object) -> Iterable[Any]:
+    """`items` if it can be iterated (a string is its characters, as before), else refuse."""
+    if not isinstance(items, Iterable):
+        raise wrong_type(field, items, "a sequence of groups of values")
+    return items
 
 
 def _show(value: object) -> str:
