@@ -363,8 +363,15 @@ exact_decimals = st.builds(
 
 @st.composite
 def any_money(draw: st.DrawFn, currency: str | None = None) -> Money:
-    """An amount in any currency with any number of places (a fraction of a fen included)."""
-    return Money(draw(exact_decimals), currency or draw(currencies))
+    """An amount in any currency with any number of places (a fraction of a fen included).
+
+    Up to 21 digits with any exponent from -12 to 8 that keeps it under MAX_AMOUNT (10**18).
+    """
+    sign = draw(st.sampled_from(["", "-"]))
+    digits = draw(st.integers(0, 10**20))
+    top = min(8, 17 - (len(str(digits)) - 1))
+    amount = Decimal(f"{sign}{digits}E{draw(st.integers(-12, top))}")
+    return Money(amount, currency or draw(currencies))
 
 
 @st.composite

@@ -671,10 +671,13 @@ def test_ageing_report_ages_loan_and_line_positions() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "reason"),
-    [("1e999999", "is too large for a single loan"), ("-1e999999", "must not be negative")],
+    [("9e17", "is too large for a single loan"), ("-9e17", "must not be negative")],
 )
 def test_a_record_amount_past_any_loan_is_refused_not_overflowed(amount: str, reason: str) -> None:
-    """An amount of 1e999999 is refused by its size before it is scaled (no decimal.Overflow)."""
+    """An amount beyond what a record can tally (9.2e16 fen) is refused by its size, not
+    overflowed; 1e999999 is not even an amount (`Money` refuses it: `MAX_AMOUNT`)."""
+    with pytest.raises(InvalidValueError, match="beyond the bound of an amount"):
+        Money("1e999999")
     with pytest.raises(InvalidRecordError, match=reason):
         LoanRecord(
             loan_id="A",

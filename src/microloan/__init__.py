@@ -10,6 +10,7 @@ Examples:
 
 from microloan._decimal import RoundingMode
 from microloan._public import publish
+from microloan._validators import MAX_AMOUNT
 from microloan._version import __version__
 from microloan.analytics import (
     Activity,
@@ -165,6 +166,7 @@ __all__ = [
     "MicroloanError",
     # money
     "CURRENCY_MINOR_UNITS",
+    "MAX_AMOUNT",
     "Money",
     "RoundingMode",
     "minor_unit_places",

@@ -9,27 +9,47 @@ convention, a name).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from decimal import Decimal
+from typing import Any, Final, Literal, get_args
 
 import attrs
 
 from microloan.errors import invalid, wrong_type
 
+MAX_AMOUNT: Final = Decimal(10) ** 18
+"""The bound on the magnitude of an amount: every `Money` has `|amount| < MAX_AMOUNT`.
+
+10**18 major units (a quintillion yuan) is far beyond any loan, line or book in any
+listed currency, and it leaves 16 of the library's 34 significant digits for fractions
+of a unit, so rounding to minor units (at most 3 places), allocation and `minor_units`
+are exact for every amount. `Money(...)`, `Money.from_minor_units`, `*` and `/` refuse
+an amount beyond it, as `irr`, `xirr` and `apr` refuse such a flow. A sum of amounts
+(`+`, `sum()`, a report's total) is exact up to about 10**31 and is not bounded.
+"""
+
+
+def check_magnitude(field: str, amount: Decimal, value: object) -> Decimal:
+    """Return `amount` if `|amount| < MAX_AMOUNT`, else refuse `value` naming `field` and the bound."""
+    if amount and amount.adjusted() >= 18:  # |x| >= 10**18 exactly when x.adjusted() >= 18
+        raise invalid(field, value, "is beyond the bound of an amount, |amount| < 10**18")
+    return amount
+
 
 def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal
     """Return `value` if it is one of the choices of `literal`, else raise naming `field`.
 
-    Compared with a loop and `==` (never hashed, so `[]` is refused, not a crash);
-    `True` and `False` are never taken for `1` and `0`. The message is
-    `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
+    Compared with a loop, by exact type and then `==` (never hashed, so `[]` is refused,
+    not a crash; a `Decimal("sNaN")` is never compared, so it cannot signal): `True`
+    and `False` are never taken for `1` and `0`, nor `360.0` or `Decimal(360)` for `360`,
+    which would be stored as given and could not be written to a document. The message
+    is `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
     """
     options = get_args(literal)
-    if not isinstance(value, bool):
-        for choice in options:
-            if choice == value:
-                return value
+    for choice in options:
+        if type(choice) is type(value) and choice == value:
+            return value
     raise invalid(field, value, reason or f"is not one of {list(options)}")
 
 
@@ -83,14 +103,26 @@ def check_days_in_year(value: object) -> Literal[360, 365, "actual"]:
     raise invalid("days_in_year", value, 'must be 360, 365 or "actual"')
 
 
-def check_items(field: str, value: object) -> list[Any]:
+def check_items(
+    field: str, value: object, expected: str = "a sequence of numbers, such as a list"
+) -> list[Any]:
     """The items of `value`, an iterable such as a list; a str, bytes or mapping is refused.
 
     A string is not a list of its characters, nor a mapping a list of its keys.
     """
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise wrong_type(field, value, "a sequence of numbers, such as a list")
+        raise wrong_type(field, value, expected)
     return list(value)
+
+
+def check_iterable(field: str, value: object, expected: str) -> Iterator[Any]:
+    """An iterator over `value`, read lazily (a stream of records stays a stream).
+
+    A str, bytes or mapping is refused, as by [`check_items`], and so is a non-iterable.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong_type(field, value, expected)
+    return iter(value)
 
 
 def check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator

@@ -21,6 +21,7 @@ route to the same root: Halley's method in floating point, then one `Decimal` Ne
 
 from __future__ import annotations
 
+import decimal
 import math
 import operator
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,7 @@ from functools import reduce
 from typing import Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
-from microloan._validators import check_items, check_option
+from microloan._validators import check_items, check_magnitude, check_option
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
@@ -43,6 +44,8 @@ _DECIMAL_TOLERANCE: Final = Decimal("1e-12")
 _BISECTION_TOLERANCE: Final = Decimal("1e-32")
 _SAME_ROOT: Final = Decimal("1e-9")
 _MAX_POWER: Final = 100_000
+#: At most one period a day (366 in a leap year): a finer spacing is no loan's.
+_MAX_PERIODS_PER_YEAR: Final = 366
 #: Results are given to 25 significant digits; the polished root is good to more.
 _RESULT: Final = CONTEXT.copy()
 _RESULT.prec = 25
@@ -53,7 +56,7 @@ Amount = Decimal | int | str | Money
 def _amount(value: object, field: str) -> Decimal:
     if isinstance(value, Money):
         return value.amount
-    return to_decimal(value, field)
+    return check_magnitude(field, to_decimal(value, field), value)
 
 
 def _amounts(flows: Iterable[object]) -> list[Decimal]:
@@ -62,6 +65,8 @@ def _amounts(flows: Iterable[object]) -> list[Decimal]:
     for i, value in enumerate(values):
         if type(value) is not Decimal or not value.is_finite():
             values[i] = _amount(value, f"flows[{i}]")
+        else:  # flows are amounts: below MAX_AMOUNT in magnitude, as every Money is
+            check_magnitude(f"flows[{i}]", value, value)
     return values
 
 
@@ -489,7 +494,9 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
         Decimal('0.3733625335')
     """
     by_day: dict[date, Decimal] = {}
-    for i, pair in enumerate(dated_flows):
+    for i, pair in enumerate(
+        check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
+    ):
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
             raise wrong_type(f"dated_flows[{i}]", pair, "a (date, amount) pair")
         day, value = pair
@@ -525,7 +532,8 @@ def apr(
 
     Raises:
         ConvergenceError: the flows have no single rate of return.
-        InvalidValueError: `periods_per_year` not positive, or an unknown method.
+        InvalidValueError: `periods_per_year` not positive or above 366 (one period a
+            day), a flow beyond [`MAX_AMOUNT`][microloan.MAX_AMOUNT], or an unknown method.
 
     Examples:
         PBoC [2021] No. 3 worked example: simple 12.80%, compound 13.58%.
@@ -538,6 +546,12 @@ def apr(
     n = to_decimal(periods_per_year, "periods_per_year")
     if n <= 0:
         raise invalid("periods_per_year", periods_per_year, "must be positive")
+    if n > _MAX_PERIODS_PER_YEAR:
+        raise invalid(
+            "periods_per_year",
+            periods_per_year,
+            f"must be at most {_MAX_PERIODS_PER_YEAR} (one period a day)",
+        )
     check_option("method", method, AprMethod, reason='must be "compound" or "simple"')
     rate = irr(flows)
     return annualise(rate, n, method)
@@ -546,6 +560,13 @@ def apr(
 @in_context
 def annualise(rate: Decimal, periods_per_year: Decimal, method: AprMethod) -> Decimal:
     """A periodic rate as an annual one: compound (1 + r)^n − 1 or simple r × n (unchecked)."""
-    if method == "simple":
-        return CONTEXT.multiply(rate, periods_per_year)
-    return CONTEXT.subtract(CONTEXT.power(CONTEXT.add(ONE, rate), periods_per_year), ONE)
+    try:
+        if method == "simple":
+            return CONTEXT.multiply(rate, periods_per_year)
+        return CONTEXT.subtract(CONTEXT.power(CONTEXT.add(ONE, rate), periods_per_year), ONE)
+    except decimal.Overflow:
+        raise invalid(
+            "flows",
+            rate,
+            f"(their periodic rate) is too large to annualise over {periods_per_year} periods",
+        ) from None

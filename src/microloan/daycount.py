@@ -34,7 +34,10 @@ from dateutil.relativedelta import relativedelta
 from microloan._decimal import CONTEXT
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_int, check_option
-from microloan.errors import wrong_type
+from microloan.errors import invalid
+
+#: The most months a date can move and stay in the calendar (0001-01-01 to 9999-12-31).
+_MAX_MONTHS: Final = 12 * 9999
 
 DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
 """A day-count convention name."""
@@ -83,6 +86,10 @@ def add_months(anchor: date, months: int) -> date:
         anchor: the start date (a disbursement or first due date).
         months: how many months to add; may be negative.
 
+    Raises:
+        InvalidValueError: the result would fall past 9999-12-31 (or before 0001-01-01),
+            the ends of Python's calendar.
+
     Examples:
         >>> from datetime import date
         >>> jan31 = date(2024, 1, 31)
@@ -90,9 +97,14 @@ def add_months(anchor: date, months: int) -> date:
         ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
     """
     _check_date(anchor, "anchor")
-    if isinstance(months, bool) or not isinstance(months, int):
-        raise wrong_type("months", months, "an int")
-    result: date = anchor + relativedelta(months=months)
+    check_int("months", months)
+    end = f"past {date.max.isoformat()}" if months > 0 else f"before {date.min.isoformat()}"
+    if abs(months) > _MAX_MONTHS:
+        raise invalid("months", months, f"takes {anchor.isoformat()} {end}")
+    try:
+        result: date = anchor + relativedelta(months=months)
+    except ValueError:  # "year 10000 is out of range"
+        raise invalid("months", months, f"takes {anchor.isoformat()} {end}") from None
     return result
 
 

@@ -26,7 +26,7 @@ from typing import Any, final
 
 import attrs
 
-from microloan._validators import check_int
+from microloan._validators import check_int, check_items
 from microloan._validators import check_name as _check_name
 from microloan.daycount import add_months
 from microloan.errors import invalid, wrong_type
@@ -265,7 +265,11 @@ class EligibilityRule:
         cls, attribute: str, values: Iterable[str] | str, *, field: str, what: str
     ) -> EligibilityRule:
         """A rule that the applicant's `attribute` is one of `values` (a name or several)."""
-        allowed = [values] if isinstance(values, str) else list(values)
+        allowed = (
+            [values]
+            if isinstance(values, str)
+            else check_items(field, values, f"{what}, such as a list")
+        )
         if not allowed or not all(isinstance(v, str) for v in allowed):
             raise invalid(field, values, f"must be one or more {what}")
 

@@ -39,7 +39,7 @@ import attrs
 
 from microloan._decimal import in_context_methods
 from microloan._validators import check_date as _check_date
-from microloan._validators import date_field, option
+from microloan._validators import check_option, date_field, option
 from microloan.daycount import add_months
 from microloan.errors import (
     CurrencyMismatchError,
@@ -595,12 +595,13 @@ class CreditLine:
         chosen = method
         if chosen is None:
             chosen = self.product.methods[0] if self.product is not None else "open_ended"
+        check_option(
+            "method", chosen, DrawMethod, reason=f"is not one of {['open_ended', *sorted(METHODS)]}"
+        )
         if chosen == "open_ended":
             loan = self._open_ended(money, day, term=term, maturity=maturity)
-        elif chosen in METHODS:
-            loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
         else:
-            raise invalid("method", chosen, f"is not one of {['open_ended', *sorted(METHODS)]}")
+            loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
         room = self._room(self._positions(day))
         if money > room:
             raise InsufficientCreditError(

@@ -264,6 +264,12 @@ def _check_terms(_instance: object, _attribute: object, value: object) -> None:
         raise wrong_type("terms", value, "ServicingTerms")
 
 
+def _check_postings(_instance: object, _attribute: object, value: object) -> None:
+    """The postings are a loan's own record: only a tuple of them, as `repay` and friends make."""
+    if not isinstance(value, tuple) or not all(isinstance(p, _Posting) for p in value):
+        raise wrong_type("postings", value, "the postings of a Loan (post with repay and friends)")
+
+
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
@@ -298,7 +304,7 @@ class Loan:
     schedule: Schedule = attrs.field(validator=_check_schedule)
     terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
     kind: LoanKind = attrs.field(default="installments", validator=option(LoanKind))
-    _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False)
+    _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False, validator=_check_postings)
     _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

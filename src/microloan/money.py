@@ -11,6 +11,10 @@ Arithmetic is done in the library's own 34-digit decimal context, never the
 caller's: `+` and `-` between amounts of one currency and `*` by a number are
 exact; `/` by a number gives the quotient to 34 significant digits (unrounded
 in practice; round it explicitly when you need a payable amount).
+
+An amount is below [`MAX_AMOUNT`][microloan.MAX_AMOUNT] (10**18 major units) in
+magnitude: that leaves 16 of the context's 34 digits for fractions of a unit, so
+rounding to minor units, allocation and `minor_units` are always exact.
 """
 
 from __future__ import annotations
@@ -23,8 +27,14 @@ from typing import TYPE_CHECKING, Final, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, rounding_constant, to_decimal
-from microloan._validators import check_int, check_items
-from microloan.errors import CurrencyMismatchError, InvalidTypeError, invalid, wrong_type
+from microloan._validators import MAX_AMOUNT, check_int, check_items, check_magnitude
+from microloan.errors import (
+    CurrencyMismatchError,
+    InvalidTypeError,
+    InvalidValueError,
+    invalid,
+    wrong_type,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -79,7 +89,7 @@ def _check_currency(_instance: object, _attribute: object, value: object) -> Non
 
 
 def _amount(value: Decimal | int | str) -> Decimal:
-    return to_decimal(value, "amount")
+    return check_magnitude("amount", to_decimal(value, "amount"), value)
 
 
 @final
@@ -97,7 +107,14 @@ class Money:
 
     Raises:
         InvalidTypeError: the amount is a float or not a number type.
-        InvalidValueError: the amount is not a finite decimal, or the currency is unknown.
+        InvalidValueError: the amount is not a finite decimal, is 10**18 or more in
+            magnitude ([`MAX_AMOUNT`][microloan.MAX_AMOUNT]), or the currency is unknown.
+            `*` and `/` refuse a result beyond the bound the same way.
+
+    Operators: `+` and `-` take an amount of the same currency (or the int 0, so that
+    `sum()` works), the comparisons an amount, `*` and `/` a number (and `/` an amount,
+    giving their ratio); any other operand raises `InvalidTypeError` naming its type.
+    `==` is `False` for anything that is not an equal amount.
 
     Examples:
         >>> from decimal import Decimal
@@ -145,7 +162,10 @@ class Money:
         """
         if isinstance(units, bool) or not isinstance(units, int):
             raise wrong_type("units", units, "an int")
-        return _make(Decimal(units).scaleb(-minor_unit_places(currency), CONTEXT), currency)
+        places = minor_unit_places(currency)
+        if abs(units) >= int(MAX_AMOUNT) * 10**places:
+            raise invalid("units", units, f"is beyond the bound of an amount, |amount| < {_BOUND}")
+        return _make(Decimal(units).scaleb(-places, CONTEXT), currency)
 
     # -- views ----------------------------------------------------------------
     @property
@@ -289,9 +309,9 @@ class Money:
         if isinstance(other, Money):
             self._check_same(other)
             return _make(CONTEXT.add(self.amount, other.amount), self.currency)
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return self  # so that sum() of amounts works
-        return NotImplemented
+        raise _foreign("+", other)
 
     __radd__ = __add__
 
@@ -299,17 +319,26 @@ class Money:
         if isinstance(other, Money):
             self._check_same(other)
             return _make(CONTEXT.subtract(self.amount, other.amount), self.currency)
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return self
-        return NotImplemented
+        raise _foreign("-", other)
 
     def __rsub__(self, other: object) -> Money:
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        if _is_int_zero(other):
             return -self
-        return NotImplemented
+        raise _foreign("-", other)
 
     def __mul__(self, other: int | Decimal) -> Money:
-        return _make(CONTEXT.multiply(self.amount, _factor(other, "multiplier")), self.currency)
+        factor = _factor(other, "multiplier")
+        if self.amount and factor:
+            # the product is at least 10**(a + b): refuse it before it can overflow
+            if self.amount.adjusted() + factor.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("multiplier", other, self)
+            product = CONTEXT.multiply(self.amount, factor)
+            if product.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("multiplier", other, self)
+            return _make(product, self.currency)
+        return _make(CONTEXT.multiply(self.amount, factor), self.currency)
 
     __rmul__ = __mul__
 
@@ -323,11 +352,26 @@ class Money:
             self._check_same(other)
             if not other.amount:
                 raise invalid("divisor", other, "must not be zero")
+            if self.amount and self.amount.adjusted() - other.amount.adjusted() > _MAX_RATIO:
+                raise invalid(
+                    "divisor", other, f"is too small beside {self!r}: the ratio overflows"
+                )
             return CONTEXT.divide(self.amount, other.amount)
         divisor = _factor(other, "divisor")
         if not divisor:
             raise invalid("divisor", other, "must not be zero")
+        if self.amount:
+            # the quotient is more than 10**(a - b - 1): refuse it before it can overflow
+            if self.amount.adjusted() - divisor.adjusted() - 1 >= _MAX_EXPONENT:
+                raise _beyond("divisor", other, self)
+            quotient = CONTEXT.divide(self.amount, divisor)
+            if quotient.adjusted() >= _MAX_EXPONENT:
+                raise _beyond("divisor", other, self)
+            return _make(quotient, self.currency)
         return _make(CONTEXT.divide(self.amount, divisor), self.currency)
+
+    def __rtruediv__(self, other: object) -> Money:
+        raise _foreign("/", other)  # a number divided by an amount is no amount
 
     def __neg__(self) -> Money:
         return _make(CONTEXT.minus(self.amount), self.currency)
@@ -352,25 +396,25 @@ class Money:
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign("<", other)
         self._check_same(other)
         return self.amount < other.amount
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign("<=", other)
         self._check_same(other)
         return self.amount <= other.amount
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign(">", other)
         self._check_same(other)
         return self.amount > other.amount
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Money):
-            return NotImplemented
+            raise _foreign(">=", other)
         self._check_same(other)
         return self.amount >= other.amount
 
@@ -380,6 +424,33 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:,f} {self.currency}"
+
+
+_MAX_EXPONENT: Final = 18  # |x| >= MAX_AMOUNT = 10**18 exactly when x.adjusted() >= 18
+_BOUND: Final = "10**18"
+#: A ratio of two amounts beyond 10**999_000 cannot be held in the context (Emax 999_999).
+_MAX_RATIO: Final = 999_000
+
+
+def _beyond(field: str, value: object, money: Money) -> InvalidValueError:
+    return invalid(
+        field, value, f"takes {money!r} beyond the bound of an amount, |amount| < {_BOUND}"
+    )
+
+
+def _is_int_zero(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+
+
+def _foreign(operator: str, value: object) -> InvalidTypeError:
+    """The refusal of an operand that is not an amount: `+`, `-` and comparisons take Money."""
+    return wrong_type(
+        "operand",
+        value,
+        f"Money for {operator} (only the int 0 is added, so that sum() works)"
+        if operator in {"+", "-"}
+        else f"Money for {operator}",
+    )
 
 
 def _factor(value: object, field: str) -> Decimal:

@@ -33,7 +33,7 @@ from typing import Any, Literal, TypedDict, Unpack, final
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
-from microloan._validators import check_int, check_option, option
+from microloan._validators import check_int, check_items, check_option, option
 from microloan._validators import check_name as _check_name
 from microloan.errors import (
     CurrencyMismatchError,
@@ -481,7 +481,11 @@ def order_loan_limit(
         >>> order_loan_limit(Money("1000.01"), advance="80%")
         Money('800.00', 'CNY')
     """
-    items = [orders] if isinstance(orders, Money) else list(orders)
+    items = (
+        [orders]
+        if isinstance(orders, Money)
+        else check_items("orders", orders, "Money or a list of amounts")
+    )
     if not items:
         raise invalid("orders", orders, "holds no orders; pass at least one amount")
     for item in items:

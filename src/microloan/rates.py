@@ -16,7 +16,7 @@ from typing import Final, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, to_decimal
-from microloan._validators import check_days_in_year, option
+from microloan._validators import check_days_in_year, check_option
 from microloan.daycount import days_in_year as _calendar_days
 from microloan.errors import invalid, wrong_type
 
@@ -52,19 +52,33 @@ def _check_days(days_in_year: object, year: int | None) -> Decimal:
     return Decimal(_calendar_days(year))
 
 
+def _value(value: object) -> Decimal:
+    """The converter of `Rate.value`: the named constructors' grammar, whichever way it is built."""
+    return _parse(value, "rate")
+
+
 def _check_value(instance: Rate, _attribute: object, value: Decimal) -> None:
+    unit = _check_unit(instance.unit)
     if value < 0:
         raise invalid("rate", value, "must not be negative")
-    if CONTEXT.multiply(value, _PER_YEAR.get(instance.unit, Decimal(360))) > _MAX_PER_YEAR:
+    # every unit has at least one period a year: a fraction over the bound is refused
+    # before it is converted (a rate of 1e999999 would overflow the conversion)
+    if (
+        value > _MAX_PER_YEAR
+        or CONTEXT.multiply(value, _PER_YEAR.get(unit, Decimal(360))) > _MAX_PER_YEAR
+    ):
         raise invalid(
             "rate",
             value,
-            f"is over 1,000% a year as {_ARTICLE[instance.unit]} {instance.unit} fraction; "
+            f"is over 1,000% a year as {_ARTICLE[unit]} {unit} fraction; "
             "write percentages with a sign, e.g. '18%'",
         )
 
 
-_check_unit: Final = option(RateUnit, reason='must be "annual", "monthly" or "daily"')
+def _check_unit(unit: object) -> RateUnit:
+    return check_option(  # type: ignore[no-any-return]
+        "unit", unit, RateUnit, reason='must be "annual", "monthly" or "daily"'
+    )
 
 
 @final
@@ -75,6 +89,7 @@ class Rate:
     Build one with the named constructors, which accept a `Decimal` or `int`
     fraction (`Decimal("0.18")`), or a string that is a fraction (`"0.18"`),
     percent (`"18%"`), per mille (`"1.5‰"`) or per ten thousand (`"5‱"`).
+    `Rate(value=..., unit=...)` takes the same values and checks them the same way.
 
     Attributes:
         value: the rate as a fraction per unit (`Decimal("0.18")` for 18%).
@@ -83,6 +98,7 @@ class Rate:
     Raises:
         InvalidValueError: a negative rate, an unknown unit, or a rate above
             1,000% a year (almost always "18" meant as "18%").
+        InvalidTypeError: a value that is not a `Decimal`, `int` or `str` (a float, say).
 
     Examples:
         >>> Rate.daily("5‱")
@@ -95,8 +111,8 @@ class Rate:
         Decimal('0.015')
     """
 
-    value: Decimal = attrs.field(validator=_check_value)
-    unit: RateUnit = attrs.field(validator=_check_unit)
+    value: Decimal = attrs.field(converter=_value, validator=_check_value)
+    unit: RateUnit = attrs.field()
 
     @classmethod
     def annual(cls, value: str | Decimal | int) -> Rate:
@@ -171,6 +187,9 @@ class Rate:
         multiplier = to_decimal(factor, "factor")
         if multiplier < 0:
             raise invalid("factor", factor, "must not be negative")
+        if self.value and multiplier and self.value.adjusted() + multiplier.adjusted() >= 1:
+            # the product is 10 or more: over the bound in any unit, refused before it overflows
+            raise invalid("factor", factor, f"takes {self!r} over 1,000% a year")
         return Rate(value=CONTEXT.multiply(self.value, multiplier), unit=self.unit)
 
     @property

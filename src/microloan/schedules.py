@@ -49,9 +49,11 @@ Accrual = Literal["period", "daily"]
 """How interest accrues: per full period (30/360 habit) or per actual day (按日计息)."""
 
 Frequency = Literal["monthly", "weekly", "biweekly"] | int
-"""How often installments fall due: a named frequency or every N days."""
+"""How often installments fall due: a named frequency or every N days (1 to 36,600, a century)."""
 
 _NAMED_DAYS: Final = {"weekly": 7, "biweekly": 14}
+#: The longest period of a frequency in days: a century (every real period is far shorter).
+_MAX_PERIOD_DAYS: Final = 36_600
 _NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
 
 
@@ -373,6 +375,10 @@ def _frequency_days(frequency: object) -> int | None:
     if isinstance(frequency, str) and frequency in _NAMED_DAYS:
         return _NAMED_DAYS[frequency]
     if isinstance(frequency, int) and not isinstance(frequency, bool) and frequency >= 1:
+        if frequency > _MAX_PERIOD_DAYS:
+            raise invalid(
+                "frequency", frequency, f"must be at most {_MAX_PERIOD_DAYS:,} days (a century)"
+            )
         return frequency
     raise invalid(
         "frequency", frequency, 'must be "monthly", "weekly", "biweekly" or a number of days >= 1'
@@ -392,14 +398,17 @@ def _schedule_dates(
     """The first due date, all due dates, and whether the first period is a regular one.
 
     A regular first period anchors the dates on `start`, any other on `first_due`.
-    Cached: a batch of loans disbursed on one day shares its dates.
+    Cached: a batch of loans disbursed on one day shares its dates. The last date is
+    stepped first, so a schedule that would run past the calendar is refused at once.
     """
     try:
         regular = _step(start, 1, days)
         if first_due is None or first_due == regular:
+            _step(start, term, days)
             return regular, tuple(_step(start, k, days) for k in range(1, term + 1)), True
+        _step(first_due, term - 1, days)
         return first_due, tuple(_step(first_due, k, days) for k in range(term)), False
-    except (OverflowError, ValueError):  # a date past 9999-12-31
+    except (OverflowError, ValueError):  # past date.max: add_months' refusal is a ValueError
         every = "monthly" if days is None else f"of {days} days"
         anchor = (first_due or start).isoformat()
         raise invalid(

@@ -31,7 +31,7 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, in_context, in_context_methods
-from microloan._validators import check_int, check_option, one_of
+from microloan._validators import check_int, check_items, check_option, one_of
 from microloan.analytics._data import column, is_missing
 from microloan.errors import invalid, wrong_type
 
@@ -42,13 +42,11 @@ MISSING_LABEL = "missing"
 
 
 def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
-    if isinstance(items, str | bytes):
-        raise wrong_type("cuts", items, "a sequence of cut points")
-    return tuple(items)
+    return tuple(check_items("cuts", items, "a sequence of cut points"))
 
 
 def _special(items: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(items)
+    return tuple(check_items("special", items, "a sequence of special values"))
 
 
 def _check_special(special: tuple[Any, ...]) -> None:
@@ -69,8 +67,15 @@ def _groups(groups: Iterable[Any]) -> tuple[tuple[Any, ...], ...]:
     """Each group as a tuple; a bare value (or a string) is a group of one."""
     return tuple(
         (g,) if isinstance(g, str | bytes) or not isinstance(g, Iterable) else tuple(g)
-        for g in groups
+        for g in _iterable("groups", groups)
     )
+
+
+def _iterable(field: str, items: object) -> Iterable[Any]:
+    """`items` if it can be iterated (a string is its characters, as before), else refuse."""
+    if not isinstance(items, Iterable):
+        raise wrong_type(field, items, "a sequence of groups of values")
+    return items
 
 
 def _show(value: object) -> str:
@@ -351,7 +356,7 @@ def equal_frequency(
         (1,)
     """
     n_bins = _n_bins(n_bins)
-    special = tuple(special)
+    special = _special(special)
     return _equal_frequency(_distinct_counts(values, special), n_bins, closed, special)
 
 
@@ -420,7 +425,7 @@ def equal_width(
         ('(-inf, 10)', '[10, 20)', '[20, +inf)', 'missing')
     """
     n_bins = _n_bins(n_bins)
-    special = tuple(special)
+    special = _special(special)
     pairs = _distinct_counts(values, special)
     if len(pairs) < 2:
         return CutBins(cuts=(), closed=closed, special=special)

@@ -560,8 +560,7 @@ class Rule:
     value: Any = attrs.field(default=None, converter=_rule_value)
 
     def __attrs_post_init__(self) -> None:
-        if self.op != "missing" and self.op not in _OPS:
-            raise invalid("op", self.op, f"is not one of {[*_OPS, 'missing']}")
+        check_option("op", self.op, RuleOp, reason=f"is not one of {[*_OPS, 'missing']}")
         if self.op in ("in", "not in") and (
             isinstance(self.value, str) or not isinstance(self.value, Iterable)
         ):
@@ -842,6 +841,8 @@ def combined_impact(
         >>> result.marginal["rating"].bad_rate_before, result.marginal["rating"].bad_rate_after
         (Decimal('0.3333333333333333333333333333333333'), Decimal('0'))
     """
+    if not isinstance(rules, Mapping):
+        raise wrong_type("rules", rules, "a mapping of rule name to (values, rule)")
     if not rules:
         raise invalid("rules", rules, "is empty")
     flags = column(bads, "bads")
@@ -849,7 +850,10 @@ def combined_impact(
     names = list(rules)
     hit_columns = []
     for name in names:
-        data, rule = rules[name]
+        entry = rules[name]
+        if not isinstance(entry, tuple | list) or len(entry) != 2:
+            raise wrong_type(f"rules[{name!r}]", entry, "a (values, rule) pair")
+        data, rule = entry
         if not callable(rule):
             raise wrong_type(f"rules[{name!r}]", rule, "a Rule or a function of a value")
         vals = column(data, f"rules[{name!r}]")

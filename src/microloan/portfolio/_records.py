@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
+from microloan._validators import check_iterable
 from microloan.errors import InvalidRecordError, invalid
 from microloan.portfolio.records import By, LoanLike, LoanRecord, PositionLike
 
@@ -109,7 +110,9 @@ def iter_records(
     *,
     position_ok: bool = False,
 ) -> Iterable[tuple[int, LoanRecord]]:
-    for index, item in enumerate(records):
+    for index, item in enumerate(
+        check_iterable("records", records, "an iterable of loan records, such as a list")
+    ):
         if item.__class__ is LoanRecord:
             yield index, item
         else:

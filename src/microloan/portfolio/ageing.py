@@ -16,7 +16,7 @@ from typing import Any, final
 
 import attrs
 
-from microloan._validators import check_date
+from microloan._validators import check_date, check_iterable
 from microloan.errors import invalid
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, MAX_DAYS, SHIFT, Row, add_reports, is_zero, ratio
@@ -247,7 +247,9 @@ def ageing_report(
     day = on.toordinal()
     tally: dict[int, int] = {}
     first: LoanRecord | None = None  # the record whose currency is the report's
-    items: Iterator[Any] = iter(records)  # LoanRecords; anything else is converted below
+    items: Iterator[Any] = check_iterable(
+        "records", records, "an iterable of loan records, such as a list"
+    )  # LoanRecords; anything else is converted below
     record: Any = NO_RECORD
     while True:
         try:

@@ -29,6 +29,7 @@ from typing import Final, Literal, Protocol, final, runtime_checkable
 
 import attrs
 
+from microloan._validators import check_items
 from microloan.errors import invalid, wrong_type
 
 SchemeName = Literal["m", "us", "five-tier"]
@@ -211,7 +212,10 @@ class BucketScheme:
             >>> [(b.label, b.low, b.high) for b in s.buckets]
             [('ok', 0, 0), ('1-14', 1, 14), ('15+', 15, None)]
         """
-        pairs = list(starts)
+        pairs = check_items("starts", starts, "a sequence of (label, first day) pairs")
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise wrong_type(f"starts[{i}]", pair, "a (label, first day) pair")
         buckets = []
         for i, (label, low) in enumerate(pairs):
             high = None

@@ -13,7 +13,7 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_date
+from microloan._validators import check_date, check_iterable
 from microloan.errors import InvalidRecordError, invalid
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
@@ -200,7 +200,9 @@ def vintage(
     currency = -1  # its index in CURRENCY_INDEX, once known
     last = -1
     count = 0  # records read, to name a bad one
-    items: Iterator[Any] = iter(records)  # LoanRecords; anything else is converted below
+    items: Iterator[Any] = check_iterable(
+        "records", records, "an iterable of loan records, such as a list"
+    )  # LoanRecords; anything else is converted below
     record: Any = NO_RECORD
     while True:
         try:
