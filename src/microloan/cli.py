@@ -261,11 +261,11 @@ _RATE_MAKERS: dict[str, Callable[[str], Rate]] = {
 }
 
 
-def _rate(text: str, unit: str, option: str = "--rate") -> Rate:
+def _rate(text: str, unit: str) -> Rate:
     try:
         return _RATE_MAKERS[unit](text)
     except MicroloanError as exc:
-        raise CommandLineError(f"{option}: {text!r} is not a rate ({exc})") from None
+        raise CommandLineError(f"--rate: {text!r} is not a rate ({exc})") from None
 
 
 #: `--penalty-rate 0.075%/day`: what a rate written with a unit is quoted per.
