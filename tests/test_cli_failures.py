@@ -414,3 +414,95 @@ def test_a_header_only_file_has_no_loans(
     line = _fails(capsys, "age", path, "--on", "2026-06-30", "--format", "json")
     assert line.endswith("RECORDS.csv has no loans (a header and no rows)")
     assert capsys.readouterr().out == ""
+
+
+# -- 4. --places and payoff's servicing terms ---------------------------------------
+
+PAYOFF = ["payoff", *LOAN, "--on", "2026-06-30"]
+
+
+@pytest.mark.parametrize("places", ["-1", "29", "999999999999", "x", "1.5", "", "٣", "+2"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["schedule", *LOAN],
+        ["apr", "--flows=-100,110"],
+        ["age", "x.csv", "--on", "2026-06-30"],
+        ["lift", "x.csv", "--value", "v", "--bad", "b"],
+        PAYOFF,
+    ],
+)
+def test_places_other_than_a_whole_number_from_0_to_28_is_refused(
+    capsys: pytest.CaptureFixture[str], command: list[str], places: str
+) -> None:
+    """--places N is 0 to MAX_PLACES (28) in ASCII digits, on every command that takes it."""
+    line = _fails(capsys, *command, "--format", "json", f"--places={places}")
+    assert line.endswith(
+        f"argument --places: {places!r} is not a number of decimal places from 0 to 28 (see --help)"
+    )
+    assert cli.MAX_PLACES == 28
+
+
+@pytest.mark.parametrize("command", [["schedule", *LOAN], ["apr", "--flows=-100,110"], PAYOFF])
+def test_places_with_the_table_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """The table rounds as it shows: --places with it is a mistake said in one line."""
+    line = _fails(capsys, *command, "--places", "4")
+    assert line.endswith(
+        "error: --places: 4 applies to --format csv or json, not to the table (which rounds as it shows)"
+    )
+    assert capsys.readouterr().out == ""
+
+
+def test_places_that_would_pass_34_digits_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """An APR of 3.5E+47 to 28 places needs 76 digits: refused naming it, not InvalidOperation."""
+    line = _fails(
+        capsys, "schedule", *LOAN, "--fee", "999.99", "--format", "json", "--places", "28"
+    )
+    assert line == (
+        "microloan schedule: error: --places: apr_compound 3.530723E+47 has too many digits "
+        "to show to 28 decimal places"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "reason"),
+    [
+        ("2x", "'2x' is not 1.5x, 1.3x, none or a rate (rate: '2x' is not a decimal number)"),
+        ("1.5X", "'1.5X' is not 1.5x, 1.3x, none or a rate"),
+        ("", "'' is not 1.5x, 1.3x, none or a rate"),
+        ("-1%/day", "'-1%/day' is not 1.5x, 1.3x, none or a rate"),
+        ("18", "'18' is not 1.5x, 1.3x, none or a rate (rate: Decimal('18') is over 1,000% a year"),
+        ("nan%/day", "'nan%/day' is not 1.5x, 1.3x, none or a rate"),
+        ("0.05%/week", "'0.05%/week' is not a rate; write its unit as /day, /month or /year"),
+        ("0.05%/", "'0.05%/' is not a rate; write its unit as /day, /month or /year"),
+    ],
+)
+def test_a_penalty_rate_neither_a_preset_nor_a_rate_is_refused(
+    capsys: pytest.CaptureFixture[str], rate: str, reason: str
+) -> None:
+    """--penalty-rate takes 1.5x, 1.3x, none, or a rate in --rate's grammar with /day, /month, /year."""
+    line = _fails(capsys, *PAYOFF, f"--penalty-rate={rate}")
+    assert line.startswith(f"microloan payoff: error: --penalty-rate: {reason}"), line
+
+
+@pytest.mark.parametrize("days", ["-1", "1.5", "x", "٣", "", "1e3", "99999999999999999999"])
+def test_grace_days_other_than_a_whole_number_of_days_are_refused(
+    capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    """--grace-days N is a whole number of days, 0 or more, in ASCII digits."""
+    line = _fails(capsys, *PAYOFF, f"--grace-days={days}")
+    assert line.endswith(
+        f"argument --grace-days: {days!r} is not a whole number of days (0 or more) (see --help)"
+    )
+
+
+@pytest.mark.parametrize("allocation", ["oldest_first", "horizontal", "OLDEST-FIRST"])
+def test_an_allocation_not_in_allocation_order_is_refused(
+    capsys: pytest.CaptureFixture[str], allocation: str
+) -> None:
+    """--allocation is one of AllocationOrder's options, spelled with hyphens like --method."""
+    line = _fails(capsys, *PAYOFF, "--allocation", allocation)
+    assert f"argument --allocation: invalid choice: {allocation!r}" in line
+    assert "'oldest-first', 'vertical', 'principal-first'" in line

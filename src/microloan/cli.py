@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import IO, Any, NoReturn, get_args
 
@@ -31,6 +31,7 @@ from microloan.money import Money
 from microloan.portfolio import LoanRecord, ageing_report
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
+from microloan.terms import AllocationOrder, PenaltyPreset
 
 __all__ = ["main"]
 
@@ -40,6 +41,8 @@ DEFAULT_ENCODING = "utf-8-sig"
 #: The most equal-frequency bins `lift --bins N` makes.
 MAX_BINS = 1000
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+#: The most decimal places `--places N` rounds rates and ratios to.
+MAX_PLACES = 28
 
 
 class _Parser(argparse.ArgumentParser):
@@ -227,6 +230,7 @@ Command = Callable[[argparse.Namespace], int]
 # the command line spells option values with hyphens: equal-installment, half-up
 _METHODS = tuple(method.replace("_", "-") for method in get_args(Method))
 _ROUNDINGS = tuple(mode.replace("_", "-") for mode in get_args(RoundingMode))
+_ALLOCATIONS = tuple(order.replace("_", "-") for order in get_args(AllocationOrder))
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -245,12 +249,94 @@ def _money(text: str, currency: str, field: str) -> Money:
     return money
 
 
+_RATE_MAKERS: dict[str, Callable[[str], Rate]] = {
+    "annual": Rate.annual,
+    "monthly": Rate.monthly,
+    "daily": Rate.daily,
+}
+
+
 def _rate(text: str, unit: str) -> Rate:
-    makers = {"annual": Rate.annual, "monthly": Rate.monthly, "daily": Rate.daily}
     try:
-        return makers[unit](text)
+        return _RATE_MAKERS[unit](text)
     except MicroloanError as exc:
         raise CommandLineError(f"--rate: {text!r} is not a rate ({exc})") from None
+
+
+#: `--penalty-rate 0.075%/day`: what a rate written with a unit is quoted per.
+_PER_UNIT: dict[str, RateUnit] = {"day": "daily", "month": "monthly", "year": "annual"}
+_PRESETS: tuple[str, ...] = get_args(PenaltyPreset)
+
+
+def _penalty_rate(text: str, unit: str) -> Rate | PenaltyPreset:
+    """`--penalty-rate`: a preset (1.5x, 1.3x, none), or a rate as `--rate` takes it.
+
+    The rate may end in `/day`, `/month` or `/year`; without one it is quoted per
+    `--rate-unit`, like `--rate`.
+
+    Examples:
+        >>> _penalty_rate("1.3x", "annual"), _penalty_rate("0.075%/day", "annual")
+        ('1.3x', Rate.daily('0.075%'))
+        >>> _penalty_rate("27%", "annual")
+        Rate.annual('27%')
+    """
+    for preset in _PRESETS:
+        if text == preset:
+            return preset  # type: ignore[return-value]
+    number, slash, per = text.partition("/")
+    if slash:
+        if per.strip() not in _PER_UNIT:
+            raise CommandLineError(
+                f"--penalty-rate: {text!r} is not a rate; write its unit as /day, /month "
+                f"or /year, or give one of {', '.join(_PRESETS)}"
+            )
+        unit = _PER_UNIT[per.strip()]
+    try:
+        return _RATE_MAKERS[unit](number)
+    except MicroloanError as exc:
+        raise CommandLineError(
+            f"--penalty-rate: {text!r} is not {', '.join(_PRESETS)} or a rate ({exc})"
+        ) from None
+
+
+def _places(text: str) -> int:
+    """`--places N`: a whole number of decimal places from 0 to MAX_PLACES, in ASCII digits."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_PLACES:
+        msg = f"{text!r} is not a number of decimal places from 0 to {MAX_PLACES}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
+def _ratio(value: object, places: int | None, field: str) -> object:
+    """A computed rate or ratio for CSV or JSON: as computed, or to `places` places, half-even.
+
+    Anything but a finite Decimal (a count, a label, None) is returned as it is, and
+    so is every value when `places` is None (no `--places`). A zero keeps no sign.
+
+    Examples:
+        >>> _ratio(Decimal("0.33333350"), 6, "share"), _ratio(Decimal("0.0000125"), 5, "share")
+        (Decimal('0.333334'), Decimal('0.00001'))
+        >>> _ratio(Decimal("-0.0000001"), 4, "woe"), _ratio(7, 2, "count")
+        (Decimal('0.0000'), 7)
+    """
+    if places is None or not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    if max(value.adjusted(), 0) + 1 + places >= CONTEXT.prec:
+        raise CommandLineError(
+            f"--places: {field} {_SHORT.plus(value):E} has too many digits to show "
+            f"to {places} decimal places"
+        )
+    quantum = Decimal((0, (1,), -places))
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_EVEN, context=CONTEXT)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def _grace_days(text: str) -> int:
+    """`--grace-days N`: a whole number of days, 0 or more, in ASCII digits."""
+    if _WHOLE.fullmatch(text) is None or text.startswith("-"):
+        msg = f"{text!r} is not a whole number of days (0 or more)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _frequency(text: str) -> Frequency:
@@ -356,8 +442,8 @@ def _schedule(args: argparse.Namespace) -> int:
             "currency": schedule.principal.currency,
             "total_interest": _decimal_text(schedule.total_interest.amount),
             "total": _decimal_text(schedule.total.amount),
-            "apr_compound": _decimal_text(compound),
-            "apr_simple": _decimal_text(simple),
+            "apr_compound": _plain(_ratio(compound, args.places, "apr_compound")),
+            "apr_simple": _plain(_ratio(simple, args.places, "apr_simple")),
             "installments": rows,
         }
         json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
@@ -406,6 +492,7 @@ def _apr(args: argparse.Namespace) -> int:
                 f"--periods-per-year: {args.periods_per_year!r} is more than "
                 f"{MAX_PERIODS_PER_YEAR} periods a year"
             )
+        inputs: dict[str, object] = {"flows": flows, "periods_per_year": periods}
     else:
         if args.principal is None or args.term is None or args.rate is None:
             raise CommandLineError(
@@ -415,10 +502,55 @@ def _apr(args: argparse.Namespace) -> int:
         fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
         flows = list(schedule.cash_flows(fee))
         periods = schedule.periods_per_year
+        inputs = {**_loan_inputs(args, schedule), "fee": _input_amount(fee)}
     compound = apr(flows, periods_per_year=periods, method="compound")
     simple = apr(flows, periods_per_year=periods, method="simple")
+    if args.format == "json":
+        document = {
+            "apr_compound": _ratio(compound, args.places, "apr_compound"),
+            "apr_simple": _ratio(simple, args.places, "apr_simple"),
+            "periods_per_year": periods,
+            "inputs": inputs,
+        }
+        json.dump(document, sys.stdout, indent=2, default=_json_default)
+        print()
+        return 0
     print(f"APR {_percent(compound)} compound (IRR method), {_percent(simple)} simple")
     return 0
+
+
+def _loan_inputs(args: argparse.Namespace, schedule: Schedule) -> dict[str, object]:
+    """The loan options as given (the start date as used), for a JSON document."""
+    return {
+        "principal": schedule.principal.amount,
+        "currency": schedule.principal.currency,
+        "rate": schedule.rate.value,
+        "rate_unit": schedule.rate.unit,
+        "term": args.term,
+        "method": args.method,
+        "start": schedule.start,
+        "first_due": args.first_due,
+        "frequency": args.frequency,
+        "accrual": args.accrual,
+        "days_in_year": args.days_in_year,
+        "rounding": args.rounding,
+        "installment_multiple": _input_amount(
+            _money(args.installment_multiple, args.currency, "installment-multiple")
+            if args.installment_multiple is not None
+            else None
+        ),
+    }
+
+
+def _input_amount(money: Money | None) -> Decimal | None:
+    """An amount given, in its currency's minor units (`1000` is `1000.00`) when it is whole."""
+    if money is None:
+        return None
+    return (
+        Money.from_minor_units(money.minor_units, money.currency).amount
+        if money.is_whole
+        else money.amount
+    )
 
 
 def _demo(_args: argparse.Namespace) -> int:
@@ -501,43 +633,38 @@ def _age(args: argparse.Namespace) -> int:
         raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
     if report.total_count == 0:
         raise CommandLineError(f"{rows.path} has no loans (a header and no rows)")
+    places = args.places
     table = [
         {
             "bucket": row["bucket"],
             "loans": row["loans"],
-            "loan_share": row["loan_share"],
+            "loan_share": _ratio(row["loan_share"], places, "loan_share"),
             "outstanding": _amount_of(row["outstanding"]),
-            "balance_share": row["balance_share"],
+            "balance_share": _ratio(row["balance_share"], places, "balance_share"),
         }
         for row in report.as_rows()
     ]
-    summary = {
-        "loans": report.total_count,
-        "outstanding": report.total_outstanding.amount,
+    ratios = {
         "overdue_rate_by_count": report.overdue_rate(by="count"),
         "overdue_rate_by_balance": report.overdue_rate(by="balance"),
         "over_30_by_balance": report.rate(over=30),
         "over_90_by_balance": report.rate(over=90),
         "npl_ratio_by_balance": report.npl_ratio(),
     }
-    if args.format == "json":
-        json.dump(
-            {
-                "on": args.on.isoformat(),
-                "scheme": args.scheme,
-                "currency": report.currency,
-                "buckets": table,
-                "summary": summary,
-            },
-            sys.stdout,
-            indent=2,
-            default=_json_default,
-        )
-        print()
-    elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(table[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(table)
+    summary = {
+        "loans": report.total_count,
+        "outstanding": report.total_outstanding.amount,
+        **{name: _ratio(value, places, name) for name, value in ratios.items()},
+    }
+    if args.format != "table":
+        document: dict[str, object] = {
+            "on": args.on,
+            "scheme": args.scheme,
+            "currency": report.currency,
+            "buckets": table,
+            "summary": summary,
+        }
+        _write_document(args, document, table)
     else:
         print(f"Ageing on {args.on.isoformat()} ({args.scheme} buckets, {report.currency})")
         print(f"{'Bucket':<16}{'Loans':>10}{'Share':>9}{'Outstanding':>20}{'Share':>9}")
@@ -671,32 +798,29 @@ def _lift(args: argparse.Namespace) -> int:
         }
         for row in table.rows
     ]
-    summary = {
-        "count": table.count,
-        "bads": table.bads,
-        "bad_rate": table.bad_rate,
-        "iv": table.iv,
-        "ks": table.ks,
-        "reject_worst_bin": {
-            "rule": impact.rule,
-            "rejected": impact.rejected,
-            "rejected_share": impact.rejected_share,
-            "bad_rate_before": impact.bad_rate_before,
-            "bad_rate_after": impact.bad_rate_after,
-            "reduction_points": impact.reduction_points,
-            "reduction_relative": impact.reduction_relative,
-            "rejected_lift": impact.rejected_lift,
-        },
+    reject = {
+        "rule": impact.rule,
+        "rejected": impact.rejected,
+        "rejected_share": impact.rejected_share,
+        "bad_rate_before": impact.bad_rate_before,
+        "bad_rate_after": impact.bad_rate_after,
+        "reduction_points": impact.reduction_points,
+        "reduction_relative": impact.reduction_relative,
+        "rejected_lift": impact.rejected_lift,
     }
-    if args.format == "json":
-        document = {"value": args.value, "bad": args.bad, "bins": cells, "summary": summary}
-        json.dump(document, sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
-        print()
-        return 0
-    if args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(cells[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: _plain(v) for k, v in cell.items()} for cell in cells)
+    if args.format != "table":  # every Decimal of a lift table is a ratio: no money here
+        places = args.places
+        bin_rows = [{k: _ratio(v, places, k) for k, v in cell.items()} for cell in cells]
+        summary = {
+            "count": table.count,
+            "bads": table.bads,
+            "bad_rate": _ratio(table.bad_rate, places, "bad_rate"),
+            "iv": _ratio(table.iv, places, "iv"),
+            "ks": _ratio(table.ks, places, "ks"),
+            "reject_worst_bin": {k: _ratio(v, places, k) for k, v in reject.items()},
+        }
+        document = {"value": args.value, "bad": args.bad, "bins": bin_rows, "summary": summary}
+        _write_document(args, document, bin_rows)
         return 0
     print(f"Lift of {args.value!r} against {args.bad!r}: {table.count:,} rows, {table.bads:,} bad")
     print(
@@ -747,13 +871,25 @@ def _payoff(args: argparse.Namespace) -> int:
 
     Example:
       microloan payoff --principal 10000 --rate 18% --term 12 --start 2026-01-15 --on 2026-04-20 --paid 2026-02-15:916.80 --paid 2026-03-15:916.80
+
+    The quote states the servicing terms it assumed: the penalty rate
+    (--penalty-rate 1.5x, 1.3x, none or a rate such as 0.075%/day), the grace
+    days (--grace-days), the allocation order of a payment (--allocation) and
+    the days in a year (--days-in-year).
     """
     schedule = _schedule_from(args)
-    loan = Loan.from_schedule(schedule)
+    penalty = _penalty_rate(args.penalty_rate, args.rate_unit)
+    loan = Loan.from_schedule(
+        schedule,
+        penalty_rate=penalty,
+        grace_days=args.grace_days,
+        allocation=args.allocation.replace("-", "_"),
+    )
     for day, amount in args.paid:
         loan = loan.repay(_money(amount, args.currency, "paid"), on=day)
     position = loan.position(on=args.on)
-    lines = {
+    applied = loan.terms.penalty_for(schedule.rate)
+    lines: dict[str, object] = {
         "on": args.on,
         "status": position.status,
         "days_past_due": position.days_past_due,
@@ -764,17 +900,57 @@ def _payoff(args: argparse.Namespace) -> int:
         "credit": position.credit.amount,
         "payoff_amount": position.payoff_amount.amount,
     }
-    if args.format == "json":
-        json.dump(lines, sys.stdout, indent=2, default=_json_default)
-        print()
+    assumed: dict[str, object] = {
+        "penalty_rate": applied.value,
+        "penalty_rate_unit": applied.unit,
+        "penalty_preset": None if isinstance(penalty, Rate) else penalty,
+        "grace_days": args.grace_days,
+        "allocation": args.allocation,
+        "days_in_year": schedule.days_in_year,
+    }
+    if args.format != "table":
+        document = {**lines, "currency": schedule.principal.currency, **assumed}
+        _write_document(args, document, [document])
         return 0
-    width = max(map(len, lines))
-    for name, value in lines.items():
-        shown = value.isoformat() if isinstance(value, date) else value
-        if isinstance(shown, Decimal):
-            shown = f"{shown:,.2f} {schedule.principal.currency}"
-        print(f"{name.replace('_', ' '):<{width}}  {shown}")
+    if isinstance(penalty, Rate):
+        penalty_text = str(applied)
+    elif penalty == "none":
+        penalty_text = "none"
+    else:
+        penalty_text = f"{applied} ({penalty} the contract rate)"
+    shown: dict[str, object] = {
+        **lines,
+        "penalty_rate": penalty_text,
+        "grace_days": args.grace_days,
+        "allocation": args.allocation,
+        "days_in_year": schedule.days_in_year,
+    }
+    width = max(map(len, shown))
+    for name, value in shown.items():
+        text = value.isoformat() if isinstance(value, date) else value
+        if isinstance(text, Decimal):
+            text = f"{text:,.2f} {schedule.principal.currency}"
+        print(f"{name.replace('_', ' '):<{width}}  {text}")
     return 0
+
+
+def _write_document(
+    args: argparse.Namespace, document: dict[str, object], rows: list[dict[str, object]]
+) -> None:
+    """Write `document` as JSON, or `rows` as CSV (decimals as plain text), as --format asks."""
+    if args.format == "json":
+        json.dump(document, sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
+        print()
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: _csv_value(v) for k, v in row.items()} for row in rows)
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    return _plain(value)
 
 
 def _share(value: object) -> str:
@@ -831,7 +1007,22 @@ def _add_command(
     )
     parser.set_defaults(handler=handler)
     if formats:
-        parser.add_argument("--format", choices=formats, default="table")
+        output = parser.add_argument_group("the output")
+        output.add_argument(
+            "--format",
+            choices=formats,
+            default="table",
+            help=f"{', '.join(formats)} (default table)",
+        )
+        output.add_argument(
+            "--places",
+            type=_places,
+            default=None,
+            metavar="N",
+            help=f"round computed rates and ratios in {' and '.join(formats[1:])} to N decimal"
+            f" places, half-even (0 to {MAX_PLACES}; default: as computed); amounts keep"
+            " their currency's minor units",
+        )
     return parser
 
 
@@ -876,7 +1067,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_loan_arguments(schedule)
     schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
 
-    apr_parser = _add_command(commands, "apr", _apr)
+    apr_parser = _add_command(commands, "apr", _apr, ("table", "json"))
     apr_parser.add_argument(
         "--flows", default=None, help="comma-separated flows, the amount received first (negative)"
     )
@@ -899,7 +1090,7 @@ def build_parser() -> argparse.ArgumentParser:
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
 
-    payoff = _add_command(commands, "payoff", _payoff, ("table", "json"))
+    payoff = _add_command(commands, "payoff", _payoff, _FORMATS)
     _add_loan_arguments(payoff)
     payoff.add_argument("--on", type=parse_date, required=True, help="the payoff date")
     payoff.add_argument(
@@ -909,6 +1100,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="DATE:AMOUNT",
         help="a payment made (repeat for several)",
+    )
+    servicing = payoff.add_argument_group("the servicing terms")
+    servicing.add_argument(
+        "--penalty-rate",
+        default="1.5x",
+        metavar="RATE",
+        help=f"{', '.join(_PRESETS)} (of the contract rate), or a rate such as 0.075%%/day,"
+        " 2.25%%/month or 27%%/year (without a unit, per --rate-unit); default 1.5x",
+    )
+    servicing.add_argument(
+        "--grace-days",
+        type=_grace_days,
+        default=0,
+        metavar="N",
+        help="days after a due date in which no penalty accrues (default 0)",
+    )
+    servicing.add_argument(
+        "--allocation",
+        choices=_ALLOCATIONS,
+        default="oldest-first",
+        help="the order a payment settles what is due (default oldest-first)",
     )
 
     _add_command(commands, "demo", _demo)
@@ -931,6 +1143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        _check_places(args)
         return handler(args)
     except BrokenPipeError:  # `microloan schedule ... | head`
         sys.stderr.close()
@@ -940,6 +1153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - every failure is one line, a bug too
         return _fail(f"microloan {args.command}: {_failure(exc)}")
+
+
+def _check_places(args: argparse.Namespace) -> None:
+    """`--places` rounds CSV and JSON output: with the table it is refused, not ignored."""
+    if getattr(args, "places", None) is not None and args.format == "table":
+        raise CommandLineError(
+            f"--places: {args.places} applies to --format csv or json, not to the "
+            "table (which rounds as it shows)"
+        )
 
 
 def _failure(exc: Exception) -> str:
