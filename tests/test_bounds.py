@@ -329,3 +329,10 @@ def test_money_still_sums_from_the_int_zero() -> None:
     assert sum([Money("1"), Money("2")]) == Money("3")
     assert Money("1") + 0 == 0 + Money("1") == Money("1") - 0 == Money("1")
     assert 0 - Money("1") == Money("-1")
+
+
+def test_a_split_into_more_than_a_million_parts_is_refused() -> None:
+    """`split(2**62)` would build parts until memory ran out; it names `parts` instead."""
+    with pytest.raises(InvalidValueError, match=r"^parts: .* more than 1,000,000 parts"):
+        Money("10").split(2**62)
+    assert len(Money("10").split(1_000)) == 1_000

@@ -125,6 +125,15 @@ def check_iterable(field: str, value: object, expected: str) -> Iterator[Any]:
     return iter(value)
 
 
+def check_mapping(
+    field: str, value: object, expected: str = "a mapping, such as a dict"
+) -> Mapping[Any, Any]:
+    """`value` if it is a mapping (a dict of name → value), else an error naming `field`."""
+    if not isinstance(value, Mapping):
+        raise wrong_type(field, value, expected)
+    return value
+
+
 def check_name(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     """An attrs validator: `name` must be a non-empty `str`."""
     if not isinstance(value, str):

@@ -57,6 +57,10 @@ _EXPONENTS: Final[dict[str, Decimal]] = {
 }
 
 
+MAX_PARTS: Final = 1_000_000
+"""The most parts `Money.split` makes (each part is an object)."""
+
+
 def minor_unit_places(currency: str) -> int:
     """Return how many decimal places the minor unit of `currency` has.
 
@@ -261,13 +265,16 @@ class Money:
         """Split into `parts` equal parts in whole minor units; earlier parts take the odd units.
 
         Args:
-            parts: how many parts, at least 1.
+            parts: how many parts, from 1 to `MAX_PARTS` (a million; the parts are built
+                as objects, so a larger count would exhaust memory rather than fail).
 
         Examples:
             >>> Money("10.00").split(3)
             (Money('3.34', 'CNY'), Money('3.33', 'CNY'), Money('3.33', 'CNY'))
         """
         check_int("parts", parts, minimum=1)
+        if parts > MAX_PARTS:
+            raise invalid("parts", parts, f"is more than {MAX_PARTS:,} parts")
         units = self.minor_units
         sign = -1 if units < 0 else 1
         base, extra = divmod(abs(units), parts)

@@ -47,7 +47,14 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 import attrs
 
 from microloan._codec import class_codec, expected, kind, registered
-from microloan.errors import DocumentFailure, InvalidTypeError, SerializationError, wrong_type
+from microloan._validators import check_int
+from microloan.errors import (
+    DocumentFailure,
+    InvalidTypeError,
+    SerializationError,
+    invalid,
+    wrong_type,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -234,7 +241,15 @@ def to_json(obj: object, *, indent: int | None = None) -> str:
         >>> to_json(Money("7600.00"))
         '{"type": "Money", "version": 1, "amount": "7600.00", "currency": "CNY"}'
     """
+    if indent is not None:
+        check_int("indent", indent, minimum=0)
+        if indent > _MAX_INDENT:
+            raise invalid("indent", indent, f"is more than {_MAX_INDENT} spaces a level")
     return json.dumps(to_dict(obj), indent=indent, allow_nan=False)
+
+
+_MAX_INDENT: Final = 80
+"""The widest `indent` of `to_json`: past it a document is mostly spaces."""
 
 
 @overload

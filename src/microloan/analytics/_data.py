@@ -20,6 +20,7 @@ from itertools import compress
 from typing import Any
 
 from microloan._decimal import CONTEXT, to_decimal
+from microloan._validators import MAX_AMOUNT
 from microloan.errors import InvalidTypeError, InvalidValueError, invalid, wrong_type
 
 #: A count: an ``int`` when unweighted, a ``Decimal`` when rows carry weights.
@@ -199,6 +200,8 @@ def count_value(count: object, field: str) -> Count:
         raise invalid(field, count, "is not finite")
     if count < 0:
         raise invalid(field, count, "must be at least 0")
+    if count >= MAX_AMOUNT:
+        raise invalid(field, count, f"is beyond the bound of a count, {MAX_AMOUNT:.0e}")
     return count
 
 

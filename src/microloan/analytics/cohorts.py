@@ -25,6 +25,7 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
+from microloan._validators import check_items, check_mapping
 from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
 
@@ -46,7 +47,11 @@ def _index(first: Month, later: Month) -> int:
 
 
 def _frozen_months(mapping: dict[Any, Iterable[Month]]) -> dict[Any, frozenset[Month]]:
-    return {user: frozenset(months) for user, months in mapping.items()}
+    months = check_mapping("months", mapping, "a mapping of user to (year, month) pairs")
+    return {
+        user: frozenset(check_items(f"months[{user!r}]", active, "a set of (year, month) pairs"))
+        for user, active in months.items()
+    }
 
 
 @final

@@ -14,6 +14,7 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
+from microloan._validators import check_mapping
 from microloan.analytics._data import (
     Count,
     add,
@@ -29,7 +30,7 @@ from microloan.errors import invalid
 
 
 def _hashable_mapping(mapping: Mapping[Any, Count]) -> dict[Any, Count]:
-    return dict(mapping)
+    return dict(check_mapping("totals and bads", mapping, "a mapping of value to count"))
 
 
 @final

@@ -24,7 +24,7 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
-from microloan._validators import check_option, one_of
+from microloan._validators import check_mapping, check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
@@ -241,6 +241,7 @@ def compare_funnels(
     Raises:
         InvalidValueError: no channels, or channels whose stages differ.
     """
+    check_mapping("channels", channels, "a mapping of channel name to funnel")
     if not channels:
         raise invalid("channels", channels, "is empty")
     funnels = {

@@ -24,7 +24,7 @@ from typing import Any, Literal, final, get_args
 import attrs
 
 from microloan._decimal import CONTEXT, in_context, in_context_methods
-from microloan._validators import check_option, one_of
+from microloan._validators import check_mapping, check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
@@ -959,6 +959,7 @@ def rank_by_lift(tables: Mapping[str, LiftTable]) -> tuple[LiftRanking, ...]:
         [('a', '[21, +inf)', '3.85'), ('b', '[1, +inf)', '1.23')]
     """
     ranking = []
+    check_mapping("tables", tables, "a mapping of rule name to LiftTable")
     for name, table in tables.items():
         if not isinstance(table, LiftTable):
             raise wrong_type(f"tables[{name!r}]", table, "a LiftTable")

@@ -13,8 +13,8 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_date, check_iterable
-from microloan.errors import InvalidRecordError, invalid
+from microloan._validators import check_date, check_int, check_iterable, check_mapping
+from microloan.errors import InvalidRecordError, invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
 from microloan.portfolio._records import NO_RECORD, check_by, coerce, currency_mismatch
@@ -63,6 +63,7 @@ class Vintage:
     )
 
     def __attrs_post_init__(self) -> None:
+        _check_packed(self.over, self.currency, self.last_month, self._loans, self._bad)
         cohorts: dict[int, list[int]] = {}
         for ident in self._loans.values():
             cell = cohorts.setdefault(ident >> 70, [0, 0])
@@ -271,3 +272,19 @@ def _new_loan(record: LoanRecord, loans: dict[object, int], first: LoanRecord | 
         raise currency_mismatch(record, first.principal.currency)
     loans[record.loan_id] = record._ident
     return first or record
+
+
+def _check_packed(
+    over: object, currency: object, last_month: object, loans: object, bad: object
+) -> None:
+    """The fields of a vintage built by hand or read back: the cells `vintage` packs."""
+    check_int("over", over, minimum=0)
+    check_int("last_month", last_month, minimum=-1)
+    if currency is not None and not isinstance(currency, str):
+        raise wrong_type("currency", currency, "a currency code or None")
+    for name, cells in (("loans", loans), ("bad", bad)):
+        for key, value in check_mapping(name, cells, "a mapping of loan id to int").items():
+            check_int(f"{name}[{key!r}]", value, minimum=0)
+    for lid in check_mapping("bad", bad):
+        if lid not in check_mapping("loans", loans):
+            raise invalid(f"bad[{lid!r}]", lid, "is not one of the loans")
