@@ -1065,3 +1065,8 @@ def headed_junk(draw: st.DrawFn) -> dict[str, object]:
     keys = [f.alias or f.name for f in attrs.fields(cls) if f.init]  # type: ignore[arg-type]
     body = draw(st.dictionaries(st.sampled_from(keys), json_junk, max_size=len(keys)))
     return {"type": name, "version": draw(st.sampled_from([1, 1, 1, 2, 0])), **body}
+
+
+def ascii_id(value: object) -> str:
+    """A test id in ASCII (`１２３` → `U+FF11U+FF12U+FF13`): selectable by node id anywhere."""
+    return "".join(c if c.isascii() else f"U+{ord(c):04X}" for c in str(value))

@@ -19,7 +19,7 @@ from microloan import (
     Money,
     minor_unit_places,
 )
-from tests.strategies import any_decimal, currencies, weights, whole_money
+from tests.strategies import any_decimal, ascii_id, currencies, weights, whole_money
 
 
 def test_float_amount_is_refused_with_advice() -> None:
@@ -204,7 +204,9 @@ def test_rounding_lands_on_minor_units_within_one_unit(amount: Decimal) -> None:
         assert abs(r.amount - m.amount) < Decimal("0.01")
 
 
-@pytest.mark.parametrize("text", ["１２３", "١٢", "_1", "1_", "1__0", "1,000", "0x10", "", "NaN"])
+@pytest.mark.parametrize(
+    "text", ["１２３", "١٢", "_1", "1_", "1__0", "1,000", "0x10", "", "NaN"], ids=ascii_id
+)
 def test_amounts_as_text_are_ascii_decimal_numbers(text: str) -> None:
     """Only ASCII digits, a sign, a point, an exponent, and `_` between digits (as Python)."""
     with pytest.raises(InvalidValueError, match="is not a decimal number"):

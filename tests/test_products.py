@@ -24,6 +24,7 @@ from microloan import (
     order_loan_limit,
     to_json,
 )
+from tests.strategies import ascii_id
 
 PRESETS = [
     LoanProduct.order_loan(),
@@ -156,7 +157,7 @@ def test_inconsistent_products_are_refused() -> None:
         LoanProduct(**{**base, "rate": "10%"})  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("product", PRESETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("product", PRESETS, ids=lambda p: ascii_id(p.name))
 def test_products_round_trip_through_json(product: LoanProduct) -> None:
     """Every preset is written and read back equal."""
     assert from_json(to_json(product)) == product

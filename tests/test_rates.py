@@ -10,12 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microloan import InvalidTypeError, InvalidValueError, Rate
-from tests.strategies import rate_fractions
+from tests.strategies import ascii_id, rate_fractions
 
 
 @pytest.mark.parametrize(
     ("text", "fraction"),
     [("18%", "0.18"), ("1.5‰", "0.0015"), ("5‱", "0.0005"), ("0.18", "0.18"), ("0.05 %", "0.0005")],
+    ids=ascii_id,
 )
 def test_quoted_units_parse_exactly(text: str, fraction: str) -> None:
     """Percent, per mille, per ten thousand and plain fractions parse exactly."""
