@@ -129,6 +129,11 @@ def _argument(name: str) -> st.SearchStrategy[object]:
     return _ANY
 
 
+def _public(attr: str) -> bool:
+    """A public attribute name (not private, nor a copy `make mutate` adds to a class)."""
+    return not attr.startswith("_") and "__mutmut" not in attr
+
+
 def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
     for name in microloan.__all__:
         obj = getattr(microloan, name)
@@ -137,7 +142,7 @@ def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
                 continue  # exceptions take any message; protocols are not instantiated
             yield name, obj
             for attr, member in vars(obj).items():
-                if not attr.startswith("_") and isinstance(member, classmethod | staticmethod):
+                if _public(attr) and isinstance(member, classmethod | staticmethod):
                     yield f"{name}.{attr}", getattr(obj, attr)
         elif inspect.isfunction(obj):  # not the Literal aliases, which are callable too
             yield name, obj
@@ -145,7 +150,7 @@ def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
 
 def _methods(value: object, label: str) -> Iterator[tuple[str, Callable[..., object]]]:
     for attr in dir(type(value)):
-        if attr.startswith("_"):
+        if not _public(attr):
             continue
         member = inspect.getattr_static(type(value), attr)
         if isinstance(member, classmethod | staticmethod | property) or not callable(member):
