@@ -151,6 +151,12 @@ class LineLife(RuleBasedStateMachine):
         except MicroloanError:
             return None
 
+    def _change(self, step: Any, *args: Any, **kwargs: Any) -> None:
+        """An operation that returns the changed line (or is refused, leaving it as it was)."""
+        changed = self._apply(step, *args, **kwargs)
+        if changed is not None:
+            self.line = changed
+
     @rule(days=st.integers(0, 40))
     def time_passes(self, days: int) -> None:
         self.day += timedelta(days=days)
@@ -164,9 +170,7 @@ class LineLife(RuleBasedStateMachine):
             if method == "open_ended"
             else {"term": data.draw(st.sampled_from((3, 6, 9, 12)))}
         )
-        drawn = self._apply(self.line.draw, amount, on=self.day, method=method, **options)
-        if drawn is not None:
-            self.line = drawn
+        self._change(self.line.draw, amount, on=self.day, method=method, **options)
 
     @rule(amount=whole_yuan(1, 30_000))
     def repay(self, amount: Money) -> None:
@@ -187,16 +191,12 @@ class LineLife(RuleBasedStateMachine):
     @rule(action=st.sampled_from(["freeze", "unfreeze", "close"]))
     def change_state(self, action: str) -> None:
         assert self.line is not None
-        changed = self._apply(getattr(self.line, action), on=self.day)
-        if changed is not None:
-            self.line = changed
+        self._change(getattr(self.line, action), on=self.day)
 
     @rule(limit=whole_yuan(1_000, 300_000))
     def with_limit(self, limit: Money) -> None:
         assert self.line is not None
-        changed = self._apply(self.line.with_limit, limit, on=self.day)
-        if changed is not None:
-            self.line = changed
+        self._change(self.line.with_limit, limit, on=self.day)
 
     @invariant()
     def conserves_every_cent(self) -> None:

@@ -20,6 +20,7 @@ rounding to minor units, allocation and `minor_units` are always exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, final, overload
@@ -337,15 +338,11 @@ class Money:
 
     def __mul__(self, other: int | Decimal) -> Money:
         factor = _factor(other, "multiplier")
-        if self.amount and factor:
-            # the product is at least 10**(a + b): refuse it before it can overflow
-            if self.amount.adjusted() + factor.adjusted() >= _MAX_EXPONENT:
-                raise _beyond("multiplier", other, self)
-            product = CONTEXT.multiply(self.amount, factor)
-            if product.adjusted() >= _MAX_EXPONENT:
-                raise _beyond("multiplier", other, self)
-            return _make(product, self.currency)
-        return _make(CONTEXT.multiply(self.amount, factor), self.currency)
+        if not (self.amount and factor):
+            return _make(CONTEXT.multiply(self.amount, factor), self.currency)
+        # the product is at least 10**(a + b): refuse it before it can overflow
+        least = self.amount.adjusted() + factor.adjusted()
+        return self._bounded(least, CONTEXT.multiply, factor, "multiplier", other)
 
     __rmul__ = __mul__
 
@@ -367,15 +364,31 @@ class Money:
         divisor = _factor(other, "divisor")
         if not divisor:
             raise invalid("divisor", other, "must not be zero")
-        if self.amount:
-            # the quotient is more than 10**(a - b - 1): refuse it before it can overflow
-            if self.amount.adjusted() - divisor.adjusted() - 1 >= _MAX_EXPONENT:
-                raise _beyond("divisor", other, self)
-            quotient = CONTEXT.divide(self.amount, divisor)
-            if quotient.adjusted() >= _MAX_EXPONENT:
-                raise _beyond("divisor", other, self)
-            return _make(quotient, self.currency)
-        return _make(CONTEXT.divide(self.amount, divisor), self.currency)
+        if not self.amount:
+            return _make(CONTEXT.divide(self.amount, divisor), self.currency)
+        # the quotient is more than 10**(a - b - 1): refuse it before it can overflow
+        least = self.amount.adjusted() - divisor.adjusted() - 1
+        return self._bounded(least, CONTEXT.divide, divisor, "divisor", other)
+
+    def _bounded(
+        self,
+        least: int,
+        operation: Callable[[Decimal, Decimal], Decimal],
+        operand: Decimal,
+        field: str,
+        other: object,
+    ) -> Money:
+        """`operation(amount, operand)` as Money, refused past the bound.
+
+        `least` is a floor of the result's exponent, checked before computing, so
+        nothing can overflow.
+        """
+        if least >= _MAX_EXPONENT:
+            raise _beyond(field, other, self)
+        result = operation(self.amount, operand)
+        if result.adjusted() >= _MAX_EXPONENT:
+            raise _beyond(field, other, self)
+        return _make(result, self.currency)
 
     def __rtruediv__(self, other: object) -> Money:
         raise _foreign("/", other)  # a number divided by an amount is no amount
