@@ -106,3 +106,19 @@ def test_data_flows_one_way_core_to_wings_to_edges() -> None:
             assert not {m for m in imported if m.startswith(_LENDING_CHAIN)}, name
         elif name not in _EDGES and not name.startswith("microloan._codec"):
             assert not {m for m in imported if m.startswith(_WINGS)}, name
+
+
+def test_no_module_shares_the_name_of_a_public_object() -> None:
+    """`microloan.funnel` is the function, for readers and for the API reference alike:
+    a module named like a public object would shadow it in the docs' static view."""
+    import pkgutil
+
+    import microloan.analytics
+    import microloan.portfolio
+
+    modules = {
+        m.name
+        for package in (microloan, microloan.portfolio, microloan.analytics)
+        for m in pkgutil.iter_modules(package.__path__)
+    }
+    assert not modules & set(microloan.__all__)

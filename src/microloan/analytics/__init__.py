@@ -16,7 +16,7 @@ from microloan.analytics.binning import (
 )
 from microloan.analytics.cohorts import Activity, CohortMatrix, CohortRow, cohort_retention
 from microloan.analytics.counts import CountTable
-from microloan.analytics.funnel import (
+from microloan.analytics.funnels import (
     DailyRate,
     Funnel,
     FunnelComparison,

@@ -46,7 +46,7 @@ from microloan.portfolio.rolls import (
     RollRates,
     roll_rates,
 )
-from microloan.portfolio.vintage import (
+from microloan.portfolio.vintages import (
     Vintage,
     vintage,
 )
