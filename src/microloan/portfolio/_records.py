@@ -8,9 +8,9 @@ names the record in every error. The names here are the wing's internal API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from microloan._validators import check_iterable
 from microloan.errors import InvalidRecordError, invalid
@@ -105,14 +105,17 @@ def off_date(record: LoanRecord, on: date) -> InvalidRecordError:
     )
 
 
+def record_stream(records: object) -> Iterator[Any]:
+    """The records one by one, read lazily; a non-iterable (or a str, a mapping) is refused."""
+    return check_iterable("records", records, "an iterable of loan records, such as a list")
+
+
 def iter_records(
     records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
     *,
     position_ok: bool = False,
 ) -> Iterable[tuple[int, LoanRecord]]:
-    for index, item in enumerate(
-        check_iterable("records", records, "an iterable of loan records, such as a list")
-    ):
+    for index, item in enumerate(record_stream(records)):
         if item.__class__ is LoanRecord:
             yield index, item
         else:

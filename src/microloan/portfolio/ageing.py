@@ -9,14 +9,14 @@ snapshot date) key; a scheme with an override sees every record instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, final
 
 import attrs
 
-from microloan._validators import check_date, check_iterable
+from microloan._validators import check_date
 from microloan.errors import invalid
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, MAX_DAYS, SHIFT, Row, add_reports, is_zero, ratio
@@ -29,6 +29,7 @@ from microloan.portfolio._records import (
     currency_mismatch,
     iter_records,
     off_date,
+    record_stream,
 )
 from microloan.portfolio.buckets import (
     NON_PERFORMING,
@@ -247,9 +248,7 @@ def ageing_report(
     day = on.toordinal()
     tally: dict[int, int] = {}
     first: LoanRecord | None = None  # the record whose currency is the report's
-    items: Iterator[Any] = check_iterable(
-        "records", records, "an iterable of loan records, such as a list"
-    )  # LoanRecords; anything else is converted below
+    items = record_stream(records)  # LoanRecords; anything else is converted below
     record: Any = NO_RECORD
     while True:
         try:

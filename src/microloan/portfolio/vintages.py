@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, final
@@ -13,11 +13,17 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan._validators import check_date, check_int, check_iterable, check_mapping
+from microloan._validators import check_date, check_int, check_mapping
 from microloan.errors import InvalidRecordError, invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
-from microloan.portfolio._records import NO_RECORD, check_by, coerce, currency_mismatch
+from microloan.portfolio._records import (
+    NO_RECORD,
+    check_by,
+    coerce,
+    currency_mismatch,
+    record_stream,
+)
 from microloan.portfolio.buckets import check_days
 from microloan.portfolio.records import By, LoanLike, LoanRecord
 
@@ -201,9 +207,7 @@ def vintage(
     currency = -1  # its index in CURRENCY_INDEX, once known
     last = -1
     count = 0  # records read, to name a bad one
-    items: Iterator[Any] = check_iterable(
-        "records", records, "an iterable of loan records, such as a list"
-    )  # LoanRecords; anything else is converted below
+    items = record_stream(records)  # LoanRecords; anything else is converted below
     record: Any = NO_RECORD
     while True:
         try:
