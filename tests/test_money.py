@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -218,3 +219,207 @@ def test_negative_zero_is_zero() -> None:
     assert str(Money("-0")) == str(Money("0"))
     assert Money("-0.00").amount.is_signed() is False
     assert Money("1_000") == Money("1000")
+
+
+# -- every refusal names its field and value, word for word ---------------------------
+# (the messages are the library's contract with services that log or show them)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        pytest.param(
+            lambda: Money("1") / Money("0"),
+            InvalidValueError,
+            "divisor: Money('0', 'CNY') must not be zero",
+            id="money / zero money",
+        ),
+        pytest.param(
+            lambda: Money("1") / 0, InvalidValueError, "divisor: 0 must not be zero", id="money / 0"
+        ),
+        pytest.param(
+            lambda: Money.from_minor_units("5"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "units: '5' is a str; expected an int",
+            id="from_minor_units str",
+        ),
+        pytest.param(
+            lambda: Money.from_minor_units(10**40),
+            InvalidValueError,
+            "units: 10000000000000000000000000000000000000000 is beyond the bound of an amount, |amount| < 10**18",
+            id="from_minor_units huge",
+        ),
+        pytest.param(
+            lambda: Money("1", 5),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "currency: 5 is a int; expected an ISO 4217 code such as 'CNY'",
+            id="currency int",
+        ),
+        pytest.param(
+            lambda: Money("1", "XYZ"),
+            InvalidValueError,
+            "currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')",
+            id="currency unknown",
+        ),
+        pytest.param(
+            lambda: Money("1").allocate([0, 0]),
+            InvalidValueError,
+            "weights: ['0', '0'] must not all be zero",
+            id="allocate zeros",
+        ),
+        pytest.param(
+            lambda: Money("1").allocate([]),
+            InvalidValueError,
+            "weights: [] must name at least one part",
+            id="allocate empty",
+        ),
+        pytest.param(
+            lambda: Money("1").allocate([1, -1]),
+            InvalidValueError,
+            "weights[1]: -1 must not be negative",
+            id="allocate negative",
+        ),
+        pytest.param(
+            lambda: Money("1").allocate(["x"]),
+            InvalidValueError,
+            "weights[0]: 'x' is not a decimal number",
+            id="allocate text",
+        ),
+        pytest.param(
+            lambda: Money("1").allocate([Money("1", "USD")]),
+            CurrencyMismatchError,
+            "currency: cannot combine CNY with USD",
+            id="allocate usd",
+        ),
+        pytest.param(
+            lambda: Money("1").split(0),
+            InvalidValueError,
+            "parts: 0 must be at least 1",
+            id="split 0",
+        ),
+        pytest.param(
+            lambda: Money("1").split(2**62),
+            InvalidValueError,
+            "parts: 4611686018427387904 is more than 1,000,000 parts",
+            id="split huge",
+        ),
+        pytest.param(
+            lambda: Money("1") - "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for - (only the int 0 is added, so that sum() works)",
+            id="sub str",
+        ),
+        pytest.param(
+            lambda: "x" - Money("1"),
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for - (only the int 0 is added, so that sum() works)",
+            id="rsub str",
+        ),
+        pytest.param(
+            lambda: Money("1") + "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for + (only the int 0 is added, so that sum() works)",
+            id="add str",
+        ),
+        pytest.param(
+            lambda: 5 / Money("1"),
+            InvalidTypeError,
+            "operand: 5 is a int; expected Money for /",
+            id="rtruediv",
+        ),
+        pytest.param(
+            lambda: Money("1") < "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for <",
+            id="lt",
+        ),
+        pytest.param(
+            lambda: Money("1") <= "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for <=",
+            id="le",
+        ),
+        pytest.param(
+            lambda: Money("1") > "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for >",
+            id="gt",
+        ),
+        pytest.param(
+            lambda: Money("1") >= "x",
+            InvalidTypeError,
+            "operand: 'x' is a str; expected Money for >=",
+            id="ge",
+        ),
+        pytest.param(
+            lambda: Money("1e17") / Decimal("1e-5"),
+            InvalidValueError,
+            "divisor: Decimal('0.00001') takes Money('1E+17', 'CNY') beyond the bound of an amount, |amount| < 10**18",
+            id="div beyond",
+        ),
+        pytest.param(
+            lambda: Money("1e17") * 10**5,
+            InvalidValueError,
+            "multiplier: 100000 takes Money('1E+17', 'CNY') beyond the bound of an amount, |amount| < 10**18",
+            id="mul beyond",
+        ),
+        pytest.param(
+            lambda: Money("9e17") * 2,
+            InvalidValueError,
+            "multiplier: 2 takes Money('9E+17', 'CNY') beyond the bound of an amount, |amount| < 10**18",
+            id="mul beyond exp",
+        ),
+        pytest.param(
+            lambda: Money("1") * "x",  # type: ignore[operator]
+            InvalidValueError,
+            "multiplier: 'x' is not a decimal number",
+            id="mul str",
+        ),
+        pytest.param(
+            lambda: Money("1") / "x",  # type: ignore[operator]
+            InvalidValueError,
+            "divisor: 'x' is not a decimal number",
+            id="div str",
+        ),
+        pytest.param(
+            lambda: Money.zero("XYZ"),
+            InvalidValueError,
+            "currency: 'XYZ' is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')",
+            id="zero unknown",
+        ),
+        pytest.param(
+            lambda: Money.zero(5),  # type: ignore[arg-type]
+            InvalidValueError,
+            "currency: 5 is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')",
+            id="zero int",
+        ),
+        pytest.param(
+            lambda: Money("1e18"),
+            InvalidValueError,
+            "amount: '1e18' is beyond the bound of an amount, |amount| < 10**18",
+            id="amount huge",
+        ),
+    ],
+)
+def test_every_refusal_names_its_field_and_value(
+    call: Callable[[], object], error: type[MicroloanError], message: str
+) -> None:
+    """Each refusal of an operation on money is its specific error with its exact message."""
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_edge_results_of_the_arithmetic() -> None:
+    """Zero divided keeps its currency; a negative amount splits with the odd
+    units first; equal amounts compare as equal both ways; a hash ignores trailing zeros."""
+    assert Money("0", "USD") / 3 == Money("0", "USD")
+    assert Money("-10").split(3) == (Money("-3.34"), Money("-3.33"), Money("-3.33"))
+    assert Money("1") >= Money("1.00")
+    assert Money("1") <= Money("1.00")
+    assert not Money("1") > Money("1.00")
+    assert not Money("1") < Money("1.00")
+    assert hash(Money("1")) == hash(Money("1.00"))
+    assert len({Money("1", "CNY"), Money("1", "USD")}) == 2
+    assert Money.zero("JPY").amount.as_tuple().exponent == 0
+    assert Money.zero("BHD") == Money("0.000", "BHD")
