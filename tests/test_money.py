@@ -414,6 +414,8 @@ def test_edge_results_of_the_arithmetic() -> None:
     """Zero divided keeps its currency; a negative amount splits with the odd
     units first; equal amounts compare as equal both ways; a hash ignores trailing zeros."""
     assert Money("0", "USD") / 3 == Money("0", "USD")
+    assert Money("0") * Decimal("1e30") == Money("0")  # zero times anything is no overflow
+    assert Money("0") / Decimal("1e-30") == Money("0")
     assert Money("-10").split(3) == (Money("-3.34"), Money("-3.33"), Money("-3.33"))
     assert Money("1") >= Money("1.00")
     assert Money("1") <= Money("1.00")
