@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -438,3 +440,226 @@ def test_a_fixed_line_takes_exactly_the_arguments_of_a_revolving_one() -> None:
         )
     line = CreditLine.fixed(limit=Money("1000"), rate=rate, opened=opened, expires=expires)
     assert (line.kind, line.use_by) == ("fixed", date(2026, 6, 30))
+
+
+# -- every refusal of a line is its specific error, word for word ----------------------
+
+_LINE = CreditLine.revolving(
+    limit=Money("50000"),
+    rate=Rate.daily("0.05%"),
+    opened=date(2026, 1, 1),
+    expires=date(2026, 12, 31),
+)
+_DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
+
+
+def _line(**changes: Any) -> CreditLine:
+    base: dict[str, Any] = {
+        "limit": Money("50000"),
+        "rate": Rate.daily("0.05%"),
+        "opened": date(2026, 1, 1),
+        "expires": date(2026, 12, 31),
+    }
+    return CreditLine.revolving(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        pytest.param(
+            lambda: _line(limit="5"),
+            InvalidTypeError,
+            "limit: '5' is a str; expected Money",
+            id="limit str",
+        ),
+        pytest.param(
+            lambda: _line(limit=Money("0")),
+            InvalidValueError,
+            "limit: Money('0', 'CNY') must be a positive amount in whole minor units",
+            id="limit zero",
+        ),
+        pytest.param(
+            lambda: _line(limit=Money("0.001")),
+            InvalidValueError,
+            "limit: Money('0.001', 'CNY') must be a positive amount in whole minor units",
+            id="limit fraction",
+        ),
+        pytest.param(
+            lambda: _line(rate="18%"),
+            InvalidTypeError,
+            "rate: '18%' is a str; expected a Rate, e.g. Rate.annual('18%')",
+            id="rate str",
+        ),
+        pytest.param(
+            lambda: _line(expires=date(2025, 1, 1)),
+            InvalidValueError,
+            "expires: datetime.date(2025, 1, 1) is before opened 2026-01-01",
+            id="expires before",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("60000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10)),
+            InsufficientCreditError,
+            "amount: 60,000.00 CNY is more than the 50,000.00 CNY available on 2026-01-10 (limit 50,000 CNY)",
+            id="draw more",
+        ),
+        pytest.param(
+            lambda: _LINE.draw("5", on=date(2026, 1, 10), maturity=date(2026, 4, 10)),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "amount: '5' is a str; expected Money",
+            id="draw str",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("0"), on=date(2026, 1, 10), maturity=date(2026, 4, 10)),
+            InvalidValueError,
+            "amount: Money('0', 'CNY') must be a positive amount in whole minor units",
+            id="draw zero",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5", "USD"), on=date(2026, 1, 10), maturity=date(2026, 4, 10)),
+            CurrencyMismatchError,
+            "currency: amount Money('5', 'USD') is in USD; the line is in CNY",
+            id="draw usd",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2025, 12, 1), maturity=date(2026, 4, 10)),
+            LineNotYetValidError,
+            "on: 2025-12-01 is before the line opens on 2026-01-01",
+            id="draw before",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2027, 1, 10), maturity=date(2027, 4, 10)),
+            LineExpiredError,
+            "on: 2027-01-10 is after the line expired on 2026-12-31",
+            id="draw after expiry",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 1, 10), term=3),
+            InvalidValueError,
+            "term: 3 does not apply to an open-ended drawdown; pass maturity=",
+            id="draw term open",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 1, 10), maturity=date(2026, 1, 5)),
+            InvalidValueError,
+            "maturity: datetime.date(2026, 1, 5) must be after the drawdown date 2026-01-10",
+            id="draw maturity before",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 1, 10), method="equal_installment"),
+            InvalidValueError,
+            "term: None is needed for a drawdown repaid by equal_installment",
+            id="draw no term",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 1, 10), method="weekly"),  # type: ignore[arg-type]
+            InvalidValueError,
+            "method: 'weekly' is not one of ['open_ended', 'bullet', 'equal_installment', 'equal_principal', 'flat', 'interest_only']",
+            id="draw bad method",
+        ),
+        pytest.param(
+            lambda: _DRAWN.repay(Money("5"), on=date(2026, 1, 5)),
+            InvalidValueError,
+            "on: datetime.date(2026, 1, 5) is before any drawdown of this line; nothing to repay",
+            id="repay before",
+        ),
+        pytest.param(
+            lambda: _LINE.freeze(on=date(2026, 2, 1)).freeze(on=date(2026, 2, 2)),
+            LineFrozenError,
+            "status: the line is frozen already on 2026-02-02",
+            id="freeze twice",
+        ),
+        pytest.param(
+            lambda: _LINE.unfreeze(on=date(2026, 2, 1)),
+            InvalidValueError,
+            "status: 'active' is not frozen; there is nothing to unfreeze",
+            id="unfreeze active",
+        ),
+        pytest.param(
+            lambda: _LINE.close(on=date(2026, 2, 1)).close(on=date(2026, 2, 2)),
+            LineClosedError,
+            "status: the line is closed already on 2026-02-02",
+            id="close twice",
+        ),
+        pytest.param(
+            lambda: _LINE.close(on=date(2026, 2, 1)).freeze(on=date(2026, 2, 2)),
+            LineClosedError,
+            "status: the line is closed; it cannot be frozen on 2026-02-02",
+            id="freeze closed",
+        ),
+        pytest.param(
+            lambda: _LINE.close(on=date(2026, 2, 1)).unfreeze(on=date(2026, 2, 2)),
+            LineClosedError,
+            "status: the line is closed; it cannot be unfrozen on 2026-02-02",
+            id="unfreeze closed",
+        ),
+        pytest.param(
+            lambda: _LINE.close(on=date(2026, 2, 1)).with_limit(Money("1000"), on=date(2026, 2, 2)),
+            LineClosedError,
+            "limit: Money('1000', 'CNY') cannot be set on 2026-02-02: the line is closed",
+            id="limit closed",
+        ),
+        pytest.param(
+            lambda: _LINE.freeze(on=date(2026, 2, 1)).draw(
+                Money("5"), on=date(2026, 2, 2), maturity=date(2026, 3, 1)
+            ),
+            LineFrozenError,
+            "on: 2026-02-02: the line is frozen; no draws until unfrozen",
+            id="draw frozen",
+        ),
+        pytest.param(
+            lambda: _LINE.close(on=date(2026, 2, 1)).draw(
+                Money("5"), on=date(2026, 2, 2), maturity=date(2026, 3, 1)
+            ),
+            LineClosedError,
+            "on: 2026-02-02 is after the line was closed; no draws",
+            id="draw closed",
+        ),
+        pytest.param(
+            lambda: _DRAWN.drawdown(5),
+            DrawdownNotFoundError,
+            "drawdown: 5 is not an index of this line's 1 drawdowns",
+            id="drawdown index",
+        ),
+        pytest.param(
+            lambda: _DRAWN.drawdown("x"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "drawdown: 'x' is a str; expected an int index or a Loan",
+            id="drawdown str",
+        ),
+        pytest.param(
+            lambda: (
+                CreditLine.fixed(
+                    limit=Money("50000"),
+                    rate=Rate.daily("0.05%"),
+                    opened=date(2026, 1, 1),
+                    expires=date(2026, 12, 31),
+                )
+                .draw(Money("5"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
+                .draw(Money("5"), on=date(2026, 1, 11), maturity=date(2026, 4, 10))
+            ),
+            LineAlreadyDrawnError,
+            "amount: 5.00 CNY cannot be drawn; this fixed line paid out 5.00 CNY on 2026-01-10 already",
+            id="fixed twice",
+        ),
+        pytest.param(
+            lambda: CreditLine.from_product("x", limit=Money("1000"), opened=date(2026, 1, 1)),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "product: 'x' is a str; expected a LoanProduct",
+            id="from_product str",
+        ),
+        pytest.param(
+            lambda: _DRAWN.settle("5", on=date(2026, 2, 1)),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "proceeds: '5' is a str; expected Money",
+            id="settle str",
+        ),
+    ],
+)
+def test_every_refusal_of_a_line_names_its_field(
+    call: Callable[[], object], error: type[MicroloanError], message: str
+) -> None:
+    """Each refusal is its specific error (a LineError subclass where one fits) with its
+    exact message: services log and show them."""
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value) == message

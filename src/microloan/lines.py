@@ -915,7 +915,7 @@ class CreditLine:
         periods = term
         if periods is None:
             if self.product is None or not self.product.terms:
-                raise invalid("term", None, f"is needed for a {method} drawdown")
+                raise invalid("term", None, f"is needed for a drawdown repaid by {method}")
             periods = self.product.terms[0]
         self._violations(money, method, periods, None)
         product = self.product
