@@ -71,44 +71,119 @@ def test_a_generated_schedule_passes_the_checks_of_a_hand_built_one(
     assert [attrs.evolve(item) for item in plan] == list(plan)
 
 
+_HAND = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=2, start=date(2026, 1, 15))
+_FIRST, _SECOND = _HAND.installments
+
+
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "message"),
     [
-        ({"term": 3}, "installments"),
-        ({"start": date(2026, 1, 14)}, "installments[0].period_start"),
-        ({"principal": Money("1000")}, "installments[0].balance"),
-        ({"method": "bullet"}, "installments"),
-        ({"first_due": date(2026, 2, 16)}, "first_due"),
-        ({"installments": ()}, "installments"),
+        ({"term": 3}, "installments: 2 installments where a term of 3 (equal_installment) has 3"),
+        (
+            {"start": date(2026, 1, 14)},
+            "installments[0].period_start: datetime.date(2026, 1, 15) must be 2026-01-14",
+        ),
+        (
+            {"principal": Money("1000")},
+            (
+                "installments[0].balance: Money('602.99', 'CNY') must be 402.99 "
+                "(the principal less the parts so far)"
+            ),
+        ),
+        ({"method": "bullet"}, "installments: 2 installments where a term of 2 (bullet) has 1"),
+        (
+            {"first_due": date(2026, 2, 16)},
+            "first_due: datetime.date(2026, 2, 16) is not the first due date 2026-02-15",
+        ),
+        ({"installments": ()}, "installments: () must be a non-empty tuple of Installments"),
+        ({"principal": "1200"}, "principal: '1200' is a str; expected Money"),
+        (
+            {"principal": Money("0")},
+            "principal: Money('0', 'CNY') must be positive, in whole minor units",
+        ),
+        ({"rate": "12%"}, "rate: '12%' is a str; expected a Rate"),
+        ({"installments": (_FIRST, "x")}, "installments[1]: 'x' is a str; expected an Installment"),
+        (
+            {"installments": (attrs.evolve(_FIRST, number=2), _SECOND)},
+            "installments[0].number: 2 must be 1 (in due-date order)",
+        ),
+        (
+            {
+                "installments": (
+                    _FIRST,
+                    attrs.evolve(_SECOND, principal=Money("604.99"), total=Money("611.02")),
+                )
+            },
+            (
+                "installments[1].balance: Money('0.00', 'CNY') must be -2.00 "
+                "(the principal less the parts so far)"
+            ),
+        ),
+        (
+            {"installment_multiple": Money("0.001")},
+            "installment_multiple: Money('0.001', 'CNY') must be a positive whole number of minor units",
+        ),
     ],
 )
-def test_a_schedule_built_by_hand_must_hold_together(change: dict[str, Any], field: str) -> None:
+def test_a_schedule_built_by_hand_must_hold_together(change: dict[str, Any], message: str) -> None:
     """Numbered installments for the term, periods end to end from `start`, parts adding
     up to the principal and a balance falling to zero: refused naming the field."""
-    plan = equal_installment(
-        Money("1200"), rate=Rate.annual("12%"), term=2, start=date(2026, 1, 15)
-    )
     with pytest.raises(MicroloanError) as info:
-        attrs.evolve(plan, **change)
-    assert str(info.value).startswith(f"{field}: "), info.value
+        attrs.evolve(_HAND, **change)
+    assert str(info.value) == message
 
 
-def test_an_installment_built_by_hand_must_add_up() -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"total": Money("1")},
+            "total: Money('1', 'CNY') is not principal 597.01 CNY + interest 12.00 CNY",
+        ),
+        (
+            {"interest": Money("-1")},
+            "interest: Money('-1', 'CNY') must be at least zero, in whole minor units",
+        ),
+        (
+            {"principal": Money("0.001")},
+            "principal: Money('0.001', 'CNY') must be at least zero, in whole minor units",
+        ),
+        (
+            {"due_date": date(2026, 1, 15)},
+            "due_date: datetime.date(2026, 1, 15) must be after period_start 2026-01-15",
+        ),
+        ({"number": 0}, "number: 0 must be at least 1"),
+        (
+            {"balance": Money("1", "USD")},
+            "balance: Money('1', 'USD') is not in the principal's currency CNY",
+        ),
+        ({"principal": "5"}, "principal: '5' is a str; expected Money"),
+    ],
+)
+def test_an_installment_built_by_hand_must_add_up(change: dict[str, Any], message: str) -> None:
     """total = principal + interest, amounts at least zero in whole minor units, due after start."""
-    item = equal_installment(
-        Money("1200"), rate=Rate.annual("12%"), term=2, start=date(2026, 1, 15)
-    ).installments[0]
-    changes: list[tuple[dict[str, Any], str]] = [
-        ({"total": Money("1")}, "total"),
-        ({"interest": Money("-1")}, "interest"),
-        ({"principal": Money("0.001")}, "principal"),
-        ({"due_date": item.period_start}, "due_date"),
-        ({"number": 0}, "number"),
-        ({"balance": Money("1", "USD")}, "balance"),
-    ]
-    for change, field in changes:
-        with pytest.raises(MicroloanError, match=f"^{field}: "):
-            attrs.evolve(item, **change)
+    with pytest.raises(MicroloanError) as info:
+        attrs.evolve(_FIRST, **change)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("fee", "message"),
+    [
+        ("5", "fee: '5' is a str; expected Money"),
+        (Money("5", "USD"), "fee: Money('5', 'USD') is not in the schedule's currency CNY"),
+        (Money("-1"), "fee: Money('-1', 'CNY') must be at least zero and less than the principal"),
+        (
+            Money("1200"),
+            "fee: Money('1200', 'CNY') must be at least zero and less than the principal",
+        ),
+    ],
+)
+def test_a_fee_outside_zero_to_the_principal_is_refused(fee: object, message: str) -> None:
+    """The APR's upfront fee is in the schedule's currency, at least zero, below the principal."""
+    with pytest.raises(MicroloanError) as info:
+        _HAND.apr(fee=fee)  # type: ignore[arg-type]
+    assert str(info.value) == message
 
 
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda g: g.__name__)

@@ -886,7 +886,7 @@ def _money_doc(amount: str, currency: str = "CNY") -> dict[str, str]:
             "schedule.installments[0].balance",
             "must be 603.97",
         ),
-        (("schedule", "term"), 4, "schedule.installments", "for a term of 4"),
+        (("schedule", "term"), 4, "schedule.installments", "where a term of 4"),
         (("kind",), "open_ended", "kind", "needs a bullet plan"),
     ],
 )

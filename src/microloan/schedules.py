@@ -549,7 +549,9 @@ def _check_installments(
     expected = 1 if method == "bullet" else term
     if len(installments) != expected:
         raise invalid(
-            "installments", f"{len(installments)} installments", f"for a term of {term} ({method})"
+            "installments",
+            len(installments),
+            f"installments where a term of {term} ({method}) has {expected}",
         )
     balance = principal.amount
     previous = start
