@@ -339,3 +339,56 @@ def test_credit_used_by_a_closing_payment_is_recorded() -> None:
     credit = [t for t in closed.transactions if t.kind == "credit"]
     assert [(t.amount, t.interest) for t in credit] == [(Money("69.85"), Money("15.11"))]
     assert sum((t.principal for t in closed.transactions), Money(0)) == Money("3000")
+
+
+# -- partial waivers over several items ---------------------------------------------
+
+_TWO_LATE = (
+    Loan.from_schedule(
+        equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
+    )
+    .charge_fee(Money("5"), on=date(2026, 1, 20))
+    .charge_fee(Money("7"), on=date(2026, 2, 20))
+)
+_ON = date(2026, 4, 1)
+
+
+def _parts(loan: Loan) -> list[tuple[int | None, str]]:
+    waiver = loan.transactions[-1]
+    return [(a.installment or a.fee, str(a.amount.amount)) for a in waiver.allocations]
+
+
+def test_a_partial_waiver_spans_the_items_oldest_first() -> None:
+    """Penalty on overdue principal at 1.5 x 12% / 360 = 0.05% a day (PBoC, Yinfa [2003]
+    No. 251: overdue loans bear the contract rate plus 30%-50%): installment 1 (396.03
+    principal due 15 Feb) is 45 days late on 1 April, 396.03 x 0.05% x 45 = 8.91;
+    installment 2 (399.99 due 15 Mar) 17 days, 3.40. Waiving 8.92 clears the first and
+    0.01 of the second; interest (12.00, 8.04) and fees (5, 7) split the same way."""
+    penalty = _TWO_LATE.waive("penalty", on=_ON, amount=Money("8.92"))
+    assert _parts(penalty) == [(1, "8.91"), (2, "0.01")]
+    assert penalty.position(on=_ON).penalty_outstanding == Money("3.39")
+    interest = _TWO_LATE.waive("interest", on=_ON, amount=Money("13"))
+    assert _parts(interest) == [(1, "12.00"), (2, "1.00")]
+    fees = _TWO_LATE.waive("fees", on=_ON, amount=Money("6"))
+    assert _parts(fees) == [(1, "5.00"), (2, "1.00")]
+    assert fees.position(on=_ON).fees_outstanding == Money("6.00")
+
+
+def test_a_waiver_of_exactly_what_is_due_clears_it_and_one_fen_more_is_refused() -> None:
+    """12.31 of penalty is due (8.91 + 3.40): waiving 12.31 leaves none; 12.32 is refused."""
+    cleared = _TWO_LATE.waive("penalty", on=_ON, amount=Money("12.31"))
+    assert cleared.position(on=_ON).penalty_outstanding == Money("0")
+    assert _parts(cleared) == [(1, "8.91"), (2, "3.40")]
+    with pytest.raises(InvalidValueError) as caught:
+        _TWO_LATE.waive("penalty", on=_ON, amount=Money("12.32"))
+    assert str(caught.value) == "amount: Money('12.32', 'CNY') is more than the penalty due (12.31)"
+
+
+def test_waiving_what_is_not_due_is_refused_naming_the_component() -> None:
+    """Nothing of the component due: the refusal names it and the date."""
+    plain = Loan.from_schedule(
+        equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
+    )
+    with pytest.raises(InvalidValueError) as caught:
+        plain.waive("fees", on=_ON)
+    assert str(caught.value) == "component: 'fees' has nothing due to waive on 2026-04-01"
