@@ -392,3 +392,44 @@ def test_waiving_what_is_not_due_is_refused_naming_the_component() -> None:
     with pytest.raises(InvalidValueError) as caught:
         plain.waive("fees", on=_ON)
     assert str(caught.value) == "component: 'fees' has nothing due to waive on 2026-04-01"
+
+
+# -- boundaries of the engine: due today, credit, write-off on a due date -------------
+
+_PLAN_3 = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
+
+
+def test_credit_held_pays_a_fee_due_the_day_it_is_charged_at_once() -> None:
+    """500 paid on 15 Feb against 408.03 due leaves 91.97 as credit; a 10.00 fee due on the
+    day it is charged is paid from it at once (an automatic credit transaction), one due
+    later waits for its due date."""
+    paid = Loan.from_schedule(_PLAN_3, excess="credit").repay(Money("500"), on=date(2026, 2, 15))
+    assert paid.position(on=date(2026, 2, 15)).credit == Money("91.97")
+    today = paid.charge_fee(Money("10"), on=date(2026, 2, 20))
+    credit = [t for t in today.transactions if t.kind == "credit"]
+    assert [(t.on, t.amount) for t in credit] == [(date(2026, 2, 20), Money("10.00"))]
+    assert today.position(on=date(2026, 2, 20)).credit == Money("81.97")
+    later = paid.charge_fee(Money("10"), on=date(2026, 2, 20), due=date(2026, 2, 25))
+    assert later.transactions[-1].due == date(2026, 2, 25)
+    assert later.position(on=date(2026, 2, 20)).credit == Money("91.97")
+    assert later.position(on=date(2026, 2, 20)).fees_outstanding == Money("10.00")
+
+
+def test_an_installment_is_due_on_its_due_date() -> None:
+    """On 15 Feb the first installment (396.03 + 12.00) is due, not a day later."""
+    due = Loan.from_schedule(_PLAN_3).position(on=date(2026, 2, 15)).due
+    assert (due.principal, due.interest) == (Money("396.03"), Money("12.00"))
+
+
+def test_a_write_off_on_a_due_date_keeps_that_periods_whole_interest() -> None:
+    """Written off on the due date, the period's 12.00 is owed in full; a day earlier the
+    days used, 30 of 31: 12.00 x 30 / 31 = 11.61. A second write-off is refused."""
+    on_due = Loan.from_schedule(_PLAN_3).write_off(on=date(2026, 2, 15))
+    assert on_due.position(on=date(2026, 3, 1)).interest_accrued == Money("12.00")
+    before = Loan.from_schedule(_PLAN_3).write_off(on=date(2026, 2, 14))
+    assert before.position(on=date(2026, 3, 1)).interest_accrued == Money("11.61")
+    with pytest.raises(InvalidValueError) as caught:
+        on_due.write_off(on=date(2026, 3, 1))
+    assert str(caught.value) == (
+        "on: datetime.date(2026, 3, 1) is refused: the loan was already written off on 2026-02-15"
+    )

@@ -656,7 +656,9 @@ class Ledger:
     def write_off(self, number: int, on: date) -> None:
         """Stop every accrual on `on`; balances stay owed and recoveries may still come in."""
         if self.written_off is not None:
-            raise invalid("on", on, f"the loan was already written off on {self.written_off}")
+            raise invalid(
+                "on", on, f"is refused: the loan was already written off on {self.written_off}"
+            )
         self.advance(on)
         balance = self.payoff(on)
         for line in self.lines:
