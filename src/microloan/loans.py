@@ -321,9 +321,7 @@ class Loan:
                 self.kind,
                 f"needs a bullet plan with daily accrual, not {plan.method} ({plan.accrual})",
             )
-        postings = self._postings
-        if not isinstance(postings, tuple):
-            raise wrong_type("postings", postings, "a tuple of postings")
+        postings = self._postings  # a tuple of postings (its validator checked)
         if postings:  # built from a document or by hand: every posting must pass the API's checks
             rebuilt = _posted_again(attrs.evolve(self, postings=()), postings)
             ledger = rebuilt._ledger  # noqa: SLF001 - the same class: the loan it rebuilt
@@ -874,8 +872,6 @@ def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> Loan:
     pending: list[int] = []
     for index, posting in enumerate(postings):
         at = f"postings[{index}]"
-        if not isinstance(posting, _Posting):
-            raise wrong_type(at, posting, "a posting")
         if posting.number != index + 1:
             raise invalid(
                 f"{at}.number", posting.number, f"must be {index + 1} (postings in order)"
