@@ -18,7 +18,9 @@ import attrs
 
 from microloan.errors import invalid, wrong_type
 
-MAX_AMOUNT: Final = Decimal(10) ** 18
+MAX_EXPONENT: Final = 18
+"""`|x| >= MAX_AMOUNT` exactly when `x.adjusted() >= MAX_EXPONENT` (for a non-zero x)."""
+MAX_AMOUNT: Final = Decimal(10) ** MAX_EXPONENT
 """The bound on the magnitude of an amount: every `Money` has `|amount| < MAX_AMOUNT`.
 
 10**18 major units (a quintillion yuan) is far beyond any loan, line or book in any
@@ -32,9 +34,13 @@ an amount beyond it, as `irr`, `xirr` and `apr` refuse such a flow. A sum of amo
 
 def check_magnitude(field: str, amount: Decimal, value: object) -> Decimal:
     """Return `amount` if `|amount| < MAX_AMOUNT`, else refuse `value` naming `field` and the bound."""
-    if amount and amount.adjusted() >= 18:  # |x| >= 10**18 exactly when x.adjusted() >= 18
-        raise invalid(field, value, "is beyond the bound of an amount, |amount| < 10**18")
+    if amount and amount.adjusted() >= MAX_EXPONENT:
+        raise invalid(field, value, BEYOND_THE_BOUND)
     return amount
+
+
+BEYOND_THE_BOUND: Final = f"is beyond the bound of an amount, |amount| < 10**{MAX_EXPONENT}"
+"""The tail of every refusal of an amount past `MAX_AMOUNT`."""
 
 
 def check_option(field: str, value: object, literal: Any, *, reason: str | None = None) -> Any:  # noqa: ANN401 - returns the value typed as the Literal
@@ -110,9 +116,7 @@ def check_items(
 
     A string is not a list of its characters, nor a mapping a list of its keys.
     """
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise wrong_type(field, value, expected)
-    return list(value)
+    return list(check_iterable(field, value, expected))
 
 
 def check_iterable(field: str, value: object, expected: str) -> Iterator[Any]:

@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Final, final, overload
 import attrs
 
 from microloan._decimal import CONTEXT, RoundingMode, rounding_constant, to_decimal
-from microloan._validators import MAX_AMOUNT, check_int, check_items, check_magnitude
+from microloan._validators import (
+    BEYOND_THE_BOUND,
+    MAX_AMOUNT,
+    MAX_EXPONENT,
+    check_int,
+    check_items,
+    check_magnitude,
+)
 from microloan.errors import (
     CurrencyMismatchError,
     InvalidTypeError,
@@ -169,7 +176,7 @@ class Money:
             raise wrong_type("units", units, "an int")
         places = minor_unit_places(currency)
         if abs(units) >= int(MAX_AMOUNT) * 10**places:
-            raise invalid("units", units, f"is beyond the bound of an amount, |amount| < {_BOUND}")
+            raise invalid("units", units, BEYOND_THE_BOUND)
         return _make(Decimal(units).scaleb(-places, CONTEXT), currency)
 
     # -- views ----------------------------------------------------------------
@@ -383,10 +390,10 @@ class Money:
         `least` is a floor of the result's exponent, checked before computing, so
         nothing can overflow.
         """
-        if least >= _MAX_EXPONENT:
+        if least >= MAX_EXPONENT:
             raise _beyond(field, other, self)
         result = operation(self.amount, operand)
-        if result.adjusted() >= _MAX_EXPONENT:
+        if result.adjusted() >= MAX_EXPONENT:
             raise _beyond(field, other, self)
         return _make(result, self.currency)
 
@@ -446,16 +453,12 @@ class Money:
         return f"{self.amount:,f} {self.currency}"
 
 
-_MAX_EXPONENT: Final = 18  # |x| >= MAX_AMOUNT = 10**18 exactly when x.adjusted() >= 18
-_BOUND: Final = "10**18"
 #: A ratio of two amounts beyond 10**999_000 cannot be held in the context (Emax 999_999).
 _MAX_RATIO: Final = 999_000
 
 
 def _beyond(field: str, value: object, money: Money) -> InvalidValueError:
-    return invalid(
-        field, value, f"takes {money!r} beyond the bound of an amount, |amount| < {_BOUND}"
-    )
+    return invalid(field, value, f"takes {money!r} {BEYOND_THE_BOUND.removeprefix('is ')}")
 
 
 def _is_int_zero(value: object) -> bool:
