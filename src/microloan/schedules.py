@@ -100,7 +100,7 @@ class Installment:
     balance: Money = attrs.field(validator=_part)
 
     def __attrs_post_init__(self) -> None:
-        _check_installment(self, "")
+        _check_installment(self)
 
     @property
     def days(self) -> int:
@@ -491,20 +491,18 @@ def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) ->
 
 
 # -- argument checks ----------------------------------------------------------
-def _check_installment(item: Installment, at: str) -> None:
+def _check_installment(item: Installment) -> None:
     """What holds within one installment: its dates in order, one currency, total = parts."""
     if item.due_date <= item.period_start:
-        raise invalid(
-            f"{at}due_date", item.due_date, f"must be after period_start {item.period_start}"
-        )
+        raise invalid("due_date", item.due_date, f"must be after period_start {item.period_start}")
     currency = item.principal.currency
     for name in ("interest", "total", "balance"):
         part: Money = getattr(item, name)
         if part.currency != currency:
-            raise invalid(f"{at}{name}", part, f"is not in the principal's currency {currency}")
+            raise invalid(name, part, f"is not in the principal's currency {currency}")
     if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
         raise invalid(
-            f"{at}total",
+            "total",
             item.total,
             f"is not principal {item.principal} + interest {item.interest}",
         )
