@@ -280,19 +280,18 @@ def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_roo
         return plausible[0]  # the others are absurd magnitudes, not rates to report
     if len(roots) > 1:
         raise ConvergenceError(
-            f"flows: several rates of return ({_several(roots)}); the flows change sign "
+            f"flows: several rates of return ({_several(roots, plausible)}); the flows change sign "
             f"{changes} times and no single rate describes them"
         )
     return roots[0]
 
 
-def _several(roots: list[Decimal]) -> str:
+def _several(roots: list[Decimal], plausible: list[Decimal]) -> str:
     """The plausible roots (two or more, or none) as decimals and how many others there are.
 
     Plausible: above −100% and at most 100 (10,000%) a period. When none is, the
     first few others are shown in scientific form.
     """
-    plausible = [r for r in roots if -1 < r <= _PLAUSIBLE]
     others = len(roots) - len(plausible)
     if not plausible:
         return ", ".join(f"{r:.3e}" for r in roots[:3]) + (" …" if len(roots) > 3 else "")
