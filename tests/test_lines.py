@@ -444,14 +444,6 @@ def test_a_fixed_line_takes_exactly_the_arguments_of_a_revolving_one() -> None:
 
 # -- every refusal of a line is its specific error, word for word ----------------------
 
-_LINE = CreditLine.revolving(
-    limit=Money("50000"),
-    rate=Rate.daily("0.05%"),
-    opened=date(2026, 1, 1),
-    expires=date(2026, 12, 31),
-)
-_DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
-
 
 def _line(**changes: Any) -> CreditLine:
     base: dict[str, Any] = {
@@ -461,6 +453,10 @@ def _line(**changes: Any) -> CreditLine:
         "expires": date(2026, 12, 31),
     }
     return CreditLine.revolving(**{**base, **changes})
+
+
+_LINE = _line()
+_DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
 
 
 @pytest.mark.parametrize(
