@@ -252,7 +252,7 @@ def test_negative_zero_is_zero() -> None:
         pytest.param(
             lambda: Money("1", 5),  # type: ignore[arg-type]
             InvalidTypeError,
-            "currency: 5 is a int; expected an ISO 4217 code such as 'CNY'",
+            "currency: 5 is an int; expected an ISO 4217 code such as 'CNY'",
             id="currency int",
         ),
         pytest.param(
@@ -324,7 +324,7 @@ def test_negative_zero_is_zero() -> None:
         pytest.param(
             lambda: 5 / Money("1"),
             InvalidTypeError,
-            "operand: 5 is a int; expected Money for /",
+            "operand: 5 is an int; expected Money for /",
             id="rtruediv",
         ),
         pytest.param(
@@ -389,8 +389,8 @@ def test_negative_zero_is_zero() -> None:
         ),
         pytest.param(
             lambda: Money.zero(5),  # type: ignore[arg-type]
-            InvalidValueError,
-            "currency: 5 is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')",
+            InvalidTypeError,
+            "currency: 5 is an int; expected an ISO 4217 code such as 'CNY'",
             id="zero int",
         ),
         pytest.param(
@@ -416,6 +416,8 @@ def test_edge_results_of_the_arithmetic() -> None:
     assert Money("0", "USD") / 3 == Money("0", "USD")
     assert Money("0") * Decimal("1e30") == Money("0")  # zero times anything is no overflow
     assert Money("0") / Decimal("1e-30") == Money("0")
+    assert repr(Money("0", "JPY") / Decimal("2.5")) == "Money('0', 'JPY')"  # not 0E+1
+    assert repr(Money("0.00") / 4) == "Money('0.00', 'CNY')"
     assert Money("-10").split(3) == (Money("-3.34"), Money("-3.33"), Money("-3.33"))
     assert Money("1") >= Money("1.00")
     assert Money("1") <= Money("1.00")

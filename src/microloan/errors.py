@@ -443,8 +443,8 @@ def wrong_type(field: str, value: object, expected: str) -> InvalidTypeError:
         >>> print(wrong_type("rate", "18%", "a Rate"))
         rate: '18%' is a str; expected a Rate
     """
-    error = InvalidTypeError(
-        f"{field}: {_show(value)} is a {type(value).__name__}; expected {expected}"
-    )
+    name = type(value).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    error = InvalidTypeError(f"{field}: {_show(value)} is {article} {name}; expected {expected}")
     error.field = field
     return error

@@ -80,24 +80,25 @@ def minor_unit_places(currency: str) -> int:
         The number of places: 2 for CNY (fen), 0 for JPY, 3 for KWD.
 
     Raises:
+        InvalidTypeError: the code is not a string.
         InvalidValueError: the code is not a known currency.
 
     Examples:
         >>> minor_unit_places("CNY"), minor_unit_places("JPY"), minor_unit_places("KWD")
         (2, 0, 3)
     """
+    if not isinstance(currency, str):
+        raise wrong_type("currency", currency, "an ISO 4217 code such as 'CNY'")
     try:
         return CURRENCY_MINOR_UNITS[currency]
-    except (KeyError, TypeError):
+    except KeyError:
         raise invalid(
             "currency", currency, "is not a known ISO 4217 code (write it in capitals, e.g. 'CNY')"
         ) from None
 
 
 def _check_currency(_instance: object, _attribute: object, value: object) -> None:
-    if not isinstance(value, str):
-        raise wrong_type("currency", value, "an ISO 4217 code such as 'CNY'")
-    minor_unit_places(value)
+    minor_unit_places(value)  # type: ignore[arg-type]  # checked there
 
 
 def _amount(value: Decimal | int | str) -> Decimal:
@@ -372,7 +373,7 @@ class Money:
         if not divisor:
             raise invalid("divisor", other, "must not be zero")
         if not self.amount:
-            return _make(CONTEXT.divide(self.amount, divisor), self.currency)
+            return self  # zero keeps its own places (0 / 2.5 is not 0E+1)
         # the quotient is more than 10**(a - b - 1): refuse it before it can overflow
         least = self.amount.adjusted() - divisor.adjusted() - 1
         return self._bounded(least, CONTEXT.divide, divisor, "divisor", other)
