@@ -394,6 +394,19 @@ def test_negative_zero_is_zero() -> None:
             id="zero int",
         ),
         pytest.param(
+            lambda: Money("10").allocate("12"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "weights: '12' is a str; expected a sequence of numbers, such as a list",
+            id="allocate str",
+        ),
+        pytest.param(
+            lambda: Money("1") / Money("1E-999001"),
+            InvalidValueError,
+            "divisor: Money('1E-999001', 'CNY') is too small beside Money('1', 'CNY'): "
+            "the ratio overflows",
+            id="ratio overflows",
+        ),
+        pytest.param(
             lambda: Money("1e18"),
             InvalidValueError,
             "amount: '1e18' is beyond the bound of an amount, |amount| < 10**18",
@@ -408,6 +421,29 @@ def test_every_refusal_names_its_field_and_value(
     with pytest.raises(error) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_bounds_refuse_only_past_their_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each bound admits its edge: the largest ratio, a quotient just under 10**18, a
+    quotient from a large amount and a large divisor, and exactly the most parts."""
+    assert Money("1") / Money("1E-999000") == Decimal("1E+999000")
+    assert Money("900000000000000000") / 1 == Money("900000000000000000")
+    assert Money("100000000000000000") / 100 == Money("1000000000000000")
+    monkeypatch.setattr("microloan.money.MAX_PARTS", 3)  # a million parts take seconds
+    assert Money("1").split(3) == (Money("0.34"), Money("0.33"), Money("0.33"))
+    with pytest.raises(InvalidValueError, match="parts: 4 is more than 3 parts"):
+        Money("1").split(4)
+
+
+def test_amounts_are_weights_of_an_allocation() -> None:
+    """Amounts of the same currency weigh like their numbers."""
+    assert Money("10").allocate([Money("1"), Money("3")]) == (Money("2.50"), Money("7.50"))
+    assert Money("10").allocate([Money("1"), 3]) == (Money("2.50"), Money("7.50"))
+
+
+def test_distinct_amounts_hash_apart() -> None:
+    """The hash spreads different amounts (a constant hash would still be correct, but slow)."""
+    assert len({hash(Money(n)) for n in range(100)}) == 100
 
 
 def test_edge_results_of_the_arithmetic() -> None:
