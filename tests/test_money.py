@@ -394,7 +394,7 @@ def test_negative_zero_is_zero() -> None:
             id="zero int",
         ),
         pytest.param(
-            lambda: Money("10").allocate("12"),  # type: ignore[arg-type]
+            lambda: Money("10").allocate("12"),
             InvalidTypeError,
             "weights: '12' is a str; expected a sequence of numbers, such as a list",
             id="allocate str",
