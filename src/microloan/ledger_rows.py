@@ -62,43 +62,43 @@ LedgerRowSource = Literal["servicing"]
 a loan. The accounting journal's entries will be a second source."""
 
 
-def _check_sequence(_instance: object, _attribute: object, value: object) -> None:
+def _check_sequence(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     check_int("sequence", value, minimum=1)
 
 
-def _check_number(_instance: object, _attribute: object, value: object) -> None:
+def _check_number(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     check_int("number", value, minimum=0)
 
 
 def _optional_count(minimum: int) -> Any:  # noqa: ANN401 - an attrs validator
-    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
         if value is not None:
             check_int(attribute.name, value, minimum=minimum)
 
     return check
 
 
-def _check_value_date(_instance: object, _attribute: object, value: object) -> None:
+def _check_value_date(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if value is not None:
         check_date(value, "value_date")
 
 
-def _check_amount(_instance: object, _attribute: object, value: object) -> None:
+def _check_amount(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not isinstance(value, Decimal):
         raise wrong_type("amount", value, "a Decimal")
     if not value.is_finite():
         raise invalid("amount", value, "must be a finite number")
 
 
-def _check_currency(_instance: object, _attribute: object, value: object) -> None:
-    Money.zero(value)  # type: ignore[arg-type]  # refuses anything but a known ISO 4217 code
+def _check_currency(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    Money.zero(value)  # refuses anything but a known ISO 4217 code
 
 
-def _check_number_of_units(_instance: object, _attribute: object, value: object) -> None:
+def _check_number_of_units(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     check_int("minor_units", value)
 
 
-def _check_flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _check_flag(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not isinstance(value, bool):
         raise wrong_type(attribute.name, value, "a bool")
 
@@ -261,7 +261,7 @@ def loan_rows(
     Rows are in value-date order; a reversed transaction's rows (as posted, then
     negated) come after the active ones of its date. `first` is the first sequence.
     """
-    disbursed = {
+    disbursed: dict[str, Any] = {
         "number": 0,
         "kind": "disbursement",
         "value_date": loan.start,
@@ -273,10 +273,9 @@ def loan_rows(
         "prepayment": False,
         "reversal": False,
     }
-    blocks = [[disbursed]]
+    blocks: list[list[dict[str, Any]]] = [[disbursed]]
     blocks.extend(_transaction_rows(t) for t in transactions)
-    for t in undone:
-        blocks.append([*_transaction_rows(t), *_transaction_rows(t, reversal=True)])
+    blocks.extend([*_transaction_rows(t), *_transaction_rows(t, reversal=True)] for t in undone)
     blocks.sort(key=lambda block: block[0]["value_date"])  # stable: the ledger's own order
     fields = [row for block in blocks for row in block]
     return [

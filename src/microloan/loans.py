@@ -39,7 +39,6 @@ from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
 from microloan._ledger import Config, Ledger, Record
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
-from microloan.ledger_rows import LedgerRow, loan_rows
 from microloan.errors import (
     CurrencyMismatchError,
     MicroloanError,
@@ -48,6 +47,7 @@ from microloan.errors import (
     within,
     wrong_type,
 )
+from microloan.ledger_rows import LedgerRow, loan_rows
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import METHODS, Schedule, bullet
