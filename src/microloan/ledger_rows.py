@@ -174,11 +174,15 @@ class LedgerRow:
 
     def __attrs_post_init__(self) -> None:
         exact = Money.from_minor_units(self.minor_units, self.currency).amount
-        if self.amount != exact or self.amount.as_tuple().exponent != exact.as_tuple().exponent:
+        if self.amount != exact:
             raise invalid(
                 "minor_units",
                 self.minor_units,
                 f"is not amount {self.amount} in {self.currency} minor units ({exact})",
+            )
+        if self.amount.as_tuple().exponent != exact.as_tuple().exponent:
+            raise invalid(
+                "amount", self.amount, f"must have the places of {self.currency}: {exact}"
             )
 
     @property
