@@ -27,8 +27,9 @@ The rules (the how-to "Store loans in PostgreSQL or SQLite" shows them at work):
   `INTEGER` column where a database has no exact decimal, as SQLite).
 - **Journal entries join later.** `source` says which part of the library a
   row comes from; today every row is `"servicing"` (a loan's transactions). The
-  double-entry journal of the accounting work will add its own source value
-  and rows keyed by the same `(number, sequence)`.
+  double-entry journal of the accounting work will add its own source value,
+  its entries naming the transaction they post by the same `number` (and
+  `drawdown`, on a line).
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ class LedgerRow:
             order, each transaction's rows together, in the order they were applied.
         number: the [`Transaction.number`][microloan.Transaction.number] on its loan;
             0 for what the loan records itself (the disbursement, a credit application)
-            and for a line's own credit.
+            and for a line's own credit. On a line, `(drawdown, number)` names a
+            transaction.
         kind: the [`LedgerRowKind`][microloan.LedgerRowKind].
         value_date: the transaction's value date (`Transaction.on`); None only for a
             line's own credit, which the line holds without a date.
