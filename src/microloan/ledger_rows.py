@@ -37,22 +37,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, final
+from typing import Any, Literal, final
 
 import attrs
 
 from microloan._validators import check_date, check_int, option
 from microloan.errors import invalid, wrong_type
+from microloan.loans import Loan, LoanComponent, Transaction, TransactionKind
 from microloan.money import Money
 
-if TYPE_CHECKING:
-    from microloan.loans import Loan, Transaction
+LedgerRowKind = Literal["disbursement", TransactionKind]
+"""What the transaction of a ledger row is: `"disbursement"`, the money lent, or one of
+a loan's [`TransactionKind`][microloan.TransactionKind]s."""
 
-LedgerRowKind = Literal["disbursement", "repayment", "fee", "waiver", "write_off", "credit"]
-"""What the transaction of a ledger row is: a loan's
-[`TransactionKind`][microloan.TransactionKind]s, and `"disbursement"`, the money lent."""
-
-LedgerRowComponent = Literal["principal", "interest", "fees", "penalty", "credit", "balance"]
+LedgerRowComponent = Literal[LoanComponent, "credit", "balance"]
 """What a ledger row's amount is: a loan's [`LoanComponent`][microloan.LoanComponent]s
 (`"principal"`, `"interest"`, `"fees"`, `"penalty"`), `"credit"` (money held for the
 borrower: put in by a repayment's excess, taken out by a credit application) or

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Literal, final
+from typing import TYPE_CHECKING, Any, Literal, final
 
 import attrs
 
@@ -47,7 +47,6 @@ from microloan.errors import (
     within,
     wrong_type,
 )
-from microloan.ledger_rows import LedgerRow, loan_rows
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import METHODS, Schedule, bullet
@@ -58,6 +57,9 @@ from microloan.terms import (
     PenaltyPreset,
     ServicingTerms,
 )
+
+if TYPE_CHECKING:
+    from microloan.ledger_rows import LedgerRow
 
 LoanStatus = Literal["current", "overdue", "paid_off", "written_off"]
 """A loan's status on a date: written off; else paid off (nothing owed); else
@@ -546,6 +548,8 @@ class Loan:
             >>> sum(r.amount for r in bounced if r.kind == "repayment"), len(bounced)
             (Decimal('0.00'), 5)
         """
+        from microloan.ledger_rows import loan_rows  # noqa: PLC0415 - it imports this module
+
         if on is None:
             transactions = self.transactions
             undone = self.reversed_transactions
