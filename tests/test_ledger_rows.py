@@ -73,7 +73,8 @@ def test_a_repayment_is_one_row_per_allocation_component() -> None:
     """Disbursement first, then the repayment's interest and principal, each its own row."""
     loan = _open_ended("1000", date(2026, 1, 1), date(2026, 3, 2))
     rows = loan.repay(Money("300"), on=date(2026, 1, 11)).ledger_rows()
-    # 1,000 × 0.05% a day × 10 days = 5.00 interest (simple daily interest, by hand)
+    # Interest by the day (PBoC 银发[2005]129号; 算头不算尾), worked by hand:
+    # 1,000 × 0.05% a day × 10 days = 5.00
     assert [(r.sequence, r.number, r.kind, r.component, r.amount) for r in rows] == [
         (1, 0, "disbursement", "principal", Decimal("1000.00")),
         (2, 1, "repayment", "interest", Decimal("5.00")),
@@ -87,7 +88,7 @@ def test_a_repayment_is_one_row_per_allocation_component() -> None:
 
 def test_an_excess_is_a_credit_row_and_its_use_a_negative_one() -> None:
     """A repayment's excess is put in as credit; the credit application takes it out."""
-    # 12,000 at 12% a year, interest only: 12,000 × 12% / 12 = 120.00 a month (by hand)
+    # 12,000 at 12% a year, interest only (先息后本): 12,000 × 12% / 12 = 120.00 a month, by hand
     plan = interest_only(Money("12000"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
     loan = Loan.from_schedule(plan, excess="credit").repay(Money("200"), on=date(2026, 2, 15))
     posted = loan.ledger_rows()
@@ -135,7 +136,8 @@ def test_a_reversed_transaction_is_its_rows_and_their_negation_on_its_date() -> 
     loan = loan.repay(Money("300"), on=date(2026, 3, 3))
     loan = loan.reverse(loan.transactions[-1]).repay(Money("300"), on=date(2026, 3, 5))
     rows = loan.ledger_rows()
-    # 5,000 × 0.05% = 2.50 a day: 30 days = 75.00, 32 days = 80.00 (by hand)
+    # Interest by the day (PBoC 银发[2005]129号; 算头不算尾), worked by hand:
+    # 5,000 × 0.05% = 2.50 a day: 30 days = 75.00, 32 days = 80.00
     third, fifth = date(2026, 3, 3), date(2026, 3, 5)
     assert [(r.number, r.value_date, r.component, str(r.amount), r.reversal) for r in rows[1:]] == [
         (1, third, "interest", "75.00", False),
@@ -155,7 +157,8 @@ def test_a_line_s_rows_are_its_drawdowns_rows_then_its_own_credit() -> None:
     )
     line = line.draw(Money("1000"), on=date(2026, 3, 1), maturity=date(2026, 6, 1))
     line = line.draw(Money("2000"), on=date(2026, 3, 11), maturity=date(2026, 6, 1))
-    # 20 days × 0.50 = 10.00 and 10 days × 1.00 = 10.00 interest: 3,020 owed, 80 held
+    # Interest by the day (PBoC 银发[2005]129号), worked by hand: 20 days × 0.50 = 10.00
+    # and 10 days × 1.00 = 10.00 interest; 3,020 owed, so 80 of 3,100 is held
     line = line.repay(Money("3100"), on=date(2026, 3, 21))
     rows = line.ledger_rows()
     assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
