@@ -253,17 +253,12 @@ def _transaction_rows(transaction: Transaction, *, reversal: bool = False) -> li
 
 
 def loan_rows(
-    loan: Loan,
-    transactions: Iterable[Transaction],
-    undone: Iterable[Transaction],
-    *,
-    drawdown: int | None = None,
-    first: int = 1,
+    loan: Loan, transactions: Iterable[Transaction], undone: Iterable[Transaction]
 ) -> list[LedgerRow]:
     """The rows of `loan`: its disbursement, `transactions`, then each reversed one twice.
 
     Rows are in value-date order; a reversed transaction's rows (as posted, then
-    negated) come after the active ones of its date. `first` is the first sequence.
+    negated) come after the active ones of its date.
     """
     disbursed: dict[str, Any] = {
         "number": 0,
@@ -280,19 +275,16 @@ def loan_rows(
     blocks: list[list[dict[str, Any]]] = [[disbursed]]
     blocks.extend(_transaction_rows(t) for t in transactions)
     blocks.extend([*_transaction_rows(t), *_transaction_rows(t, reversal=True)] for t in undone)
+    blocks = [block for block in blocks if block]
     blocks.sort(key=lambda block: block[0]["value_date"])  # stable: the ledger's own order
     fields = [row for block in blocks for row in block]
-    return [
-        _row(sequence, fields=row, drawdown=drawdown)
-        for sequence, row in enumerate(fields, start=first)
-    ]
+    return [_row(sequence, fields=row) for sequence, row in enumerate(fields, start=1)]
 
 
-def _row(sequence: int, *, fields: dict[str, Any], drawdown: int | None) -> LedgerRow:
+def _row(sequence: int, *, fields: dict[str, Any]) -> LedgerRow:
     units: int = fields["minor_units"]
     return LedgerRow(
         sequence=sequence,
-        drawdown=drawdown,
         amount=Money.from_minor_units(units, fields["currency"]).amount,
         **fields,
     )
