@@ -601,6 +601,8 @@ def _transactions(loan: microloan.Loan) -> tuple[microloan.Transaction, ...]:
 transactions = loans_with_history().map(_transactions).filter(bool).flatmap(st.sampled_from)
 #: One allocation of such a posting.
 allocations = transactions.map(lambda t: t.allocations).filter(bool).flatmap(st.sampled_from)
+#: One row of the ledger of such a loan (`Loan.ledger_rows`).
+ledger_rows = loans_with_history().map(lambda loan: loan.ledger_rows()).flatmap(st.sampled_from)
 #: The due or the overdue breakdown of a loan's position.
 breakdowns = loan_positions().flatmap(lambda p: st.sampled_from([p.due, p.overdue]))
 
@@ -735,6 +737,7 @@ def servicing_strategies() -> dict[type, st.SearchStrategy[Any]]:
         microloan.LoanPosition: loan_positions(),
         microloan.Transaction: transactions,
         microloan.Allocation: allocations,
+        microloan.LedgerRow: ledger_rows,
         microloan.Breakdown: breakdowns,
         microloan.LoanProduct: products(),
         microloan.CreditLine: credit_lines(),

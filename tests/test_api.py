@@ -122,3 +122,19 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
         for m in pkgutil.iter_modules(package.__path__)
     }
     assert not modules & set(microloan.__all__)
+
+
+def test_import_microloan_loads_no_database_driver() -> None:
+    """The ledger rows are plain values: `import microloan` loads no SQL driver or toolkit."""
+    import subprocess
+    import sys
+
+    drivers = ("sqlite3", "sqlalchemy", "psycopg")
+    code = (
+        "import sys, microloan; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {drivers!r}))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -88,6 +88,7 @@ from microloan.errors import (
 )
 from microloan.funding import FundingLimits, LeverageRule
 from microloan.interest import daily_interest
+from microloan.ledger_rows import LedgerRow, LedgerRowComponent, LedgerRowKind, LedgerRowSource
 from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
@@ -213,6 +214,11 @@ __all__ = [
     "Transaction",
     "TransactionKind",
     "TransactionNotFoundError",
+    # the ledger as rows
+    "LedgerRow",
+    "LedgerRowComponent",
+    "LedgerRowKind",
+    "LedgerRowSource",
     # cost of credit
     "AprMethod",
     "apr",

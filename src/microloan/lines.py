@@ -55,6 +55,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
+from microloan.ledger_rows import LedgerRow, line_credit_row
 from microloan.loans import Loan, LoanPosition
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
@@ -800,6 +801,44 @@ class CreditLine:
         if self.status == "closed":
             raise LineClosedError(f"status: the line is closed already on {day}")
         return attrs.evolve(self, status="closed", as_of=day)
+
+    def ledger_rows(self, *, on: date | None = None) -> tuple[LedgerRow, ...]:
+        """The ledger of every drawdown as flat rows of plain values, ready for a SQL table.
+
+        Each drawdown's [`Loan.ledger_rows`][microloan.Loan.ledger_rows], oldest
+        drawdown first, with `drawdown` its index in `drawdowns` and `sequence`
+        numbered across the line; then, if the line holds a credit (a repayment
+        beyond everything owed), one undated `"credit"` row of it. Sums over the
+        rows give the line's figures back as they give a loan's.
+
+        Args:
+            on: include only the drawdowns disbursed by this day and what is dated
+                on or before it; default: everything posted.
+
+        Returns:
+            The rows, their `sequence` numbered from 1.
+
+        Raises:
+            InvalidTypeError: `on` is not a date.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> line = line.repay(Money("1100"), on=date(2026, 1, 21))  # 1,010 owed: 90 held
+            >>> [(r.drawdown, r.component, str(r.amount)) for r in line.ledger_rows()]
+            [(0, 'principal', '1000.00'), (0, 'interest', '10.00'), (0, 'principal', '1000.00'), (None, 'credit', '90.00')]
+        """
+        day = None if on is None else _check_date(on, "on")
+        rows: list[LedgerRow] = []
+        for index, loan in enumerate(self.drawdowns):
+            if day is not None and loan.start > day:
+                continue
+            for row in loan.ledger_rows(on=day):
+                rows.append(attrs.evolve(row, sequence=len(rows) + 1, drawdown=index))
+        if self.credit.amount:
+            rows.append(line_credit_row(len(rows) + 1, self.credit))
+        return tuple(rows)
 
     # -- internals ------------------------------------------------------------
     def _positions(self, day: date) -> tuple[LoanPosition, ...]:

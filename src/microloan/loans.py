@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Literal, final
+from typing import TYPE_CHECKING, Any, Literal, final
 
 import attrs
 
@@ -57,6 +57,9 @@ from microloan.terms import (
     PenaltyPreset,
     ServicingTerms,
 )
+
+if TYPE_CHECKING:
+    from microloan.ledger_rows import LedgerRow
 
 LoanStatus = Literal["current", "overdue", "paid_off", "written_off"]
 """A loan's status on a date: written off; else paid off (nothing owed); else
@@ -505,6 +508,56 @@ class Loan:
     def reversed_transactions(self) -> tuple[Transaction, ...]:
         """The transactions reversed so far, as they stood when reversed."""
         return tuple(p.undone for p in self._postings if p.undone is not None)
+
+    def ledger_rows(self, *, on: date | None = None) -> tuple[LedgerRow, ...]:
+        """The loan's ledger as flat rows of plain values, ready for a SQL table.
+
+        One [`LedgerRow`][microloan.LedgerRow] for the disbursement, then one per
+        allocation component of each transaction (a fee or a write-off is one row;
+        a repayment's excess is a `"credit"` row; a credit application's use of the
+        credit is a negative `"credit"` row), in value-date order. A reversed
+        transaction appears twice: as it was posted, and negated (`reversal`), on
+        its own value date. Sums over the rows give the loan's figures back:
+
+        - principal outstanding = the `"principal"` disbursement less the
+          `"principal"` rows of repayments and credit applications;
+        - paid in = the repayment rows; credit held = the `"credit"` rows;
+        - fees outstanding = the fee rows less the `"fees"` rows of repayments,
+          credit applications and waivers.
+
+        Args:
+            on: include only what is dated on or before this day, and the credit
+                applications up to it (as [`position`][microloan.Loan.position] sees
+                them); default: the transactions as posted
+                ([`transactions`][microloan.Loan.transactions]).
+
+        Returns:
+            The rows, their `sequence` numbered from 1.
+
+        Raises:
+            InvalidValueError: `on` is before the disbursement date.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> loan = loan.repay(Money("1015"), on=date(2026, 1, 31))
+            >>> [(r.kind, r.component, str(r.amount)) for r in loan.ledger_rows()]
+            [('disbursement', 'principal', '1000.00'), ('repayment', 'interest', '15.00'), ('repayment', 'principal', '1000.00')]
+            >>> bounced = loan.reverse(loan.transactions[-1]).ledger_rows()
+            >>> sum(r.amount for r in bounced if r.kind == "repayment"), len(bounced)
+            (Decimal('0.00'), 5)
+        """
+        from microloan.ledger_rows import loan_rows  # noqa: PLC0415 - it imports this module
+
+        if on is None:
+            transactions = self.transactions
+            undone = self.reversed_transactions
+        else:
+            day = self._check_on(on, "on")
+            transactions = tuple(self._transaction(r) for r in self._at(day).records)
+            undone = tuple(t for t in self.reversed_transactions if t.on <= day)
+        return tuple(loan_rows(self, transactions, undone))
 
     def position(self, *, on: date) -> LoanPosition:
         """What the loan owes on `on`, and why.
