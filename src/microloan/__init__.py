@@ -12,6 +12,19 @@ from microloan._decimal import RoundingMode
 from microloan._public import publish
 from microloan._validators import MAX_AMOUNT
 from microloan._version import __version__
+from microloan.accounting import (
+    NON_ACCRUAL_DAYS,
+    AccrualComponent,
+    AccrualEntry,
+    Book,
+    ChartOfAccounts,
+    EntryKind,
+    JournalEntry,
+    NonAccrualPolicy,
+    TrialBalance,
+    portfolio_journal,
+    trial_balance,
+)
 from microloan.analytics import (
     Activity,
     Bins,
@@ -318,6 +331,18 @@ __all__ = [
     "FundingLimitError",
     "FundingLimits",
     "LeverageRule",
+    # the lender's books
+    "NON_ACCRUAL_DAYS",
+    "AccrualComponent",
+    "AccrualEntry",
+    "Book",
+    "NonAccrualPolicy",
+    "ChartOfAccounts",
+    "EntryKind",
+    "JournalEntry",
+    "TrialBalance",
+    "portfolio_journal",
+    "trial_balance",
     # version
     "__version__",
 ]
