@@ -1070,3 +1070,11 @@ def headed_junk(draw: st.DrawFn) -> dict[str, object]:
 def ascii_id(value: object) -> str:
     """A test id in ASCII (`１２３` → `U+FF11U+FF12U+FF13`): selectable by node id anywhere."""
     return "".join(c if c.isascii() else f"U+{ord(c):04X}" for c in str(value))
+
+
+@st.composite
+def booked_loans(draw: st.DrawFn) -> tuple[microloan.Loan, date]:
+    """A loan with a history and a day to close its books on (up to 150 days after its last event)."""
+    loan = draw(loans_with_history())
+    last = max((t.on for t in loan.transactions), default=loan.start)
+    return loan, last + timedelta(days=draw(st.integers(0, 150)))
