@@ -19,10 +19,18 @@ from microloan.accounting import (
     Book,
     ChartOfAccounts,
     EntryKind,
+    ExpectedCreditLoss,
     JournalEntry,
     NonAccrualPolicy,
+    PROVISION_PRESETS,
+    PROVISION_RATE_RANGES,
+    ProvisionPreset,
+    Provisions,
     TrialBalance,
+    expected_credit_loss,
+    lifetime_pd,
     portfolio_journal,
+    provisions,
     trial_balance,
 )
 from microloan.analytics import (
@@ -343,6 +351,14 @@ __all__ = [
     "TrialBalance",
     "portfolio_journal",
     "trial_balance",
+    "PROVISION_PRESETS",
+    "PROVISION_RATE_RANGES",
+    "ProvisionPreset",
+    "Provisions",
+    "provisions",
+    "ExpectedCreditLoss",
+    "expected_credit_loss",
+    "lifetime_pd",
     # version
     "__version__",
 ]

@@ -15,12 +15,20 @@ from microloan.accounting.accrual import (
     Book,
     NonAccrualPolicy,
 )
+from microloan.accounting.ecl import ExpectedCreditLoss, expected_credit_loss, lifetime_pd
 from microloan.accounting.journal import (
     EntryKind,
     JournalEntry,
     TrialBalance,
     portfolio_journal,
     trial_balance,
+)
+from microloan.accounting.provisions import (
+    PROVISION_PRESETS,
+    PROVISION_RATE_RANGES,
+    ProvisionPreset,
+    Provisions,
+    provisions,
 )
 
 __all__ = [
@@ -35,4 +43,12 @@ __all__ = [
     "TrialBalance",
     "portfolio_journal",
     "trial_balance",
+    "PROVISION_PRESETS",
+    "PROVISION_RATE_RANGES",
+    "ProvisionPreset",
+    "Provisions",
+    "provisions",
+    "ExpectedCreditLoss",
+    "expected_credit_loss",
+    "lifetime_pd",
 ]
