@@ -24,7 +24,7 @@ from typing import Final, final
 
 import attrs
 
-from microloan._decimal import CONTEXT, in_context
+from microloan._decimal import CONTEXT, in_context, in_context_methods
 from microloan._validators import check_date, check_int
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money
@@ -187,6 +187,7 @@ Stage = int
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class ExpectedCreditLoss:
     """Expected credit loss of a portfolio on a date, by IFRS 9 stage; merge with `+`.

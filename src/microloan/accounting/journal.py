@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final, Literal, final
 
 import attrs
 
-from microloan._decimal import in_context
+from microloan._decimal import in_context, in_context_methods
 from microloan._validators import check_date, check_iterable, check_mapping
 from microloan.accounting.accounts import ChartOfAccounts
 from microloan.accounting.accrual import (
@@ -428,6 +428,7 @@ def portfolio_journal(
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class TrialBalance:
     """Debits and credits by account on a date: the books' check that debits equal credits.

@@ -26,7 +26,7 @@ from typing import Final, Literal, final
 
 import attrs
 
-from microloan._decimal import CONTEXT, in_context
+from microloan._decimal import CONTEXT, in_context, in_context_methods
 from microloan._validators import check_date, check_option
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money
@@ -96,6 +96,7 @@ def _round(value: Decimal, currency: str) -> Money:
 
 
 @final
+@in_context_methods
 @attrs.frozen(kw_only=True)
 class Provisions:
     """Loan-loss provisions of a portfolio on a date, by five-tier class; merge with `+`.
