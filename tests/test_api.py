@@ -113,12 +113,13 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
     a module named like a public object would shadow it in the docs' static view."""
     import pkgutil
 
+    import microloan.accounting
     import microloan.analytics
     import microloan.portfolio
 
     modules = {
         m.name
-        for package in (microloan, microloan.portfolio, microloan.analytics)
+        for package in (microloan, microloan.portfolio, microloan.analytics, microloan.accounting)
         for m in pkgutil.iter_modules(package.__path__)
     }
     assert not modules & set(microloan.__all__)

@@ -23,7 +23,7 @@ from microloan.accounting.journal import (
     portfolio_journal,
     trial_balance,
 )
-from microloan.accounting.provisions import (
+from microloan.accounting.provisioning import (
     PROVISION_PRESETS,
     PROVISION_RATE_RANGES,
     ProvisionPreset,
