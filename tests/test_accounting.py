@@ -101,9 +101,9 @@ def test_income_is_what_was_paid_and_is_owed_less_what_was_reversed(
     accrued = sum(
         (r.amount for r in loan.accruals(loan.start, until + timedelta(1))), Money("0")
     )
-    waived = sum(
-        (t.amount for t in loan.transactions if t.kind == "waiver" and t.on <= until), Money("0")
-    )
+    # a credit held pays what falls due on its own; a later event makes the loan list that use
+    listed = loan.charge_fee(Money("0.01"), on=until + timedelta(1)).transactions
+    waived = sum((t.amount for t in listed if t.kind == "waiver" and t.on <= until), Money("0"))
     income = (
         tb.balance(CHART.interest_income)
         + tb.balance(CHART.penalty_income)
@@ -114,7 +114,7 @@ def test_income_is_what_was_paid_and_is_owed_less_what_was_reversed(
     paid = sum(
         (
             t.interest + t.penalty + t.fees
-            for t in loan.transactions
+            for t in listed
             if t.kind in ("repayment", "credit") and t.on <= until
         ),
         Money("0"),
@@ -315,3 +315,16 @@ def test_the_books_refuse_bad_options() -> None:
     with pytest.raises(InvalidTypeError, match="books"):
         portfolio_journal({"a": "loan"}, until=date(2026, 1, 1))  # type: ignore[dict-item]
     assert isinstance(trial_balance([], on=date(2026, 1, 1)), TrialBalance)
+
+
+def test_a_fee_paid_at_once_by_credit_held_is_income_once() -> None:
+    """A fee charged on a day a credit pays it is booked before the credit's use of it."""
+    plan = equal_installment(
+        Money("100"), rate=Rate.annual("18%"), term=1, start=date(2024, 1, 1)
+    )
+    loan = Loan.from_schedule(plan).repay(Money("101"), on=date(2024, 1, 1))  # 1.00 held
+    loan = loan.charge_fee(Money("1"), on=date(2024, 1, 1))
+    tb = trial_balance(loan.journal(until=date(2024, 1, 2)), on=date(2024, 1, 2))
+    assert tb.balance("fee_income") == Money("1")
+    assert tb.balance("fees_receivable").minor_units == 0
+    assert tb.balance("borrower_credits").minor_units == 0

@@ -311,7 +311,9 @@ def loan_entries(
                 )
                 books.accrue(i, change, row)
         before = day.earned
-        for t in day.transactions:
+        # a fee is income when charged: book the day's charges before what pays them (the
+        # loan lists a credit's use of the day before a fee charged later that day)
+        for t in sorted(day.transactions, key=lambda t: t.kind != "fee"):
             _book(books, t)
         books.close_day(day.days_past_due, threshold)
     return books.entries
