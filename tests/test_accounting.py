@@ -328,3 +328,12 @@ def test_a_fee_paid_at_once_by_credit_held_is_income_once() -> None:
     assert tb.balance("fee_income") == Money("1")
     assert tb.balance("fees_receivable").minor_units == 0
     assert tb.balance("borrower_credits").minor_units == 0
+
+
+def test_the_books_refuse_a_span_beyond_ten_years() -> None:
+    """Day-by-day books stop at ten years from the disbursement: refused, not cut short."""
+    loan = _open_ended()
+    with pytest.raises(InvalidValueError, match="until"):
+        loan.journal(until=date(9999, 12, 31))
+    with pytest.raises(InvalidValueError, match="end"):
+        loan.accruals(date(2026, 1, 1), date(9999, 12, 31))

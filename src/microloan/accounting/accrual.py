@@ -109,7 +109,7 @@ def history(loan: Loan, until: date) -> tuple[Transaction, ...]:
     probe = loan
     try:
         probe = loan.charge_fee(Money.from_minor_units(1, loan.currency), on=until + timedelta(1))
-    except MicroloanError:  # pragma: no cover - a loan that refuses a fee keeps its own list
+    except (MicroloanError, OverflowError):  # the last day of the calendar: nothing after it
         probe = loan
     return tuple(t for t in probe.transactions if t.on <= until)
 
@@ -152,6 +152,21 @@ def days(loan: Loan, until: date) -> Iterator[Day]:
         day += timedelta(1)
 
 
+MAX_BOOKED_DAYS: Final = 3660
+"""The longest span the books replay day by day from a loan's disbursement: ten years."""
+
+
+def check_reach(loan: Loan, last: date, field: str, value: date) -> None:
+    """Refuse a last day more than `MAX_BOOKED_DAYS` after the loan's disbursement."""
+    if (last - loan.start).days > MAX_BOOKED_DAYS:
+        raise invalid(
+            field,
+            value,
+            f"is more than {MAX_BOOKED_DAYS} days after the disbursement on "
+            f"{loan.start.isoformat()}: the books replay a loan day by day for ten years at most",
+        )
+
+
 def check_policy(non_accrual_days: object, non_accrual: object) -> tuple[int, NonAccrualPolicy]:
     """The non-accrual options, checked."""
     threshold = check_int("non_accrual_days", non_accrual_days, minimum=1)
@@ -179,6 +194,7 @@ def rows(
     out: list[AccrualEntry] = []
     if last < loan.start:
         return out
+    check_reach(loan, last, "end", end)
     before = (0, 0, 0)
     in_non_accrual = False
     currency = loan.currency

@@ -31,6 +31,7 @@ from microloan.accounting.accrual import (
     AccrualEntry,
     NonAccrualPolicy,
     check_policy,
+    check_reach,
     days,
 )
 from microloan.errors import CurrencyMismatchError, invalid, wrong_type
@@ -290,6 +291,7 @@ def loan_entries(
     books = _Books(chart, loan.currency, policy, loan_id)
     if until < loan.start:
         return []
+    check_reach(loan, until, "until", until)
     books.day = loan.start
     books.principal = loan.principal.minor_units
     books.post("loans_receivable", "cash", books.principal, "disbursement")
