@@ -98,9 +98,7 @@ def test_income_is_what_was_paid_and_is_owed_less_what_was_reversed(
         return
     entries = loan.journal(until=until, non_accrual_days=10_000)  # never non-accruing
     tb = trial_balance(entries, on=until)
-    accrued = sum(
-        (r.amount for r in loan.accruals(loan.start, until + timedelta(1))), Money("0")
-    )
+    accrued = sum((r.amount for r in loan.accruals(loan.start, until + timedelta(1))), Money("0"))
     # a credit held pays what falls due on its own; a later event makes the loan list that use
     listed = loan.charge_fee(Money("0.01"), on=until + timedelta(1)).transactions
     waived = sum((t.amount for t in listed if t.kind == "waiver" and t.on <= until), Money("0"))
@@ -190,7 +188,9 @@ def test_a_partial_cure_brings_what_is_owed_back_on_the_books() -> None:
 def test_keep_leaves_the_accrued_income_and_books_later_accruals_off_balance() -> None:
     """With non_accrual="keep", nothing is reversed on entry."""
     loan = _open_ended()
-    keep = trial_balance(loan.journal(until=date(2026, 5, 3), non_accrual="keep"), on=date(2026, 5, 3))
+    keep = trial_balance(
+        loan.journal(until=date(2026, 5, 3), non_accrual="keep"), on=date(2026, 5, 3)
+    )
     p = loan.position(on=date(2026, 5, 1))
     assert keep.balance("interest_receivable") == p.interest_accrued
     assert keep.balance("off_balance_interest").minor_units > 0
@@ -211,9 +211,7 @@ def test_an_open_ended_loans_month_matches_the_published_daily_interest() -> Non
     accruals = [e for e in entries if e.kind == "accrual"]
     assert len(accruals) == 31
     assert {e.amount for e in accruals} == {Money("5.00")}  # 10,000 × 0.0005
-    assert all(
-        (e.debit, e.credit) == ("interest_receivable", "interest_income") for e in accruals
-    )
+    assert all((e.debit, e.credit) == ("interest_receivable", "interest_income") for e in accruals)
     repaid = [(e.debit, e.credit, e.amount) for e in entries if e.kind == "repayment"]
     assert repaid == [
         ("cash", "interest_receivable", Money("155.00")),
@@ -238,7 +236,10 @@ def test_the_books_of_each_event_kind() -> None:
     assert kinds["recovery"] == ("cash", "recoveries")
     tb = trial_balance(entries, on=date(2026, 3, 10))
     p = loan.position(on=date(2026, 3, 2))
-    assert tb.balance("write_offs") == p.principal_outstanding + p.interest_accrued + p.penalty_outstanding
+    assert (
+        tb.balance("write_offs")
+        == p.principal_outstanding + p.interest_accrued + p.penalty_outstanding
+    )
     assert tb.balance("recoveries") == Money("500")
     assert tb.balance("loans_receivable").minor_units == 0
 
@@ -281,9 +282,13 @@ def test_portfolio_journal_and_trial_balances_merge() -> None:
     a, b = _open_ended(), _open_ended("500")
     day = date(2026, 2, 10)
     whole = trial_balance(portfolio_journal({"a": a, "b": b}, until=day), on=day)
-    parts = trial_balance(a.journal(until=day), on=day) + trial_balance(b.journal(until=day), on=day)
+    parts = trial_balance(a.journal(until=day), on=day) + trial_balance(
+        b.journal(until=day), on=day
+    )
     assert whole == parts
-    assert sum([trial_balance(a.journal(until=day), on=day)]) == trial_balance(a.journal(until=day), on=day)
+    assert sum([trial_balance(a.journal(until=day), on=day)]) == trial_balance(
+        a.journal(until=day), on=day
+    )
     assert {e.loan_id for e in portfolio_journal({"a": a}, until=day)} == {"a"}
 
 
@@ -313,15 +318,13 @@ def test_the_books_refuse_bad_options() -> None:
     with pytest.raises(InvalidTypeError, match=r"entries\[0\]"):
         trial_balance(["x"], on=date(2026, 1, 1))  # type: ignore[list-item]
     with pytest.raises(InvalidTypeError, match="books"):
-        portfolio_journal({"a": "loan"}, until=date(2026, 1, 1))  # type: ignore[dict-item]
+        portfolio_journal({"a": "loan"}, until=date(2026, 1, 1))  # type: ignore[arg-type]
     assert isinstance(trial_balance([], on=date(2026, 1, 1)), TrialBalance)
 
 
 def test_a_fee_paid_at_once_by_credit_held_is_income_once() -> None:
     """A fee charged on a day a credit pays it is booked before the credit's use of it."""
-    plan = equal_installment(
-        Money("100"), rate=Rate.annual("18%"), term=1, start=date(2024, 1, 1)
-    )
+    plan = equal_installment(Money("100"), rate=Rate.annual("18%"), term=1, start=date(2024, 1, 1))
     loan = Loan.from_schedule(plan).repay(Money("101"), on=date(2024, 1, 1))  # 1.00 held
     loan = loan.charge_fee(Money("1"), on=date(2024, 1, 1))
     tb = trial_balance(loan.journal(until=date(2024, 1, 2)), on=date(2024, 1, 2))

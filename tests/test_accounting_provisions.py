@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,7 +67,8 @@ def test_the_pboc_2002_rates_give_the_published_provisions() -> None:
     assert p.general == Money("870")  # 1% × 87,000
     assert p.total == Money("8270")
     assert p.non_performing == Money("17000")
-    assert p.coverage is not None and p.ratio is not None
+    assert p.coverage is not None
+    assert p.ratio is not None
     assert p.coverage.quantize(D("0.0001")) == D("0.4865")  # 8,270 / 17,000
     assert p.ratio.quantize(D("0.0001")) == D("0.0951")  # 8,270 / 87,000
 
@@ -111,21 +113,11 @@ def test_provisions_of_two_parts_add_up_to_the_whole(
     a: list[LoanRecord], b: list[LoanRecord]
 ) -> None:
     """provisions(a) + provisions(b) == provisions(a ∪ b)."""
-    b = [LoanRecord(**{**_fields(r), "loan_id": f"b{r.loan_id}"}) for r in b]
+    b = [attrs.evolve(r, loan_id=f"b{r.loan_id}") for r in b]
     whole = provisions(a + b, on=ON)
     assert provisions(a, on=ON) + provisions(b, on=ON) == whole
     assert sum([provisions(a, on=ON)]) == provisions(a, on=ON)
     assert whole.total == whole.specific + whole.general
-
-
-def _fields(r: LoanRecord) -> dict[str, object]:
-    return {
-        "loan_id": r.loan_id,
-        "disbursed": r.disbursed,
-        "principal": r.principal,
-        "outstanding": r.outstanding,
-        "days_past_due": r.days_past_due,
-    }
 
 
 def test_provisions_refuse_bad_rates_and_schemes() -> None:
@@ -175,7 +167,12 @@ def test_lifetime_pd_never_falls_as_the_horizon_grows(
 def test_lifetime_pd_from_roll_rates_reads_the_counts() -> None:
     """From a RollRates, one step is the matrix's share of loans that rolled to default."""
     before = [_rec(i, 0, "100") for i in range(4)]
-    after = [_rec(0, 0, "90"), _rec(1, 0, "90"), _rec(2, 0, "90"), _rec(3, 0, "90", written_off=True)]
+    after = [
+        _rec(0, 0, "90"),
+        _rec(1, 0, "90"),
+        _rec(2, 0, "90"),
+        _rec(3, 0, "90", written_off=True),
+    ]
     rr = roll_rates(before, after, start=date(2026, 1, 1), end=ON)
     assert lifetime_pd(rr, start="M0", horizon=1) == D("0.25")
     assert lifetime_pd(rr, start="M0", horizon=2) == D("0.4375")  # 1 - 0.75²
@@ -186,9 +183,7 @@ def test_lifetime_pd_refuses_a_chain_that_is_not_one() -> None:
     with pytest.raises(InvalidValueError, match="exactly 1"):
         lifetime_pd({"M0": {"M0": D("0.5"), "default": D("0.4")}}, start="M0", horizon=1)
     with pytest.raises(InvalidValueError, match="absorbing"):
-        lifetime_pd(
-            {"M0": {"default": D(1)}, "default": {"M0": D(1)}}, start="M0", horizon=1
-        )
+        lifetime_pd({"M0": {"default": D(1)}, "default": {"M0": D(1)}}, start="M0", horizon=1)
     with pytest.raises(InvalidValueError, match="no row"):
         lifetime_pd({"M0": {"M1": D(1)}, "M9": {"default": D(1)}}, start="M0", horizon=1)
     with pytest.raises(InvalidValueError, match="horizon"):
@@ -233,7 +228,7 @@ def test_ecl_from_a_chain_uses_12_months_for_stage_1_and_the_lifetime_after() ->
 @given(loan_books(on=ON), loan_books(on=ON))
 def test_ecl_of_two_parts_adds_up_to_the_whole(a: list[LoanRecord], b: list[LoanRecord]) -> None:
     """expected_credit_loss(a) + (b) == (a ∪ b), total and by stage."""
-    b = [LoanRecord(**{**_fields(r), "loan_id": f"b{r.loan_id}"}) for r in b]
+    b = [attrs.evolve(r, loan_id=f"b{r.loan_id}") for r in b]
     pd = {1: D("0.013"), 2: D("0.27"), 3: D("0.9")}
     lgd = {1: D("0.45"), 2: D("0.5"), 3: D("0.65")}
     parts = expected_credit_loss(a, on=ON, pd=pd, lgd=lgd) + expected_credit_loss(
@@ -261,4 +256,4 @@ def test_reports_are_values() -> None:
     """Provisions compare by value and show their rows."""
     assert provisions(BOOK, on=ON) == provisions(list(BOOK), on=ON)
     assert isinstance(provisions([], on=ON), Provisions)
-    assert [r["class"] for r in provisions(BOOK, on=ON).as_rows()][0] == "normal"
+    assert next(r["class"] for r in provisions(BOOK, on=ON).as_rows()) == "normal"

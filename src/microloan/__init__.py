@@ -14,6 +14,8 @@ from microloan._validators import MAX_AMOUNT
 from microloan._version import __version__
 from microloan.accounting import (
     NON_ACCRUAL_DAYS,
+    PROVISION_PRESETS,
+    PROVISION_RATE_RANGES,
     AccrualComponent,
     AccrualEntry,
     Book,
@@ -22,8 +24,6 @@ from microloan.accounting import (
     ExpectedCreditLoss,
     JournalEntry,
     NonAccrualPolicy,
-    PROVISION_PRESETS,
-    PROVISION_RATE_RANGES,
     ProvisionPreset,
     Provisions,
     TrialBalance,

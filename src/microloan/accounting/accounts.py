@@ -22,7 +22,7 @@ def _check_account(_instance: object, attribute: attrs.Attribute[str], value: ob
 
 
 def _account(name: str) -> str:
-    return attrs.field(default=name, validator=_check_account)  # type: ignore[no-any-return]
+    return attrs.field(default=name, validator=_check_account)
 
 
 @final

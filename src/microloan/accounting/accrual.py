@@ -33,7 +33,7 @@ from microloan.money import Money
 
 if TYPE_CHECKING:
     from microloan.lines import CreditLine
-    from microloan.loans import Loan, LoanPosition
+    from microloan.loans import Loan, LoanPosition, Transaction
 
 AccrualComponent = Literal["interest", "penalty", "fees"]
 """What a loan earns: contract interest, penalty interest (罚息) and fees."""

@@ -16,7 +16,7 @@ rounded to the library's 34 digits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -80,6 +80,17 @@ def _chain_of_rolls(matrix: RollRates, default: str | None) -> Chain:
     return states, rows, _DEFAULT
 
 
+def _row(source: str, row: Mapping[object, object]) -> dict[str, Fraction]:
+    found: dict[str, Fraction] = {}
+    for dest, p in row.items():
+        if not isinstance(dest, str):
+            raise wrong_type(f"matrix[{source!r}]", dest, "a state name (a str)")
+        found[dest] = _probability(f"matrix[{source!r}][{dest!r}]", p)
+    if sum(found.values()) != 1:
+        raise invalid(f"matrix[{source!r}]", row, "must add up to exactly 1")
+    return found
+
+
 def _chain_of_mapping(matrix: Mapping[object, object], default: str | None) -> Chain:
     target = _DEFAULT if default is None else default
     rows: dict[str, dict[str, Fraction]] = {}
@@ -90,15 +101,8 @@ def _chain_of_mapping(matrix: Mapping[object, object], default: str | None) -> C
         if not isinstance(row, Mapping):
             raise wrong_type(f"matrix[{source!r}]", row, "a mapping of states to probabilities")
         states[source] = None
-        found: dict[str, Fraction] = {}
-        for dest, p in row.items():
-            if not isinstance(dest, str):
-                raise wrong_type(f"matrix[{source!r}]", dest, "a state name (a str)")
-            states[dest] = None
-            found[dest] = _probability(f"matrix[{source!r}][{dest!r}]", p)
-        if sum(found.values()) != 1:
-            raise invalid(f"matrix[{source!r}]", row, "must add up to exactly 1")
-        rows[source] = found
+        rows[source] = _row(source, row)
+        states.update(dict.fromkeys(rows[source]))
     if target not in states:
         raise invalid("default", target, f"is not a state of the matrix {list(states)}")
     for absorbing in (target, _PAID_OFF):
@@ -259,17 +263,14 @@ class ExpectedCreditLoss:
             return NotImplemented
         if other.on != self.on:
             raise invalid("other", other.on, "is an expected-loss report of another date")
-        merged: dict[int, list[object]] = {}
-        for c in (*self.cells, *other.cells):
-            cell = merged.get(c[0])
-            if cell is None:
-                merged[c[0]] = [c[1], c[2], c[3]]
-            else:
-                merged[c[0]] = [cell[0] + c[1], cell[1] + c[2], CONTEXT.add(cell[2], c[3])]  # type: ignore[operator, arg-type]
+        merged: dict[int, tuple[int, int, Decimal]] = {}
+        for stage, loans, units, loss in (*self.cells, *other.cells):
+            was = merged.get(stage, (0, 0, Decimal(0)))
+            merged[stage] = (was[0] + loans, was[1] + units, CONTEXT.add(was[2], loss))
         return attrs.evolve(
             self,
             currency=join_currency(self.currency, other.currency),
-            cells=tuple((k, *v) for k, v in sorted(merged.items())),  # type: ignore[arg-type]
+            cells=tuple((k, *v) for k, v in sorted(merged.items())),
         )
 
     def __radd__(self, other: object) -> ExpectedCreditLoss:
@@ -309,6 +310,45 @@ def _thresholds(stages: object) -> tuple[int, int]:
 
 def _is_stage_map(pd: object) -> bool:
     return isinstance(pd, Mapping) and not any(isinstance(v, Mapping) for v in pd.values())
+
+
+def _months(lifetime: object) -> Callable[[LoanRecord], int]:
+    """Each loan's months of a lifetime PD: one number, or by loan id (12 if not listed)."""
+    if isinstance(lifetime, Mapping):
+        months = {k: check_int(f"lifetime[{k!r}]", v, minimum=0) for k, v in lifetime.items()}
+        return lambda record: months.get(record.loan_id, 12)
+    every = check_int("lifetime", lifetime, minimum=0)
+    return lambda _record: every
+
+
+def _probabilities(
+    pd: object,
+    scheme: SchemeName | BucketScheme,
+    default: str | None,
+    months: Callable[[LoanRecord], int],
+) -> Callable[[LoanRecord, int], Fraction]:
+    """The PD of a loan in a stage: given per stage, or read from the chain (cached)."""
+    if _is_stage_map(pd):
+        fixed = _by_stage("pd", pd)
+        return lambda _record, stage: fixed[stage]
+    chain = _chain(pd, default)
+    plan = pd.scheme if isinstance(pd, RollRates) else resolve_scheme(scheme)
+    cache: dict[tuple[str, int], Fraction] = {}
+
+    def read(record: LoanRecord, stage: int) -> Fraction:
+        state = plan.classify(record)
+        horizon = 12 if stage == 1 else months(record)
+        key = (state, horizon)
+        if key not in cache:
+            if state in chain[0]:
+                cache[key] = _pd(chain, state, horizon)
+            elif isinstance(pd, RollRates):  # a bucket counted as default
+                cache[key] = Fraction(1)
+            else:
+                raise invalid("pd", state, f"has no row for the loan's bucket {state!r}")
+        return cache[key]
+
+    return read
 
 
 @in_context
@@ -362,22 +402,7 @@ def expected_credit_loss(
     day = check_date(on, "on")
     losses = _by_stage("lgd", lgd)
     thresholds = _thresholds(stages)
-    fixed: dict[int, Fraction] | None = None
-    chain: Chain | None = None
-    plan: BucketScheme | None = None
-    if _is_stage_map(pd):
-        fixed = _by_stage("pd", pd)
-    else:
-        chain = _chain(pd, default)
-        plan = pd.scheme if isinstance(pd, RollRates) else resolve_scheme(scheme)
-    months: dict[object, int] = {}
-    default_months = 12
-    if isinstance(lifetime, Mapping):
-        for key, value in lifetime.items():
-            months[key] = check_int(f"lifetime[{key!r}]", value, minimum=0)
-    else:
-        default_months = check_int("lifetime", lifetime, minimum=0)
-    cache: dict[tuple[str, int], Fraction] = {}
+    probability_of = _probabilities(pd, scheme, default, _months(lifetime))
     cells: dict[int, list[object]] = {}
     currency: str | None = None
     for _, record in iter_records(records):
@@ -386,27 +411,10 @@ def expected_credit_loss(
         if not is_on_book(record):
             continue
         stage = _stage_of(record.days_past_due, thresholds)
-        if fixed is not None:
-            probability = fixed[stage]
-        else:
-            assert chain is not None and plan is not None  # noqa: S101 - set together above
-            state = plan.classify(record)
-            horizon = 12 if stage == 1 else months.get(record.loan_id, default_months)
-            key = (state, horizon)
-            if key not in cache:
-                if state in chain[0]:
-                    cache[key] = _pd(chain, state, horizon)
-                elif isinstance(pd, RollRates):  # a bucket counted as default
-                    cache[key] = Fraction(1)
-                else:
-                    raise invalid("pd", state, f"has no row for the loan's bucket {state!r}")
-            probability = cache[key]
-        units = record.outstanding.minor_units
-        exposure = record.outstanding.amount
-        loss = probability * losses[stage] * Fraction(exposure)
+        loss = probability_of(record, stage) * losses[stage] * Fraction(record.outstanding.amount)
         cell = cells.setdefault(stage, [0, 0, Fraction(0)])
         cell[0] += 1  # type: ignore[operator]
-        cell[1] += units  # type: ignore[operator]
+        cell[1] += record.outstanding.minor_units  # type: ignore[operator]
         cell[2] += loss  # type: ignore[operator]
     return ExpectedCreditLoss(
         on=day,

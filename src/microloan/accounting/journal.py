@@ -35,9 +35,8 @@ from microloan.accounting.accrual import (
     days,
 )
 from microloan.errors import CurrencyMismatchError, invalid, wrong_type
-from microloan.money import Money
-
 from microloan.loans import Transaction
+from microloan.money import Money
 
 if TYPE_CHECKING:
     from microloan.lines import CreditLine
@@ -161,7 +160,7 @@ class _Books:
 
     def collect(self, component: str, units: int, paid_from: str, t: Transaction) -> None:
         """`units` of `component` paid from `paid_from` (cash, or the borrower's credit)."""
-        kind: EntryKind = t.kind if t.kind in ("repayment", "credit") else "repayment"  # type: ignore[assignment]
+        kind: EntryKind = "credit" if t.kind == "credit" else "repayment"
         if self.written_off:
             self.post(paid_from, "recoveries", units, "recovery", t)
             return
@@ -282,6 +281,7 @@ def _reversed(books: _Books, t: Transaction) -> None:
 def loan_entries(
     loan: Loan,
     until: date,
+    *,
     chart: ChartOfAccounts,
     threshold: int,
     policy: NonAccrualPolicy,
@@ -341,12 +341,13 @@ def loan_journal(
     """The entries of [`Loan.journal`][microloan.Loan.journal]."""
     day = check_date(until, "until")
     threshold, policy = check_policy(non_accrual_days, non_accrual)
-    return tuple(loan_entries(loan, day, _chart(chart), threshold, policy))
+    return tuple(loan_entries(loan, day, chart=_chart(chart), threshold=threshold, policy=policy))
 
 
 def _line_entries(
     line: CreditLine,
     until: date,
+    *,
     chart: ChartOfAccounts,
     threshold: int,
     policy: NonAccrualPolicy,
@@ -355,7 +356,9 @@ def _line_entries(
     out: list[JournalEntry] = []
     for i, loan in enumerate(line.drawdowns):
         key: str | int = i if prefix is None else f"{prefix}/{i}"
-        out.extend(loan_entries(loan, until, chart, threshold, policy, loan_id=key))
+        out.extend(
+            loan_entries(loan, until, chart=chart, threshold=threshold, policy=policy, loan_id=key)
+        )
     out.sort(key=lambda e: e.on)
     return out
 
@@ -372,12 +375,12 @@ def line_journal(
     """The entries of [`CreditLine.journal`][microloan.CreditLine.journal]."""
     day = check_date(until, "until")
     threshold, policy = check_policy(non_accrual_days, non_accrual)
-    return tuple(_line_entries(line, day, _chart(chart), threshold, policy))
+    return tuple(_line_entries(line, day, chart=_chart(chart), threshold=threshold, policy=policy))
 
 
 @in_context
 def portfolio_journal(
-    books: Mapping[str | int, Loan | CreditLine],
+    books: Mapping[str, Loan | CreditLine] | Mapping[int, Loan | CreditLine],
     *,
     until: date,
     chart: ChartOfAccounts | None = None,
@@ -422,9 +425,13 @@ def portfolio_journal(
         if isinstance(key, bool) or not isinstance(key, str | int):
             raise wrong_type("books", key, "a loan id (a str or an int)")
         if isinstance(item, Loan):
-            out.extend(loan_entries(item, day, plan, threshold, policy, loan_id=key))
+            out.extend(
+                loan_entries(item, day, chart=plan, threshold=threshold, policy=policy, loan_id=key)
+            )
         elif isinstance(item, CreditLine):
-            out.extend(_line_entries(item, day, plan, threshold, policy, prefix=key))
+            out.extend(
+                _line_entries(item, day, chart=plan, threshold=threshold, policy=policy, prefix=key)
+            )
         else:
             raise wrong_type(f"books[{key!r}]", item, "a Loan or a CreditLine")
     out.sort(key=lambda e: e.on)

@@ -49,17 +49,17 @@ PROVISION_PRESETS: Final[Mapping[str, tuple[Mapping[str, Decimal], Decimal]]] = 
     ),
     "mof-2012": (
         dict(zip(FIVE_TIER, map(Decimal, ("0.015", "0.03", "0.30", "0.60", "1")), strict=True)),
-        Decimal("0"),
+        Decimal(0),
     ),
 }
 """Each preset's rates by five-tier label, and its general reserve on the whole book."""
 
 PROVISION_RATE_RANGES: Final[Mapping[str, tuple[Decimal, Decimal]]] = {
-    "normal": (Decimal("0"), Decimal("0")),
+    "normal": (Decimal(0), Decimal(0)),
     "special_mention": (Decimal("0.02"), Decimal("0.02")),
     "substandard": (Decimal("0.20"), Decimal("0.30")),
     "doubtful": (Decimal("0.40"), Decimal("0.60")),
-    "loss": (Decimal("1"), Decimal("1")),
+    "loss": (Decimal(1), Decimal(1)),
 }
 """The specific-provision rates 银发〔2002〕98号 allows by label (25% and 50% ± 20%)."""
 
@@ -160,7 +160,9 @@ class Provisions:
         """The specific provision of each class."""
         currency = self.currency or "CNY"
         return {
-            label: _round(CONTEXT.multiply(self.rates[i], self._money(self._units(i)).amount), currency)
+            label: _round(
+                CONTEXT.multiply(self.rates[i], self._money(self._units(i)).amount), currency
+            )
             for i, label in enumerate(FIVE_TIER)
         }
 
@@ -335,5 +337,3 @@ def provisions(
         currency=currency,
         cells=tuple((k, *v) for k, v in sorted(cells.items())),  # type: ignore[misc]
     )
-
-
