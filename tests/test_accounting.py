@@ -340,3 +340,19 @@ def test_the_books_refuse_a_span_beyond_ten_years() -> None:
         loan.journal(until=date(9999, 12, 31))
     with pytest.raises(InvalidValueError, match="end"):
         loan.accruals(date(2026, 1, 1), date(9999, 12, 31))
+
+
+@_FEW
+@given(booked_loans())
+def test_non_accrual_and_cure_change_when_income_is_booked_not_how_much(
+    case: tuple[Loan, date],
+) -> None:
+    """A loan back under the threshold has the income it would have had with no non-accrual."""
+    loan, until = case
+    p = loan.position(on=until)
+    if p.status == "written_off" or p.days_past_due >= 90:
+        return
+    with_rule = trial_balance(loan.journal(until=until), on=until)
+    without = trial_balance(loan.journal(until=until, non_accrual_days=10_000), on=until)
+    for account in CHART.accounts:
+        assert with_rule.balance(account) == without.balance(account), account

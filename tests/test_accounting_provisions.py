@@ -257,3 +257,17 @@ def test_reports_are_values() -> None:
     assert provisions(BOOK, on=ON) == provisions(list(BOOK), on=ON)
     assert isinstance(provisions([], on=ON), Provisions)
     assert next(r["class"] for r in provisions(BOOK, on=ON).as_rows()) == "normal"
+
+
+def test_ecl_from_roll_rates_counts_a_bucket_past_default_as_defaulted() -> None:
+    """With `default="M2"`, a loan in M2 or later has PD 1; one in M0 reads the matrix."""
+    before = [_rec(i, 0, "100") for i in range(4)]
+    after = [_rec(0, 0, "90"), _rec(1, 0, "90"), _rec(2, 45, "90"), _rec(3, 0, "0")]
+    rr = roll_rates(before, after, start=date(2026, 1, 1), end=ON)
+    # M0 -> M0 2/4, M2 1/4 (default), paid_off 1/4: one month's PD is 1/4
+    assert lifetime_pd(rr, start="M0", horizon=1, default="M2") == D("0.25")
+    book = [_rec(1, 0, "1000"), _rec(2, 45, "1000")]
+    ecl = expected_credit_loss(book, on=ON, pd=rr, lgd=D(1), default="M2")
+    assert ecl.by_stage[2] == Money("1000")  # in M2: defaulted
+    pd12 = lifetime_pd(rr, start="M0", horizon=12, default="M2")
+    assert ecl.by_stage[1] == Money(pd12 * 1000).round()
