@@ -271,3 +271,16 @@ def test_ecl_from_roll_rates_counts_a_bucket_past_default_as_defaulted() -> None
     assert ecl.by_stage[2] == Money("1000")  # in M2: defaulted
     pd12 = lifetime_pd(rr, start="M0", horizon=12, default="M2")
     assert ecl.by_stage[1] == Money(pd12 * 1000).round()
+
+
+def test_ecl_matches_a_published_two_stage_worked_example() -> None:
+    """Meridian Bank: EAD 5,000,000, LGD 40%; stage 1 PD 1.5% -> 30,000; stage 2 PD 12% -> 240,000.
+
+    Source: AcadiFi, "How does the IFRS 9 expected credit loss model work" (worked example),
+    https://acadifi.com/community/expected-credit-loss-model-ifrs-9-impairment-financial-instruments
+    """
+    pd = {1: D("0.015"), 2: D("0.12"), 3: D(1)}
+    year_1 = expected_credit_loss([_rec(1, 0, "5000000")], on=ON, pd=pd, lgd=D("0.40"))
+    assert year_1.total == Money("30000")
+    year_2 = expected_credit_loss([_rec(1, 45, "5000000")], on=ON, pd=pd, lgd=D("0.40"))
+    assert year_2.by_stage[2] == Money("240000")
