@@ -8,11 +8,12 @@ the days: the accruals over `[a, b)` and `[b, c)` are those over `[a, c)`.
 
 **Non-accrual** (停止计息 / 非应计): from the end of the day a loan reaches
 `non_accrual_days` days past due (default 90, the non-performing threshold of the Basel
-Committee's *Prudential treatment of problem assets* (2017), §19, and of the 2023
-measures on the risk classification of financial assets (金融资产风险分类办法) art. 11)
+Committee's *Prudential treatment of problem assets* (2017), and the substandard threshold
+of the 2023 measures on the risk classification of financial assets (金融资产风险分类办法))
 its accruals are kept off balance sheet (表外) instead of income, and, with
-`non_accrual="reverse"` (the default, the practice of 《金融企业会计制度》 that interest
-over 90 days overdue is no longer recognised and what was accrued is written back), the
+`non_accrual="reverse"` (the default: the 90-day rule of 《金融企业会计制度》 (2001), under
+which interest on a loan over 90 days overdue stops accruing, what was accrued is written
+back out of income and it is kept off balance sheet), the
 interest, penalty and fees accrued and unpaid are reversed out of income into the
 off-balance memo. When the loan is cured (below the threshold again) what is still owed
 returns to the books.
@@ -50,7 +51,8 @@ go off balance, the US regulators' call-report option of keeping what was accrue
 judged collectible)."""
 
 NON_ACCRUAL_DAYS: Final = 90
-"""The default days past due from which a loan stops accruing into income (Basel 2017, §19)."""
+"""The default days past due from which a loan stops accruing into income (Basel Committee,
+*Prudential treatment of problem assets*, 2017: non-performing from 90 days past due)."""
 
 _COMPONENTS: Final[tuple[AccrualComponent, ...]] = ("interest", "penalty", "fees")
 
