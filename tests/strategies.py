@@ -1073,3 +1073,29 @@ def headed_junk(draw: st.DrawFn) -> dict[str, object]:
 def ascii_id(value: object) -> str:
     """A test id in ASCII (`１２３` → `U+FF11U+FF12U+FF13`): selectable by node id anywhere."""
     return "".join(c if c.isascii() else f"U+{ord(c):04X}" for c in str(value))
+
+
+@st.composite
+def booked_loans(draw: st.DrawFn) -> tuple[microloan.Loan, date]:
+    """A loan with a history and a day to close its books on (up to 150 days after its last event)."""
+    loan = draw(loans_with_history())
+    last = max((t.on for t in loan.transactions), default=loan.start)
+    return loan, last + timedelta(days=draw(st.integers(0, 150)))
+
+
+@st.composite
+def markov_chains(draw: st.DrawFn) -> dict[str, dict[str, Decimal]]:
+    """A small chain over buckets M0-M2 with absorbing "default" and "paid_off": rows in hundredths."""
+    states = ["M0", "M1", "M2"]
+    targets = [*states, "default", "paid_off"]
+    chain: dict[str, dict[str, Decimal]] = {}
+    for state in states:
+        weights = draw(st.lists(st.integers(0, 20), min_size=len(targets), max_size=len(targets)))
+        if not any(weights):
+            weights[targets.index("default")] = 1
+        total = sum(weights)
+        # a row in hundredths, summing to exactly 1: the rounding rest goes to the state itself
+        row = {t: Decimal(w * 100 // total) / 100 for t, w in zip(targets, weights, strict=True)}
+        row[state] += 1 - sum(row.values())
+        chain[state] = {t: p for t, p in row.items() if p}
+    return chain

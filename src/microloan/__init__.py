@@ -12,6 +12,27 @@ from microloan._decimal import RoundingMode
 from microloan._public import publish
 from microloan._validators import MAX_AMOUNT
 from microloan._version import __version__
+from microloan.accounting import (
+    NON_ACCRUAL_DAYS,
+    PROVISION_PRESETS,
+    PROVISION_RATE_RANGES,
+    AccrualComponent,
+    AccrualEntry,
+    Book,
+    ChartOfAccounts,
+    EntryKind,
+    ExpectedCreditLoss,
+    JournalEntry,
+    NonAccrualPolicy,
+    ProvisionPreset,
+    Provisions,
+    TrialBalance,
+    expected_credit_loss,
+    lifetime_pd,
+    portfolio_journal,
+    provisions,
+    trial_balance,
+)
 from microloan.analytics import (
     Activity,
     Bins,
@@ -324,6 +345,26 @@ __all__ = [
     "FundingLimitError",
     "FundingLimits",
     "LeverageRule",
+    # the lender's books
+    "NON_ACCRUAL_DAYS",
+    "AccrualComponent",
+    "AccrualEntry",
+    "Book",
+    "NonAccrualPolicy",
+    "ChartOfAccounts",
+    "EntryKind",
+    "JournalEntry",
+    "TrialBalance",
+    "portfolio_journal",
+    "trial_balance",
+    "PROVISION_PRESETS",
+    "PROVISION_RATE_RANGES",
+    "ProvisionPreset",
+    "Provisions",
+    "provisions",
+    "ExpectedCreditLoss",
+    "expected_credit_loss",
+    "lifetime_pd",
     # version
     "__version__",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from microloan.accounting import portfolio_journal, provisions, trial_balance
 from microloan.analytics import Rule, auc, ks, lift_table, reject_impact
 from microloan.daycount import add_months, day_count, year_fraction
 from microloan.lines import CreditLine
@@ -231,6 +232,35 @@ def _revolving_line() -> list[str]:
     ]
 
 
+def _month_end() -> list[str]:
+    on = date(2026, 3, 31)
+    daily = Rate.daily("0.05%")
+    current = Loan.open_ended(
+        principal=Money("10000"), rate=daily, start=date(2026, 1, 5), maturity=date(2026, 4, 5)
+    ).repay(Money("2000"), on=date(2026, 2, 5))
+    plan = equal_installment(
+        Money("12000"), rate=Rate.annual("18%"), term=6, start=date(2025, 12, 20)
+    )
+    late = Loan.from_schedule(plan).repay(plan.installments[0].total, on=date(2026, 1, 20))
+    bad = Loan.open_ended(
+        principal=Money("5000"), rate=daily, start=date(2025, 10, 1), maturity=date(2025, 12, 1)
+    )
+    book = {"A": current, "B": late, "C": bad}
+    tb = trial_balance(portfolio_journal(book, until=on), on=on)
+    p = provisions([LoanRecord.from_loan(k, v, on=on) for k, v in book.items()], on=on)
+    width = max(len(a) for a in tb.accounts)
+    rows = [f"    {a:<{width}} {tb.balance(a)!s:>16}" for a in tb.accounts]
+    return [
+        f"Three loans closed on {on}: trial balance (balanced: {tb.balanced})",
+        *rows,
+        (
+            f"  Provisions (PBoC 2002 rates + 1% general reserve): {p.total};"
+            f" coverage {p.coverage:.1%} of non-performing {p.non_performing},"
+            f" ratio {p.ratio:.2%}; the 150% / 2.5% minimums need {p.required()}"
+        ),
+    ]
+
+
 #: The tour's sections in order; each capability adds its own.
 SECTIONS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Money and rates", _money_and_rates),
@@ -240,6 +270,7 @@ SECTIONS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Revolving credit line", _revolving_line),
     ("Ageing report", _ageing),
     ("Lift table", _lift),
+    ("Month-end books", _month_end),
 ]
 
 

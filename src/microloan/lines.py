@@ -33,7 +33,7 @@ Conventions (the issue is silent on some; these are the library's choices):
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal, TypedDict, Unpack, final
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
 
 import attrs
 
@@ -62,6 +62,9 @@ from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
 from microloan.schedules import METHODS
 from microloan.terms import ServicingTerms
+
+if TYPE_CHECKING:
+    from microloan.accounting import AccrualEntry, ChartOfAccounts, JournalEntry, NonAccrualPolicy
 
 LineState = Literal["active", "frozen", "closed"]
 """The status a line holds: `"active"`, `"frozen"` (no draws until unfrozen) or
@@ -512,6 +515,61 @@ class CreditLine:
             payoff_amount=total([p.payoff_amount for p in positions]),
             credit=self.credit + total([p.credit for p in positions]),
             drawdowns=positions,
+        )
+
+    def accruals(
+        self,
+        start: date,
+        end: date,
+        *,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[AccrualEntry, ...]:
+        """Every drawdown's accruals on the days of `[start, end)`, by date (`loan_id` its index).
+
+        See [`Loan.accruals`][microloan.Loan.accruals].
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> [(r.on.day, str(r.amount.amount)) for r in line.accruals(date(2026, 1, 1), date(2026, 1, 3))]
+            [(2, '5.00')]
+        """
+        from microloan.accounting.accrual import line_accruals  # noqa: PLC0415 - the wing
+
+        return line_accruals(
+            self, start, end, non_accrual_days=non_accrual_days, non_accrual=non_accrual
+        )
+
+    def journal(
+        self,
+        until: date,
+        *,
+        chart: ChartOfAccounts | None = None,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[JournalEntry, ...]:
+        """The journal of every drawdown to the end of `until`, by date (`loan_id` its index).
+
+        The line's own `credit` (money left over after every drawdown is paid) carries no
+        date, so it is not booked here. See [`Loan.journal`][microloan.Loan.journal].
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> [e.kind for e in line.journal(until=date(2026, 1, 2))]
+            ['disbursement', 'accrual']
+        """
+        from microloan.accounting.journal import line_journal  # noqa: PLC0415 - the wing
+
+        return line_journal(
+            self,
+            until,
+            chart=chart,
+            non_accrual_days=non_accrual_days,
+            non_accrual=non_accrual,
         )
 
     def drawdown(self, which: int | Loan) -> Loan:

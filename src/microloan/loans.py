@@ -59,6 +59,7 @@ from microloan.terms import (
 )
 
 if TYPE_CHECKING:
+    from microloan.accounting import AccrualEntry, ChartOfAccounts, JournalEntry, NonAccrualPolicy
     from microloan.ledger_rows import LedgerRow
 
 LoanStatus = Literal["current", "overdue", "paid_off", "written_off"]
@@ -640,6 +641,82 @@ class Loan:
         """
         ledger = self._at(self._check_on(on, "on"))
         return _money(ledger.payoff(on), self.currency)
+
+    def accruals(
+        self,
+        start: date,
+        end: date,
+        *,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[AccrualEntry, ...]:
+        """The interest, penalty and fees earned on each day of `[start, end)`: the books' income.
+
+        Exactly what `position` accrues: a day's accrual is the change in what is owed
+        plus what was paid and waived of each component. From the end of the day the loan
+        is `non_accrual_days` past due its rows are `"off_balance"` (see the explanation
+        page *The lender's books*).
+
+        Args:
+            start: the first day.
+            end: the day after the last (the span is half-open).
+            non_accrual_days: days past due from which the loan stops accruing into income.
+            non_accrual: the [`NonAccrualPolicy`][microloan.NonAccrualPolicy].
+
+        Returns:
+            [`AccrualEntry`][microloan.AccrualEntry] rows, one per day and component earned.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> rows = loan.accruals(start=date(2026, 1, 1), end=date(2026, 1, 12))
+            >>> len(rows), sum((r.amount for r in rows), Money("0"))  # as position(on=Jan 11)
+            (10, Money('5.00', 'CNY'))
+        """
+        from microloan.accounting.accrual import loan_accruals  # noqa: PLC0415 - the wing
+
+        return loan_accruals(
+            self, start, end, non_accrual_days=non_accrual_days, non_accrual=non_accrual
+        )
+
+    def journal(
+        self,
+        until: date,
+        *,
+        chart: ChartOfAccounts | None = None,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[JournalEntry, ...]:
+        """The double-entry journal of the loan from its disbursement to the end of `until`.
+
+        Args:
+            until: the last day booked.
+            chart: the [`ChartOfAccounts`][microloan.ChartOfAccounts] (default names by role).
+            non_accrual_days: days past due from which the loan stops accruing into income.
+            non_accrual: the [`NonAccrualPolicy`][microloan.NonAccrualPolicy].
+
+        Returns:
+            [`JournalEntry`][microloan.JournalEntry] values, oldest first.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> paid = loan.repay(Money("300"), on=date(2026, 1, 11))
+            >>> [(e.debit, e.credit, str(e.amount.amount)) for e in paid.journal(until=date(2026, 1, 11))
+            ...  if e.kind == "repayment"]
+            [('cash', 'interest_receivable', '5.00'), ('cash', 'loans_receivable', '295.00')]
+        """
+        from microloan.accounting.journal import loan_journal  # noqa: PLC0415 - the wing
+
+        return loan_journal(
+            self,
+            until,
+            chart=chart,
+            non_accrual_days=non_accrual_days,
+            non_accrual=non_accrual,
+        )
 
     # -- operations ---------------------------------------------------------
     def repay(self, amount: Money, *, on: date, excess: ExcessHandling | None = None) -> Loan:
