@@ -56,6 +56,7 @@ from microloan.analytics import (
     reject_impact,
     repeat_borrowing,
 )
+from microloan.conventions import Conventions
 from microloan.cost import AprMethod, apr, irr, xirr
 from microloan.daycount import (
     DayCount,
@@ -132,7 +133,9 @@ from microloan.schedules import (
     Installment,
     InterestBasis,
     Method,
+    Residual,
     Schedule,
+    Split,
     bullet,
     due_dates,
     equal_installment,
@@ -189,7 +192,9 @@ __all__ = [
     "Installment",
     "InterestBasis",
     "Method",
+    "Residual",
     "Schedule",
+    "Split",
     "bullet",
     "due_dates",
     "equal_installment",
@@ -197,6 +202,8 @@ __all__ = [
     "flat",
     "interest_only",
     "periods_per_year",
+    # conventions
+    "Conventions",
     # loans
     "Allocation",
     "AllocationOrder",
