@@ -25,7 +25,7 @@ from microloan.schedules import Accrual, InterestBasis, Residual, Split
 
 def _day_count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        checkoption(attribute.name, value, DayCount)
+        check_option(attribute.name, value, DayCount)
 
 
 def _days_in_year(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
