@@ -72,9 +72,7 @@ class Conventions:
     rounding: RoundingMode = attrs.field(default="half_up", validator=option(RoundingMode))
     accrual: Accrual = attrs.field(default="period", validator=option(Accrual))
     days_in_year: DaysInYear = attrs.field(default=360, validator=_days_in_year)
-    interest_basis: InterestBasis = attrs.field(
-        default="rounded", validator=option(InterestBasis)
-    )
+    interest_basis: InterestBasis = attrs.field(default="rounded", validator=option(InterestBasis))
     split: Split = attrs.field(default="interest_first", validator=option(Split))
     residual: Residual = attrs.field(default="last", validator=option(Residual))
     day_count: DayCount | None = attrs.field(default=None, validator=_day_count)

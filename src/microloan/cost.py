@@ -33,9 +33,9 @@ from typing import Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
 from microloan._validators import check_items, check_magnitude, check_option
-from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.daycount import DAY_COUNTS, DayCount
 from microloan.daycount import day_count as count_days
+from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
 AprMethod = Literal["compound", "simple"]
@@ -513,7 +513,10 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/
         Decimal('0.098565')
     """
     convention = check_option(
-        "day_count", day_count, DayCount, reason=f"is not a day count; use one of {list(DAY_COUNTS)}"
+        "day_count",
+        day_count,
+        DayCount,
+        reason=f"is not a day count; use one of {list(DAY_COUNTS)}",
     )
     by_day: dict[date, Decimal] = {}
     for i, pair in enumerate(
@@ -551,7 +554,9 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/
             by_time[units] = CONTEXT.add(by_time.get(units, ZERO), by_day[d])
     times = sorted(by_time)
     if len(times) < 2:
-        raise invalid("dated_flows", len(times), f"distinct times under {convention}; at least two are needed")
+        raise invalid(
+            "dated_flows", len(times), f"distinct times under {convention}; at least two are needed"
+        )
     step = reduce(math.gcd, times, basis)
     return _solve(
         [t // step for t in times], [by_time[t] for t in times], basis // step, max_power // step

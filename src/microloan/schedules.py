@@ -1099,7 +1099,7 @@ def equal_installment(
     return plan.schedule("equal_installment", rows, basis, how, where)
 
 
-def _balanced(  # noqa: PLR0913, PLR0917 - the state of one annuity
+def _balanced(  # noqa: PLR0917 - the state of one annuity
     plan: _Plan,
     level: Decimal,
     rows: list[_Row],
@@ -1161,10 +1161,16 @@ def _annuity_rows(
     With `exact_level` (the unrounded annuity), interest is charged on the balance of
     the exact annuity; without it, on the rounded running balance. With
     `principal_first` the exact principal part (the exact annuity `annuity` less the
-    exact interest on the exact basis, the level less it on the rounded one) is
-    rounded and the interest is the rest.
+    exact interest on the exact basis — moved by as much as a lowered or balanced level
+    has moved — and the level less it on the rounded one) is rounded and the interest
+    is the rest.
     """
-    principal_level = level if exact_level is None else annuity
+    # the exact annuity, moved as far as the level has been moved from its rounding
+    principal_level = (
+        level
+        if exact_level is None
+        else CONTEXT.add(annuity, CONTEXT.subtract(level, plan.round_level(annuity)))
+    )
     rates = plan.rates
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     multiply, subtract = ctx.multiply, ctx.subtract
