@@ -306,7 +306,7 @@ def test_products_and_draws_carry_the_conventions() -> None:
 
 
 # -- properties of the options ---------------------------------------------------------
-def _options(draw_split: str, draw_residual: str, basis: str) -> dict[str, str]:
+def _options(draw_split: str, draw_residual: str, basis: str) -> dict[str, Any]:
     return {"split": draw_split, "residual": draw_residual, "interest_basis": basis}
 
 
@@ -314,7 +314,8 @@ def _build(loan: dict[str, Any], **options: Any) -> Schedule | None:
     try:
         return equal_installment(**loan, **options)
     except InvalidValueError as exc:  # last_interest refuses a negative plug
-        assert "residual" in str(exc)
+        if not str(exc).startswith("residual: 'last_interest' cannot keep"):
+            raise
         return None
 
 
@@ -331,7 +332,8 @@ def test_every_option_repays_exactly_the_principal(
     assert sum(i.principal.minor_units for i in plan) == loan["principal"].minor_units
     balance = loan["principal"].minor_units
     for item in plan:
-        assert item.principal.amount >= 0 and item.interest.amount >= 0
+        assert item.principal.amount >= 0
+        assert item.interest.amount >= 0
         assert item.balance.minor_units == balance - item.principal.minor_units <= balance
         balance = item.balance.minor_units
     assert balance == 0
@@ -386,7 +388,8 @@ def test_split_changes_no_total(loan: dict[str, Any], residual: str, basis: str)
     first = _build(loan, **_options("interest_first", residual, basis))
     second = _build(loan, **_options("principal_first", residual, basis))
     assume(first is not None and second is not None)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert [i.total for i in first.installments[:-1]] == [i.total for i in second.installments[:-1]]
     if residual == "last_interest":
         assert first.installments[-1].total == second.installments[-1].total
@@ -403,7 +406,8 @@ def test_every_day_count_repays_exactly_the_principal(
     try:
         plan = generator(**loan, day_count=day_count)
     except MicroloanError as exc:  # a 30/360 count that measures a regular period as 0 days
-        assert "day_count" in str(exc)
+        if not str(exc).startswith("day_count:"):
+            raise
         return
     assert plan.total_principal == loan["principal"]
     assert plan.installments[-1].balance == Money.zero()

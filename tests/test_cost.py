@@ -6,8 +6,8 @@ import contextlib
 import decimal
 import math
 from datetime import date, timedelta
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 import numpy_financial as npf
 import pytest

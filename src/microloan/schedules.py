@@ -1013,19 +1013,33 @@ def equal_installment(
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
 
-    The level installment is the exact annuity over the periods' rates, rounded with
+    The level installment A is the exact annuity Ā over the periods' rates, rounded with
     `rounding` (or to `installment_multiple`). Each period's interest is the period's
-    rate on the balance of the exact, unrounded annuity (`interest_basis="exact"`, the
-    spreadsheet IPMT convention), rounded; the principal part is the level installment
-    less the interest. Because the roundings do not compound, the last installment
-    differs from the others by less than `term` minor units (or installment multiples).
-    `interest_basis="rounded"` charges the rate on the rounded running balance instead,
-    as bank statements print it; on long, high-rate loans its rounding compounds into
-    the last installment. The last installment repays the whole remaining balance with its interest,
-    absorbing every rounding residual, so the balance ends at exactly zero. Should the
-    rounded installment repay the loan before the last period (a few minor units lent
-    over many periods), it is lowered a minor unit (or multiple) at a time until it
-    does not, so the schedule always has `term` installments.
+    rate on the balance actually outstanding, the rounded running balance
+    (`interest_basis="rounded"`, the default: bank statements, Chinese bank calculators,
+    Apache Fineract), rounded; the principal part is the installment less the interest
+    (`split="interest_first"`). The last installment repays the whole remaining
+    balance with its interest (`residual="last"`), absorbing every rounding residual,
+    so the balance ends at exactly zero. Each rounding of interest (at most e: half a
+    minor unit for the half modes, one otherwise) and the rounding of the level
+    (δ = A − Ā) compounds at the periodic rate i until maturity, so the last
+    installment differs from the others by at most (|δ| + e) × Σ_{k<n} (1 + i)^k + e:
+    a few minor units on a consumer loan, about two yuan on 1,000,000 over 30 years at
+    4.9% (5,305.19 against 5,307.27), more at high rates.
+
+    `interest_basis="exact"` charges the rate on the balance of the exact, unrounded
+    annuity instead (the spreadsheet IPMT convention): the roundings do not compound,
+    and the last installment differs from the others by less than `term` minor units
+    (or installment multiples). `split="principal_first"` rounds the exact principal
+    part (the spreadsheet PPMT) and makes the interest the rest. `residual=
+    "last_interest"` keeps the last installment level too, its interest being the plug
+    (refused when the balance left exceeds the level, as the plug would be negative);
+    `residual="balanced"` moves the level a minor unit (or multiple) at a time while
+    that brings the last installment closer to the others, as Apache Fineract's
+    progressive schedules do. Should the rounded installment repay the loan before
+    the last period (a few minor units lent over many periods), it is lowered a minor
+    unit (or multiple) at a time until it does not, so the schedule always has `term`
+    installments.
 
     With `accrual="period"` and a regular first period every period has the nominal
     rate (annual / periods per year) and the installment is the textbook
@@ -1033,6 +1047,9 @@ def equal_installment(
     shorter than a full one, the periods' own rates enter the annuity so the installments
     stay level. If one period's interest exceeds the installment (a long first period),
     the excess is carried, without interest, into the next installment's interest.
+    A `day_count` measures the periods: with daily accrual each period's rate is the
+    annual rate × its year fraction under the day count, and with period accrual an
+    irregular first period is pro rata by the day count's days.
 
     Args:
         principal: the amount lent, positive, in whole minor units.
@@ -1050,7 +1067,14 @@ def equal_installment(
         rounding: the rounding mode of every component (default `"half_up"`).
         installment_multiple: round the level installment to a multiple of this
             amount (`Money("1")` for lenders that bill whole yuan).
-        interest_basis: `"exact"` (default) or `"rounded"`; see above.
+        interest_basis: `"rounded"` (default) or `"exact"`; see above.
+        split: `"interest_first"` (default) or `"principal_first"`.
+        residual: `"last"` (default), `"last_interest"` or `"balanced"`.
+        day_count: a [`DayCount`][microloan.DayCount] that measures the periods, or
+            `None` (default) for actual days over `days_in_year`.
+        conventions: a [`Conventions`][microloan.Conventions] bundle for every option
+            left out (`None`: the library's defaults); an option given explicitly
+            overrides the bundle's.
 
     Returns:
         The schedule.
