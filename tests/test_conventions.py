@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -435,3 +436,20 @@ def test_daily_preset_charges_by_the_day_on_360(days: int) -> None:
         conventions=Conventions.daily(),
     )  # fmt: skip
     assert plan.installments[0].interest == Money(5 * days)
+
+
+# -- the command line ------------------------------------------------------------------
+def test_the_command_line_takes_a_preset(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--conventions fineract` builds Fineract's table; `--rounding` beside it overrides it."""
+    from microloan.cli import main  # noqa: PLC0415 - only this test needs the command line
+
+    args = ["schedule", "--principal", "100", "--rate", "9.4822%", "--term", "6"]
+    args += ["--start", "2024-01-01", "--conventions", "fineract"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert " 6  2024-07-01    30      17.00      0.13   17.13     0.00" in out
+    assert main([*args, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["installments"][-1]["total"] == "17.13"
+    assert main([*args, "--rounding", "up", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["installments"][0]["interest"] == "0.80"
