@@ -121,7 +121,8 @@ def _bundled(name: str) -> Any:  # noqa: ANN401 - an attrs default factory
     """The default of a schedule convention: the product's bundle's, else the library's."""
 
     def default(product: LoanProduct) -> object:
-        return getattr(product.conventions or Conventions(), name)
+        bundle = product.conventions  # checked by its validator, which runs after the defaults
+        return getattr(bundle if isinstance(bundle, Conventions) else Conventions(), name)
 
     return default
 
