@@ -441,7 +441,7 @@ def test_daily_preset_charges_by_the_day_on_360(days: int) -> None:
 # -- the command line ------------------------------------------------------------------
 def test_the_command_line_takes_a_preset(capsys: pytest.CaptureFixture[str]) -> None:
     """`--conventions fineract` builds Fineract's table; `--rounding` beside it overrides it."""
-    from microloan.cli import main  # noqa: PLC0415 - only this test needs the command line
+    from microloan.cli import main
 
     args = ["schedule", "--principal", "100", "--rate", "9.4822%", "--term", "6"]
     args += ["--start", "2024-01-01", "--conventions", "fineract"]
