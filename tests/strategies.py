@@ -18,10 +18,13 @@ from microloan import (
     Accrual,
     Applicant,
     BucketScheme,
+    Conventions,
     CreditLine,
+    DayCount,
     DaysInYear,
     Frequency,
     Installment,
+    InterestBasis,
     Loan,
     LoanRecord,
     Method,
@@ -29,8 +32,10 @@ from microloan import (
     Money,
     Rate,
     RateUnit,
+    Residual,
     RoundingMode,
     Schedule,
+    Split,
     add_months,
     equal_installment,
     equal_principal,
@@ -111,6 +116,23 @@ days_in_year_choices = st.sampled_from(get_args(DaysInYear))
 rounding_modes = st.sampled_from(get_args(RoundingMode))
 #: A start date from 2000 to 2060.
 schedule_starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
+#: Every interest basis, split and residual of an equal installment.
+interest_bases = st.sampled_from(get_args(InterestBasis))
+splits = st.sampled_from(get_args(Split))
+residuals = st.sampled_from(get_args(Residual))
+#: No day count (actual days over the year) or any DayCount.
+schedule_day_counts = st.sampled_from([None, *get_args(DayCount)])
+#: Any bundle of conventions.
+conventions_bundles = st.builds(
+    Conventions,
+    rounding=rounding_modes,
+    accrual=accruals,
+    days_in_year=days_in_year_choices,
+    interest_basis=interest_bases,
+    split=splits,
+    residual=residuals,
+    day_count=schedule_day_counts,
+)
 
 
 @st.composite

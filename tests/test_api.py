@@ -88,6 +88,7 @@ def test_the_wings_are_packages() -> None:
 
 _LENDING_CHAIN = (
     "microloan.schedules",
+    "microloan.conventions",
     "microloan.terms",
     "microloan.loans",
     "microloan.lines",

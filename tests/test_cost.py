@@ -7,6 +7,7 @@ import decimal
 import math
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy_financial as npf
 import pytest
@@ -267,3 +268,78 @@ def test_the_callers_decimal_context_changes_nothing() -> None:
     with decimal.localcontext() as ctx:
         ctx.prec = 3
         assert irr(flows) == expected
+
+
+# -- xirr under other day counts ------------------------------------------------------
+_XIRR_EXAMPLE = [
+    (date(2008, 1, 1), -10000),
+    (date(2008, 3, 1), 2750),
+    (date(2008, 10, 30), 4250),
+    (date(2009, 2, 15), 3250),
+    (date(2009, 4, 1), 2750),
+]
+
+
+@pytest.mark.parametrize(
+    ("day_count", "expected"),
+    [
+        # The spreadsheet XIRR example (Excel and LibreOffice documentation) under each day
+        # count, as pyxirr 0.10 (an independent implementation) gives it with its DayCount
+        # ACT_365F, ACT_360, ACT_ACT_ISDA, THIRTY_360_ISDA, THIRTY_E_360, THIRTY_E_360_ISDA
+        # and THIRTY_U_360.
+        ("act/365", Decimal("0.3733625335")),
+        ("act/360", Decimal("0.3674067735")),
+        ("act/act", Decimal("0.3744466966")),
+        ("30/360 isda", Decimal("0.3733661079")),
+        ("30e/360", Decimal("0.3733661079")),
+        ("30e/360 isda", Decimal("0.3733661079")),
+        ("30/360", Decimal("0.3733661079")),
+    ],
+)
+def test_xirr_counts_the_years_with_any_day_count(day_count: Any, expected: Decimal) -> None:
+    """xirr(flows, day_count=...) measures each flow's time in years of that day count."""
+    assert abs(xirr(_XIRR_EXAMPLE, day_count=day_count) - expected) < TEN_DIGITS
+
+
+def test_xirr_defaults_to_act_365() -> None:
+    """The spreadsheet's XIRR counts actual days over 365: the default is unchanged."""
+    assert xirr(_XIRR_EXAMPLE) == xirr(_XIRR_EXAMPLE, day_count="act/365")
+
+
+def test_xirr_refuses_an_unknown_day_count() -> None:
+    """A day count outside DayCount is refused naming the field."""
+    with pytest.raises(InvalidValueError, match="day_count: 'act/364' is not a day count"):
+        xirr(_XIRR_EXAMPLE, day_count="act/364")  # type: ignore[arg-type]
+
+
+_PYXIRR = {
+    "act/365": "ACT_365F",
+    "act/360": "ACT_360",
+    "act/act": "ACT_ACT_ISDA",
+    "30/360 isda": "THIRTY_360_ISDA",
+    "30e/360": "THIRTY_E_360",
+    "30e/360 isda": "THIRTY_E_360_ISDA",
+    "30/360": "THIRTY_U_360",
+}
+
+
+@given(
+    days=st.lists(st.integers(1, 3000), min_size=1, max_size=6, unique=True),
+    payments=st.lists(st.integers(1, 5000), min_size=6, max_size=6),
+    convention=st.sampled_from(sorted(_PYXIRR)),
+    start=st.dates(date(1990, 1, 1), date(2030, 12, 31)),
+)
+def test_xirr_agrees_with_pyxirr_under_every_day_count(
+    days: list[int], payments: list[int], convention: str, start: date
+) -> None:
+    """Oracle: a loan's dated flows have the rate pyxirr finds under the same day count."""
+    pyxirr = pytest.importorskip("pyxirr")
+    flows: list[tuple[date, int]] = [(start, -sum(payments[: len(days)]) // 2 - 1)]
+    flows += [(start + timedelta(days=d), p) for d, p in zip(sorted(days), payments, strict=False)]
+    try:
+        ours = xirr(flows, day_count=convention)  # type: ignore[arg-type]
+    except InvalidValueError:  # two dates counted alike leave one time: nothing to solve
+        return
+    theirs = pyxirr.xirr(flows, day_count=getattr(pyxirr.DayCount, _PYXIRR[convention]))
+    assume(theirs is not None and math.isfinite(theirs) and abs(theirs) < 100)
+    assert abs(float(ours) - theirs) <= 1e-7 * max(1.0, abs(theirs))

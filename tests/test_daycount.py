@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -108,3 +109,117 @@ def test_year_fraction_is_additive_over_adjacent_ranges(
 def test_reversing_the_range_negates_the_count(a: date, b: date, convention: str) -> None:
     """day_count(b, a) == -day_count(a, b)."""
     assert day_count(b, a, convention) == -day_count(a, b, convention)  # type: ignore[arg-type]
+
+
+# ISDA's "30/360 Day Count Conventions" examples (isda.org, 22 December 2008), as QuantLib's
+# test-suite/daycounters.cpp reproduces them in testThirty360_BondBasis: the 2006 Bond Basis.
+_BOND_BASIS = [
+    # Example 1: end dates not on the last day of February
+    (date(2006, 8, 20), date(2007, 2, 20), 180),
+    (date(2007, 2, 20), date(2007, 8, 20), 180),
+    (date(2007, 8, 20), date(2008, 2, 20), 180),
+    (date(2008, 2, 20), date(2008, 8, 20), 180),
+    (date(2008, 8, 20), date(2009, 2, 20), 180),
+    (date(2009, 2, 20), date(2009, 8, 20), 180),
+    # Example 2: some end-February dates
+    (date(2006, 8, 31), date(2007, 2, 28), 178),
+    (date(2007, 2, 28), date(2007, 8, 31), 183),
+    (date(2007, 8, 31), date(2008, 2, 29), 179),
+    (date(2008, 2, 29), date(2008, 8, 31), 182),
+    (date(2008, 8, 31), date(2009, 2, 28), 178),
+    (date(2009, 2, 28), date(2009, 8, 31), 183),
+    # Example 3: miscellaneous
+    (date(2006, 1, 31), date(2006, 2, 28), 28),
+    (date(2006, 1, 30), date(2006, 2, 28), 28),
+    (date(2006, 2, 28), date(2006, 3, 3), 5),
+    (date(2006, 2, 14), date(2006, 2, 28), 14),
+    (date(2006, 9, 30), date(2006, 10, 31), 30),
+    (date(2006, 10, 31), date(2006, 11, 28), 28),
+    (date(2007, 8, 31), date(2008, 2, 28), 178),
+    (date(2008, 2, 28), date(2008, 8, 28), 180),
+    (date(2008, 2, 28), date(2008, 8, 30), 182),
+    (date(2008, 2, 28), date(2008, 8, 31), 183),
+    (date(2007, 2, 26), date(2008, 2, 28), 362),
+    (date(2007, 2, 26), date(2008, 2, 29), 363),
+    (date(2008, 2, 29), date(2009, 2, 28), 359),
+    (date(2008, 2, 28), date(2008, 3, 30), 32),
+    (date(2008, 2, 28), date(2008, 3, 31), 33),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "days"), _BOND_BASIS)
+def test_thirty_360_isda_is_the_bond_basis(start: date, end: date, days: int) -> None:
+    """ "30/360 isda": a 31st start is the 30th; a 31st end too when the start is the 30th."""
+    assert day_count(start, end, "30/360 isda") == days
+    fraction = Fraction(year_fraction(start, end, "30/360 isda"))
+    assert abs(fraction - Fraction(days, 360)) < Fraction(1, 10**30)
+
+
+# The same ISDA examples for 30E/360 (ISDA), as QuantLib's testThirty360_ISDA reproduces
+# them, each group with the termination date QuantLib passes (our `maturity`).
+_GERMAN = [
+    # Example 1, terminating 20 August 2009
+    (date(2006, 8, 20), date(2007, 2, 20), date(2009, 8, 20), 180),
+    (date(2007, 2, 20), date(2007, 8, 20), date(2009, 8, 20), 180),
+    (date(2007, 8, 20), date(2008, 2, 20), date(2009, 8, 20), 180),
+    (date(2008, 2, 20), date(2008, 8, 20), date(2009, 8, 20), 180),
+    (date(2008, 8, 20), date(2009, 2, 20), date(2009, 8, 20), 180),
+    (date(2009, 2, 20), date(2009, 8, 20), date(2009, 8, 20), 180),
+    # Example 2, terminating 29 February 2012
+    (date(2006, 2, 28), date(2006, 8, 31), date(2012, 2, 29), 180),
+    (date(2006, 8, 31), date(2007, 2, 28), date(2012, 2, 29), 180),
+    (date(2007, 2, 28), date(2007, 8, 31), date(2012, 2, 29), 180),
+    (date(2007, 8, 31), date(2008, 2, 29), date(2012, 2, 29), 180),
+    (date(2008, 2, 29), date(2008, 8, 31), date(2012, 2, 29), 180),
+    (date(2008, 8, 31), date(2009, 2, 28), date(2012, 2, 29), 180),
+    (date(2009, 2, 28), date(2009, 8, 31), date(2012, 2, 29), 180),
+    (date(2009, 8, 31), date(2010, 2, 28), date(2012, 2, 29), 180),
+    (date(2010, 2, 28), date(2010, 8, 31), date(2012, 2, 29), 180),
+    (date(2010, 8, 31), date(2011, 2, 28), date(2012, 2, 29), 180),
+    (date(2011, 2, 28), date(2011, 8, 31), date(2012, 2, 29), 180),
+    (date(2011, 8, 31), date(2012, 2, 29), date(2012, 2, 29), 179),
+    # Example 3, terminating 29 February 2008
+    (date(2006, 1, 31), date(2006, 2, 28), date(2008, 2, 29), 30),
+    (date(2006, 1, 30), date(2006, 2, 28), date(2008, 2, 29), 30),
+    (date(2006, 2, 28), date(2006, 3, 3), date(2008, 2, 29), 3),
+    (date(2006, 2, 14), date(2006, 2, 28), date(2008, 2, 29), 16),
+    (date(2006, 9, 30), date(2006, 10, 31), date(2008, 2, 29), 30),
+    (date(2006, 10, 31), date(2006, 11, 28), date(2008, 2, 29), 28),
+    (date(2007, 8, 31), date(2008, 2, 28), date(2008, 2, 29), 178),
+    (date(2008, 2, 28), date(2008, 8, 28), date(2008, 2, 29), 180),
+    (date(2008, 2, 28), date(2008, 8, 30), date(2008, 2, 29), 182),
+    (date(2008, 2, 28), date(2008, 8, 31), date(2008, 2, 29), 182),
+    (date(2007, 2, 28), date(2008, 2, 28), date(2008, 2, 29), 358),
+    (date(2007, 2, 28), date(2008, 2, 29), date(2008, 2, 29), 359),
+    (date(2008, 2, 29), date(2009, 2, 28), date(2008, 2, 29), 360),
+    (date(2008, 2, 29), date(2008, 3, 30), date(2008, 2, 29), 30),
+    (date(2008, 2, 29), date(2008, 3, 31), date(2008, 2, 29), 30),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "maturity", "days"), _GERMAN)
+def test_thirty_e_360_isda_moves_month_ends_but_not_a_february_maturity(
+    start: date, end: date, maturity: date, days: int
+) -> None:
+    """ "30e/360 isda": a month end counts as the 30th, unless it is a February maturity."""
+    assert day_count(start, end, "30e/360 isda", maturity=maturity) == days
+    fraction = Fraction(year_fraction(start, end, "30e/360 isda", maturity=maturity))
+    assert abs(fraction - Fraction(days, 360)) < Fraction(1, 10**30)
+
+
+@given(start=dates, end=dates)
+def test_the_isda_thirty_360_conventions_differ_only_at_month_ends(start: date, end: date) -> None:
+    """Away from the 30th, the 31st and February's end every 30/360 variant counts alike."""
+    special = {start.day, end.day} & {29, 30, 31} or start.month == 2 or end.month == 2
+    counts = {
+        day_count(start, end, c) for c in ("30/360", "30e/360", "30/360 isda", "30e/360 isda")
+    }
+    if not special:
+        assert len(counts) == 1
+
+
+@given(start=dates, end=dates)
+def test_thirty_360_isda_counts_are_antisymmetric(start: date, end: date) -> None:
+    """The days from end to start are minus those from start to end, under every variant."""
+    for convention in ("30/360 isda", "30e/360 isda"):
+        assert day_count(end, start, convention) == -day_count(start, end, convention)

@@ -257,13 +257,13 @@ def _growth(plan: Schedule) -> Decimal:
 
 @given(loan=schedule_arguments())
 def test_equal_installments_are_equal_and_the_last_within_term_units(loan: Any) -> None:
-    """All totals but the last are level; the last differs by less than `term` units.
+    """interest_basis="exact": all totals but the last are level; the last within `term` units.
 
     With interest on the exact annuity's balance the roundings do not compound: the last
     total differs from the level by n(A - Ā) + Σ(Ī_k - I_k), under n minor units (or n
     installment multiples).
     """
-    plan = equal_installment(**loan)
+    plan = equal_installment(**loan, interest_basis="exact")
     totals = [_units(i.total) for i in plan]
     level = totals[0]
     assert all(t == level for t in totals[:-1])
@@ -274,16 +274,16 @@ def test_equal_installments_are_equal_and_the_last_within_term_units(loan: Any) 
 
 @given(loan=schedule_arguments())
 def test_rounded_basis_carries_the_compounded_residual(loan: Any) -> None:
-    """interest_basis="rounded": the last differs by at most (|δ| + e) × Σ (1 + i)^k + e.
+    """interest_basis="rounded" (the default): the last differs by at most (|δ| + e) × Σ (1 + i)^k + e.
 
     Each rounding of interest on the rounded balance (at most e minor units) and the
     rounding of the level installment (δ) is compounded at the periodic rate up to
     maturity: for short and cheap loans that is below `term` minor units; for 360 months
-    at 36% it is not, which is why "exact" is the default.
+    at 36% it is not (that is what "exact" is for).
     """
     loan.pop("first_due", None)
     assume(loan["accrual"] == "period")
-    plan = equal_installment(**loan, interest_basis="rounded")
+    plan = equal_installment(**loan)
     totals = [_units(i.total) for i in plan]
     level = totals[0]
     assert all(t == level for t in totals[:-1])
@@ -298,7 +298,11 @@ def test_rounded_basis_carries_the_compounded_residual(loan: Any) -> None:
 def test_thirty_years_at_36_percent_keeps_the_last_installment_level() -> None:
     """A 360-month loan at 36%: by the exact basis the last installment stays within 360 fen."""
     plan = equal_installment(
-        Money("1000000"), rate=Rate.annual("36%"), term=360, start=date(2026, 1, 15)
+        Money("1000000"),
+        rate=Rate.annual("36%"),
+        term=360,
+        start=date(2026, 1, 15),
+        interest_basis="exact",
     )
     totals = [i.total for i in plan]
     assert len(set(totals[:-1])) == 1

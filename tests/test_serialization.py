@@ -348,7 +348,10 @@ def test_schedule_layout_is_the_documented_one() -> None:
         "days_in_year": 360,
         "rounding": "half_up",
         "installment_multiple": None,
-        "interest_basis": "exact",
+        "interest_basis": "rounded",
+        "split": "interest_first",
+        "residual": "last",
+        "day_count": None,
     }
 
 

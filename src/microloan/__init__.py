@@ -77,6 +77,7 @@ from microloan.analytics import (
     reject_impact,
     repeat_borrowing,
 )
+from microloan.conventions import Conventions
 from microloan.cost import AprMethod, apr, irr, xirr
 from microloan.daycount import (
     DayCount,
@@ -154,7 +155,9 @@ from microloan.schedules import (
     Installment,
     InterestBasis,
     Method,
+    Residual,
     Schedule,
+    Split,
     bullet,
     due_dates,
     equal_installment,
@@ -211,7 +214,9 @@ __all__ = [
     "Installment",
     "InterestBasis",
     "Method",
+    "Residual",
     "Schedule",
+    "Split",
     "bullet",
     "due_dates",
     "equal_installment",
@@ -219,6 +224,8 @@ __all__ = [
     "flat",
     "interest_only",
     "periods_per_year",
+    # conventions
+    "Conventions",
     # loans
     "Allocation",
     "AllocationOrder",

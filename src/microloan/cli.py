@@ -24,6 +24,7 @@ from typing import IO, Any, NoReturn, get_args
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._version import __version__
 from microloan.analytics import CountTable, categories, lift_table, reject_impact
+from microloan.conventions import PRESETS
 from microloan.cost import apr
 from microloan.errors import CommandLineError, InvalidRecordError, MicroloanError
 from microloan.loans import Loan
@@ -382,9 +383,21 @@ def _add_loan_arguments(
         default="monthly",
         help="monthly, weekly, biweekly or N days",
     )
-    loan.add_argument("--accrual", choices=get_args(Accrual), default="period")
-    loan.add_argument("--days-in-year", type=_days_in_year, default=360, help="360, 365 or actual")
-    loan.add_argument("--rounding", choices=_ROUNDINGS, default="half-up")
+    loan.add_argument(
+        "--conventions",
+        choices=tuple(PRESETS),
+        default=None,
+        help="a lender's conventions (the options below override it)",
+    )
+    loan.add_argument(
+        "--accrual", choices=get_args(Accrual), default=None, help="period (default) or daily"
+    )
+    loan.add_argument(
+        "--days-in-year", type=_days_in_year, default=None, help="360 (default), 365 or actual"
+    )
+    loan.add_argument(
+        "--rounding", choices=_ROUNDINGS, default=None, help="the rounding mode (default half-up)"
+    )
     loan.add_argument(
         "--installment-multiple", default=None, help="round the level installment to this amount"
     )
@@ -409,8 +422,9 @@ def _schedule_from(args: argparse.Namespace) -> Schedule:
         first_due=args.first_due,
         accrual=args.accrual,
         days_in_year=args.days_in_year,
-        rounding=args.rounding.replace("-", "_"),
+        rounding=None if args.rounding is None else args.rounding.replace("-", "_"),
         installment_multiple=multiple,
+        conventions=None if args.conventions is None else PRESETS[args.conventions](),
     )
 
 
@@ -531,9 +545,9 @@ def _loan_inputs(args: argparse.Namespace, schedule: Schedule) -> dict[str, obje
         "start": schedule.start,
         "first_due": args.first_due,
         "frequency": args.frequency,
-        "accrual": args.accrual,
-        "days_in_year": args.days_in_year,
-        "rounding": args.rounding,
+        "accrual": schedule.accrual,
+        "days_in_year": schedule.days_in_year,
+        "rounding": schedule.rounding.replace("_", "-"),
         "installment_multiple": _input_amount(
             _money(args.installment_multiple, args.currency, "installment-multiple")
             if args.installment_multiple is not None

@@ -21,6 +21,7 @@ route to the same root: Halley's method in floating point, then one `Decimal` Ne
 
 from __future__ import annotations
 
+import calendar
 import decimal
 import math
 import operator
@@ -32,6 +33,8 @@ from typing import Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
 from microloan._validators import check_items, check_magnitude, check_option
+from microloan.daycount import DAY_COUNTS, DayCount
+from microloan.daycount import day_count as count_days
 from microloan.errors import ConvergenceError, invalid, wrong_type
 from microloan.money import Money
 
@@ -231,7 +234,9 @@ def _all_roots(poly: _Polynomial) -> list[tuple[float, float]]:
     return brackets
 
 
-def _solve(exponents: list[int], coefficients: list[Decimal], denominator: int) -> Decimal:
+def _solve(
+    exponents: list[int], coefficients: list[Decimal], denominator: int, max_power: int = _MAX_POWER
+) -> Decimal:
     """The one rate r at which Σ c_k (1 + r)^(−e_k / denominator) is zero."""
     signs = list(map(Decimal.is_signed, filter(None, coefficients)))
     changes = sum(map(operator.ne, signs, signs[1:]))
@@ -247,7 +252,7 @@ def _solve(exponents: list[int], coefficients: list[Decimal], denominator: int) 
         last = len(coefficients) - next(i for i, c in enumerate(reversed(coefficients)) if c)
         base = exponents[first]
         poly = _Polynomial([e - base for e in exponents[first:last]], coefficients[first:last])
-    if poly.exponents[-1] > _MAX_POWER:
+    if poly.exponents[-1] > max_power:
         raise invalid("flows", poly.exponents[-1], "span too many periods to solve")
     at_one = reduce(CONTEXT.add, poly.coefficients)
     if not at_one and changes == 1:
@@ -463,14 +468,21 @@ def _halley_root(horner: list[float]) -> tuple[float, float] | None:
 
 
 @in_context
-def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
+def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/365") -> Decimal:
     """The annual internal rate of return of dated cash flows, on ACT/365 like `XIRR`.
 
-    The rate r at which Σ amount_i / (1 + r)^((date_i − date_0) / 365) = 0, date_0 the
-    earliest date. Flows on the same date are added together; the order does not matter.
+    The rate r at which Σ amount_i / (1 + r)^t_i = 0, t_i the year fraction from
+    date_0, the earliest date, to date_i under `day_count`: (date_i − date_0) / 365
+    by default, as the spreadsheet function counts. Flows on the same date (or, under
+    a 30/360 count, the same count of days) are added together; the order does not
+    matter.
 
     Args:
         dated_flows: `(date, amount)` pairs, amounts as in [`irr`][microloan.irr].
+        day_count: the [`DayCount`][microloan.DayCount] of the year fractions:
+            `"act/365"` (default, spreadsheets' XIRR and pyxirr's default),
+            `"act/360"`, `"act/act"` (ISDA: each calendar year's days over its
+            length) or a 30/360 variant.
 
     Returns:
         The annual rate as a `Decimal` fraction, to well over 10 significant digits.
@@ -491,7 +503,21 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
         ...          (date(2009, 4, 1), 2750)]
         >>> round(xirr(flows), 10)
         Decimal('0.3733625335')
+
+        A year at 10% on 30/360 is one year; on act/360 it is 365/360 of a year:
+
+        >>> flows = [(date(2025, 1, 1), -1000), (date(2026, 1, 1), 1100)]
+        >>> round(xirr(flows), 10), round(xirr(flows, day_count="30/360"), 10)
+        (Decimal('0.1000000000'), Decimal('0.1000000000'))
+        >>> round(xirr(flows, day_count="act/360"), 6)
+        Decimal('0.098565')
     """
+    convention = check_option(
+        "day_count",
+        day_count,
+        DayCount,
+        reason=f"is not a day count; use one of {list(DAY_COUNTS)}",
+    )
     by_day: dict[date, Decimal] = {}
     for i, pair in enumerate(
         check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
@@ -507,7 +533,34 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]]) -> Decimal:
         raise invalid("dated_flows", len(by_day), "distinct dates given; at least two are needed")
     days = sorted(by_day)
     origin = days[0]
-    return _solve([(d - origin).days for d in days], [by_day[d] for d in days], 365)
+    if convention in {"act/365", "act/360"}:
+        basis = 365 if convention == "act/365" else 360
+        return _solve([(d - origin).days for d in days], [by_day[d] for d in days], basis)
+    by_time: dict[int, Decimal] = {}
+    if convention == "act/act":  # t = Σ days / year length: in units of 1 / (365 × 366)
+        basis, max_power = 365 * 366, _MAX_POWER * 366
+        for d in days:
+            common = sum(
+                (min(d, date(y + 1, 1, 1)) - max(origin, date(y, 1, 1))).days
+                for y in range(origin.year, d.year + 1)
+                if not calendar.isleap(y)
+            )
+            units = 366 * common + 365 * ((d - origin).days - common)
+            by_time[units] = CONTEXT.add(by_time.get(units, ZERO), by_day[d])
+    else:  # the 30/360 counts: two dates may count alike
+        basis, max_power = 360, _MAX_POWER
+        for d in days:  # no contract, so no maturity: "30e/360 isda" moves every month end
+            units = count_days(origin, d, convention)
+            by_time[units] = CONTEXT.add(by_time.get(units, ZERO), by_day[d])
+    times = sorted(by_time)
+    if len(times) < 2:
+        raise invalid(
+            "dated_flows", len(times), f"distinct times under {convention}; at least two are needed"
+        )
+    step = reduce(math.gcd, times, basis)
+    return _solve(
+        [t // step for t in times], [by_time[t] for t in times], basis // step, max_power // step
+    )
 
 
 @in_context

@@ -9,6 +9,12 @@ Day-count conventions (the `DayCount` option):
 - `"30/360"`: the US (NASD/SIA) 30/360: a day 31 counts as 30 when the
   start is on the 30th or 31st, and the last day of February counts as 30.
 - `"30e/360"`: the Eurobond basis (ISDA 30E/360): every 31st counts as 30.
+- `"30/360 isda"`: the ISDA 2006 Bond Basis (section 4.16(f)): a start on the 31st
+  counts as 30, and an end on the 31st counts as 30 when the start is on the 30th
+  or 31st; no February rule.
+- `"30e/360 isda"`: ISDA 2006 30E/360 (ISDA) (section 4.16(h), the German basis): a
+  date on the last day of its month counts as 30, except an end on the last day of
+  February that is the contract's `maturity`.
 
 Actual conventions are additive: the fraction of `[a, c)` is the fraction of
 `[a, b)` plus that of `[b, c)`. The 30/360 conventions are not (that is the
@@ -39,8 +45,17 @@ from microloan.errors import invalid
 #: The most months a date can move and stay in the calendar (0001-01-01 to 9999-12-31).
 _MAX_MONTHS: Final = 12 * 9999
 
-DayCount = Literal["act/360", "act/365", "act/act", "30/360", "30e/360"]
-"""A day-count convention name."""
+DayCount = Literal[
+    "act/360", "act/365", "act/act", "30/360", "30e/360", "30/360 isda", "30e/360 isda"
+]
+"""A day-count convention name.
+
+`"act/360"` (PBoC loans, money markets), `"act/365"` (spreadsheet XIRR, sterling),
+`"act/act"` (ISDA Actual/Actual: government bonds), `"30/360"` (US NASD/SIA:
+US mortgages and corporate bonds), `"30e/360"` (Eurobond basis), `"30/360 isda"`
+(ISDA 2006 Bond Basis: swaps and euro bonds) and `"30e/360 isda"` (ISDA 2006
+30E/360 (ISDA), the German basis: German mortgages and Schuldschein loans).
+"""
 
 DAY_COUNTS: Final[tuple[DayCount, ...]] = get_args(DayCount)
 
@@ -112,10 +127,23 @@ def _is_feb_end(day: date) -> bool:
     return day.month == 2 and day.day == calendar.monthrange(day.year, 2)[1]
 
 
-def _thirty_360(start: date, end: date, *, european: bool) -> int:
+def _is_month_end(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def _thirty_360(start: date, end: date, convention: DayCount, maturity: date | None) -> int:
     d1, d2 = start.day, end.day
-    if european:
+    if convention == "30e/360":
         d1, d2 = min(d1, 30), min(d2, 30)
+    elif convention == "30/360 isda":  # ISDA 2006 4.16(f), the Bond Basis
+        d1 = min(d1, 30)
+        if d2 == 31 and d1 == 30:
+            d2 = 30
+    elif convention == "30e/360 isda":  # ISDA 2006 4.16(h)
+        if _is_month_end(start):
+            d1 = 30
+        if _is_month_end(end) and not (end.month == 2 and end == maturity):
+            d2 = 30
     else:
         if _is_feb_end(start) and _is_feb_end(end):
             d2 = 30
@@ -127,11 +155,20 @@ def _thirty_360(start: date, end: date, *, european: bool) -> int:
     return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
 
 
-def day_count(start: date, end: date, convention: DayCount = "act/360") -> int:
+def day_count(
+    start: date, end: date, convention: DayCount = "act/360", *, maturity: date | None = None
+) -> int:
     """Count the days from `start` to `end` under a convention (negative if `end` is earlier).
 
     The actual conventions count calendar days (`end - start`): the start day is
     counted and the end day is not (算头不算尾).
+
+    Args:
+        start: the first day.
+        end: the day after the last.
+        convention: the [`DayCount`][microloan.DayCount] (default `"act/360"`).
+        maturity: the contract's last date, for `"30e/360 isda"` only: an `end` on
+            it that is the last day of February is not moved to the 30th.
 
     Examples:
         >>> from datetime import date
@@ -139,20 +176,29 @@ def day_count(start: date, end: date, convention: DayCount = "act/360") -> int:
         30
         >>> day_count(date(2024, 1, 31), date(2024, 3, 1), "30/360")
         31
+        >>> day_count(date(2008, 2, 29), date(2008, 3, 31), "30/360 isda")
+        32
+        >>> day_count(date(2011, 8, 31), date(2012, 2, 29), "30e/360 isda")
+        180
+        >>> day_count(date(2011, 8, 31), date(2012, 2, 29), "30e/360 isda",
+        ...           maturity=date(2012, 2, 29))
+        179
     """
     _check_date(start, "start")
     _check_date(end, "end")
     convention = _check_convention(convention)
+    if maturity is not None:
+        _check_date(maturity, "maturity")
     if end < start:
-        return -day_count(end, start, convention)
-    if convention == "30/360":
-        return _thirty_360(start, end, european=False)
-    if convention == "30e/360":
-        return _thirty_360(start, end, european=True)
+        return -day_count(end, start, convention, maturity=maturity)
+    if convention.startswith("30"):
+        return _thirty_360(start, end, convention, maturity)
     return (end - start).days
 
 
-def _fraction(start: date, end: date, convention: DayCount) -> Fraction:
+def _fraction(
+    start: date, end: date, convention: DayCount, maturity: date | None = None
+) -> Fraction:
     if convention == "act/act":
         total = Fraction(0)
         cursor = start
@@ -163,14 +209,17 @@ def _fraction(start: date, end: date, convention: DayCount) -> Fraction:
             cursor = stop
         return total
     basis = 365 if convention == "act/365" else 360
-    return Fraction(day_count(start, end, convention), basis)
+    return Fraction(day_count(start, end, convention, maturity=maturity), basis)
 
 
-def year_fraction(start: date, end: date, convention: DayCount = "act/360") -> Decimal:
+def year_fraction(
+    start: date, end: date, convention: DayCount = "act/360", *, maturity: date | None = None
+) -> Decimal:
     """The fraction of a year from `start` to `end` under a convention.
 
     The result is exact where it terminates and otherwise correct to 34
-    significant digits (the library's decimal context).
+    significant digits (the library's decimal context). `maturity` is that of
+    [`day_count`][microloan.day_count] (`"30e/360 isda"` only).
 
     Examples:
         >>> from datetime import date
@@ -184,7 +233,9 @@ def year_fraction(start: date, end: date, convention: DayCount = "act/360") -> D
     _check_date(start, "start")
     _check_date(end, "end")
     convention = _check_convention(convention)
+    if maturity is not None:
+        _check_date(maturity, "maturity")
     if end < start:
-        return CONTEXT.minus(year_fraction(end, start, convention))
-    share = _fraction(start, end, convention)
+        return CONTEXT.minus(year_fraction(end, start, convention, maturity=maturity))
+    share = _fraction(start, end, convention, maturity)
     return CONTEXT.divide(Decimal(share.numerator), Decimal(share.denominator))

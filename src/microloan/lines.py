@@ -40,6 +40,7 @@ import attrs
 from microloan._decimal import in_context_methods
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, date_field, option
+from microloan.conventions import Conventions
 from microloan.daycount import add_months
 from microloan.errors import (
     CurrencyMismatchError,
@@ -600,6 +601,7 @@ class CreditLine:
         method: DrawMethod | None = None,
         term: int | None = None,
         maturity: date | None = None,
+        conventions: Conventions | None = None,
     ) -> CreditLine:
         """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
 
@@ -619,6 +621,9 @@ class CreditLine:
             term: the installments of a schedule method; default the product's first term.
             maturity: the due date of an open-ended drawdown; default `on` +
                 the product's `max_days`, or, without a product, the line's `expires`.
+            conventions: the drawdown's schedule [`Conventions`][microloan.Conventions],
+                instead of the product's (its conventions, accrual, days in year and
+                rounding); default the product's, or the library's without a product.
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -657,10 +662,14 @@ class CreditLine:
         check_option(
             "method", chosen, DrawMethod, reason=f"is not one of {['open_ended', *sorted(METHODS)]}"
         )
+        if conventions is not None and not isinstance(conventions, Conventions):
+            raise wrong_type("conventions", conventions, "Conventions or None")
         if chosen == "open_ended":
-            loan = self._open_ended(money, day, term=term, maturity=maturity)
+            loan = self._open_ended(money, day, term=term, maturity=maturity, bundle=conventions)
         else:
-            loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
+            loan = self._term_loan(
+                money, day, chosen, term=term, maturity=maturity, bundle=conventions
+            )
         room = self._room(self._positions(day))
         if money > room:
             raise InsufficientCreditError(
@@ -968,7 +977,13 @@ class CreditLine:
                 raise ProductViolationError(problems)
 
     def _open_ended(
-        self, money: Money, day: date, *, term: int | None, maturity: date | None
+        self,
+        money: Money,
+        day: date,
+        *,
+        term: int | None,
+        maturity: date | None,
+        bundle: Conventions | None,
     ) -> Loan:
         if term is not None:
             raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
@@ -990,7 +1005,7 @@ class CreditLine:
             rate=self.rate,
             start=day,
             maturity=due,
-            **({} if product is None else _conventions(product, "days_in_year", "rounding")),
+            **_conventions(product, bundle, "days_in_year", "rounding"),
         )
         # the line's servicing terms, with the open-ended loan's own excess handling
         terms = attrs.evolve(self._terms(), excess=loan.terms.excess)
@@ -1004,6 +1019,7 @@ class CreditLine:
         *,
         term: int | None,
         maturity: date | None,
+        bundle: Conventions | None,
     ) -> Loan:
         if maturity is not None:
             raise invalid(
@@ -1016,11 +1032,9 @@ class CreditLine:
             periods = self.product.terms[0]
         self._violations(money, method, periods, None)
         product = self.product
-        options = (
-            {}
-            if product is None
-            else _conventions(product, "frequency", "accrual", "days_in_year", "rounding")
-        )
+        options = _conventions(product, bundle, "accrual", "days_in_year", "rounding")
+        if product is not None:
+            options["frequency"] = product.frequency
         schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
             money, rate=self.rate, term=periods, start=day, **options
         )
@@ -1047,6 +1061,16 @@ class CreditLine:
         return which % len(self.drawdowns)
 
 
-def _conventions(product: LoanProduct, *names: str) -> dict[str, Any]:
-    """The product's schedule conventions `names`, as keyword arguments."""
-    return {name: getattr(product, name) for name in names}
+def _conventions(
+    product: LoanProduct | None, bundle: Conventions | None, *names: str
+) -> dict[str, Any]:
+    """A drawdown's schedule conventions, as keyword arguments of its generator.
+
+    The drawdown's own bundle wins; else the product's bundle and its `names`
+    (which default to the bundle's and may override it); else the library's defaults.
+    """
+    if bundle is not None:
+        return {"conventions": bundle}
+    if product is None:
+        return {}
+    return {"conventions": product.conventions} | {name: getattr(product, name) for name in names}

@@ -39,6 +39,7 @@ from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
 from microloan._ledger import Config, Ledger, Record
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
+from microloan.conventions import Conventions
 from microloan.errors import (
     CurrencyMismatchError,
     MicroloanError,
@@ -394,8 +395,9 @@ class Loan:
         rate: Rate,
         start: date,
         maturity: date,
-        days_in_year: DaysInYear = 360,
-        rounding: RoundingMode = "half_up",
+        days_in_year: DaysInYear | None = None,
+        rounding: RoundingMode | None = None,
+        conventions: Conventions | None = None,
         penalty_rate: Rate | PenaltyPreset = "1.5x",
         penalty_on_interest: bool = False,
         grace_days: int = 0,
@@ -415,7 +417,11 @@ class Loan:
             start: the drawdown date (interest counts from it).
             maturity: the date everything is due.
             days_in_year: 360 (PBoC, default), 365 or `"actual"`.
-            rounding: how accrued interest is rounded when it becomes payable.
+            rounding: how accrued interest is rounded when it becomes payable
+                (default `"half_up"`).
+            conventions: [`Conventions`][microloan.Conventions] for the days in the
+                year, the rounding and the day count (the accrual is always daily);
+                `days_in_year` and `rounding`, when given, override it.
             penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] or an explicit `Rate`.
             penalty_on_interest: whether overdue interest bears penalty too.
             grace_days: days after maturity within which a payment bears no penalty.
@@ -455,6 +461,7 @@ class Loan:
             accrual="daily",
             days_in_year=days_in_year,
             rounding=rounding,
+            conventions=conventions,
         )
         terms = ServicingTerms(
             penalty_rate=penalty_rate,

@@ -35,6 +35,7 @@ import attrs
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._validators import check_int, check_items, check_option, option
 from microloan._validators import check_name as _check_name
+from microloan.conventions import Conventions
 from microloan.errors import (
     CurrencyMismatchError,
     ProductViolationError,
@@ -111,6 +112,21 @@ def _check_frequency(_instance: object, _attribute: object, value: Any) -> None:
     periods_per_year(value)  # raises InvalidValueError naming frequency
 
 
+def _check_conventions(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if value is not None and not isinstance(value, Conventions):
+        raise wrong_type("conventions", value, "Conventions or None")
+
+
+def _bundled(name: str) -> Any:  # noqa: ANN401 - an attrs default factory
+    """The default of a schedule convention: the product's bundle's, else the library's."""
+
+    def default(product: LoanProduct) -> object:
+        bundle = product.conventions  # checked by its validator, which runs after the defaults
+        return getattr(bundle if isinstance(bundle, Conventions) else Conventions(), name)
+
+    return default
+
+
 def _default_min_limit(product: LoanProduct) -> Money:
     return product.min_amount
 
@@ -146,6 +162,9 @@ class LoanProduct:
             `"biweekly"` or every N days), as for the schedule generators.
         max_days: the longest open-ended drawdown, in days, and its default
             maturity (None: the caller names the maturity, and any is allowed).
+        conventions: the [`Conventions`][microloan.Conventions] of its loans'
+            schedules (None: the library's defaults); `accrual`, `days_in_year`
+            and `rounding` default to the bundle's, and override it when given.
         accrual: `"period"` or `"daily"` accrual of scheduled interest.
         days_in_year: 360 (PBoC, default), 365 or `"actual"`.
         rounding: the rounding mode of interest and installments (default `"half_up"`).
@@ -190,9 +209,18 @@ class LoanProduct:
     terms: tuple[int, ...] = attrs.field(default=(), validator=_check_terms)
     frequency: Frequency = attrs.field(default="monthly", validator=_check_frequency)
     max_days: int | None = attrs.field(default=None, validator=_check_optional_days)
-    accrual: Accrual = attrs.field(default="period", validator=option(Accrual))
-    days_in_year: DaysInYear = attrs.field(default=360, validator=option(DaysInYear))
-    rounding: RoundingMode = attrs.field(default="half_up", validator=option(RoundingMode))
+    conventions: Conventions | None = attrs.field(default=None, validator=_check_conventions)
+    accrual: Accrual = attrs.field(
+        default=attrs.Factory(_bundled("accrual"), takes_self=True), validator=option(Accrual)
+    )
+    days_in_year: DaysInYear = attrs.field(
+        default=attrs.Factory(_bundled("days_in_year"), takes_self=True),
+        validator=option(DaysInYear),
+    )
+    rounding: RoundingMode = attrs.field(
+        default=attrs.Factory(_bundled("rounding"), takes_self=True),
+        validator=option(RoundingMode),
+    )
     penalty_rate: Rate | PenaltyPreset = "1.5x"
     penalty_on_interest: bool = False
     grace_days: int = 0
