@@ -1119,5 +1119,7 @@ def markov_chains(draw: st.DrawFn) -> dict[str, dict[str, Decimal]]:
         # a row in hundredths, summing to exactly 1: the rounding rest goes to the state itself
         row = {t: Decimal(w * 100 // total) / 100 for t, w in zip(targets, weights, strict=True)}
         row[state] += 1 - sum(row.values())
-        chain[state] = {t: p for t, p in row.items() if p}
+        chain[state] = {
+            t: p for t, p in row.items() if p or t == "default"
+        }  # default stays a state
     return chain
