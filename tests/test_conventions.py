@@ -65,6 +65,60 @@ def test_cn_bank_reproduces_the_thirty_year_mortgage_table() -> None:
     assert plan.total_interest == Money("910615.12")
 
 
+# A published Chinese mortgage-calculator table (房贷计算器, mz51.vip/FangDaiJiSuanQi,
+# Present=47.0 Interest=0.1290 Number=11): 470,000 CNY at 12.9% over 11 years, 等额本息,
+# the first sixteen months as (installment, principal, interest). Its cumulative columns
+# add up the unrounded parts, so they are not sums of the printed rows and are not used.
+_CN_CALCULATOR_470K = [
+    ("6681.39", "1628.89", "5052.50"),
+    ("6681.39", "1646.40", "5034.99"),
+    ("6681.39", "1664.10", "5017.29"),
+    ("6681.39", "1681.99", "4999.40"),
+    ("6681.39", "1700.07", "4981.32"),
+    ("6681.39", "1718.35", "4963.04"),
+    ("6681.39", "1736.82", "4944.57"),
+    ("6681.39", "1755.49", "4925.90"),
+    ("6681.39", "1774.36", "4907.03"),
+    ("6681.39", "1793.43", "4887.96"),
+    ("6681.39", "1812.71", "4868.68"),
+    ("6681.39", "1832.20", "4849.19"),
+    ("6681.39", "1851.90", "4829.49"),
+    ("6681.39", "1871.80", "4809.59"),
+    ("6681.39", "1891.93", "4789.46"),
+    ("6681.39", "1912.27", "4769.13"),  # printed parts add to 6,681.40: see below
+]
+
+
+def _cn_calculator_plan() -> Schedule:
+    return equal_installment(
+        Money("470000"), rate=Rate.annual("12.9%"), term=132, start=START,
+        conventions=Conventions.cn_bank(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("month", range(15))
+def test_cn_bank_reproduces_a_published_calculator_table(month: int) -> None:
+    """470,000 CNY, 12.9%, 132 months, 等额本息: each row of the calculator's table."""
+    row = _cn_calculator_plan().installments[month]
+    total, principal, interest = _CN_CALCULATOR_470K[month]
+    assert (row.total, row.principal, row.interest) == (
+        Money(total),
+        Money(principal),
+        Money(interest),
+    )
+
+
+def test_cn_bank_keeps_the_parts_adding_up_where_a_calculator_prints_them_apart() -> None:
+    """Month 16 of the calculator's table prints 1,912.27 + 4,769.13 for an installment of
+    6,681.39 (each part rounded on its own); the library keeps the interest and lets the
+    principal be the rest, so its parts add up to the installment it charges."""
+    row = _cn_calculator_plan().installments[15]
+    total, principal, interest = _CN_CALCULATOR_470K[15]
+    assert Money(principal) + Money(interest) != Money(total)
+    assert (row.total, row.interest) == (Money(total), Money(interest))
+    assert row.principal + row.interest == row.total == Money("6681.39")
+
+
 def test_cn_bank_is_the_library_default() -> None:
     """Without conventions, a schedule is the bank statement's: cn_bank changes nothing."""
     args: dict[str, Any] = {"rate": Rate.annual("4.9%"), "term": 360, "start": START}
