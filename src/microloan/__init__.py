@@ -82,6 +82,7 @@ from microloan.errors import (
     LineFrozenError,
     LineNotYetValidError,
     MicroloanError,
+    MissingDependencyError,
     ProductViolationError,
     SerializationError,
     TransactionNotFoundError,
@@ -164,6 +165,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidValueError",
     "MicroloanError",
+    "MissingDependencyError",
     # money
     "CURRENCY_MINOR_UNITS",
     "MAX_AMOUNT",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
-from typing import Any, Final, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import attrs
 
@@ -32,6 +32,10 @@ from microloan.errors import invalid, wrong_type
 from microloan.interest import daily_interest
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
+
+if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 Method = Literal["equal_installment", "equal_principal", "interest_only", "bullet", "flat"]
 """The repayment method a schedule was built with."""
@@ -319,6 +323,35 @@ class Schedule:
             }
             for item in self.installments
         ]
+
+    def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+        """The schedule as a chart: stacked bars of each installment's principal and interest.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the amount, the term and the interest).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, equal_installment
+            >>> plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=12,
+            ...                          start=date(2026, 1, 15))
+            >>> figure = plan.plot()
+            >>> len(figure.axes[0].patches)  # a principal and an interest bar per installment
+            24
+        """
+        from microloan._charts import schedule_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return schedule_chart(self, ax=ax, title=title)
 
     def __str__(self) -> str:
         """A plain-text table: a heading, one line per installment and a totals line."""
