@@ -212,7 +212,9 @@ def inquiries_lift() -> LiftTable:
 def lift_chart() -> bytes:
     """`LiftTable.plot()`: the tutorial's lift table of credit inquiries."""
     table = inquiries_lift()
-    figure = table.plot(title=f"Lift of credit inquiries: IV {float(table.iv):.3f}, KS {float(table.ks):.3f}")
+    figure = table.plot(
+        title=f"Lift of credit inquiries: IV {float(table.iv):.3f}, KS {float(table.ks):.3f}"
+    )
     figure.axes[0].set_xlabel("credit inquiries")
     figure.axes[0].set_ylabel("first-payment overdue rate")
     return _png(figure)

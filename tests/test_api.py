@@ -94,7 +94,13 @@ _LENDING_CHAIN = (
     "microloan.products",
 )
 _WINGS = ("microloan.portfolio", "microloan.analytics")
-_EDGES = ("microloan", "microloan.serialization", "microloan.cli", "microloan._demo")
+_EDGES = (
+    "microloan",
+    "microloan.serialization",
+    "microloan.cli",
+    "microloan._demo",
+    "microloan._charts",
+)
 
 
 def test_data_flows_one_way_core_to_wings_to_edges() -> None:
@@ -122,3 +128,20 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
         for m in pkgutil.iter_modules(package.__path__)
     }
     assert not modules & set(microloan.__all__)
+
+
+def test_import_microloan_loads_no_plotting_code() -> None:
+    """`import microloan` (and the CLI's module) leaves matplotlib and the chart module unloaded:
+    the `plot` extra is imported only when a chart is drawn."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, microloan, microloan.cli\n"
+        "loaded = [m for m in ('matplotlib', 'microloan._charts') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -91,9 +91,9 @@ def _share(value: object) -> str:
 
 def schedule_chart(schedule: Schedule, *, ax: object = None, title: object = None) -> Figure:
     """Stacked bars: each installment's principal and interest."""
+    figure, axes, title = _canvas("Schedule.plot", ax, title, (7, 3.6))
     from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415
 
-    figure, axes, title = _canvas("Schedule.plot", ax, title, (7, 3.6))
     numbers = [item.number for item in schedule]
     principal = [float(item.principal.amount) for item in schedule]
     interest = [float(item.interest.amount) for item in schedule]
@@ -125,9 +125,9 @@ def schedule_chart(schedule: Schedule, *, ax: object = None, title: object = Non
 
 def lift_chart(table: LiftTable, *, ax: object = None, title: object = None) -> Figure:
     """Bad rate per bin, labelled with its lift; the overall rate; the cumulative bad rate."""
+    figure, axes, title = _canvas("LiftTable.plot", ax, title, (7.5, 3.8))
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
-    figure, axes, title = _canvas("LiftTable.plot", ax, title, (7.5, 3.8))
     rows = [row for row in table.rows if row.count and row.bad_rate is not None]
     overall = float(table.bad_rate)
     labels = [row.label for row in rows]
@@ -184,10 +184,10 @@ def vintage_chart(
     vintage: Vintage, *, by: By = "balance", ax: object = None, title: object = None
 ) -> Figure:
     """One curve per cohort: the share ever over `over` days past due by months on book."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415
-
     by = check_by(by)
     figure, axes, title = _canvas("Vintage.plot", ax, title, (7, 3.6))
+    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415
+
     longest = 0
     for n, cohort in enumerate(vintage.cohorts):
         curve = [float(share) for share in vintage.curve(cohort, by=by)]
@@ -229,10 +229,10 @@ def ageing_chart(
     report: AgeingReport, *, by: By = "balance", ax: object = None, title: object = None
 ) -> Figure:
     """One bar per bucket (outstanding principal, or loans), labelled with its share."""
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
-
     by = check_by(by)
     figure, axes, title = _canvas("AgeingReport.plot", ax, title, (7, 3.6))
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
     labels = list(report.labels)
     if by == "balance":
         heights = [float(report.outstanding(label).amount) for label in labels]
