@@ -1,9 +1,10 @@
-"""The documentation site's charts, drawn from microloan's own numbers.
+"""The documentation site's charts: the library's own `.plot()`, on the tutorials' data.
 
-Each chart function computes its figures with the library, draws them with matplotlib's
-Agg backend and returns PNG bytes. The data is synthetic and seeded, and the PNGs carry no
-timestamp or software tag, so a build gives the same bytes every time. Matplotlib is a
-docs-only dependency: nothing in `microloan` imports this module.
+Each chart computes its figures with microloan and draws them with the same `.plot()` methods
+a user calls (see the how-to "Draw the charts"); this module only makes the
+synthetic, seeded data and writes PNG bytes with matplotlib's Agg renderer. The PNGs carry no
+timestamp or software tag, so a build gives the same bytes every time. Nothing in `microloan`
+imports this module.
 
 Examples:
     >>> schedule_split()[:8] == PNG_SIGNATURE
@@ -12,42 +13,45 @@ Examples:
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import io
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Final
 
-import matplotlib as mpl
-import numpy as np
-from matplotlib import style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from microloan import (
+    AgeingReport,
     LiftTable,
     LoanRecord,
     Money,
     Rate,
+    RollRates,
     Schedule,
     add_months,
+    ageing_report,
     equal_installment,
     equal_principal,
     lift_table,
     month_end,
+    roll_rates,
     vintage,
 )
 
 __all__ = [
     "CHARTS",
     "PNG_SIGNATURE",
+    "ageing",
     "applicants",
+    "book_ageing",
+    "book_rolls",
     "inquiries_lift",
     "lift_chart",
     "render_all",
+    "roll_rate_heatmap",
     "schedule_split",
     "schedules",
     "vintage_curves",
@@ -55,47 +59,15 @@ __all__ = [
 ]
 
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
-
-_PRINCIPAL: Final = "#3f51b5"  # the site's indigo
-_INTEREST: Final = "#ff9800"
-_COHORTS: Final = ("#3f51b5", "#009688", "#8bc34a", "#ff9800", "#e91e63", "#795548")
 _DPI: Final = 120
-
-
-def _percent(value: float, _position: object = None) -> str:
-    return f"{value:.0%}"
-
-
-@contextlib.contextmanager
-def _styled() -> Iterator[None]:
-    """One look for every chart, whatever the builder's matplotlibrc says."""
-    with (
-        style.context("default"),
-        mpl.rc_context(
-            {
-                "font.size": 9,
-                "axes.spines.top": False,
-                "axes.spines.right": False,
-                "axes.grid": True,
-                "axes.grid.axis": "y",
-                "grid.alpha": 0.3,
-                "legend.frameon": False,
-            }
-        ),
-    ):
-        yield
 
 
 def _png(figure: Figure) -> bytes:
     """Render `figure` with Agg, without metadata that would change from build to build."""
     FigureCanvasAgg(figure)  # attaches itself: PNG output by Agg, whatever the backend
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
     return buffer.getvalue()
-
-
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
 
 
 # -- a schedule's principal / interest split -------------------------------------------------
@@ -111,29 +83,23 @@ def schedules() -> tuple[Schedule, Schedule]:
 
 
 def schedule_split() -> bytes:
-    """Stacked bars of principal and interest per installment, for both schedules."""
-    with _styled():
-        figure = _figure(8, 3.4)
-        axes = figure.subplots(1, 2, sharey=True)
-        titles = ("Equal installments", "Equal principal")
-        for ax, schedule, title in zip(axes, schedules(), titles, strict=True):
-            numbers = [i.number for i in schedule]
-            principal = [float(i.principal.amount) for i in schedule]
-            interest = [float(i.interest.amount) for i in schedule]
-            ax.bar(numbers, principal, color=_PRINCIPAL, label="principal")
-            ax.bar(numbers, interest, bottom=principal, color=_INTEREST, label="interest")
-            ax.set_title(f"{title}: interest {schedule.total_interest.amount:,} CNY")
-            ax.set_xlabel("installment")
-            ax.set_xticks(numbers)
-        axes[0].set_ylabel("CNY")
-        axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-        axes[0].set_ylim(top=5800)
-        axes[0].legend(loc="upper left", ncols=2)
-        figure.suptitle("50,000 CNY at 21% a year over 12 months")
-        return _png(figure)
+    """`Schedule.plot()` twice, side by side: equal installments and equal principal."""
+    figure = Figure(figsize=(8, 3.4), layout="constrained")
+    left, right = figure.subplots(1, 2, sharey=True)
+    annuity, level = schedules()
+    for ax, schedule, name in (
+        (left, annuity, "Equal installments"),
+        (right, level, "Equal principal"),
+    ):
+        schedule.plot(ax=ax, title=f"{name}: interest {schedule.total_interest.amount:,} CNY")
+    right.set_ylabel("")
+    right.get_legend().remove()
+    left.set_ylim(top=5800)
+    figure.suptitle("50,000 CNY at 21% a year over 12 months")
+    return _png(figure)
 
 
-# -- vintage curves --------------------------------------------------------------------------
+# -- a synthetic book: vintage curves, ageing, roll rates ------------------------------------
 
 _AS_OF: Final = date(2026, 3, 31)
 _COHORT_RISK: Final[Mapping[date, float]] = {
@@ -147,7 +113,8 @@ _COHORT_RISK: Final[Mapping[date, float]] = {
 }
 
 
-def vintage_panel(loans_per_cohort: int = 300, seed: int = 2026) -> list[LoanRecord]:
+@functools.cache
+def vintage_panel(loans_per_cohort: int = 300, seed: int = 2026) -> tuple[LoanRecord, ...]:
     """A synthetic book's month-end snapshots: six monthly cohorts, observed to 31 March 2026.
 
     Each month a current loan falls behind with its cohort's probability; a late loan
@@ -179,34 +146,38 @@ def vintage_panel(loans_per_cohort: int = 300, seed: int = 2026) -> list[LoanRec
                     )
                 )
                 mob += 1
-    return panel
+    return tuple(panel)
 
 
 def vintage_curves() -> bytes:
-    """Ever-30+ share of principal by months on book, one line per cohort."""
+    """`Vintage.plot()`: ever-30+ share of principal by months on book, one line per cohort."""
     curves = vintage(vintage_panel(), over=30)
-    with _styled():
-        figure = _figure(7, 3.6)
-        ax = figure.subplots()
-        for cohort, color in zip(curves.cohorts, _COHORTS, strict=True):
-            curve = [float(share) for share in curves.curve(cohort)]
-            ax.plot(range(len(curve)), curve, marker="o", markersize=3, color=color)
-            ax.annotate(
-                f"{cohort:%Y-%m}",
-                (len(curve) - 1, curve[-1]),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                color=color,
-            )
-        ax.set_xlabel("months on book (MOB)")
-        ax.set_ylabel("principal ever 30+ days past due")
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(-0.3, 12.5)
-        ax.set_ylim(bottom=0)
-        ax.set_title("Vintage curves, 30+, by disbursement month (synthetic book)")
-        return _png(figure)
+    return _png(curves.plot(title="Vintage curves, 30+, by disbursement month (synthetic book)"))
+
+
+def book_ageing() -> AgeingReport:
+    """The synthetic book aged on its last snapshot, 31 March 2026, in M buckets."""
+    records = [r for r in vintage_panel() if r.on == _AS_OF]
+    return ageing_report(records, on=_AS_OF, scheme="m")
+
+
+def ageing() -> bytes:
+    """`AgeingReport.plot()`: the book's outstanding principal per bucket."""
+    return _png(book_ageing().plot())
+
+
+def book_rolls() -> RollRates:
+    """The synthetic book's roll rates from February's month end to March's."""
+    february = date(2026, 2, 28)
+    panel = vintage_panel()
+    before = [r for r in panel if r.on == february]
+    after = [r for r in panel if r.on == _AS_OF]
+    return roll_rates(before, after, start=february, end=_AS_OF)
+
+
+def roll_rate_heatmap() -> bytes:
+    """`RollRates.plot()`: the February-to-March transition matrix, by count."""
+    return _png(book_rolls().plot())
 
 
 # -- a lift chart ----------------------------------------------------------------------------
@@ -239,53 +210,14 @@ def inquiries_lift() -> LiftTable:
 
 
 def lift_chart() -> bytes:
-    """Bad rate per bin with the overall rate, lift on the right axis, cumulative line."""
+    """`LiftTable.plot()`: the tutorial's lift table of credit inquiries."""
     table = inquiries_lift()
-    rows = [row for row in table.rows if row.count and row.bad_rate is not None]
-    overall = float(table.bad_rate)
-    with _styled():
-        figure = _figure(7.5, 3.8)
-        ax = figure.subplots()
-        labels = [row.label for row in rows]
-        rates = [float(row.bad_rate or Decimal(0)) for row in rows]
-        bars = ax.bar(labels, rates, color=_PRINCIPAL, label="bad rate of the bin")
-        ax.bar_label(
-            bars,
-            labels=[f"lift\n{row.lift:.2f}" for row in rows],
-            label_type="center",
-            color="white",
-        )
-        cumulative = [float(row.cum_bad_rate or Decimal(0)) for row in rows]
-        ax.plot(
-            labels,
-            cumulative,
-            color=_INTEREST,
-            marker="o",
-            label="bad rate of this bin and every worse one",
-        )
-        ax.axhline(
-            overall,
-            color="grey",
-            linestyle="--",
-            linewidth=1,
-            zorder=0.9,  # behind the bars, whose labels it would cross
-            label=f"overall bad rate {table.bad_rate:.2%}",
-        )
-        ax.set_xlabel("credit inquiries")
-        ax.set_ylabel("first-payment overdue rate")
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-        ax.set_ylim(0, max(rates) * 1.15)
-        right = ax.secondary_yaxis(
-            "right",
-            functions=(
-                lambda rate: np.multiply(rate, 1 / overall),
-                lambda lift: np.multiply(lift, overall),
-            ),
-        )
-        right.set_ylabel("lift")
-        ax.legend(loc="upper left")
-        ax.set_title(f"Lift of credit inquiries: IV {table.iv:.3f}, KS {table.ks:.3f}")
-        return _png(figure)
+    figure = table.plot(
+        title=f"Lift of credit inquiries: IV {float(table.iv):.3f}, KS {float(table.ks):.3f}"
+    )
+    figure.axes[0].set_xlabel("credit inquiries")
+    figure.axes[0].set_ylabel("first-payment overdue rate")
+    return _png(figure)
 
 
 # -- all of them -----------------------------------------------------------------------------
@@ -294,6 +226,8 @@ CHARTS: Final[Mapping[str, Callable[[], bytes]]] = {
     "schedule-split.png": schedule_split,
     "vintage-curves.png": vintage_curves,
     "lift-chart.png": lift_chart,
+    "ageing.png": ageing,
+    "roll-rates.png": roll_rate_heatmap,
 }
 
 

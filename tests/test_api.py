@@ -95,7 +95,13 @@ _LENDING_CHAIN = (
     "microloan.products",
 )
 _WINGS = ("microloan.portfolio", "microloan.analytics")
-_EDGES = ("microloan", "microloan.serialization", "microloan.cli", "microloan._demo")
+_EDGES = (
+    "microloan",
+    "microloan.serialization",
+    "microloan.cli",
+    "microloan._demo",
+    "microloan._charts",
+)
 #: The books read the lending chain and the portfolio reports; the core reaches them only
 #: from inside a method (`Loan.journal`), never when it is imported.
 _BOOKS = "microloan.accounting"
@@ -158,3 +164,20 @@ def test_import_microloan_loads_no_database_driver() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_import_microloan_loads_no_plotting_code() -> None:
+    """`import microloan` (and the CLI's module) leaves matplotlib and the chart module unloaded:
+    the `plot` extra is imported only when a chart is drawn."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, microloan, microloan.cli\n"
+        "loaded = [m for m in ('matplotlib', 'microloan._charts') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -16,7 +16,7 @@ import math
 import re
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,11 @@ from microloan import (
     Rate,
     equal_installment,
 )
+
+# `Schedule.plot` imports matplotlib on its first call, which takes longer than a call's time
+# limit on a busy machine: import it once here (when the plot extra is installed).
+with suppress(ImportError):
+    import matplotlib.figure  # noqa: F401
 
 #: Values no public call should trip over.
 JUNK: tuple[object, ...] = (

@@ -104,6 +104,7 @@ from microloan.errors import (
     LineFrozenError,
     LineNotYetValidError,
     MicroloanError,
+    MissingDependencyError,
     ProductViolationError,
     SerializationError,
     TransactionNotFoundError,
@@ -189,6 +190,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidValueError",
     "MicroloanError",
+    "MissingDependencyError",
     # money
     "CURRENCY_MINOR_UNITS",
     "MAX_AMOUNT",

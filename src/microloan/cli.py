@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import IO, Any, NoReturn, get_args
+from typing import IO, TYPE_CHECKING, Any, NoReturn, get_args
 
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._version import __version__
@@ -33,6 +33,9 @@ from microloan.portfolio import LoanRecord, ageing_report
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 from microloan.terms import AllocationOrder, PenaltyPreset
+
+if TYPE_CHECKING:  # the optional `plot` extra, for --plot
+    from matplotlib.figure import Figure
 
 __all__ = ["main"]
 
@@ -437,6 +440,7 @@ def _schedule(args: argparse.Namespace) -> int:
     schedule = _schedule_from(args)
     fee = _money(args.fee, args.currency, "fee") if args.fee is not None else None
     compound, simple = schedule.apr(fee), schedule.apr(fee, method="simple")
+    _save_plot(args.plot, schedule.plot)
     if args.format == "json":
         rows = [
             {
@@ -647,6 +651,7 @@ def _age(args: argparse.Namespace) -> int:
         raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
     if report.total_count == 0:
         raise CommandLineError(f"{rows.path} has no loans (a header and no rows)")
+    _save_plot(args.plot, report.plot)
     places = args.places
     table = [
         {
@@ -798,6 +803,7 @@ def _lift(args: argparse.Namespace) -> int:
             )
     table = lift_table(counts, bins=bins)
     impact = reject_impact(counts, bins=table.bins)
+    _save_plot(args.plot, table.plot)
     cells = [
         {
             "bin": row.label,
@@ -999,6 +1005,40 @@ def _checked(rows: Rows, *columns: str) -> Iterator[dict[str, str]]:
 
 _FORMATS = ("table", "csv", "json")
 
+#: What `--plot FILE` writes, by the file's extension.
+_PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _plot_file(text: str) -> Path:
+    """`--plot FILE`: a file name ending in .png, .svg or .pdf."""
+    path = Path(text)
+    if path.suffix.lower() not in _PLOT_FORMATS:
+        msg = f"{text!r} does not end in {', '.join(_PLOT_FORMATS)}"
+        raise argparse.ArgumentTypeError(msg)
+    return path
+
+
+def _add_plot_argument(parser: _Parser) -> None:
+    parser.add_argument(
+        "--plot",
+        type=_plot_file,
+        default=None,
+        metavar="FILE.png",
+        help="also draw the chart to FILE (.png, .svg or .pdf, by its extension); needs"
+        " matplotlib: pip install 'microloan[plot]'",
+    )
+
+
+def _save_plot(path: Path | None, draw: Callable[[], Figure]) -> None:
+    """Draw the chart and write it to `path` (before any output, so a failure prints nothing)."""
+    if path is None:
+        return
+    figure = draw()
+    try:
+        figure.savefig(path, format=path.suffix.lower()[1:], dpi=150)
+    except OSError as exc:
+        raise CommandLineError(f"--plot: cannot write {path}: {exc.strerror or exc}") from None
+
 
 def _add_command(
     commands: argparse._SubParsersAction[_Parser],
@@ -1080,6 +1120,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule = _add_command(commands, "schedule", _schedule, _FORMATS)
     _add_loan_arguments(schedule)
     schedule.add_argument("--fee", default=None, help="an upfront fee, for the APR")
+    _add_plot_argument(schedule)
 
     apr_parser = _add_command(commands, "apr", _apr, ("table", "json"))
     apr_parser.add_argument(
@@ -1095,6 +1136,7 @@ def build_parser() -> argparse.ArgumentParser:
     age.add_argument("--on", type=parse_date, required=True, help="the report date")
     age.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
     age.add_argument("--currency", default="CNY", help="when the CSV has no currency column")
+    _add_plot_argument(age)
 
     lift = _add_csv_command(
         commands, "lift", _lift, ("data", "DATA.csv", "one row per applicant or loan")
@@ -1103,6 +1145,7 @@ def build_parser() -> argparse.ArgumentParser:
     lift.add_argument("--bad", required=True, metavar="COLUMN", help="the 0/1 bad flag")
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
+    _add_plot_argument(lift)
 
     payoff = _add_command(commands, "payoff", _payoff, _FORMATS)
     _add_loan_arguments(payoff)

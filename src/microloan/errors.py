@@ -307,6 +307,36 @@ class FundingLimitError(MicroloanError, ValueError):
         super().__init__("; ".join(self.breaches))
 
 
+@final
+class MissingDependencyError(MicroloanError, ImportError):
+    """A feature needs an optional package that is not installed; says which extra brings it.
+
+    Also an `ImportError`. Raised when the feature is used, never on `import microloan`:
+    the optional packages are imported only inside the functions that need them.
+
+    Attributes:
+        feature: what was asked for, e.g. `"Schedule.plot"`.
+        package: the missing package, e.g. `"matplotlib"`.
+        extra: the extra that installs it, e.g. `"plot"` for `pip install 'microloan[plot]'`.
+
+    Examples:
+        >>> from microloan import MissingDependencyError
+        >>> print(MissingDependencyError("Schedule.plot", package="matplotlib", extra="plot"))
+        Schedule.plot needs matplotlib, which is not installed: pip install 'microloan[plot]'
+        >>> issubclass(MissingDependencyError, ImportError)
+        True
+    """
+
+    def __init__(self, feature: str, *, package: str, extra: str) -> None:
+        """Name the feature, the missing package and the extra that installs it."""
+        self.feature = feature
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: pip install 'microloan[{extra}]'"
+        )
+
+
 # -- internal signals: never escape a public call -------------------------------------
 
 

@@ -35,6 +35,9 @@ from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes  # the optional `plot` extra, for `.plot()`
+    from matplotlib.figure import Figure
+
     from microloan.conventions import Conventions
 
 Method = Literal["equal_installment", "equal_principal", "interest_only", "bullet", "flat"]
@@ -380,6 +383,35 @@ class Schedule:
             }
             for item in self.installments
         ]
+
+    def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+        """The schedule as a chart: stacked bars of each installment's principal and interest.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the amount, the term and the interest).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Money, Rate, equal_installment
+            >>> plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=12,
+            ...                          start=date(2026, 1, 15))
+            >>> figure = plan.plot()
+            >>> len(figure.axes[0].patches)  # a principal and an interest bar per installment
+            24
+        """
+        from microloan._charts import schedule_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return schedule_chart(self, ax=ax, title=title)
 
     def __str__(self) -> str:
         """A plain-text table: a heading, one line per installment and a totals line."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, final, get_args
+from typing import TYPE_CHECKING, Any, Literal, final, get_args
 
 import attrs
 
@@ -43,6 +43,10 @@ from microloan.analytics._data import (
 from microloan.analytics.binning import Bins, CategoryBins, CutBins, equal_frequency
 from microloan.analytics.counts import CountTable, counts_of
 from microloan.errors import InvalidValueError, invalid, wrong_type
+
+if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WoeZeroRule = Literal["one", "zero_woe", "0.9"]
 """What WoE a bin gets when it has no bads or no goods (its WoE would be ±infinity).
@@ -262,6 +266,32 @@ class LiftTable:
             rejected_bads=sum_counts(r.bads for r in chosen),
             rule=" or ".join(r.label for r in chosen) or "nothing",
         )
+
+    def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+        """The lift chart: each bin's bad rate labelled with its lift, the overall and cumulative rates.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the IV and the KS).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from microloan import CutBins
+            >>> table = LiftTable.from_bin_counts(CutBins(cuts=(21,)), [900, 100, 0], [80, 50, 0])
+            >>> table.plot().axes[0].get_title()
+            'Lift: IV 0.761, KS 0.327'
+        """
+        from microloan._charts import lift_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return lift_chart(self, ax=ax, title=title)
 
     def format(self, places: int = 4) -> str:
         """A text table rounded to `places` decimals, for a terminal or a log.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 import attrs
 
@@ -41,6 +41,10 @@ from microloan.portfolio.buckets import (
     resolve_scheme,
 )
 from microloan.portfolio.records import By, LoanLike, LoanRecord, PositionLike
+
+if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 @final
@@ -175,6 +179,36 @@ class AgeingReport:
         else:
             part = sum(c[col] for c in self.cells if c[0] > 90)
         return ratio(part, self._total(col))
+
+    def plot(
+        self, *, by: By = "balance", ax: Axes | None = None, title: str | None = None
+    ) -> Figure:
+        """The report as a chart: one bar per bucket, labelled with its share of the portfolio.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            by: `"balance"` (outstanding principal) or `"count"` (loans).
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the date, the loans and the overdue rate).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from datetime import date
+            >>> r = LoanRecord(loan_id=1, disbursed=date(2026, 1, 1), principal=Money(100),
+            ...                outstanding=Money(100), days_past_due=31)
+            >>> ageing_report([r], on=date(2026, 3, 1)).plot().axes[0].get_title()
+            'Ageing on 2026-03-01: 1 loans, overdue 100.0% by balance'
+        """
+        from microloan._charts import ageing_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return ageing_chart(self, by=by, ax=ax, title=title)
 
     def as_rows(self) -> list[Row]:
         """One row per bucket, then a `"total"` row.

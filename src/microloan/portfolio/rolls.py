@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Final, Literal, final
+from typing import TYPE_CHECKING, Final, Literal, final
 
 import attrs
 
@@ -25,6 +25,10 @@ from microloan.portfolio._records import (
 )
 from microloan.portfolio.buckets import BucketScheme, SchemeName, overridden_index, resolve_scheme
 from microloan.portfolio.records import By, LoanLike, LoanRecord
+
+if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _PAID_OFF: Final = "paid_off"
 _WRITTEN_OFF: Final = "written_off"
@@ -147,6 +151,37 @@ class RollRates:
             raise invalid("source", source, "is the last bucket; it has nowhere to roll to")
         i, _ = self._pair(source, labels[0])
         return self.rate(source, labels[i + 1], by=by)
+
+    def plot(self, *, by: By = "count", ax: Axes | None = None, title: str | None = None) -> Figure:
+        """The roll-rate heatmap: the share of each starting bucket in each end state.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            by: `"count"` (share of loans) or `"balance"` (of outstanding at `start`).
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the two dates).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from datetime import date
+            >>> def rec(i: int, dpd: int) -> LoanRecord:
+            ...     return LoanRecord(loan_id=i, disbursed=date(2026, 1, 1), principal=Money(100),
+            ...                       outstanding=Money(100), days_past_due=dpd)
+            >>> rr = roll_rates([rec(1, 0), rec(2, 0)], [rec(1, 0), rec(2, 12)],
+            ...                 start=date(2026, 3, 1), end=date(2026, 3, 31))
+            >>> rr.plot().axes[0].get_images()[0].get_array()[0][:2].tolist()  # M0 -> M0, M0 -> M1
+            [0.5, 0.5]
+        """
+        from microloan._charts import roll_rates_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return roll_rates_chart(self, by=by, ax=ax, title=title)
 
     def as_rows(self, *, by: By = "count") -> list[Row]:
         """One row per starting bucket: its size, then the rate into every column."""

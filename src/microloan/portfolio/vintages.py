@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 import attrs
 
@@ -26,6 +26,10 @@ from microloan.portfolio._records import (
 )
 from microloan.portfolio.buckets import check_days
 from microloan.portfolio.records import By, LoanLike, LoanRecord
+
+if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 @final
@@ -154,6 +158,36 @@ class Vintage:
             raise invalid("mob", mob, "must be a whole number of months on book, not negative")
         curve = self.curve(cohort, by=by)
         return curve[mob] if mob < len(curve) else None
+
+    def plot(
+        self, *, by: By = "balance", ax: Axes | None = None, title: str | None = None
+    ) -> Figure:
+        """The vintage curves: one line per cohort, the share ever over `over` days by MOB.
+
+        Needs matplotlib (`pip install 'microloan[plot]'`); see
+        [Draw the charts](../how-to/charts.md).
+
+        Args:
+            by: `"balance"` (share of principal) or `"count"` (share of loans).
+            ax: matplotlib axes to draw on (default: a new figure of its own).
+            title: the chart's title (default: the threshold).
+
+        Returns:
+            The `matplotlib.figure.Figure` drawn on.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed.
+
+        Examples:
+            >>> from datetime import date
+            >>> r = LoanRecord(loan_id="x", disbursed=date(2026, 1, 5), principal=Money(100),
+            ...                outstanding=Money(100), days_past_due=95, on=date(2026, 5, 31))
+            >>> [line.get_label() for line in vintage([r], over=90).plot().axes[0].lines]
+            ['2026-01']
+        """
+        from microloan._charts import vintage_chart  # noqa: PLC0415 - matplotlib when drawing
+
+        return vintage_chart(self, by=by, ax=ax, title=title)
 
     def as_rows(self, *, by: By = "balance") -> list[Row]:
         """One row per cohort: `cohort` (`"YYYY-MM"`), `loans`, `principal`, `mob_0`, `mob_1` and on."""
