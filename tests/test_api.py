@@ -122,3 +122,21 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
         for m in pkgutil.iter_modules(package.__path__)
     }
     assert not modules & set(microloan.__all__)
+
+
+def test_import_leaves_the_pydantic_extra_and_the_schema_checker_unimported() -> None:
+    """`import microloan` gives every value object its pydantic hooks without importing
+    pydantic, FastAPI or jsonschema: they load only when pydantic itself calls the hooks."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, microloan; "
+        "assert hasattr(microloan.Money, '__get_pydantic_core_schema__'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pydantic', 'pydantic_core', 'fastapi', 'starlette', 'jsonschema')))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]", loaded

@@ -47,12 +47,15 @@ from tests.strategies import (
     loans_with_history,
     strategy_for,
 )
+from tests.test_json_schema import assert_matches_schema
 
 
 def assert_round_trips(value: object) -> None:
-    """Dict and JSON round trips give an equal object of the same class, written identically."""
+    """Dict and JSON round trips give an equal object of the same class, written identically,
+    as a document its JSON Schema accepts."""
     data = to_dict(value)
     assert json.loads(json.dumps(data, allow_nan=False)) == data  # JSON-safe
+    assert_matches_schema(data, type(value))
     back = from_dict(data)
     assert type(back) is type(value)
     assert back == value
@@ -567,7 +570,8 @@ def _comparable(a: str, b: str) -> bool:
 def test_mutated_documents_are_read_or_refused_at_the_mutation(
     data: st.DataObject, values: st.SearchStrategy[object]
 ) -> None:
-    """A valid document with one thing changed is read, or refused naming that place."""
+    """A valid document with one thing changed is read (and then its JSON Schema accepts it:
+    the schema is never stricter than the reader), or refused naming that place."""
     document = to_dict(data.draw(values))
     path = data.draw(st.sampled_from(_paths(document)))
     mutated = copy.deepcopy(document)
@@ -586,7 +590,9 @@ def test_mutated_documents_are_read_or_refused_at_the_mutation(
         parent.append(data.draw(json_junk))
         path = (*path[:-1], len(parent) - 1)
     error = _read_error(mutated)
-    if error is not None:
+    if error is None:
+        assert_matches_schema(mutated, type(from_dict(mutated)))
+    else:
         # an object's own cross-field checks (total = principal + interest, one currency)
         # name a sibling: the object holding the change, or holding the changed amount
         near = path[:-2] if path[-1] in ("amount", "currency") else path[:-1]
@@ -709,6 +715,7 @@ def test_a_union_of_classes_tags_each_object_with_its_type() -> None:
 def test_every_supported_form_round_trips(value: SampleEverything) -> None:
     """Unions, tuples, sets, mappings, enums, floats and datetimes round-trip exactly."""
     data = to_dict(value)
+    assert_matches_schema(data, SampleEverything)
     back = from_dict(json.loads(json.dumps(data)), SampleEverything)
     assert back == value
     assert to_dict(back) == data
@@ -986,14 +993,16 @@ def _shuffled(items: list[Any], data: st.DataObject) -> list[Any]:
 )
 def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
     """Every document type: an amount, a date, a count or a list changed a little is either
-    refused with a SerializationError or read into an object that round-trips; a loan read
-    back also conserves every cent."""
+    refused with a SerializationError or read into an object that round-trips (its document
+    valid against the JSON Schema before and after the change); a loan read back also
+    conserves every cent."""
     from tests.test_stateful import check_loan_conserves
 
     @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def check(data: st.DataObject) -> None:
         document = to_dict(data.draw(strategy_for(cls)))
+        assert_matches_schema(document, cls)
         path = data.draw(st.sampled_from(_paths(document) or [()]))
         if not path:
             return
@@ -1005,6 +1014,7 @@ def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
             value = from_dict(document)
         except SerializationError:
             return
+        assert_matches_schema(document, cls)  # read, so valid: the schema is not stricter
         assert from_dict(to_dict(value)) == value
         if isinstance(value, microloan.Loan):
             check_loan_conserves(value, value.maturity)

@@ -1055,7 +1055,7 @@ def _exact_array(items: list[JsonSchema]) -> JsonSchema:
 def _summary(cls: type) -> str:
     """The first paragraph of a class's own docstring, on one line."""
     doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
-    return " ".join(doc.split("\n\n", 1)[0].split())
+    return _plain(" ".join(doc.split("\n\n", 1)[0].split()))
 
 
 _SECTION: Final = re.compile(r"^(\s*)Attributes:\s*$")
@@ -1085,10 +1085,16 @@ def attribute_docs(cls: type) -> dict[str, str]:
         elif name:
             out[name] = f"{out[name]} {line.strip()}".strip()
     # the first sentence: what the field is (the rest speaks of the constructor's arguments)
-    return {key: _FIRST_SENTENCE.split(text, maxsplit=1)[0] for key, text in out.items()}
+    return {key: _plain(_FIRST_SENTENCE.split(text, maxsplit=1)[0]) for key, text in out.items()}
 
 
 _FIRST_SENTENCE: Final = re.compile(r"(?<=[.;])\s+(?=[A-Z`])")
+_CROSS_REFERENCE: Final = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+
+
+def _plain(text: str) -> str:
+    """Docstring text without the API reference's cross-references (`[X][microloan.X]`)."""
+    return _CROSS_REFERENCE.sub(r"\1", text)
 
 
 _SCALARS: Final[dict[object, _Codec]] = {
