@@ -262,7 +262,8 @@ def json_schema(cls: type) -> dict[str, Any]:
 
     Returns:
         A new dict: `"$schema"`, `"title"`, `"description"`, `"type": "object"`,
-        `"properties"`, `"required"`, `"additionalProperties": false` and `"$defs"`.
+        `"properties"`, `"required"`, `"additionalProperties": false`, and
+        `"$defs"` when the type nests others.
 
     Raises:
         InvalidTypeError: `cls` is not an attrs class, or one the layout cannot hold.
