@@ -150,34 +150,34 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
     assert not modules & set(microloan.__all__)
 
 
-def test_import_microloan_loads_no_database_driver() -> None:
-    """The ledger rows are plain values: `import microloan` loads no SQL driver or toolkit."""
+#: The optional extras and the modules that wrap them: loaded only when used.
+_LAZY = (
+    "sqlite3",
+    "sqlalchemy",
+    "psycopg",
+    "matplotlib",
+    "microloan._charts",
+    "pydantic",
+    "pydantic_core",
+    "fastapi",
+    "starlette",
+    "jsonschema",
+)
+
+
+def test_import_loads_no_optional_extra() -> None:
+    """`import microloan` (and the CLI's module) loads no SQL driver, no plotting code and
+    neither pydantic, FastAPI nor jsonschema, yet every value object has its pydantic hook:
+    each extra is imported only when it is used."""
     import subprocess
     import sys
 
-    drivers = ("sqlite3", "sqlalchemy", "psycopg")
-    code = (
-        "import sys, microloan; "
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {drivers!r}))"
+    probe = (
+        "import sys, microloan, microloan.cli; "
+        "assert hasattr(microloan.Money, '__get_pydantic_core_schema__'); "
+        f"print(sorted(m for m in sys.modules if m in {_LAZY!r} or m.split('.')[0] in {_LAZY!r}))"
     )
-    loaded = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert loaded == "[]"
-
-
-def test_import_microloan_loads_no_plotting_code() -> None:
-    """`import microloan` (and the CLI's module) leaves matplotlib and the chart module unloaded:
-    the `plot` extra is imported only when a chart is drawn."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, microloan, microloan.cli\n"
-        "loaded = [m for m in ('matplotlib', 'microloan._charts') if m in sys.modules]\n"
-        "assert not loaded, loaded\n"
-    )
-    result = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    assert loaded == "[]", loaded

@@ -47,12 +47,15 @@ from tests.strategies import (
     loans_with_history,
     strategy_for,
 )
+from tests.test_json_schema import assert_matches_schema
 
 
 def assert_round_trips(value: object) -> None:
-    """Dict and JSON round trips give an equal object of the same class, written identically."""
+    """Dict and JSON round trips give an equal object of the same class, written identically,
+    as a document its JSON Schema accepts."""
     data = to_dict(value)
     assert json.loads(json.dumps(data, allow_nan=False)) == data  # JSON-safe
+    assert_matches_schema(data, type(value))
     back = from_dict(data)
     assert type(back) is type(value)
     assert back == value
@@ -205,7 +208,7 @@ def test_a_loan_with_every_kind_of_transaction_round_trips() -> None:
     loan = loan.write_off(on=date(2026, 5, 20))
     loan = loan.repay(Money("100"), on=date(2026, 6, 1))
     data = to_dict(loan)
-    kinds = [(p["kind"], p["undone"] is not None) for p in data["postings"]]
+    kinds = [(p["kind"], "undone" in p) for p in data["postings"]]
     assert kinds == [
         ("repayment", True),
         ("fee", False),
@@ -251,18 +254,17 @@ def test_a_credit_line_with_drawdowns_a_freeze_and_a_new_limit_round_trips() -> 
 
 
 def test_money_layout_is_the_documented_one() -> None:
-    """Money is type, version, amount as written, currency (the documented schema)."""
-    assert to_dict(Money("1.50")) == {
+    """Money is type, version, amount as written, currency (left out when it is CNY)."""
+    assert to_dict(Money("1.50", "USD")) == {
         "type": "Money",
         "version": 1,
         "amount": "1.50",
-        "currency": "CNY",
+        "currency": "USD",
     }
+    assert to_dict(Money("1.50")) == {"type": "Money", "version": 1, "amount": "1.50"}
     assert to_dict(Money("500", "JPY"))["amount"] == "500"
     assert to_dict(Money(Decimal("1E+3")))["amount"] == "1E+3"
-    assert to_json(Money("7600.00")) == (
-        '{"type": "Money", "version": 1, "amount": "7600.00", "currency": "CNY"}'
-    )
+    assert to_json(Money("7600.00")) == '{"type": "Money", "version": 1, "amount": "7600.00"}'
 
 
 def test_rate_layout_is_the_documented_one() -> None:
@@ -312,8 +314,9 @@ def _two_installments() -> Schedule:
 
 
 def test_schedule_layout_is_the_documented_one() -> None:
-    """A schedule nests installments and amounts as plain objects, dates in ISO 8601."""
-    money = {"currency": "CNY"}
+    """A schedule nests installments and amounts as plain objects, dates in ISO 8601;
+    the options that hold their defaults are left out."""
+    money: dict[str, str] = {}  # CNY, the default currency
     assert to_dict(_two_installments()) == {
         "type": "Schedule",
         "version": 1,
@@ -342,17 +345,11 @@ def test_schedule_layout_is_the_documented_one() -> None:
         "term": 2,
         "start": "2026-01-15",
         "method": "equal_principal",
-        "frequency": "monthly",
         "first_due": "2026-02-15",
-        "accrual": "period",
-        "days_in_year": 360,
-        "rounding": "half_up",
-        "installment_multiple": None,
-        "interest_basis": "rounded",
-        "split": "interest_first",
-        "residual": "last",
-        "day_count": None,
+        "interest_basis": "rounded",  # its default was "exact": always written
     }
+    written = to_dict(attrs.evolve(_two_installments(), rounding="half_even", days_in_year=365))
+    assert (written["rounding"], written["days_in_year"]) == ("half_even", 365)
 
 
 def test_schema_version_is_one() -> None:
@@ -418,9 +415,9 @@ def test_a_missing_field_is_named() -> None:
     data = to_dict(_two_installments())
     del data["installments"][0]["due_date"]
     assert _bad(data).path == "installments[0].due_date"
-    data = to_dict(_two_installments())
+    data = to_dict(attrs.evolve(_two_installments(), rounding="half_even"))
     del data["rounding"]
-    assert from_dict(data, Schedule) == _two_installments()
+    assert from_dict(data, Schedule) == attrs.evolve(_two_installments(), rounding="half_up")
 
 
 def test_an_unknown_field_is_refused() -> None:
@@ -574,7 +571,8 @@ def _comparable(a: str, b: str) -> bool:
 def test_mutated_documents_are_read_or_refused_at_the_mutation(
     data: st.DataObject, values: st.SearchStrategy[object]
 ) -> None:
-    """A valid document with one thing changed is read, or refused naming that place."""
+    """A valid document with one thing changed is read (and then its JSON Schema accepts it:
+    the schema is never stricter than the reader), or refused naming that place."""
     document = to_dict(data.draw(values))
     path = data.draw(st.sampled_from(_paths(document)))
     mutated = copy.deepcopy(document)
@@ -593,7 +591,9 @@ def test_mutated_documents_are_read_or_refused_at_the_mutation(
         parent.append(data.draw(json_junk))
         path = (*path[:-1], len(parent) - 1)
     error = _read_error(mutated)
-    if error is not None:
+    if error is None:
+        assert_matches_schema(mutated, type(from_dict(mutated)))
+    else:
         # an object's own cross-field checks (total = principal + interest, one currency)
         # name a sibling: the object holding the change, or holding the changed amount
         near = path[:-2] if path[-1] in ("amount", "currency") else path[:-1]
@@ -664,8 +664,8 @@ def test_private_fields_use_their_init_name_and_derived_fields_are_recomputed() 
     assert data == {
         "type": "SampleLedger",
         "version": 1,
-        "opening": {"amount": "10.00", "currency": "CNY"},
-        "entries": [{"amount": "1.25", "currency": "CNY"}, {"amount": "2", "currency": "CNY"}],
+        "opening": {"amount": "10.00"},
+        "entries": [{"amount": "1.25"}, {"amount": "2"}],
     }
     back = from_dict(data, SampleLedger)
     assert back == ledger
@@ -697,11 +697,11 @@ def test_a_union_of_classes_tags_each_object_with_its_type() -> None:
         items=[Rate.monthly("1.5%")],
     )
     data = to_dict(value)
-    assert data["events"][0] == {"type": "SampleFee", "amount": {"amount": "5", "currency": "CNY"}}
+    assert data["events"][0] == {"type": "SampleFee", "amount": {"amount": "5"}}
     assert data["events"][1]["type"] == "SampleRepayment"
     assert data["tags"] == ["a", "b"]
     assert data["by_date"] == {"2026-01-01": "0.10"}
-    assert data["by_term"] == {"3": {"amount": "1", "currency": "CNY"}}
+    assert data["by_term"] == {"3": {"amount": "1"}}
     assert (data["colour"], data["ratio"], data["stamp"]) == (
         "red",
         "Infinity",
@@ -716,6 +716,7 @@ def test_a_union_of_classes_tags_each_object_with_its_type() -> None:
 def test_every_supported_form_round_trips(value: SampleEverything) -> None:
     """Unions, tuples, sets, mappings, enums, floats and datetimes round-trip exactly."""
     data = to_dict(value)
+    assert_matches_schema(data, SampleEverything)
     back = from_dict(json.loads(json.dumps(data)), SampleEverything)
     assert back == value
     assert to_dict(back) == data
@@ -993,14 +994,16 @@ def _shuffled(items: list[Any], data: st.DataObject) -> list[Any]:
 )
 def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
     """Every document type: an amount, a date, a count or a list changed a little is either
-    refused with a SerializationError or read into an object that round-trips; a loan read
-    back also conserves every cent."""
+    refused with a SerializationError or read into an object that round-trips (its document
+    valid against the JSON Schema before and after the change); a loan read back also
+    conserves every cent."""
     from tests.test_stateful import check_loan_conserves
 
     @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def check(data: st.DataObject) -> None:
         document = to_dict(data.draw(strategy_for(cls)))
+        assert_matches_schema(document, cls)
         path = data.draw(st.sampled_from(_paths(document) or [()]))
         if not path:
             return
@@ -1012,6 +1015,7 @@ def test_a_plausibly_tampered_document_is_refused_or_sound(cls: type) -> None:
             value = from_dict(document)
         except SerializationError:
             return
+        assert_matches_schema(document, cls)  # read, so valid: the schema is not stricter
         assert from_dict(to_dict(value)) == value
         if isinstance(value, microloan.Loan):
             check_loan_conserves(value, value.maturity)

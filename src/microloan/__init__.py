@@ -8,6 +8,7 @@ Examples:
     Money('467.4000', 'CNY')
 """
 
+from microloan import _pydantic
 from microloan._decimal import RoundingMode
 from microloan._public import publish
 from microloan._validators import MAX_AMOUNT
@@ -171,6 +172,7 @@ from microloan.serialization import (
     SCHEMA_VERSION,
     from_dict,
     from_json,
+    json_schema,
     serializable_types,
     to_dict,
     to_json,
@@ -259,6 +261,7 @@ __all__ = [
     "SerializationError",
     "from_dict",
     "from_json",
+    "json_schema",
     "serializable_types",
     "to_dict",
     "to_json",
@@ -379,3 +382,4 @@ __all__ = [
 ]
 
 publish(globals(), __all__)
+_pydantic.attach(globals(), __all__)  # the pydantic hooks of the value objects

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections.abc
 import contextlib
 import enum
+import inspect
 import itertools
 import json
 import math
@@ -22,7 +23,7 @@ import types
 import typing
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import attrs
 
@@ -39,6 +40,9 @@ _DATETIME_TEXT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}.*", re.DOTALL)
 _INT_TEXT: Final = re.compile(r"-?[0-9]+")
 _FLOAT_WORDS: Final = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _NONE_TYPE: Final = type(None)
+
+#: A JSON Schema: an object, or `true`/`false` (any value, no value).
+JsonSchema: TypeAlias = dict[str, Any] | bool
 
 
 def kind(data: object) -> str:  # noqa: PLR0911 - one answer per JSON kind
@@ -92,6 +96,10 @@ class _Codec:
     def decode(self, data: object) -> object:
         raise NotImplementedError
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        """The JSON Schema of the data `encode` writes and `decode` reads."""
+        raise NotImplementedError
+
 
 @final
 class _NoneCodec(_Codec):
@@ -111,20 +119,30 @@ class _NoneCodec(_Codec):
             raise expected("null", data)
         return None
 
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return {"type": "null"}
+
 
 @final
 class _PlainCodec(_Codec):
     """`str`, `int` or `bool`: JSON has the type, so the value is written as itself."""
 
-    __slots__ = ("kind", "label", "noun", "plain")
+    __slots__ = ("json_type", "kind", "label", "noun", "plain")
 
     def __init__(
-        self, kind: type, *, label: str, noun: str, plain: Callable[[Any], object]
+        self,
+        kind: type,
+        *,
+        label: str,
+        noun: str,
+        plain: Callable[[Any], object],
+        json_type: str,
     ) -> None:
         self.kind = kind
         self.label = label
         self.noun = noun  # what a refused value should have been
         self.plain = plain  # the exact builtin value, not a subclass's
+        self.json_type = json_type  # its JSON Schema type
 
     def accepts(self, value: object) -> bool:
         return isinstance(value, self.kind) and (self.kind is bool or not isinstance(value, bool))
@@ -139,10 +157,17 @@ class _PlainCodec(_Codec):
             raise expected(self.label, data)
         return self.plain(data)
 
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return {"type": self.json_type}
 
-_STR: Final = _PlainCodec(str, label="a string", noun="a str", plain=str.__str__)
-_INT: Final = _PlainCodec(int, label="an integer", noun="an int", plain=int)
-_BOOL: Final = _PlainCodec(bool, label="true or false", noun="a bool", plain=bool)
+
+_STR: Final = _PlainCodec(
+    str, label="a string", noun="a str", plain=str.__str__, json_type="string"
+)
+_INT: Final = _PlainCodec(int, label="an integer", noun="an int", plain=int, json_type="integer")
+_BOOL: Final = _PlainCodec(
+    bool, label="true or false", noun="a bool", plain=bool, json_type="boolean"
+)
 
 
 @final
@@ -172,6 +197,9 @@ class _FloatCodec(_Codec):
             return float(data)
         except OverflowError:
             raise expected("a number within the range of a float", data) from None
+
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return {"anyOf": [{"type": "number"}, {"enum": list(_FLOAT_WORDS)}]}
 
 
 def _decimal_in_range(value: Decimal) -> bool:
@@ -206,18 +234,28 @@ class _DecimalCodec(_Codec):
             raise DocumentFailure(f"{data!r} is outside the range of decimals the library handles")
         return value
 
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return {"type": "string", "pattern": _anchored(_DECIMAL_TEXT)}
+
 
 @final
 class _IsoCodec(_Codec):
     """`date` (`YYYY-MM-DD`) or `datetime` (ISO 8601 with its fixed UTC offset, if any)."""
 
-    __slots__ = ("example", "kind", "label", "refusal", "text")
+    __slots__ = ("example", "extra", "kind", "label", "refusal", "text")
 
-    def __init__(
-        self, kind: type[date], noun: str, example: str, text: re.Pattern[str], refusal: str
+    def __init__(  # noqa: PLR0917 - the table below reads as one row per kind
+        self,
+        kind: type[date],
+        noun: str,
+        example: str,
+        text: re.Pattern[str],
+        refusal: str,
+        extra: dict[str, str],
     ) -> None:
         self.kind, self.label, self.example = kind, f"an ISO 8601 {noun}", example
         self.text, self.refusal = text, refusal
+        self.extra = extra  # what JSON Schema says beyond the pattern
 
     def accepts(self, value: object) -> bool:
         return type(value) is self.kind
@@ -243,15 +281,29 @@ class _IsoCodec(_Codec):
         except ValueError:
             raise DocumentFailure(f"{data!r} {self.refusal}") from None
 
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        pattern = _anchored(self.text) if self.kind is date else "^" + _DATE_TEXT.pattern
+        return {"type": "string", **self.extra, "pattern": pattern}
 
-# (type, noun, example, pattern, refusal of a well-formed text that is no real date)
-_DATE: Final = _IsoCodec(date, "date", "2026-01-15", _DATE_TEXT, "is not a date in the calendar")
+
+# (type, noun, example, pattern, refusal of a well-formed text that is no real date,
+# JSON Schema: RFC 3339's `date` format is exactly ISO 8601 `YYYY-MM-DD`; its `date-time`
+# requires an offset, which a naive datetime has not, so a datetime is described in words)
+_DATE: Final = _IsoCodec(
+    date,
+    "date",
+    "2026-01-15",
+    _DATE_TEXT,
+    "is not a date in the calendar",
+    {"format": "date"},
+)
 _DATETIME: Final = _IsoCodec(
     datetime,
     "date and time",
     "2026-01-15T09:30:00+08:00",
     _DATETIME_TEXT,
     "is not an ISO 8601 date and time",
+    {"description": "ISO 8601 date and time, with its fixed UTC offset if it has one"},
 )
 
 
@@ -286,6 +338,9 @@ class _ChoiceCodec(_Codec):
             if type(data) is type(written) and data == written:
                 return member
         raise expected(self.label, data)
+
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return {"enum": list(self.values)}
 
 
 def _each(codecs: Iterable[_Codec], elements: Iterable[object], *, read: bool) -> list[object]:
@@ -333,6 +388,9 @@ class _SequenceCodec(_Codec):
         items = _each(itertools.repeat(self.item), data, read=True)
         return self.make(items)
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        return {"type": "array", "items": self.item.schema(defs)}
+
 
 @final
 class _FixedTupleCodec(_Codec):
@@ -356,6 +414,9 @@ class _FixedTupleCodec(_Codec):
         if not isinstance(data, list | tuple) or len(data) != len(self.items):
             raise expected(f"an array of {len(self.items)} items", data)
         return tuple(_each(self.items, data, read=True))
+
+    def schema(self, defs: Definitions) -> JsonSchema:
+        return _exact_array([item.schema(defs) for item in self.items])
 
 
 def _sort_key(encoded: object) -> str:
@@ -395,6 +456,9 @@ class _SetCodec(_Codec):
         if len(result) != len(items):
             raise DocumentFailure("lists the same member more than once")
         return result
+
+    def schema(self, defs: Definitions) -> JsonSchema:
+        return {"type": "array", "items": self.item.schema(defs), "uniqueItems": True}
 
 
 class _KeyedCodec(_Codec):
@@ -466,6 +530,17 @@ class _MappingCodec(_KeyedCodec):
                 raise failure.at(text) from None
         return out
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        out: dict[str, object] = {"type": "object"}
+        if self.int_keys:  # any integer's text: "01" is read as 1 too
+            out["propertyNames"] = {"pattern": _anchored(_INT_TEXT)}
+        elif isinstance(self.key, _ChoiceCodec):
+            out["propertyNames"] = {"enum": list(self.key.values)}
+        elif self.key is not _STR:  # a decimal or a date: its text
+            out["propertyNames"] = self.key.schema(defs)
+        out["additionalProperties"] = self.value.schema(defs)
+        return out
+
 
 @final
 class _UnionCodec(_Codec):
@@ -527,6 +602,12 @@ class _UnionCodec(_Codec):
             raise deepest
         raise expected(self.label, data)
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        arms = [arm.schema(defs) for arm in self.arms]
+        if self.optional:
+            arms.append({"type": "null"})
+        return arms[0] if len(arms) == 1 else {"anyOf": arms}
+
 
 @final
 class _PairsCodec(_KeyedCodec):
@@ -563,6 +644,10 @@ class _PairsCodec(_KeyedCodec):
                     index
                 ) from None
         return out
+
+    def schema(self, defs: Definitions) -> JsonSchema:
+        pair = _exact_array([self.key.schema(defs), self.value.schema(defs)])
+        return {"type": "array", "items": pair}
 
 
 #: How `object`/`Any` fields write the values JSON has no type for: a one-key object.
@@ -639,6 +724,28 @@ class _ScalarCodec(_Codec):
                         raise failure.at(tag) from None
         raise expected(self.label, data)
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        return defs.ref(_ScalarCodec, "scalar", self._definition)
+
+    def _definition(self, defs: Definitions) -> JsonSchema:
+        tagged = [
+            {
+                "type": "object",
+                "properties": {tag: codec.schema(defs)},
+                "required": [tag],
+                "additionalProperties": False,
+            }
+            for tag, _, codec in _TAGS
+        ]
+        return {
+            "description": "a value kept with its type: " + self.label,
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                *tagged,
+                {"type": "array", "items": self.schema(defs)},
+            ],
+        }
+
 
 def _finite_float(value: object) -> bool:
     return type(value) is float and math.isfinite(value)
@@ -666,6 +773,9 @@ class _RefuseCodec(_Codec):
     def decode(self, data: object) -> object:
         raise expected("null (the field has no other JSON form)", data)
 
+    def schema(self, defs: Definitions) -> JsonSchema:  # noqa: ARG002 - a leaf
+        return False  # no value: in a union with None, only null
+
 
 @attrs.frozen
 class _Field:
@@ -673,6 +783,9 @@ class _Field:
     attribute: str
     codec: _Codec
     required: bool
+    #: the default as written, left out of documents when the value is written the same;
+    #: `ALWAYS_WRITTEN` for a field without one, or whose default depends on the others
+    default: object
 
 
 @final
@@ -715,9 +828,11 @@ class ClassCodec(_Codec):
         out: dict[str, object] = {}
         for field in self.fields:
             try:
-                out[field.key] = field.codec.encode(getattr(value, field.attribute))
+                data = field.codec.encode(getattr(value, field.attribute))
             except DocumentFailure as failure:
                 raise failure.at(field.key) from None
+            if field.default is ALWAYS_WRITTEN or not same_data(data, field.default):
+                out[field.key] = data  # a field written as its default is left out
         return out
 
     def decode(self, data: object) -> object:
@@ -764,6 +879,45 @@ class ClassCodec(_Codec):
         except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
             raise DocumentFailure(f"is not a valid {self.name}: {exc}") from exc
 
+    def schema(self, defs: Definitions) -> JsonSchema:
+        name = f"{self.name}.tagged" if self.tagged else self.name
+        return defs.ref(self, name, self.object_schema)
+
+    def object_schema(
+        self, defs: Definitions, *, version: int | None = None, header: bool = True
+    ) -> dict[str, Any]:
+        """The JSON Schema of this class's objects: nested, or a document of `version`.
+
+        A document (`version` given) has `"type"` and `"version"`, required unless
+        `header` is false (the class given to `from_dict` says what it is).
+        """
+        properties: dict[str, object] = {}
+        required: list[str] = []
+        if self.tagged or version is not None:
+            properties["type"] = {"const": self.name}
+            required += ["type"] if header or version is None else []
+        if version is not None:
+            properties["version"] = {"const": version}
+            required += ["version"] if header else []
+        described = attribute_docs(self.cls)
+        for field in self.fields:
+            schema = field.codec.schema(defs)
+            if isinstance(schema, dict):
+                if field.key in described:
+                    schema = {**schema, "description": described[field.key]}
+                if field.default is not ALWAYS_WRITTEN:
+                    schema = {**schema, "default": field.default}
+            properties[field.key] = schema
+            if field.required:
+                required.append(field.key)
+        out: dict[str, Any] = {"title": self.name}
+        summary = _summary(self.cls)
+        if summary:
+            out["description"] = summary
+        out.update(type="object", properties=properties, required=required)
+        out["additionalProperties"] = False
+        return out
+
     def _located(self, exc: MicroloanError) -> DocumentFailure:
         """The object's own refusal, at the path of the field it names when that is a key here."""
         segments = None if exc.field is None else parse_path(exc.field)
@@ -792,15 +946,159 @@ def _compile_fields(cls: type) -> tuple[_Field, ...]:
         annotation = hints.get(attribute.name, attribute.type)
         if annotation is None:
             raise InvalidTypeError(f"{owner}: has no type annotation to serialize by")
+        codec = compile_annotation(annotation, owner)
         out.append(
             _Field(
                 key=attribute.alias or attribute.name,
                 attribute=attribute.name,
-                codec=compile_annotation(annotation, owner),
+                codec=codec,
                 required=attribute.default is attrs.NOTHING,
+                default=_written_default(attribute, codec),
             )
         )
     return tuple(out)
+
+
+ALWAYS_WRITTEN: Final = object()
+"""The `_Field.default` of a field that every document holds."""
+
+WRITTEN: Final = "microloan.written"
+"""The attrs field metadata key that says `"always"`: write the field even when it holds its
+default, because an earlier version had another default (a reader would fill in that one)."""
+
+
+def _written_default(attribute: attrs.Attribute[Any], codec: _Codec) -> object:
+    """A field's default as written, if it is one fixed value; else `ALWAYS_WRITTEN`.
+
+    A default computed from the other fields (an attrs `Factory` that takes self, or a
+    converter that does) is always written: a reader could only recompute it.
+    """
+    default = attribute.default
+    if default is attrs.NOTHING or attribute.metadata.get(WRITTEN) == "always":
+        return ALWAYS_WRITTEN
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs types Factory as a function
+        factory = typing.cast("Any", default)
+        if factory.takes_self:
+            return ALWAYS_WRITTEN
+        default = factory.factory()
+    converter: Any = attribute.converter
+    if isinstance(converter, attrs.Converter):
+        if converter.takes_self or converter.takes_field:  # type: ignore[attr-defined]  # set in its __init__, not declared
+            return ALWAYS_WRITTEN
+        converter = converter.converter  # type: ignore[attr-defined]
+    try:
+        if callable(converter):
+            default = converter(default)
+        return codec.encode(default)
+    except (DocumentFailure, MicroloanError, ValueError, TypeError, ArithmeticError):
+        return ALWAYS_WRITTEN  # a default with no JSON form: write whatever is held
+
+
+def same_data(a: object, b: object) -> bool:
+    """Equal JSON data of the same JSON types (`0`, `0.0` and `false` differ; `==` says not)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        other = typing.cast("dict[object, object]", b)
+        return a.keys() == other.keys() and all(same_data(a[k], other[k]) for k in a)
+    if isinstance(a, list):
+        other_list = typing.cast("list[object]", b)
+        return len(a) == len(other_list) and all(map(same_data, a, other_list))
+    return a == b
+
+
+# -- JSON Schema: each codec describes its own data ---------------------------------
+
+
+@final
+class Definitions:
+    """The `$defs` of one JSON Schema being written, each nested class once by name.
+
+    Inline (for a schema embedded in another, as pydantic's are), each definition is
+    written out where it is used instead; a definition used within itself is left
+    open there (`{}`), since an inline schema cannot refer to itself.
+    """
+
+    __slots__ = ("_building", "_names", "inline", "schemas")
+
+    def __init__(self, *, inline: bool = False) -> None:
+        self.inline = inline
+        self.schemas: dict[str, JsonSchema] = {}
+        self._names: dict[object, str] = {}
+        self._building: set[object] = set()
+
+    def ref(self, key: object, name: str, build: Callable[[Definitions], JsonSchema]) -> JsonSchema:
+        """A reference to the definition of `key` (named `name`), built on first use."""
+        if self.inline:
+            if key in self._building:
+                return {}
+            self._building.add(key)
+            try:
+                return build(self)
+            finally:
+                self._building.discard(key)
+        if key not in self._names:
+            unique, n = name, 2
+            while unique in self.schemas:  # two classes of one name: the second is Name2
+                unique, n = f"{name}{n}", n + 1
+            self._names[key] = unique
+            self.schemas[unique] = {}  # held while it is built: a class may refer to itself
+            self.schemas[unique] = build(self)
+        return {"$ref": f"#/$defs/{self._names[key]}"}
+
+
+def _anchored(pattern: re.Pattern[str]) -> str:
+    """A `fullmatch` pattern as JSON Schema writes it (patterns there search)."""
+    return f"^(?:{pattern.pattern})$"
+
+
+def _exact_array(items: list[JsonSchema]) -> JsonSchema:
+    return {"type": "array", "prefixItems": items, "minItems": len(items), "items": False}
+
+
+def _summary(cls: type) -> str:
+    """The first paragraph of a class's own docstring, on one line."""
+    doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
+    return _plain(" ".join(doc.split("\n\n", 1)[0].split()))
+
+
+_SECTION: Final = re.compile(r"^(\s*)Attributes:\s*$")
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """What the `Attributes:` section of a class's docstring says of each field."""
+    lines = (cls.__dict__.get("__doc__") or "").expandtabs().splitlines()
+    out: dict[str, str] = {}
+    starts = [i for i, line in enumerate(lines) if _SECTION.match(line)]
+    if not starts:
+        return out
+    indent: int | None = None
+    name = ""
+    for line in lines[starts[0] + 1 :]:
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip())
+        if indent is None:
+            indent = depth
+        if depth < indent:
+            break  # the section ended
+        if depth == indent:
+            name, _, text = line.strip().partition(":")
+            name = name.split(" (")[0].strip().lstrip("_")
+            out[name] = text.strip()
+        elif name:
+            out[name] = f"{out[name]} {line.strip()}".strip()
+    # the first sentence: what the field is (the rest speaks of the constructor's arguments)
+    return {key: _plain(_FIRST_SENTENCE.split(text, maxsplit=1)[0]) for key, text in out.items()}
+
+
+_FIRST_SENTENCE: Final = re.compile(r"(?<=[.;])\s+(?=[A-Z`])")
+_CROSS_REFERENCE: Final = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+
+
+def _plain(text: str) -> str:
+    """Docstring text without the API reference's cross-references (`[X][microloan.X]`)."""
+    return _CROSS_REFERENCE.sub(r"\1", text)
 
 
 _SCALARS: Final[dict[object, _Codec]] = {

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
+from microloan._codec import WRITTEN
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_days_in_year, check_int, check_option, date_field
 from microloan.cost import AprMethod, apr
@@ -190,7 +191,8 @@ class Schedule:
     days_in_year: DaysInYear = 360
     rounding: RoundingMode = "half_up"
     installment_multiple: Money | None = None
-    interest_basis: InterestBasis = "rounded"
+    # the default was "exact" before; a document always says which, for earlier readers
+    interest_basis: InterestBasis = attrs.field(default="rounded", metadata={WRITTEN: "always"})
     split: Split = "interest_first"
     residual: Residual = "last"
     day_count: DayCount | None = None

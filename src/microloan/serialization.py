@@ -31,6 +31,14 @@ The layout (schema version 1):
   array of such values for a tuple.
 - A field whose type has no JSON form (a callable hook, say) can only be
   written while it is `None`; holding a value, the object cannot be written.
+- A field that holds its default, written exactly as the default is, is left
+  out (`Money("1.50")` is `{"amount": "1.50"}` nested: `"CNY"` is the default
+  currency), and the reader fills the default back in. Only fixed defaults are
+  left out: one the class computes from the other fields is always written. A
+  field's default is therefore part of the layout: changing it is a new
+  [`SCHEMA_VERSION`][microloan.SCHEMA_VERSION].
+
+[`json_schema`][microloan.json_schema] gives the JSON Schema of each type's documents.
 
 Reading is strict: a missing `"type"`, a newer `"version"`, a field that is
 missing (and has no default), an unknown key, a number where a decimal string is
@@ -46,7 +54,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
 
-from microloan._codec import class_codec, expected, kind, registered
+from microloan._codec import Definitions, class_codec, expected, kind, registered
 from microloan._validators import check_int
 from microloan.errors import (
     DocumentFailure,
@@ -72,6 +80,11 @@ older reader would refuse or misread (a field renamed, removed or added, a value
 encoded differently, a `"type"` renamed) raises it by one and keeps reading every
 older version, upgrading such documents before it reads them. A document with a
 version above this one was written by a newer microloan and is refused.
+
+A field left out because it holds its default keeps the layout: every reader of
+version 1 fills the same default in (no default has changed, and no reader has
+required a field that has one). Changing a field's default, or giving a default to
+a field and relying on older readers to do without it, is a layout change.
 """
 
 #: Upgrades between layouts: `_UPGRADES[v]` turns a version-`v` document into a
@@ -110,7 +123,8 @@ def to_dict(obj: object) -> dict[str, Any]:
 
     Returns:
         A new dict: `"type"`, `"version"`, then one key per constructor field in
-        the class's order, every value a str, int, bool, float, None, list or dict.
+        the class's order (but those that hold their default), every value a str,
+        int, bool, float, None, list or dict.
 
     Raises:
         InvalidTypeError: `obj` is not an attrs instance, or a field's annotation
@@ -120,19 +134,17 @@ def to_dict(obj: object) -> dict[str, Any]:
 
     Examples:
         >>> from microloan import Money, Rate
-        >>> to_dict(Money("1.50"))
-        {'type': 'Money', 'version': 1, 'amount': '1.50', 'currency': 'CNY'}
+        >>> to_dict(Money("1.50", "USD"))
+        {'type': 'Money', 'version': 1, 'amount': '1.50', 'currency': 'USD'}
+        >>> to_dict(Money("1.50"))  # the default currency is left out
+        {'type': 'Money', 'version': 1, 'amount': '1.50'}
         >>> to_dict(Rate.daily("5‱"))
         {'type': 'Rate', 'version': 1, 'value': '0.0005', 'unit': 'daily'}
     """
     cls = type(obj)
     if not attrs.has(cls):
         raise wrong_type("obj", obj, "a microloan value object (an attrs class instance)")
-    codec = class_codec(cls, tagged=True)
-    if any(f.key in ("type", "version") for f in codec.fields):
-        raise InvalidTypeError(
-            f"{codec.name}: a field named 'type' or 'version' clashes with the document header"
-        )
+    codec = _document_codec(cls)
     try:
         fields = codec.encode_fields(obj)
     except DocumentFailure as failure:
@@ -229,6 +241,63 @@ def _root_codec(data: dict[Any, object], cls: type | None) -> ClassCodec:
     return codec
 
 
+JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema(cls: type) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the documents [`to_dict`][microloan.to_dict] writes for `cls`.
+
+    Generated from the class's fields, as the documents are, so a field a class
+    gains is in its schema. Each nested class is a definition under `"$defs"`;
+    fields with a default are not required (a document leaves them out when they
+    hold it) and carry it as `"default"`; descriptions come from the classes'
+    docstrings. The schema checks a document's shape (names, kinds, patterns of
+    decimals and dates, option values); what the class's own checks refuse (a
+    total that is not principal plus interest, say) only
+    [`from_dict`][microloan.from_dict] finds.
+
+    Args:
+        cls: a value class: any of [`serializable_types`][microloan.serializable_types],
+            or one of your own built from such fields.
+
+    Returns:
+        A new dict: `"$schema"`, `"title"`, `"description"`, `"type": "object"`,
+        `"properties"`, `"required"`, `"additionalProperties": false`, and
+        `"$defs"` when the type nests others.
+
+    Raises:
+        InvalidTypeError: `cls` is not an attrs class, or one the layout cannot hold.
+
+    Examples:
+        >>> from microloan import Money
+        >>> schema = json_schema(Money)
+        >>> schema["$schema"]
+        'https://json-schema.org/draft/2020-12/schema'
+        >>> schema["required"]
+        ['type', 'version', 'amount']
+        >>> schema["properties"]["currency"]["default"]
+        'CNY'
+    """
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        raise wrong_type("cls", cls, "a microloan value class such as Schedule")
+    codec = _document_codec(cls)
+    defs = Definitions()
+    body = codec.object_schema(defs, version=SCHEMA_VERSION)
+    out: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT, **body}
+    if defs.schemas:
+        out["$defs"] = dict(sorted(defs.schemas.items()))
+    return out
+
+
+def _document_codec(cls: type) -> ClassCodec:
+    codec = class_codec(cls, tagged=True)
+    if any(f.key in ("type", "version") for f in codec.fields):
+        raise InvalidTypeError(
+            f"{codec.name}: a field named 'type' or 'version' clashes with the document header"
+        )
+    return codec
+
+
 def to_json(obj: object, *, indent: int | None = None) -> str:
     """Convert a value object into JSON text: `json.dumps(to_dict(obj))`.
 
@@ -238,8 +307,8 @@ def to_json(obj: object, *, indent: int | None = None) -> str:
 
     Examples:
         >>> from microloan import Money
-        >>> to_json(Money("7600.00"))
-        '{"type": "Money", "version": 1, "amount": "7600.00", "currency": "CNY"}'
+        >>> to_json(Money("7600.00", "HKD"))
+        '{"type": "Money", "version": 1, "amount": "7600.00", "currency": "HKD"}'
     """
     if indent is not None:
         check_int("indent", indent, minimum=0)
