@@ -982,8 +982,22 @@ def analytics_strategies() -> dict[type, st.SearchStrategy[Any]]:
     }
 
 
+@st.composite
+def trial_balances(draw: st.DrawFn) -> microloan.TrialBalance:
+    """Debits and credits in minor units on some accounts of the default chart, sorted."""
+    names = sorted(set(attrs.astuple(microloan.ChartOfAccounts())))
+    chosen = sorted(draw(st.lists(st.sampled_from(names), unique=True, max_size=6)))
+    amounts = st.integers(0, 10**8)
+    return microloan.TrialBalance(
+        on=draw(dates),
+        currency=draw(st.none() | st.sampled_from(["CNY", "USD"])),
+        cells=tuple((account, draw(amounts), draw(amounts)) for account in chosen),
+    )
+
+
 #: Hand-written strategies for classes whose fields must agree with each other.
 KNOWN: dict[type, st.SearchStrategy[Any]] = {
+    microloan.TrialBalance: trial_balances(),
     **report_strategies(),
     **servicing_strategies(),
     **analytics_strategies(),

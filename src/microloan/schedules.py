@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import attrs
 
-from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan._codec import WRITTEN
+from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_days_in_year, check_int, check_option, date_field
 from microloan.cost import AprMethod, apr

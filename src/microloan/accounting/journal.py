@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final, Literal, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
-from microloan._validators import check_date, check_iterable, check_mapping
+from microloan._validators import check_date, check_int, check_iterable, check_mapping
 from microloan.accounting.accounts import ChartOfAccounts
 from microloan.accounting.accrual import (
     NON_ACCRUAL_DAYS,
@@ -36,7 +36,7 @@ from microloan.accounting.accrual import (
 )
 from microloan.errors import CurrencyMismatchError, invalid, wrong_type
 from microloan.loans import Transaction
-from microloan.money import Money
+from microloan.money import Money, minor_unit_places
 
 if TYPE_CHECKING:
     from microloan.lines import CreditLine
@@ -466,6 +466,29 @@ class TrialBalance:
     chart: ChartOfAccounts = attrs.field(factory=ChartOfAccounts)
     currency: str | None = None
     cells: tuple[tuple[str, int, int], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_date(self.on, "on")
+        if not isinstance(self.chart, ChartOfAccounts):
+            raise wrong_type("chart", self.chart, "a ChartOfAccounts")
+        if self.currency is not None:
+            minor_unit_places(self.currency)
+        if not isinstance(self.cells, tuple):
+            raise wrong_type("cells", self.cells, "a tuple of (account, debit, credit)")
+        accounts = set(attrs.astuple(self.chart))
+        previous = ""
+        for i, cell in enumerate(self.cells):
+            field = f"cells[{i}]"
+            if not isinstance(cell, tuple) or len(cell) != 3:
+                raise wrong_type(field, cell, "an (account, debit, credit) triple")
+            account, debit, credit = cell
+            if account not in accounts:
+                raise invalid(field, cell, "names no account of the chart")
+            if account <= previous:
+                raise invalid(field, cell, "is out of order: accounts are sorted and unique")
+            check_int(f"{field}.debit", debit, minimum=0)
+            check_int(f"{field}.credit", credit, minimum=0)
+            previous = account
 
     def _money(self, units: int) -> Money:
         return Money.from_minor_units(units, self.currency or "CNY")
