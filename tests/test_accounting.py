@@ -16,6 +16,7 @@ from microloan import (
     InvalidValueError,
     JournalEntry,
     Loan,
+    MicroloanError,
     Money,
     Rate,
     TrialBalance,
@@ -356,3 +357,28 @@ def test_non_accrual_and_cure_change_when_income_is_booked_not_how_much(
     without = trial_balance(loan.journal(until=until, non_accrual_days=10_000), on=until)
     for account in CHART.accounts:
         assert with_rule.balance(account) == without.balance(account), account
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ((("zz", 1, 2),), "cells[0]: ('zz', 1, 2) names no account of the chart"),
+        (
+            (("cash", 1, 2), ("cash", 3, 4)),
+            "cells[1]: ('cash', 3, 4) is out of order: accounts are sorted and unique",
+        ),
+        ((("cash", -1, 2),), "cells[0].debit: -1 must not be negative"),
+        (
+            (("cash", 1),),
+            "cells[0]: ('cash', 1) is a tuple; expected an (account, debit, credit) triple",
+        ),
+    ],
+)
+def test_a_trial_balance_built_by_hand_is_checked(
+    cells: tuple[tuple[str, int, int], ...], message: str
+) -> None:
+    """A trial balance from a document or a constructor holds sorted, known accounts and
+    non-negative minor units, as `trial_balance` makes them."""
+    with pytest.raises(MicroloanError) as caught:
+        TrialBalance(on=date(2026, 1, 1), currency="CNY", cells=cells)
+    assert str(caught.value) == message
