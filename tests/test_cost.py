@@ -15,6 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from microloan import (
+    MAX_AMOUNT,
     ConvergenceError,
     InvalidTypeError,
     InvalidValueError,
@@ -79,6 +80,9 @@ def test_irr_recovers_the_rate_the_flows_were_built_from(
     with decimal.localcontext() as ctx:
         ctx.prec = 60
         present = sum((f / (1 + rate) ** t for t, f in enumerate(flows, 1)), Decimal(0))
+    # at -90% a period a late flow is worth 10**t times more today: past the amount bound
+    # the flows are no cash flows (irr refuses them, rightly)
+    assume(present < MAX_AMOUNT)
     got = irr([-present, *flows])
     assert abs(got - rate) <= TEN_DIGITS * max(abs(rate), Decimal("1e-3"))
 
