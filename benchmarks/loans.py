@@ -1,7 +1,15 @@
-"""Benchmark: loan positions for a book of twelve-installment loans, and position cost by day.
+"""Benchmark: servicing cost by history, against a bare ledger; a book's positions; cost by day.
 
-Run with `python benchmarks/loans.py [N]` (N defaults to 100,000). Times are process CPU
-time (`time.process_time`), so a busy machine inflates them less than wall time.
+Run with `python benchmarks/loans.py [N]` (N defaults to 100,000; `--quick` for a smoke
+run). Times are process CPU time (`time.process_time`), so a busy machine inflates them
+less than wall time; each per-call figure is the best of several rounds.
+
+0. Servicing by history: a 360-month equal-installment loan with 10, 100 and 1,000
+   postings (three part payments an installment), then the cost of one more `repay`,
+   of `position` and of `payoff_amount` after it, and of back-dated calls; the growth
+   exponents fitted over 10/100/1,000 (goal: per call <= 0.1, building the history
+   <= 1.1). An open-ended loan's `position` and `repay` against a bare mutable ledger
+   computing the same figures (goal: within 10x).
 
 1. N twelve-installment equal-installment loans (a handful of distinct schedules, as a
    book has: the generator is not what is measured), each with 0-4 payments (on time,
@@ -19,6 +27,13 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import exponent, once, per_call, us
 
 from microloan import Loan, Money, Rate, Schedule, equal_installment
 
@@ -62,17 +77,158 @@ def book(n: int, seed: int = 1) -> list[Loan]:
     return loans
 
 
-def _time(call: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(5):
-        began = time.process_time()
-        for _ in range(repeat):
-            call()
-        best = min(best, (time.process_time() - began) / repeat)
-    return best
+SIZES = (10, 100, 1000)
 
 
-def main(n: int) -> None:
+def _part_payments(plan: Schedule, count: int) -> list[tuple[Money, date]]:
+    """`count` part payments, three an installment (a third 6 and 3 days early, the rest on time)."""
+    out: list[tuple[Money, date]] = []
+    for item in plan.installments:
+        third = Money.from_minor_units(item.total.minor_units // 3)
+        rest = item.total - third - third
+        for amount, early in ((third, 6), (third, 3), (rest, 0)):
+            out.append((amount, item.due_date - timedelta(days=early)))
+    return out[:count]
+
+
+def servicing(quick: bool) -> None:
+    """Cost of one more call on a loan with 10/100/1,000 postings; back-dated calls."""
+    plan = equal_installment(Money("300000"), rate=Rate.annual("18%"), term=360, start=START)
+    payments = _part_payments(plan, max(SIZES) + 1)
+    repeat = 20 if quick else 200
+    rows: dict[str, list[float]] = {}
+    history: list[float] = []
+    loans: dict[int, Loan] = {}
+    for size in SIZES:
+
+        def build(size: int = size) -> Loan:
+            loan = Loan.from_schedule(plan)
+            for amount, on in payments[:size]:
+                loan = loan.repay(amount, on=on)
+            return loan
+
+        history.append(once(build, rounds=1 if quick else 3))
+        loan = loans[size] = build()
+        amount, on = payments[size]
+        later = on + timedelta(days=1)
+        early = plan.installments[1].due_date
+        middle = payments[size // 2][1] + timedelta(days=1)
+        calls: dict[str, Callable[[], object]] = {
+            "repay": lambda loan=loan, amount=amount, on=on: loan.repay(amount, on=on),
+            "position": lambda loan=loan, later=later: loan.position(on=later),
+            "payoff_amount": lambda loan=loan, later=later: loan.payoff_amount(on=later),
+            "back-dated position": lambda loan=loan, early=early: loan.position(on=early),
+            "back-dated repay": lambda loan=loan, middle=middle: loan.repay(
+                Money("100"), on=middle
+            ),
+        }
+        for name, call in calls.items():
+            rows.setdefault(name, []).append(per_call(call, repeat=repeat))
+    print("360-month loan, cost of one more call after 10 / 100 / 1,000 postings:")
+    for name, times in rows.items():
+        figures = " / ".join(us(t) for t in times)
+        print(f"  {name:<20} {figures}   exponent {exponent(SIZES, times):.2f} (goal <= 0.1)")
+    figures = " / ".join(f"{t * 1e3:,.1f} ms" for t in history)
+    print(
+        f"  {'building the history':<20} {figures}   exponent {exponent(SIZES, history):.2f}"
+        " (goal <= 1.1)"
+    )
+
+
+class BareLedger:
+    """The floor: a bare mutable open-ended loan (daily rate, 360 days, half-up), no objects.
+
+    It computes the figures of `Loan.position` for a loan repaid before maturity and
+    allocates a repayment as `Loan.repay` does there: interest accrued, then principal.
+    """
+
+    __slots__ = ("anchor", "fixed", "interest_paid", "maturity", "paid", "per_day", "principal")
+
+    def __init__(self, principal: Decimal, per_day: Decimal, start: date, maturity: date) -> None:
+        self.principal, self.paid, self.per_day = principal, Decimal(0), per_day
+        self.fixed, self.interest_paid = Decimal(0), Decimal(0)
+        self.anchor, self.maturity = start, maturity
+
+    def _accrued(self, on: date) -> Decimal:
+        days = (min(on, self.maturity) - self.anchor).days
+        return self.fixed + (self.principal - self.paid) * (self.per_day * days)
+
+    def position(self, on: date) -> tuple[Decimal, ...]:
+        cent = Decimal("0.01")
+        principal = self.principal - self.paid
+        interest = self._accrued(on).quantize(cent, ROUND_HALF_UP) - self.interest_paid
+        at_due = self._accrued(self.maturity).quantize(cent, ROUND_HALF_UP) - self.interest_paid
+        zero = Decimal(0)
+        payoff = principal + interest
+        return (
+            principal,  # principal outstanding
+            interest,  # interest accrued
+            zero,  # fees
+            zero,  # penalty
+            zero,  # due: principal, interest, fees (penalty as above)
+            zero,
+            zero,
+            zero,  # overdue: principal, interest, fees
+            zero,
+            zero,
+            principal + at_due,  # next due amount
+            payoff,  # payoff amount
+            zero,  # credit
+        )
+
+    def repay(self, amount: Decimal, on: date) -> None:
+        cent = Decimal("0.01")
+        self.fixed, self.anchor = self._accrued(on), on
+        interest = min(amount, self.fixed.quantize(cent, ROUND_HALF_UP) - self.interest_paid)
+        self.interest_paid += interest
+        self.paid += amount - interest
+
+
+def open_ended(quick: bool) -> None:
+    """An open-ended loan's `position` and `repay` against the bare ledger."""
+    start, maturity = date(2026, 1, 1), date(2026, 12, 27)
+    on = date(2026, 3, 11)
+    loan = Loan.open_ended(
+        principal=Money("10000"), rate=Rate.daily("0.05%"), start=start, maturity=maturity
+    )
+    loan = loan.repay(Money("3000"), on=date(2026, 2, 1))
+    bare = BareLedger(Decimal("10000"), Decimal("0.0005"), start, maturity)
+    bare.repay(Decimal("3000"), date(2026, 2, 1))
+    figures = loan.position(on=on)
+    got = (figures.principal_outstanding.amount, figures.interest_accrued.amount)
+    assert got == bare.position(on)[:2], (got, bare.position(on))
+    repeat = 2000 if quick else 20000
+
+    def bare_repay() -> None:
+        ledger = BareLedger(Decimal("10000"), Decimal("0.0005"), start, maturity)
+        ledger.repay(Decimal("3000"), date(2026, 2, 1))
+        ledger.repay(Decimal("500"), on)
+
+    with localcontext() as ctx:
+        ctx.prec = 34
+        floor_position = per_call(lambda: bare.position(on), repeat=repeat)
+        floor_repay = per_call(bare_repay, repeat=repeat) - per_call(
+            lambda: BareLedger(Decimal("10000"), Decimal("0.0005"), start, maturity).repay(
+                Decimal("3000"), date(2026, 2, 1)
+            ),
+            repeat=repeat,
+        )
+    position = per_call(lambda: loan.position(on=on), repeat=repeat)
+    repay = per_call(lambda: loan.repay(Money("500"), on=on), repeat=repeat)
+    print("open-ended loan after one repayment, against a bare mutable ledger:")
+    print(
+        f"  position {us(position)}, floor {us(floor_position)}: "
+        f"ratio {position / floor_position:.1f} (goal <= 10)"
+    )
+    print(
+        f"  repay    {us(repay)}, floor {us(floor_repay)}: "
+        f"ratio {repay / max(floor_repay, 1e-9):.1f} (goal <= 10)"
+    )
+
+
+def main(n: int, *, quick: bool = False) -> None:
+    servicing(quick)
+    open_ended(quick)
     began = time.process_time()
     loans = book(n)
     built = time.process_time() - began
@@ -95,16 +251,18 @@ def main(n: int) -> None:
         loan = loan.repay(item.total, on=item.due_date - timedelta(days=2))
     day30 = loan.start + timedelta(days=30)
     day365 = loan.start + timedelta(days=365)
-    t30 = _time(lambda: loan.position(on=day30), 2000)
-    t365 = _time(lambda: loan.position(on=day365), 2000)
+    t30 = per_call(lambda: loan.position(on=day30), repeat=2000)
+    t365 = per_call(lambda: loan.position(on=day365), repeat=2000)
     print(
         f"one loan, position at day 30: {t30 * 1e6:.1f} µs; at day 365: {t365 * 1e6:.1f} µs "
         f"(ratio {t365 / t30:.2f}; goal < 2)"
     )
     last = max(t.on for t in loan.transactions)
-    t_after = _time(lambda: loan.position(on=last + timedelta(days=3650)), 2000)
+    t_after = per_call(lambda: loan.position(on=last + timedelta(days=3650)), repeat=2000)
     print(f"same loan, position ten years after its last payment: {t_after * 1e6:.1f} µs")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    args = [a for a in sys.argv[1:] if a != "--quick"]
+    quick = "--quick" in sys.argv[1:]
+    main(int(args[0]) if args else (10_000 if quick else 100_000), quick=quick)
