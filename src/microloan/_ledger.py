@@ -31,9 +31,11 @@ everything payable, full precision for accruals); `Loan` turns them into
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar
 
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan.errors import MicroloanError, invalid
@@ -321,8 +323,11 @@ class Ledger:
         return line
 
     def _end(self, first: int) -> int:
-        """Where the lines ahead that can still matter end: the current period's line
-        (`lines[first]`) always counts; the lines from `dead` on owe nothing."""
+        """Where the lines ahead that can still matter end.
+
+        The current period's line (`lines[first]`) always counts; the lines from `dead`
+        on owe nothing.
+        """
         return max(self.dead, min(first + 1, len(self.lines)))
 
     def _own_from(self, first: int) -> list[Line]:
@@ -339,9 +344,12 @@ class Ledger:
         return i
 
     def _open(self, on: date) -> None:
-        """Own what an operation on `on` may change: the open lines due by `on`, the current
-        period's line, and every fee still owed; drop the fees settled and due by `time`
-        (a fee settled before its due date stays: its date still stops the clock)."""
+        """Own what an operation on `on` may change; drop the fees settled for good.
+
+        That is the open lines due by `on`, the current period's line and every fee
+        still owed. A fee settled and due by `time` is dropped (one settled before its
+        due date stays: its date still stops the clock).
+        """
         stop = min(self._ahead(on) + 1, len(self.lines))
         for i in range(self.head, stop):
             self._own(i)
@@ -441,8 +449,10 @@ class Ledger:
         line.pen_from = until
 
     def advance(self, on: date) -> None:
-        """Own what a change on `on` may touch; move the clock to `on`: accrue penalty,
-        apply any credit to what falls due."""
+        """Move the clock to `on`: accrue penalty, apply any credit to what falls due.
+
+        First own what a change on `on` may touch (`_open`).
+        """
         self._open(on)
         if on <= self.time:
             return
@@ -585,13 +595,15 @@ class Ledger:
         self, on: date, money: Decimal, out: list[RawAllocation], mode: ExcessHandling
     ) -> Decimal:
         first = self._ahead(on)
-        ahead = self.lines[first : self._end(first)]  # the lines after `dead` owe nothing
         ahead_fees = sorted(
             (f for f in self.fees if f.due > on and f.outstanding > 0),
             key=lambda f: (f.due, f.on, f.number),
         )
-        principal_ahead = sum((ln.principal - ln.principal_paid for ln in ahead), ZERO)
-        current = ahead[0] if ahead else None
+        due = self.lines[self.head : first]
+        principal_ahead = self.principal_left - sum(
+            (ln.principal - ln.principal_paid for ln in due), ZERO
+        )
+        current = self.lines[first] if first < len(self.lines) else None
         interest_now = self._current_interest(current, on) if current is not None else ZERO
         closing = interest_now + principal_ahead + sum((f.outstanding for f in ahead_fees), ZERO)
         if self.written_off is not None or money + self.credit >= closing:
@@ -626,7 +638,8 @@ class Ledger:
     ) -> Decimal:
         """Pay everything not yet due (credit first, then `money`); return what is left.
 
-        The lines ahead start at `first` (those from `dead` on owe nothing)."""
+        The lines ahead start at `first` (those from `dead` on owe nothing).
+        """
         ahead = self._own_from(first)
         items: list[tuple[Component, Line | Fee]] = []
         if ahead:
@@ -733,8 +746,11 @@ class Ledger:
         self.principal_left = left
 
     def _stop_interest(self, first: int) -> None:
-        """No principal is left on `lines[first:]`: nothing accrues any more (accruals so far
-        are fixed), and the lines after the current period's owe nothing, for good."""
+        """No principal is left on `lines[first:]`: nothing accrues any more.
+
+        Accruals so far are fixed, and the lines after the current period's owe
+        nothing, for good.
+        """
         for line in self._own_from(first):
             line.amount = ZERO
             line.daily = False
@@ -826,7 +842,7 @@ class Ledger:
         """Everything owed on `on` (the clock must be at `on`), less any credit, at least zero."""
         return max(self.snapshot(on).owed - self.credit, ZERO)
 
-    def snapshot(self, on: date) -> Snapshot:  # noqa: C901 (one pass over the open lines and fees)
+    def snapshot(self, on: date) -> Snapshot:  # noqa: C901, PLR0915 (one pass over the open lines and fees)
         """The figures of a position on `on` (the clock must be at `on`).
 
         The settled lines before `head` add nothing. The lines after the current period's
@@ -938,3 +954,108 @@ def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool
 
 def _due_of(item: Line | Fee) -> date:
     return item.due
+
+
+class Dated(Protocol):
+    """A posting as the trail sorts it: by value date, then by number."""
+
+    @property
+    def on(self) -> date: ...
+
+    @property
+    def number(self) -> int: ...
+
+
+P = TypeVar("P", bound=Dated)
+
+#: Postings between two checkpoints: a back-dated call replays at most this many
+#: postings before the ones it changes, and a loan keeps one checkpoint per this many.
+EVERY: Final = 32
+
+
+class Trail(Generic[P]):
+    """A loan's active postings in date order, the ledger after them, and its checkpoints.
+
+    `checkpoints[k]` is the ledger after `order[: k * EVERY]` (`checkpoints[0]` the fresh
+    ledger). A checkpoint is never changed: a call that needs it works on a copy, which
+    shares its lines and fees until it changes one. So a checkpoint costs one list of
+    references to the plan's lines and fees, plus the lines and fees changed since the
+    one before; a back-dated call replays only from the checkpoint before its date.
+    A trail is immutable once built: an operation makes a new one, sharing the
+    checkpoints of the postings it leaves as they were.
+    """
+
+    __slots__ = ("apply", "checkpoints", "ledger", "order")
+
+    def __init__(
+        self,
+        *,
+        order: tuple[P, ...],
+        ledger: Ledger,
+        checkpoints: tuple[Ledger, ...],
+        apply: Callable[[Ledger, P], None],
+    ) -> None:
+        self.order, self.ledger, self.checkpoints, self.apply = order, ledger, checkpoints, apply
+
+    @classmethod
+    def fresh(cls, config: Config, apply: Callable[[Ledger, P], None]) -> Trail[P]:
+        """The trail of a loan with no postings."""
+        start = Ledger(config)  # no call changes it: each works on a copy
+        return cls(order=(), ledger=start, checkpoints=(start,), apply=apply)
+
+    def _count_by(self, on: date) -> int:
+        """How many postings are dated on or before `on`."""
+        return bisect.bisect_right(self.order, on, key=_on_of)
+
+    def at(self, on: date) -> Ledger:
+        """The ledger with every posting dated up to `on` applied, its clock at `on`.
+
+        It may be the trail's own ledger (read it, never change it) when nothing falls due
+        that a credit would pay; otherwise a copy.
+        """
+        ledger = self.ledger
+        if on >= ledger.time:
+            if not ledger.credit:
+                return ledger  # read-only: penalty to `on` is computed, not stored
+            ledger = ledger.copy()
+        else:
+            count = self._count_by(on)
+            k = count // EVERY
+            ledger = self.checkpoints[k].copy()
+            for posting in self.order[k * EVERY : count]:
+                self.apply(ledger, posting)
+        ledger.advance(on)
+        return ledger
+
+    def post(self, posting: P) -> Trail[P]:
+        """The trail with `posting` (numbered after every other) applied in its place."""
+        if posting.on >= self.ledger.time:  # the last in date order: apply it to a copy
+            ledger = self.ledger.copy()
+            self.apply(ledger, posting)
+            order = (*self.order, posting)
+            checkpoints = self.checkpoints
+            if len(order) % EVERY == 0:  # no call changes a trail's ledger: it is the checkpoint
+                checkpoints = (*checkpoints, ledger)
+            return Trail(order=order, ledger=ledger, checkpoints=checkpoints, apply=self.apply)
+        at = self._count_by(posting.on)
+        return self._replayed((*self.order[:at], posting, *self.order[at:]), at)
+
+    def without(self, number: int) -> Trail[P]:
+        """The trail with the posting numbered `number` taken out (a reversal)."""
+        at = next(i for i, p in enumerate(self.order) if p.number == number)
+        return self._replayed((*self.order[:at], *self.order[at + 1 :]), at)
+
+    def _replayed(self, order: tuple[P, ...], same: int) -> Trail[P]:
+        """The trail of `order`, whose first `same` postings are this trail's."""
+        k = same // EVERY
+        checkpoints = list(self.checkpoints[: k + 1])
+        ledger = checkpoints[k].copy()
+        for index in range(k * EVERY, len(order)):
+            self.apply(ledger, order[index])
+            if (index + 1) % EVERY == 0:
+                checkpoints.append(ledger.copy())
+        return Trail(order=order, ledger=ledger, checkpoints=tuple(checkpoints), apply=self.apply)
+
+
+def _on_of(posting: Dated) -> date:
+    return posting.on

@@ -36,7 +36,7 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
-from microloan._ledger import Config, Ledger, Record
+from microloan._ledger import Config, Ledger, Record, Trail
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
 from microloan.errors import (
@@ -305,7 +305,7 @@ class Loan:
     terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
     kind: LoanKind = attrs.field(default="installments", validator=option(LoanKind))
     _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False, validator=_check_postings)
-    _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
+    _trail: Trail[_Posting] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.terms.excess == "shorten_term" and METHODS[self.schedule.method].level is None:
@@ -324,10 +324,10 @@ class Loan:
         postings = self._postings  # a tuple of postings (its validator checked)
         if postings:  # built from a document or by hand: every posting must pass the API's checks
             rebuilt = _posted_again(attrs.evolve(self, postings=()), postings)
-            ledger = rebuilt._ledger  # noqa: SLF001 - the same class: the loan it rebuilt
+            trail = rebuilt._trail  # noqa: SLF001 - the same class: the loan it rebuilt
         else:
-            ledger = self._replay(postings)
-        object.__setattr__(self, "_ledger", ledger)
+            trail = Trail.fresh(self._config(), _apply)
+        object.__setattr__(self, "_trail", trail)
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -499,7 +499,7 @@ class Loan:
             >>> [t.kind for t in loan.charge_fee(Money("5"), on=date(2026, 1, 2)).transactions]
             ['fee']
         """
-        return tuple(self._transaction(r) for r in self._ledger.records)
+        return tuple(self._transaction(r) for r in self._trail.ledger.records)
 
     @property
     def reversed_transactions(self) -> tuple[Transaction, ...]:
@@ -749,12 +749,12 @@ class Loan:
             )
         found = next(
             (
-                t
-                for t in self.transactions
-                if t.number == transaction.number
-                and t.kind == transaction.kind
-                and t.on == transaction.on
-                and t.amount == transaction.amount
+                self._transaction(r)
+                for r in self._trail.ledger.records
+                if r.number == transaction.number
+                and r.kind == transaction.kind
+                and r.on == transaction.on
+                and _money(r.amount, self.currency) == transaction.amount
             ),
             None,
         )
@@ -767,7 +767,7 @@ class Loan:
         postings = tuple(
             attrs.evolve(p, undone=found) if p.number == found.number else p for p in self._postings
         )
-        return self._derive(postings, self._replay(postings))
+        return self._derive(postings, self._trail.without(found.number))
 
     # -- internals ----------------------------------------------------------
     def _config(self) -> Config:
@@ -775,42 +775,20 @@ class Loan:
             schedule=self.schedule, terms=self.terms, open_ended=self.kind == "open_ended"
         )
 
-    def _replay(self, postings: tuple[_Posting, ...], until: date | None = None) -> Ledger:
-        config = self._ledger.config if hasattr(self, "_ledger") else self._config()
-        ledger = Ledger(config)
-        active = sorted((p for p in postings if p.undone is None), key=lambda p: (p.on, p.number))
-        for posting in active:
-            if until is not None and posting.on > until:
-                break
-            _apply(ledger, posting)
-        return ledger
-
     def _at(self, on: date) -> Ledger:
-        if on >= self._ledger.time:
-            if not self._ledger.credit:
-                return self._ledger  # read-only: penalty to `on` is computed, not stored
-            ledger = self._ledger.copy()
-        else:
-            ledger = self._replay(self._postings, until=on)
-        ledger.advance(on)
-        return ledger
+        """The ledger on `on` (the trail's own, or a copy replayed from a checkpoint)."""
+        return self._trail.at(on)
 
     def _post(self, posting: _Posting) -> Loan:
-        postings = (*self._postings, posting)
-        if posting.on >= self._ledger.time:
-            ledger = self._ledger.copy()
-            _apply(ledger, posting)
-        else:
-            ledger = self._replay(postings)
-        return self._derive(postings, ledger)
+        return self._derive((*self._postings, posting), self._trail.post(posting))
 
-    def _derive(self, postings: tuple[_Posting, ...], ledger: Ledger) -> Loan:
+    def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
         loan = object.__new__(Loan)
         object.__setattr__(loan, "schedule", self.schedule)
         object.__setattr__(loan, "terms", self.terms)
         object.__setattr__(loan, "kind", self.kind)
         object.__setattr__(loan, "_postings", postings)
-        object.__setattr__(loan, "_ledger", ledger)
+        object.__setattr__(loan, "_trail", trail)
         return loan
 
     def _next(self) -> int:
