@@ -312,6 +312,22 @@ class Ledger:
         self.log = (record, self.log)
         self.count += 1
 
+    def closed(self) -> date | None:
+        """`time` if the loan owes nothing from `time` on, for good; None otherwise."""
+        if self.written_off is not None or self.credit or self.principal_left:
+            return None
+        if any(fee.outstanding for fee in self.fees):
+            return None
+        for line in self.lines[self.head :]:
+            if (
+                line.principal_paid != line.principal
+                or self.interest_out(line, line.due)
+                or self.penalty_out(line)
+                or (line.due > self.time and line.amount and not line.daily)
+            ):
+                return None
+        return self.time
+
     # -- ownership and the open window --------------------------------------
     def _own(self, index: int) -> Line:
         """The line at `index`, copied into this ledger first if another ledger shares it."""
@@ -985,7 +1001,7 @@ class Trail(Generic[P]):
     checkpoints of the postings it leaves as they were.
     """
 
-    __slots__ = ("apply", "checkpoints", "ledger", "order")
+    __slots__ = ("apply", "checkpoints", "closed", "ledger", "order")
 
     def __init__(
         self,
@@ -996,6 +1012,20 @@ class Trail(Generic[P]):
         apply: Callable[[Ledger, P], None],
     ) -> None:
         self.order, self.ledger, self.checkpoints, self.apply = order, ledger, checkpoints, apply
+        self.closed: date | bool | None = False  # not yet known (see `closed_from`)
+
+    def closed_from(self) -> date | None:
+        """The date from which the loan owes nothing and never will again, if it is closed.
+
+        Closed: not written off, no credit held, every fee settled, and every line's
+        principal, interest (to its due date) and penalty settled, with nothing left to
+        accrue (no principal bears interest or penalty; a line not yet due accrues no
+        interest). Then every figure of a position is zero on any date from the last
+        posting's. Worked out once per loan, on first use.
+        """
+        if self.closed is False:
+            self.closed = self.ledger.closed()
+        return self.closed  # type: ignore[return-value]  # False was replaced just above
 
     @classmethod
     def fresh(cls, config: Config, apply: Callable[[Ledger, P], None]) -> Trail[P]:

@@ -32,6 +32,7 @@ Conventions (the issue is silent on some; these are the library's choices):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict, Unpack, final
 
@@ -112,6 +113,45 @@ class _LineOpening(_LineOptions):
     rate: Rate
     opened: date
     expires: date
+
+
+@final
+class _Book:
+    """Which of a line's drawdowns can still owe something: private, not part of its value.
+
+    `open` holds the indices of the drawdowns not closed (a closed loan owes nothing
+    from its last posting on, for good: `Loan._closed_from`); the others are all closed
+    by `closed_by`. A call on a date from `closed_by` on reads only the open drawdowns,
+    so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
+    """
+
+    __slots__ = ("closed_by", "open")
+
+    def __init__(self, open_: tuple[int, ...], closed_by: date | None) -> None:
+        self.open, self.closed_by = open_, closed_by
+
+    @classmethod
+    def of(
+        cls, loans: tuple[Loan, ...], before: _Book | None = None, changed: Iterable[int] = ()
+    ) -> _Book:
+        """The book of `loans`.
+
+        Given the book `before` them, only its open drawdowns and those `changed` are
+        looked at again.
+        """
+        if before is None:
+            candidates: Iterable[int] = range(len(loans))
+            closed_by = None
+        else:
+            candidates, closed_by = sorted({*before.open, *changed}), before.closed_by
+        still: list[int] = []
+        for i in candidates:
+            closed = loans[i]._closed_from()  # noqa: SLF001 - the loan's own servicing state
+            if closed is None:
+                still.append(i)
+            elif closed_by is None or closed > closed_by:
+                closed_by = closed
+        return cls(tuple(still), closed_by)
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -254,6 +294,7 @@ class CreditLine:
     as_of: date = attrs.field(
         default=attrs.Factory(_as_of_default, takes_self=True), validator=date_field
     )
+    _book: _Book = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         currency = self.limit.currency
@@ -276,6 +317,7 @@ class CreditLine:
                 f"currency: product lends {self.product.currency}; the line is in {currency}"
             )
         self._check_drawdown_order()
+        object.__setattr__(self, "_book", _Book.of(self.drawdowns))
 
     def _check_drawdown_order(self) -> None:
         currency = self.limit.currency
@@ -444,8 +486,8 @@ class CreditLine:
             return self.status
         if day > self.expires:
             return "expired"
-        if day > self.use_by and not any(loan.start <= self.use_by for loan in self.drawdowns):
-            return "expired"
+        if day > self.use_by and not (self.drawdowns and self.drawdowns[0].start <= self.use_by):
+            return "expired"  # drawdowns are in date order: the first is the oldest
         return "active"
 
     def available(self, *, on: date) -> Money:
@@ -468,7 +510,7 @@ class CreditLine:
         zero = Money.zero(self.currency)
         if day < self.opened or self.status_on(on=day) != "active":
             return zero
-        return self._room(self._positions(day))
+        return self._room(self._live_positions(day))
 
     def position(self, *, on: date) -> LinePosition:
         """The line on `on`: its drawdowns' positions and their sums.
@@ -489,6 +531,7 @@ class CreditLine:
         """
         day = _check_date(on, "on")
         positions = self._positions(day)
+        live = tuple(positions[i] for i in self._live(day))  # the others are all zero
         zero = Money.zero(self.currency)
 
         def total(values: list[Money]) -> Money:
@@ -496,20 +539,20 @@ class CreditLine:
 
         available = zero
         if day >= self.opened and self.status_on(on=day) == "active":
-            available = self._room(positions)
+            available = self._room(live)
         return LinePosition(
             on=day,
             status=self.status_on(on=day),
             limit=self.limit,
             available=available,
-            principal_outstanding=total([p.principal_outstanding for p in positions]),
-            interest_accrued=total([p.interest_accrued for p in positions]),
-            fees_outstanding=total([p.fees_outstanding for p in positions]),
-            penalty_outstanding=total([p.penalty_outstanding for p in positions]),
-            overdue=total([p.overdue.total for p in positions]),
-            days_past_due=max((p.days_past_due for p in positions), default=0),
-            payoff_amount=total([p.payoff_amount for p in positions]),
-            credit=self.credit + total([p.credit for p in positions]),
+            principal_outstanding=total([p.principal_outstanding for p in live]),
+            interest_accrued=total([p.interest_accrued for p in live]),
+            fees_outstanding=total([p.fees_outstanding for p in live]),
+            penalty_outstanding=total([p.penalty_outstanding for p in live]),
+            overdue=total([p.overdue.total for p in live]),
+            days_past_due=max((p.days_past_due for p in live), default=0),
+            payoff_amount=total([p.payoff_amount for p in live]),
+            credit=self.credit + total([p.credit for p in live]),
             drawdowns=positions,
         )
 
@@ -602,13 +645,13 @@ class CreditLine:
             loan = self._open_ended(money, day, term=term, maturity=maturity)
         else:
             loan = self._term_loan(money, day, chosen, term=term, maturity=maturity)
-        room = self._room(self._positions(day))
+        room = self._room(self._live_positions(day))
         if money > room:
             raise InsufficientCreditError(
                 f"amount: {money} is more than the {room} available on {day.isoformat()} "
                 f"(limit {self.limit})"
             )
-        return attrs.evolve(self, drawdowns=(*self.drawdowns, loan), as_of=day)
+        return self._derive((len(self.drawdowns),), drawdowns=(*self.drawdowns, loan), as_of=day)
 
     def repay(self, amount: Money, *, on: date, drawdown: int | Loan | None = None) -> CreditLine:
         """Receive a repayment of `amount` on `on`, for one drawdown or for the line.
@@ -650,10 +693,10 @@ class CreditLine:
         if drawdown is not None:
             index = self._index(drawdown)
             loans[index] = loans[index].repay(money, on=day)
-            return attrs.evolve(self, drawdowns=tuple(loans))
-        live = [i for i, loan in enumerate(loans) if loan.start <= day]
-        if not live:
+            return self._derive((index,), drawdowns=tuple(loans))
+        if not loans or loans[0].start > day:  # in date order: the first is the oldest
             raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
+        live = self._live(day)  # the others owe nothing on `day`
         left = money
         for i in live:  # first what is due, oldest first
             due = loans[i].position(on=day).due.total
@@ -667,7 +710,7 @@ class CreditLine:
                 pay = min(left, payoff)
                 loans[i] = loans[i].repay(pay, on=day)
                 left -= pay
-        return attrs.evolve(self, drawdowns=tuple(loans), credit=self.credit + left)
+        return self._derive(live, drawdowns=tuple(loans), credit=self.credit + left)
 
     def settle(
         self, proceeds: Money, *, on: date, drawdown: int | Loan | None = None
@@ -700,10 +743,12 @@ class CreditLine:
         if drawdown is not None:
             owed = self.drawdowns[self._index(drawdown)].payoff_amount(on=day)
         else:
-            started = [loan for loan in self.drawdowns if loan.start <= day]
-            if not started:
+            if not self.drawdowns or self.drawdowns[0].start > day:
                 raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
-            owed = sum((loan.payoff_amount(on=day) for loan in started), Money.zero(self.currency))
+            owed = sum(
+                (self.drawdowns[i].payoff_amount(on=day) for i in self._live(day)),
+                Money.zero(self.currency),
+            )
         pay = min(money, owed)
         line = self.repay(pay, on=day, drawdown=drawdown) if pay else self
         return line, money - pay
@@ -803,7 +848,47 @@ class CreditLine:
 
     # -- internals ------------------------------------------------------------
     def _positions(self, day: date) -> tuple[LoanPosition, ...]:
-        return tuple(loan.position(on=day) for loan in self.drawdowns if loan.start <= day)
+        """The position on `day` of every drawdown disbursed by then (oldest first)."""
+        closed: LoanPosition | None = None  # the same for every drawdown closed by `day`
+        out: list[LoanPosition] = []
+        for loan in self.drawdowns:
+            if loan.start > day:
+                break
+            since = loan._closed_from()  # noqa: SLF001 - the loan's own servicing state
+            if since is not None and since <= day:
+                closed = closed or loan._closed_position(day)  # noqa: SLF001
+                out.append(closed)
+            else:
+                out.append(loan.position(on=day))
+        return tuple(out)
+
+    def _live(self, day: date) -> list[int]:
+        """The drawdowns disbursed by `day` that may owe something on it, by index.
+
+        From the book's `closed_by` on, only its open drawdowns; before, all of them.
+        """
+        book, loans = self._book, self.drawdowns
+        if book.closed_by is None or day >= book.closed_by:
+            return [i for i in book.open if loans[i].start <= day]
+        return [i for i, loan in enumerate(loans) if loan.start <= day]
+
+    def _live_positions(self, day: date) -> tuple[LoanPosition, ...]:
+        """The positions on `day` of the drawdowns that may owe something on it."""
+        return tuple(self.drawdowns[i].position(on=day) for i in self._live(day))
+
+    def _derive(self, changed: Iterable[int], **changes: Any) -> CreditLine:  # noqa: ANN401
+        """This line with `changes`, built by the line's own checked operations.
+
+        It skips the validators of the fields (`changes` come from the operations'
+        checks) and keeps the book up to date, looking again only at the open
+        drawdowns and those `changed`.
+        """
+        line = object.__new__(CreditLine)
+        for field in attrs.fields(CreditLine):
+            value = changes[field.name] if field.name in changes else getattr(self, field.name)
+            object.__setattr__(line, field.name, value)
+        object.__setattr__(line, "_book", _Book.of(line.drawdowns, self._book, changed))
+        return line
 
     def _room(self, positions: tuple[LoanPosition, ...]) -> Money:
         zero = Money.zero(self.currency)

@@ -782,6 +782,30 @@ class Loan:
     def _post(self, posting: _Posting) -> Loan:
         return self._derive((*self._postings, posting), self._trail.post(posting))
 
+    def _closed_from(self) -> date | None:
+        """The date from which the loan owes nothing, for good (None: it is not closed)."""
+        return self._trail.closed_from()
+
+    def _closed_position(self, on: date) -> LoanPosition:
+        """`position(on=on)` of a loan closed by `on`: paid off, every amount zero."""
+        zero = Money.zero(self.currency)
+        nothing = Breakdown(principal=zero, interest=zero, fees=zero, penalty=zero)
+        return LoanPosition(
+            on=on,
+            status="paid_off",
+            days_past_due=0,
+            principal_outstanding=zero,
+            interest_accrued=zero,
+            fees_outstanding=zero,
+            penalty_outstanding=zero,
+            due=nothing,
+            overdue=nothing,
+            next_due_date=None,
+            next_due_amount=zero,
+            payoff_amount=zero,
+            credit=zero,
+        )
+
     def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
         loan = object.__new__(Loan)
         object.__setattr__(loan, "schedule", self.schedule)
