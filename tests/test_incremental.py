@@ -88,8 +88,10 @@ def _dates(loan: microloan.Loan, extra: list[int]) -> list[date]:
 def assert_same_as_replay(loan: microloan.Loan, extra: list[int], *, every_date: bool) -> None:
     """The loan's records, and its figures on its dates (or on its last), are a full replay's."""
     whole = _replayed(loan)
-    assert [_record(r) for r in loan._trail.ledger.records] == [_record(r) for r in whole.records]
-    days = _dates(loan, extra) if every_date else [max(loan._trail.ledger.time, loan.start)]
+    assert [_record(r) for r in loan._servicing().ledger.records] == [
+        _record(r) for r in whole.records
+    ]
+    days = _dates(loan, extra) if every_date else [max(loan._servicing().ledger.time, loan.start)]
     for day in days:
         assert _figures(loan._at(day), day) == _figures(_replayed(loan, day), day), day
 
@@ -200,7 +202,7 @@ def test_a_long_history_keeps_one_checkpoint_every_so_many_postings() -> None:
         loan = loan.charge_fee(microloan.Money("5"), on=item.due_date)
         loan = loan.repay(item.total, on=item.due_date)
         loan = loan.repay(microloan.Money("5"), on=item.due_date)
-    trail = loan._trail
+    trail = loan._servicing()
     assert len(trail.order) == 108
     assert len(trail.checkpoints) == 1 + 108 // _ledger.EVERY
     assert loan.position(on=date(2026, 1, 15)).status == "current"

@@ -35,9 +35,11 @@ import bisect
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar
 
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
+from microloan._validators import MAX_EXPONENT
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
@@ -192,11 +194,13 @@ class Config:
         "open_ended",
         "penalty_per_day",
         "penalty_rate",
+        "per_year",
         "rate",
         "rounding",
         "schedule",
         "target",
         "terms",
+        "year_days",
     )
 
     def __init__(
@@ -212,6 +216,9 @@ class Config:
         self.rounding = rounding_constant(schedule.rounding, "rounding")
         self.rate = schedule.rate
         self.days_in_year: DaysInYear = schedule.days_in_year
+        # daily_interest's conversion of the contract rate, done once (see `interest`)
+        self.year_days = None if self.days_in_year == "actual" else self.days_in_year
+        self.per_year = self.rate.per_year()
         self.penalty_rate = penalty_rate = terms.penalty_for(schedule.rate)
         self.penalty_per_day = (
             None if self.days_in_year == "actual" else penalty_rate.per_day(self.days_in_year)
@@ -223,6 +230,28 @@ class Config:
     def round(self, value: Decimal) -> Decimal:
         """Round an accrual to a payable amount with the loan's rounding mode."""
         return value.quantize(self.exponent, self.rounding, CONTEXT)
+
+    def interest(self, outstanding: Decimal, start: date, end: date) -> Decimal:
+        """Unrounded contract interest on `outstanding` from `start` to `end` (`daily_interest`).
+
+        `daily_interest`'s own formula with its checks and conversions done once: a
+        daily rate × days; else rate a year × days / days-in-year, the fraction reduced
+        and divided once at the end. A result past the bound of an amount, and a year
+        of actual days, are left to `daily_interest` itself.
+        """
+        days = (end - start).days
+        if self.rate.unit == "daily":
+            result = CONTEXT.multiply(outstanding, CONTEXT.multiply(self.rate.value, Decimal(days)))
+            if not result or result.adjusted() < MAX_EXPONENT:
+                return result
+        elif self.year_days is not None:
+            share = Fraction(days, self.year_days)
+            numerator = CONTEXT.multiply(
+                CONTEXT.multiply(outstanding, self.per_year), Decimal(share.numerator)
+            )
+            return CONTEXT.divide(numerator, Decimal(share.denominator))
+        money = Money(outstanding, self.currency)
+        return daily_interest(money, self.rate, start, end, days_in_year=self.days_in_year).amount
 
     def penalty(self, bearing: Decimal, start: date, end: date) -> Decimal:
         """Unrounded penalty interest on `bearing` from `start` to `end` (`daily_interest`)."""
@@ -405,13 +434,7 @@ class Ledger:
             outstanding = line.principal - line.principal_paid
             if not outstanding:
                 return line.fixed
-            extra = daily_interest(
-                Money(outstanding, self.config.currency),
-                self.config.rate,
-                line.anchor,
-                end,
-                days_in_year=self.config.days_in_year,
-            ).amount
+            extra = self.config.interest(outstanding, line.anchor, end)
         elif not line.amount:
             return line.fixed
         else:

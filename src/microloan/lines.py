@@ -32,6 +32,7 @@ Conventions (the issue is silent on some; these are the library's choices):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict, Unpack, final
@@ -56,7 +57,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
-from microloan.loans import Loan, LoanPosition
+from microloan.loans import Loan, LoanPosition, _closed_from
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
@@ -125,10 +126,11 @@ class _Book:
     so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
     """
 
-    __slots__ = ("closed_by", "open")
+    __slots__ = ("closed_by", "open", "terms")
 
     def __init__(self, open_: tuple[int, ...], closed_by: date | None) -> None:
         self.open, self.closed_by = open_, closed_by
+        self.terms: ServicingTerms | None = None  # the line's servicing terms, once worked out
 
     @classmethod
     def of(
@@ -146,12 +148,14 @@ class _Book:
             candidates, closed_by = sorted({*before.open, *changed}), before.closed_by
         still: list[int] = []
         for i in candidates:
-            closed = loans[i]._closed_from()  # noqa: SLF001 - the loan's own servicing state
+            closed = _closed_from(loans[i])
             if closed is None:
                 still.append(i)
             elif closed_by is None or closed > closed_by:
                 closed_by = closed
-        return cls(tuple(still), closed_by)
+        book = cls(tuple(still), closed_by)
+        book.terms = None if before is None else before.terms
+        return book
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -698,14 +702,16 @@ class CreditLine:
             raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
         live = self._live(day)  # the others owe nothing on `day`
         left = money
+        payoffs: dict[int, Money] = {}  # of the drawdowns the first pass left as they were
         for i in live:  # first what is due, oldest first
-            due = loans[i].position(on=day).due.total
+            due, payoffs[i] = loans[i]._owed(day)  # noqa: SLF001 - one look at the loan
             if left and due:
                 pay = min(left, due)
                 loans[i] = loans[i].repay(pay, on=day)
                 left -= pay
+                del payoffs[i]
         for i in live:  # then prepay, oldest first
-            payoff = loans[i].payoff_amount(on=day)
+            payoff = payoffs[i] if i in payoffs else loans[i].payoff_amount(on=day)
             if left and payoff:
                 pay = min(left, payoff)
                 loans[i] = loans[i].repay(pay, on=day)
@@ -852,9 +858,9 @@ class CreditLine:
         closed: LoanPosition | None = None  # the same for every drawdown closed by `day`
         out: list[LoanPosition] = []
         for loan in self.drawdowns:
-            if loan.start > day:
+            if loan.schedule.start > day:  # (not `loan.start`: a property, in context)
                 break
-            since = loan._closed_from()  # noqa: SLF001 - the loan's own servicing state
+            since = _closed_from(loan)
             if since is not None and since <= day:
                 closed = closed or loan._closed_position(day)  # noqa: SLF001
                 out.append(closed)
@@ -869,8 +875,8 @@ class CreditLine:
         """
         book, loans = self._book, self.drawdowns
         if book.closed_by is None or day >= book.closed_by:
-            return [i for i in book.open if loans[i].start <= day]
-        return [i for i, loan in enumerate(loans) if loan.start <= day]
+            return [i for i in book.open if loans[i].schedule.start <= day]
+        return [i for i, loan in enumerate(loans) if loan.schedule.start <= day]
 
     def _live_positions(self, day: date) -> tuple[LoanPosition, ...]:
         """The positions on `day` of the drawdowns that may owe something on it."""
@@ -884,9 +890,10 @@ class CreditLine:
         drawdowns and those `changed`.
         """
         line = object.__new__(CreditLine)
-        for field in attrs.fields(CreditLine):
-            value = changes[field.name] if field.name in changes else getattr(self, field.name)
-            object.__setattr__(line, field.name, value)
+        for name in _field_names():
+            object.__setattr__(
+                line, name, changes[name] if name in changes else getattr(self, name)
+            )
         object.__setattr__(line, "_book", _Book.of(line.drawdowns, self._book, changed))
         return line
 
@@ -981,7 +988,9 @@ class CreditLine:
             **({} if product is None else _conventions(product, "days_in_year", "rounding")),
         )
         # the line's servicing terms, with the open-ended loan's own excess handling
-        terms = attrs.evolve(self._terms(), excess=loan.terms.excess)
+        terms = self._terms()
+        if terms.excess != loan.terms.excess:
+            terms = attrs.evolve(terms, excess=loan.terms.excess)
         return Loan(schedule=loan.schedule, terms=terms, kind=loan.kind)
 
     def _term_loan(
@@ -1015,7 +1024,12 @@ class CreditLine:
         return Loan(schedule=schedule, terms=self._terms())
 
     def _terms(self) -> ServicingTerms:
-        return self.product.servicing_terms() if self.product is not None else ServicingTerms()
+        book = self._book
+        if book.terms is None:  # worked out once per line and kept in the book
+            book.terms = (
+                self.product.servicing_terms() if self.product is not None else ServicingTerms()
+            )
+        return book.terms
 
     def _index(self, which: object) -> int:
         if isinstance(which, Loan):
@@ -1033,6 +1047,12 @@ class CreditLine:
                 f"drawdown: {which} is not an index of this line's {len(self.drawdowns)} drawdowns"
             )
         return which % len(self.drawdowns)
+
+
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    """The names of `CreditLine`'s fields, for `_derive`."""
+    return tuple(field.name for field in attrs.fields(CreditLine))
 
 
 def _conventions(product: LoanProduct, *names: str) -> dict[str, Any]:

@@ -305,7 +305,8 @@ class Loan:
     terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
     kind: LoanKind = attrs.field(default="installments", validator=option(LoanKind))
     _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False, validator=_check_postings)
-    _trail: Trail[_Posting] = attrs.field(init=False, eq=False, repr=False)
+    # the servicing state (only its Config until first used: see `_servicing`)
+    _trail: Trail[_Posting] | Config = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.terms.excess == "shorten_term" and METHODS[self.schedule.method].level is None:
@@ -322,11 +323,12 @@ class Loan:
                 f"needs a bullet plan with daily accrual, not {plan.method} ({plan.accrual})",
             )
         postings = self._postings  # a tuple of postings (its validator checked)
+        trail: Trail[_Posting] | Config
         if postings:  # built from a document or by hand: every posting must pass the API's checks
             rebuilt = _posted_again(attrs.evolve(self, postings=()), postings)
-            trail = rebuilt._trail  # noqa: SLF001 - the same class: the loan it rebuilt
-        else:
-            trail = Trail.fresh(self._config(), _apply)
+            trail = rebuilt._servicing()  # noqa: SLF001 - the same class: the loan it rebuilt
+        else:  # the conventions are checked now; the ledger is built on first use
+            trail = self._config()
         object.__setattr__(self, "_trail", trail)
 
     # -- construction -----------------------------------------------------
@@ -499,7 +501,7 @@ class Loan:
             >>> [t.kind for t in loan.charge_fee(Money("5"), on=date(2026, 1, 2)).transactions]
             ['fee']
         """
-        return tuple(self._transaction(r) for r in self._trail.ledger.records)
+        return tuple(self._transaction(r) for r in self._servicing().ledger.records)
 
     @property
     def reversed_transactions(self) -> tuple[Transaction, ...]:
@@ -750,7 +752,7 @@ class Loan:
         found = next(
             (
                 self._transaction(r)
-                for r in self._trail.ledger.records
+                for r in self._servicing().ledger.records
                 if r.number == transaction.number
                 and r.kind == transaction.kind
                 and r.on == transaction.on
@@ -767,7 +769,7 @@ class Loan:
         postings = tuple(
             attrs.evolve(p, undone=found) if p.number == found.number else p for p in self._postings
         )
-        return self._derive(postings, self._trail.without(found.number))
+        return self._derive(postings, self._servicing().without(found.number))
 
     # -- internals ----------------------------------------------------------
     def _config(self) -> Config:
@@ -775,16 +777,33 @@ class Loan:
             schedule=self.schedule, terms=self.terms, open_ended=self.kind == "open_ended"
         )
 
+    def _servicing(self) -> Trail[_Posting]:
+        """The servicing state: the postings in date order, the ledger, the checkpoints."""
+        trail = self._trail
+        if isinstance(trail, Config):  # no postings yet: the fresh ledger, on first use
+            trail = Trail.fresh(trail, _apply)
+            object.__setattr__(self, "_trail", trail)
+        return trail
+
     def _at(self, on: date) -> Ledger:
         """The ledger on `on` (the trail's own, or a copy replayed from a checkpoint)."""
-        return self._trail.at(on)
+        return self._servicing().at(on)
 
     def _post(self, posting: _Posting) -> Loan:
-        return self._derive((*self._postings, posting), self._trail.post(posting))
+        return self._derive((*self._postings, posting), self._servicing().post(posting))
 
-    def _closed_from(self) -> date | None:
-        """The date from which the loan owes nothing, for good (None: it is not closed)."""
-        return self._trail.closed_from()
+    def _owed(self, on: date) -> tuple[Money, Money]:
+        """`position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
+        ledger = self._at(on)
+        snap = ledger.snapshot(on)
+        currency = self.currency
+        due = (
+            _money(snap.due_principal, currency)
+            + _money(snap.due_interest, currency)
+            + _money(snap.due_fees, currency)
+            + _money(snap.penalty, currency)
+        )
+        return due, _money(max(snap.owed - ledger.credit, ZERO), currency)
 
     def _closed_position(self, on: date) -> LoanPosition:
         """`position(on=on)` of a loan closed by `on`: paid off, every amount zero."""
@@ -857,6 +876,16 @@ class Loan:
             ),
             excess=_money(record.excess, currency),
         )
+
+
+def _closed_from(loan: Loan) -> date | None:
+    """The date from which `loan` owes nothing, for good (None: it is not closed).
+
+    A function, not a method, so that a credit line can ask it of each of its drawdowns
+    without entering the library's decimal context once per drawdown.
+    """
+    trail = loan._trail  # noqa: SLF001 - the loan's servicing state, read only
+    return None if isinstance(trail, Config) else trail.closed_from()
 
 
 def _money(value: Decimal, currency: str) -> Money:
