@@ -529,11 +529,15 @@ class Loan:
             >>> loan.position(on=date(2026, 1, 11)).interest_accrued
             Money('5.00', 'CNY')
         """
-        ledger = self._at(self._check_on(on, "on"))
+        ledger = _servicing(self).at(self._check_on(on, "on"))
         snap = ledger.snapshot(on)
-        currency = self.currency
+        currency = self.schedule.principal.currency
+
+        zero = _money(ZERO, currency)  # most figures are zero: one Money for them all
 
         def money(value: Decimal) -> Money:
+            if not value and not value.is_signed():
+                return zero
             return _money(value, currency)
 
         penalty = money(snap.penalty)
@@ -587,8 +591,8 @@ class Loan:
             >>> loan.payoff_amount(on=date(2026, 1, 21))
             Money('1010.00', 'CNY')
         """
-        ledger = self._at(self._check_on(on, "on"))
-        return _money(ledger.payoff(on), self.currency)
+        ledger = _servicing(self).at(self._check_on(on, "on"))
+        return _money(ledger.payoff(on), self.schedule.principal.currency)
 
     # -- operations ---------------------------------------------------------
     def repay(self, amount: Money, *, on: date, excess: ExcessHandling | None = None) -> Loan:
@@ -779,24 +783,20 @@ class Loan:
 
     def _servicing(self) -> Trail[_Posting]:
         """The servicing state: the postings in date order, the ledger, the checkpoints."""
-        trail = self._trail
-        if isinstance(trail, Config):  # no postings yet: the fresh ledger, on first use
-            trail = Trail.fresh(trail, _apply)
-            object.__setattr__(self, "_trail", trail)
-        return trail
+        return _servicing(self)
 
     def _at(self, on: date) -> Ledger:
         """The ledger on `on` (the trail's own, or a copy replayed from a checkpoint)."""
-        return self._servicing().at(on)
+        return _servicing(self).at(on)
 
     def _post(self, posting: _Posting) -> Loan:
-        return self._derive((*self._postings, posting), self._servicing().post(posting))
+        return _derived(self, (*self._postings, posting), _servicing(self).post(posting))
 
     def _owed(self, on: date) -> tuple[Money, Money]:
         """`position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
-        ledger = self._at(on)
+        ledger = _servicing(self).at(on)
         snap = ledger.snapshot(on)
-        currency = self.currency
+        currency = self.schedule.principal.currency
         due = (
             _money(snap.due_principal, currency)
             + _money(snap.due_interest, currency)
@@ -826,13 +826,7 @@ class Loan:
         )
 
     def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
-        loan = object.__new__(Loan)
-        object.__setattr__(loan, "schedule", self.schedule)
-        object.__setattr__(loan, "terms", self.terms)
-        object.__setattr__(loan, "kind", self.kind)
-        object.__setattr__(loan, "_postings", postings)
-        object.__setattr__(loan, "_trail", trail)
-        return loan
+        return _derived(self, postings, trail)
 
     def _next(self) -> int:
         return len(self._postings) + 1
@@ -876,6 +870,30 @@ class Loan:
             ),
             excess=_money(record.excess, currency),
         )
+
+
+def _servicing(loan: Loan) -> Trail[_Posting]:
+    """`loan`'s servicing state, its fresh ledger built on first use.
+
+    This and `_derived` are functions, not methods, so that an operation does not enter
+    the library's decimal context once more for each (it is in it already).
+    """
+    trail = loan._trail  # noqa: SLF001 - the loan's own servicing state
+    if isinstance(trail, Config):  # no postings yet: the fresh ledger, on first use
+        trail = Trail.fresh(trail, _apply)
+        object.__setattr__(loan, "_trail", trail)
+    return trail
+
+
+def _derived(loan: Loan, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
+    """`loan` with `postings` and their servicing state `trail` (no field is checked again)."""
+    new = object.__new__(Loan)
+    object.__setattr__(new, "schedule", loan.schedule)
+    object.__setattr__(new, "terms", loan.terms)
+    object.__setattr__(new, "kind", loan.kind)
+    object.__setattr__(new, "_postings", postings)
+    object.__setattr__(new, "_trail", trail)
+    return new
 
 
 def _closed_from(loan: Loan) -> date | None:
