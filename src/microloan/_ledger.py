@@ -521,6 +521,8 @@ class Ledger:
     def _buckets(self, on: date) -> list[tuple[Component, Line | Fee]]:
         """The outstanding items due on or before `on`, in the allocation order."""
         due_lines = self.lines[self.head : self._ahead(on)]
+        if not due_lines and not self.fees:
+            return []
         due_fees = sorted(
             (f for f in self.fees if f.due <= on and f.outstanding > 0),
             key=lambda f: (f.due, f.on, f.number),
@@ -634,14 +636,17 @@ class Ledger:
         self, on: date, money: Decimal, out: list[RawAllocation], mode: ExcessHandling
     ) -> Decimal:
         first = self._ahead(on)
-        ahead_fees = sorted(
-            (f for f in self.fees if f.due > on and f.outstanding > 0),
-            key=lambda f: (f.due, f.on, f.number),
+        ahead_fees = (
+            sorted(
+                (f for f in self.fees if f.due > on and f.outstanding > 0),
+                key=lambda f: (f.due, f.on, f.number),
+            )
+            if self.fees
+            else []
         )
-        due = self.lines[self.head : first]
-        principal_ahead = self.principal_left - sum(
-            (ln.principal - ln.principal_paid for ln in due), ZERO
-        )
+        principal_ahead = self.principal_left
+        for line in self.lines[self.head : first]:  # the lines due: not ahead
+            principal_ahead -= line.principal - line.principal_paid
         current = self.lines[first] if first < len(self.lines) else None
         interest_now = self._current_interest(current, on) if current is not None else ZERO
         closing = interest_now + principal_ahead + sum((f.outstanding for f in ahead_fees), ZERO)

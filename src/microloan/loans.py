@@ -790,7 +790,7 @@ class Loan:
         return _servicing(self).at(on)
 
     def _post(self, posting: _Posting) -> Loan:
-        return _derived(self, (*self._postings, posting), _servicing(self).post(posting))
+        return _posted(self, posting)
 
     def _owed(self, on: date) -> tuple[Money, Money]:
         """`position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
@@ -894,6 +894,11 @@ def _derived(loan: Loan, postings: tuple[_Posting, ...], trail: Trail[_Posting])
     object.__setattr__(new, "_postings", postings)
     object.__setattr__(new, "_trail", trail)
     return new
+
+
+def _posted(loan: Loan, posting: _Posting) -> Loan:
+    """`loan` with `posting` (numbered after every other) applied."""
+    return _derived(loan, (*loan._postings, posting), _servicing(loan).post(posting))  # noqa: SLF001
 
 
 def _closed_from(loan: Loan) -> date | None:
