@@ -22,9 +22,11 @@ less than wall time; each per-call figure is the best of several rounds.
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import exponent, once, per_call, us
 
 from microloan import Loan, Money, Rate, Schedule, equal_installment
+from microloan._ledger import EVERY
 
 START = date(2026, 1, 15)
 ON = date(2026, 5, 20)
@@ -147,6 +150,30 @@ def servicing(quick: bool) -> None:
     print(
         f"  {'building the history':<20} {figures}   exponent {exponent(SIZES, history):.2f}"
         " (goal <= 1.1)"
+    )
+    memory(plan, postings)
+
+
+def memory(plan: Schedule, postings: list[tuple[str, Money, date]]) -> None:
+    """What the loan of 1,000 postings holds, and the part its checkpoints take."""
+    gc.collect()
+    tracemalloc.start()
+    loan = Loan.from_schedule(plan, excess="credit")
+    for posting in postings[: max(SIZES)]:
+        loan = _posted(loan, posting)
+    gc.collect()
+    whole = tracemalloc.get_traced_memory()[0]
+    trail = loan._servicing()  # noqa: SLF001 - what the loan holds, measured
+    kept = len(trail.checkpoints) - 1  # the first is the fresh ledger
+    trail.checkpoints = trail.checkpoints[:1]  # the benchmark's copy only: drop the others
+    gc.collect()
+    without = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    per = (whole - without) / max(kept, 1)
+    print(
+        f"  memory of the loan with {max(SIZES):,} postings: {whole / 1024:,.0f} KiB, of which"
+        f" {kept} checkpoints (one every {EVERY} postings) {(whole - without) / 1024:,.0f} KiB"
+        f" ({per / 1024:,.1f} KiB each)"
     )
 
 
