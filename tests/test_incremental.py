@@ -207,3 +207,89 @@ def test_a_long_history_keeps_one_checkpoint_every_so_many_postings() -> None:
     assert len(trail.checkpoints) == 1 + 108 // _ledger.EVERY
     assert loan.position(on=date(2026, 1, 15)).status == "current"
     assert_same_as_replay(loan, [400, 900, 1200], every_date=True)
+
+
+@st.composite
+def revolving_histories(draw: st.DrawFn) -> microloan.CreditLine:
+    """A revolving line drawn and repaid many times: payoffs, part payments, back-dated
+    repayments, a drawdown overpaid (its credit held on the loan)."""
+    opened = date(2026, 1, 1)
+    line = microloan.CreditLine.revolving(
+        limit=microloan.Money("100000"),
+        rate=draw(st.sampled_from([microloan.Rate.daily("0.05%"), microloan.Rate.annual("18%")])),
+        opened=opened,
+        expires=opened + timedelta(days=400),
+    )
+    day = opened
+    for _ in range(draw(st.integers(1, 8))):
+        day += timedelta(days=draw(st.integers(0, 20)))
+        try:
+            if draw(st.booleans()):
+                method: Any = draw(st.sampled_from(["open_ended", "equal_installment"]))
+                options: dict[str, Any] = (
+                    {"maturity": day + timedelta(days=draw(st.integers(1, 60)))}
+                    if method == "open_ended"
+                    else {"term": draw(st.integers(1, 3))}
+                )
+                line = line.draw(draw(whole_yuan(100, 5000)), on=day, method=method, **options)
+            elif line.drawdowns:
+                when = day - timedelta(days=draw(st.sampled_from([0, 0, 0, 5, 30])))
+                which = draw(st.none() | st.integers(0, len(line.drawdowns) - 1))
+                everything = line.position(on=when).payoff_amount
+                amount = (
+                    everything
+                    if draw(st.booleans()) and everything.amount > 0
+                    else draw(whole_yuan(1, 6000))
+                )
+                line = line.repay(amount, on=when, drawdown=which)
+        except _FAILED:
+            continue
+    return line
+
+
+@given(line=revolving_histories(), extra=st.lists(st.integers(0, 500), max_size=3))
+def test_a_line_reads_its_closed_drawdowns_as_owing_nothing(
+    line: microloan.CreditLine, extra: list[int]
+) -> None:
+    """Skipping the drawdowns closed for good changes no figure of the line on any date."""
+    zero = microloan.Money.zero(line.currency)
+    days = {line.opened, line.as_of, *(line.opened + timedelta(days=d) for d in extra)}
+    for loan in line.drawdowns:
+        days.update({loan.start, loan.maturity + timedelta(days=3)})
+        days.update(t.on for t in loan.transactions)
+    for day in sorted(days):
+        slow = tuple(loan.position(on=day) for loan in line.drawdowns if loan.start <= day)
+        got = line.position(on=day)
+        assert got.drawdowns == slow
+        assert got.principal_outstanding == sum((p.principal_outstanding for p in slow), zero)
+        assert got.payoff_amount == sum((p.payoff_amount for p in slow), zero)
+        assert got.credit == line.credit + sum((p.credit for p in slow), zero)
+        assert got.days_past_due == max((p.days_past_due for p in slow), default=0)
+        assert got.available == line.available(on=day)
+        if got.status == "active" and day >= line.opened:
+            used = sum((p.principal_outstanding for p in slow), zero)
+            assert got.available == max(line.limit.round() - used, zero)
+
+
+@given(line=revolving_histories())
+def test_a_line_rebuilt_from_its_fields_equals_the_line_built_step_by_step(
+    line: microloan.CreditLine,
+) -> None:
+    """A line built from its fields (a document) reads the same: its book is its own."""
+    rebuilt = microloan.CreditLine(
+        kind=line.kind,
+        limit=line.limit,
+        rate=line.rate,
+        opened=line.opened,
+        expires=line.expires,
+        use_by=line.use_by,
+        status=line.status,
+        product=line.product,
+        drawdowns=line.drawdowns,
+        credit=line.credit,
+        as_of=line.as_of,
+    )
+    assert rebuilt == line
+    day = line.as_of + timedelta(days=1)
+    assert rebuilt.position(on=day) == line.position(on=day)
+    assert rebuilt._book.open == line._book.open

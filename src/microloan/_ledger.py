@@ -32,6 +32,7 @@ everything payable, full precision for accruals); `Loan` turns them into
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -43,12 +44,14 @@ from microloan._validators import MAX_EXPONENT
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
+from microloan.rates import Rate
 from microloan.schedules import METHODS, replan
+from microloan.terms import ServicingTerms
 
 if TYPE_CHECKING:
     from microloan.rates import DaysInYear
     from microloan.schedules import Schedule
-    from microloan.terms import ExcessHandling, ServicingTerms
+    from microloan.terms import ExcessHandling
 
 Component = Literal["penalty", "fees", "interest", "principal"]
 
@@ -219,7 +222,7 @@ class Config:
         # daily_interest's conversion of the contract rate, done once (see `interest`)
         self.year_days = None if self.days_in_year == "actual" else self.days_in_year
         self.per_year = self.rate.per_year()
-        self.penalty_rate = penalty_rate = terms.penalty_for(schedule.rate)
+        self.penalty_rate = penalty_rate = _penalty_for(terms, schedule.rate)
         self.penalty_per_day = (
             None if self.days_in_year == "actual" else penalty_rate.per_day(self.days_in_year)
         )
@@ -265,6 +268,12 @@ class Config:
 
 #: The records, newest first: (record, the records before it), shared by copies.
 Log = tuple["Record", "Log"] | None
+
+
+@functools.lru_cache(maxsize=256)
+def _penalty_for(terms: ServicingTerms, rate: Rate) -> Rate:
+    """`terms.penalty_for(rate)`, kept: a credit line's drawdowns share their terms and rate."""
+    return terms.penalty_for(rate)
 
 
 class Ledger:

@@ -991,6 +991,8 @@ class CreditLine:
         terms = self._terms()
         if terms.excess != loan.terms.excess:
             terms = attrs.evolve(terms, excess=loan.terms.excess)
+        if terms == loan.terms:  # the line's terms are the loan's own: it is the drawdown
+            return loan
         return Loan(schedule=loan.schedule, terms=terms, kind=loan.kind)
 
     def _term_loan(
