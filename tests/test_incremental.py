@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, cast, get_args
 
 import pytest
-from hypothesis import given, reject
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import microloan
@@ -25,6 +25,10 @@ from tests import reference_ledger as reference
 from tests.strategies import fresh_loans, whole_yuan
 
 _FAILED = (microloan.MicroloanError, ValueError)
+
+#: A history is many operations, each compared with full replays: half the profile's
+#: examples keeps the suite's budget (HYPOTHESIS_PROFILE=thorough goes deeper).
+_HALF = settings(max_examples=max(10, settings().max_examples // 2))
 
 #: Every figure of a position the engine computes.
 _FIGURES = reference.Snapshot.__slots__
@@ -169,6 +173,7 @@ def test_a_loan_rebuilt_from_its_postings_equals_the_loan_built_step_by_step(
             assert rebuilt.position(on=day) == loan.position(on=day)
 
 
+@_HALF
 @given(data=st.data())
 def test_a_derived_loan_never_changes_its_parent(data: st.DataObject) -> None:
     """Two loans derived from one parent share its lines, yet each keeps its own figures."""
@@ -247,6 +252,7 @@ def revolving_histories(draw: st.DrawFn) -> microloan.CreditLine:
     return line
 
 
+@_HALF
 @given(line=revolving_histories(), extra=st.lists(st.integers(0, 500), max_size=3))
 def test_a_line_reads_its_closed_drawdowns_as_owing_nothing(
     line: microloan.CreditLine, extra: list[int]
