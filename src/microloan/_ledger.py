@@ -5,9 +5,24 @@ date (the plan's lines, fees, credit, penalty accruals) and applies postings
 (repayments, fees, waivers, a write-off) in date order. `Loan` keeps the ledger
 after its last posting and works on *copies*, so a `Loan` never changes.
 
-Costs grow with the number of lines, fees and postings, never with the number
-of days: moving the clock from one date to another accrues interest and
-penalty once per line and segment, with closed formulas.
+Costs grow with what a call changes, not with the history:
+
+- A copy is cheap: it shares every `Line` and `Fee` with the ledger it was copied
+  from (copy on write). Each ledger has an ownership `token`; a copy gives both
+  ledgers new tokens, and an operation copies a line or fee into its own ledger
+  (`_own`) before changing it, so a copy never sees another's changes.
+- Settled lines are never visited again: `lines[:head]` are due, paid and waived
+  to the fen, and can accrue nothing more (no principal left to bear penalty);
+  `lines[dead:]` lie ahead with no principal and no interest left. Fees paid or
+  waived in full are dropped from `fees`. A settled line or fee adds nothing to
+  any figure, so leaving it out changes no number.
+- `principal_left` is the principal outstanding over every line, kept as each
+  payment is made, so a position reads the principal of the lines after the
+  current period (which owe nothing else yet) without visiting them.
+- The records are a persistent list, newest first (`log`), shared by copies.
+
+Moving the clock from one date to another accrues interest and penalty once per
+open line and segment, with closed formulas, never once per day.
 
 Amounts are plain `Decimal`s in the loan's currency (whole minor units for
 everything payable, full precision for accruals); `Loan` turns them into
@@ -16,20 +31,27 @@ everything payable, full precision for accruals); `Loan` turns them into
 
 from __future__ import annotations
 
+import bisect
+import functools
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Literal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar
 
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
+from microloan._validators import MAX_EXPONENT
 from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
+from microloan.rates import Rate
 from microloan.schedules import METHODS, replan
+from microloan.terms import ServicingTerms
 
 if TYPE_CHECKING:
     from microloan.rates import DaysInYear
     from microloan.schedules import Schedule
-    from microloan.terms import ExcessHandling, ServicingTerms
+    from microloan.terms import ExcessHandling
 
 Component = Literal["penalty", "fees", "interest", "principal"]
 
@@ -59,6 +81,7 @@ class Line:
         "interest_paid",
         "interest_waived",
         "number",
+        "owner",
         "pen_accrued",
         "pen_from",
         "pen_paid",
@@ -97,10 +120,12 @@ class Line:
         self.pen_from = due
         self.pen_paid = ZERO
         self.pen_waived = ZERO
+        self.owner: object = None  # the token of the ledger that may change it
 
     def copy(self) -> Line:
-        """A field-by-field copy."""
+        """A field-by-field copy (owned by nobody yet)."""
         other = object.__new__(Line)
+        other.owner = None
         other.number, other.start, other.due = self.number, self.start, self.due
         other.period_days, other.principal = self.period_days, self.principal
         other.principal_paid, other.fixed, other.anchor = (
@@ -118,7 +143,7 @@ class Line:
 class Fee:
     """A fee charged on the loan."""
 
-    __slots__ = ("amount", "due", "number", "on", "paid", "waived")
+    __slots__ = ("amount", "due", "number", "on", "owner", "paid", "waived")
 
     def __init__(self, *, number: int, on: date, due: date, amount: Decimal) -> None:
         self.number = number
@@ -127,6 +152,7 @@ class Fee:
         self.amount = amount
         self.paid = ZERO
         self.waived = ZERO
+        self.owner: object = None  # the token of the ledger that may change it
 
     @property
     def outstanding(self) -> Decimal:
@@ -134,7 +160,7 @@ class Fee:
         return self.amount - self.paid - self.waived
 
     def copy(self) -> Fee:
-        """A field-by-field copy."""
+        """A field-by-field copy (owned by nobody yet)."""
         other = Fee(number=self.number, on=self.on, due=self.due, amount=self.amount)
         other.paid, other.waived = self.paid, self.waived
         return other
@@ -171,11 +197,13 @@ class Config:
         "open_ended",
         "penalty_per_day",
         "penalty_rate",
+        "per_year",
         "rate",
         "rounding",
         "schedule",
         "target",
         "terms",
+        "year_days",
     )
 
     def __init__(
@@ -191,7 +219,10 @@ class Config:
         self.rounding = rounding_constant(schedule.rounding, "rounding")
         self.rate = schedule.rate
         self.days_in_year: DaysInYear = schedule.days_in_year
-        self.penalty_rate = penalty_rate = terms.penalty_for(schedule.rate)
+        # daily_interest's conversion of the contract rate, done once (see `interest`)
+        self.year_days = None if self.days_in_year == "actual" else self.days_in_year
+        self.per_year = self.rate.per_year()
+        self.penalty_rate = penalty_rate = _penalty_for(terms, schedule.rate)
         self.penalty_per_day = (
             None if self.days_in_year == "actual" else penalty_rate.per_day(self.days_in_year)
         )
@@ -203,6 +234,28 @@ class Config:
         """Round an accrual to a payable amount with the loan's rounding mode."""
         return value.quantize(self.exponent, self.rounding, CONTEXT)
 
+    def interest(self, outstanding: Decimal, start: date, end: date) -> Decimal:
+        """Unrounded contract interest on `outstanding` from `start` to `end` (`daily_interest`).
+
+        `daily_interest`'s own formula with its checks and conversions done once: a
+        daily rate × days; else rate a year × days / days-in-year, the fraction reduced
+        and divided once at the end. A result past the bound of an amount, and a year
+        of actual days, are left to `daily_interest` itself.
+        """
+        days = (end - start).days
+        if self.rate.unit == "daily":
+            result = CONTEXT.multiply(outstanding, CONTEXT.multiply(self.rate.value, Decimal(days)))
+            if not result or result.adjusted() < MAX_EXPONENT:
+                return result
+        elif self.year_days is not None:
+            share = Fraction(days, self.year_days)
+            numerator = CONTEXT.multiply(
+                CONTEXT.multiply(outstanding, self.per_year), Decimal(share.numerator)
+            )
+            return CONTEXT.divide(numerator, Decimal(share.denominator))
+        money = Money(outstanding, self.currency)
+        return daily_interest(money, self.rate, start, end, days_in_year=self.days_in_year).amount
+
     def penalty(self, bearing: Decimal, start: date, end: date) -> Decimal:
         """Unrounded penalty interest on `bearing` from `start` to `end` (`daily_interest`)."""
         if self.penalty_per_day is not None:
@@ -213,14 +266,38 @@ class Config:
         return daily_interest(money, self.penalty_rate, start, end, days_in_year="actual").amount
 
 
+#: The records, newest first: (record, the records before it), shared by copies.
+Log = tuple["Record", "Log"] | None
+
+
+@functools.lru_cache(maxsize=256)
+def _penalty_for(terms: ServicingTerms, rate: Rate) -> Rate:
+    """`terms.penalty_for(rate)`, kept: a credit line's drawdowns share their terms and rate."""
+    return terms.penalty_for(rate)
+
+
 class Ledger:
     """The mutable state of one loan at `time` (everything dated up to `time` applied)."""
 
-    __slots__ = ("config", "credit", "fees", "lines", "records", "time", "written_off")
+    __slots__ = (
+        "config",
+        "count",
+        "credit",
+        "dead",
+        "fees",
+        "head",
+        "lines",
+        "log",
+        "principal_left",
+        "time",
+        "token",
+        "written_off",
+    )
 
     def __init__(self, config: Config) -> None:
         self.config = config
         sched = config.schedule
+        self.token = object()
         self.lines: list[Line] = [
             Line(
                 number=i.number,
@@ -232,23 +309,129 @@ class Ledger:
             )
             for i in sched.installments
         ]
-        self.fees: list[Fee] = []
+        for line in self.lines:
+            line.owner = self.token
+        self.head = 0  # lines[:head] are settled: nothing owed, nothing to accrue
+        self.dead = len(self.lines)  # lines[dead:] lie ahead with nothing left on them
+        self.principal_left = sum((line.principal for line in self.lines), ZERO)
+        self.fees: list[Fee] = []  # the fees not yet paid or waived in full
         self.credit = ZERO
         self.time = sched.start
         self.written_off: date | None = None
-        self.records: list[Record] = []
+        self.log: Log = None
+        self.count = 0  # the records in `log`
 
     def copy(self) -> Ledger:
-        """An independent copy (records are immutable and shared)."""
+        """An independent copy, sharing every line and fee until one of the two changes it."""
         other = object.__new__(Ledger)
         other.config = self.config
-        other.lines = [line.copy() for line in self.lines]
-        other.fees = [fee.copy() for fee in self.fees]
+        other.lines = list(self.lines)
+        other.fees = list(self.fees)
+        other.head, other.dead, other.principal_left = self.head, self.dead, self.principal_left
         other.credit = self.credit
         other.time = self.time
         other.written_off = self.written_off
-        other.records = list(self.records)
+        other.log, other.count = self.log, self.count
+        self.token, other.token = object(), object()  # neither owns what they share
         return other
+
+    @property
+    def records(self) -> list[Record]:
+        """What each posting did, oldest first."""
+        out: list[Record] = []
+        log = self.log
+        while log is not None:
+            out.append(log[0])
+            log = log[1]
+        out.reverse()
+        return out
+
+    def _record(self, record: Record) -> None:
+        self.log = (record, self.log)
+        self.count += 1
+
+    def closed(self) -> date | None:
+        """`time` if the loan owes nothing from `time` on, for good; None otherwise."""
+        if self.written_off is not None or self.credit or self.principal_left:
+            return None
+        if any(fee.outstanding for fee in self.fees):
+            return None
+        for line in self.lines[self.head :]:
+            if (
+                line.principal_paid != line.principal
+                or self.interest_out(line, line.due)
+                or self.penalty_out(line)
+                or (line.due > self.time and line.amount and not line.daily)
+            ):
+                return None
+        return self.time
+
+    # -- ownership and the open window --------------------------------------
+    def _own(self, index: int) -> Line:
+        """The line at `index`, copied into this ledger first if another ledger shares it."""
+        line = self.lines[index]
+        if line.owner is not self.token:
+            line = line.copy()
+            line.owner = self.token
+            self.lines[index] = line
+        return line
+
+    def _end(self, first: int) -> int:
+        """Where the lines ahead that can still matter end.
+
+        The current period's line (`lines[first]`) always counts; the lines from `dead`
+        on owe nothing.
+        """
+        return max(self.dead, min(first + 1, len(self.lines)))
+
+    def _own_from(self, first: int) -> list[Line]:
+        """Own the lines ahead from `first` (an operation about to change them all); return them."""
+        for i in range(first, self._end(first)):
+            self._own(i)
+        return self.lines[first : self._end(first)]
+
+    def _ahead(self, on: date) -> int:
+        """The index of the first line due after `on` (the current period's)."""
+        lines, i = self.lines, self.head
+        while i < len(lines) and lines[i].due <= on:
+            i += 1
+        return i
+
+    def _open(self, on: date) -> None:
+        """Own what an operation on `on` may change; drop the fees settled for good.
+
+        That is the open lines due by `on`, the current period's line and every fee
+        still owed. A fee settled and due by `time` is dropped (one settled before its
+        due date stays: its date still stops the clock).
+        """
+        stop = min(self._ahead(on) + 1, len(self.lines))
+        for i in range(self.head, stop):
+            self._own(i)
+        fees: list[Fee] = []
+        for fee in self.fees:
+            if fee.outstanding > 0:
+                if fee.owner is not self.token:
+                    fee = fee.copy()  # noqa: PLW2901 - the owned copy replaces it
+                    fee.owner = self.token
+            elif fee.due <= self.time:
+                continue
+            fees.append(fee)
+        self.fees = fees
+
+    def _settle(self) -> None:
+        """Move `head` past the lines that are due and settled for good."""
+        lines, i = self.lines, self.head
+        while i < len(lines):
+            line = lines[i]
+            if (
+                line.due > self.time
+                or line.principal_paid != line.principal
+                or self.interest_out(line, line.due)
+                or self.penalty_out(line)
+            ):
+                break
+            i += 1
+        self.head = i
 
     # -- accruals -------------------------------------------------------------
     def accrued(self, line: Line, until: date) -> Decimal:
@@ -260,13 +443,7 @@ class Ledger:
             outstanding = line.principal - line.principal_paid
             if not outstanding:
                 return line.fixed
-            extra = daily_interest(
-                Money(outstanding, self.config.currency),
-                self.config.rate,
-                line.anchor,
-                end,
-                days_in_year=self.config.days_in_year,
-            ).amount
+            extra = self.config.interest(outstanding, line.anchor, end)
         elif not line.amount:
             return line.fixed
         else:
@@ -320,32 +497,41 @@ class Ledger:
         line.pen_from = until
 
     def advance(self, on: date) -> None:
-        """Move the clock to `on`: accrue penalty, apply any credit to what falls due."""
+        """Move the clock to `on`: accrue penalty, apply any credit to what falls due.
+
+        First own what a change on `on` may touch (`_open`).
+        """
+        self._open(on)
         if on <= self.time:
             return
         stop = on if self.written_off is None else min(on, self.written_off)
+        lines = self.lines
         if self.credit > 0:
             dues = sorted(
-                {ln.due for ln in self.lines if self.time < ln.due <= on}
+                {ln.due for ln in lines[self.head : self._ahead(on)] if self.time < ln.due}
                 | {f.due for f in self.fees if self.time < f.due <= on}
             )
             for day in dues:
-                for line in self.lines:
-                    if line.due < day:
-                        self._accrue_penalty(line, min(day, stop))
+                for i in range(self.head, len(lines)):
+                    if lines[i].due >= day:
+                        break
+                    self._accrue_penalty(lines[i], min(day, stop))
                 self.time = day
                 self._apply_credit(day)
                 if self.credit <= 0:
                     break
-        for line in self.lines:
-            if line.due < stop:
-                self._accrue_penalty(line, stop)
+        for i in range(self.head, len(lines)):
+            if lines[i].due >= stop:
+                break
+            self._accrue_penalty(lines[i], stop)
         self.time = on
 
     # -- what is due ----------------------------------------------------------
     def _buckets(self, on: date) -> list[tuple[Component, Line | Fee]]:
         """The outstanding items due on or before `on`, in the allocation order."""
-        due_lines = [ln for ln in self.lines if ln.due <= on]
+        due_lines = self.lines[self.head : self._ahead(on)]
+        if not due_lines and not self.fees:
+            return []
         due_fees = sorted(
             (f for f in self.fees if f.due <= on and f.outstanding > 0),
             key=lambda f: (f.due, f.on, f.number),
@@ -396,6 +582,7 @@ class Ledger:
             if item.daily:  # interest by the day follows the principal: fix it first
                 self.crystallize(item, item.due)
             item.principal_paid += value
+            self.principal_left -= value
 
     def _pay_dues(self, on: date, pool: Decimal, out: list[RawAllocation] | None) -> Decimal:
         for comp, item in self._buckets(on):
@@ -421,7 +608,7 @@ class Ledger:
         """Record what the credit held paid on `on` as an automatic transaction (number 0)."""
         if allocations:
             amount = sum((a[4] for a in allocations), ZERO)
-            self.records.append(
+            self._record(
                 Record(
                     number=0, kind="credit", on=on, amount=amount, allocations=tuple(allocations)
                 )
@@ -438,7 +625,7 @@ class Ledger:
         self.credit += rest
         if sum((a[4] for a in allocations), ZERO) + rest != amount:  # pragma: no cover
             raise MicroloanError(f"amount: {amount} was not allocated exactly")
-        self.records.append(
+        self._record(
             Record(
                 number=number,
                 kind="repayment",
@@ -448,6 +635,7 @@ class Ledger:
                 excess=rest,
             )
         )
+        self._settle()
 
     def _current_interest(self, line: Line, on: date) -> Decimal:
         until = line.due if self.config.terms.early_interest == "period_end" else on
@@ -456,21 +644,27 @@ class Ledger:
     def _excess(
         self, on: date, money: Decimal, out: list[RawAllocation], mode: ExcessHandling
     ) -> Decimal:
-        ahead = [ln for ln in self.lines if ln.due > on]
-        ahead_fees = sorted(
-            (f for f in self.fees if f.due > on and f.outstanding > 0),
-            key=lambda f: (f.due, f.on, f.number),
+        first = self._ahead(on)
+        ahead_fees = (
+            sorted(
+                (f for f in self.fees if f.due > on and f.outstanding > 0),
+                key=lambda f: (f.due, f.on, f.number),
+            )
+            if self.fees
+            else []
         )
-        principal_ahead = sum((ln.principal - ln.principal_paid for ln in ahead), ZERO)
-        current = ahead[0] if ahead else None
+        principal_ahead = self.principal_left
+        for line in self.lines[self.head : first]:  # the lines due: not ahead
+            principal_ahead -= line.principal - line.principal_paid
+        current = self.lines[first] if first < len(self.lines) else None
         interest_now = self._current_interest(current, on) if current is not None else ZERO
         closing = interest_now + principal_ahead + sum((f.outstanding for f in ahead_fees), ZERO)
         if self.written_off is not None or money + self.credit >= closing:
-            return self._close(on, money, out, ahead, ahead_fees)
+            return self._close(on, money, out, first, ahead_fees)
         if mode == "credit":
             return money
         if current is None:  # only fees lie ahead: pay what can be paid of them
-            return self._close(on, money, out, ahead, ahead_fees)
+            return self._close(on, money, out, first, ahead_fees)
         self._settle_current_interest(current, on)
         part = min(money, self.interest_out(current, current.anchor))
         if part > 0:
@@ -492,10 +686,14 @@ class Ledger:
         on: date,
         money: Decimal,
         out: list[RawAllocation],
-        ahead: list[Line],
+        first: int,
         ahead_fees: list[Fee],
     ) -> Decimal:
-        """Pay everything not yet due (credit first, then `money`); return what is left."""
+        """Pay everything not yet due (credit first, then `money`); return what is left.
+
+        The lines ahead start at `first` (those from `dead` on owe nothing).
+        """
+        ahead = self._own_from(first)
         items: list[tuple[Component, Line | Fee]] = []
         if ahead:
             self._settle_current_interest(ahead[0], on)
@@ -526,7 +724,7 @@ class Ledger:
                 out.append(_raw(comp, item, from_money, prepayment=True))
         self._record_credit(on, used)
         if all(ln.principal_paid == ln.principal for ln in ahead):
-            _stop_interest(ahead)
+            self._stop_interest(first)
         return money
 
     def _prepay_line(self, line: Line, part: Decimal, on: date) -> None:
@@ -534,6 +732,7 @@ class Ledger:
         self.crystallize(line, on)
         before = line.principal - line.principal_paid
         line.principal_paid += part
+        self.principal_left -= part
         if not line.daily and line.amount:
             line.amount = CONTEXT.divide(CONTEXT.multiply(line.amount, before - part), before)
             line.planned = False
@@ -543,16 +742,17 @@ class Ledger:
     ) -> None:
         """Re-plan the principal still ahead after a prepayment of `part` on `on`."""
         cfg = self.config
-        ahead = [ln for ln in self.lines if ln.due > on]
+        first = self._ahead(on)
+        ahead = self.lines[first : self._end(first)]
         current = ahead[0]
         if cfg.open_ended or len(ahead) == 1 or not remaining:
-            for line in ahead:
+            for line in self._own_from(first):
                 take = min(part, line.principal - line.principal_paid)
                 if take > 0:
                     self._prepay_line(line, take, on)
                     part -= take
             if not remaining:
-                _stop_interest(ahead)
+                self._stop_interest(first)
             return
         sched = cfg.schedule
         principal = Money(remaining, cfg.currency)
@@ -575,7 +775,8 @@ class Ledger:
             if low < term:
                 term = low
                 new = plan(term)
-        lines: list[Line] = [ln for ln in self.lines if ln.due <= on]
+        lines: list[Line] = self.lines[:first]
+        left = sum((ln.principal - ln.principal_paid for ln in lines[self.head :]), ZERO)
         for j, inst in enumerate(new.installments):
             old = ahead[j]
             line = Line(
@@ -590,16 +791,34 @@ class Ledger:
                 line.fixed, line.anchor = current.fixed, current.anchor
                 line.interest_paid = current.interest_paid
                 line.interest_waived = current.interest_waived
+            line.owner = self.token
+            left += line.principal
             lines.append(line)
         self.lines = lines
+        self.dead = len(lines)
+        self.principal_left = left
+
+    def _stop_interest(self, first: int) -> None:
+        """No principal is left on `lines[first:]`: nothing accrues any more.
+
+        Accruals so far are fixed, and the lines after the current period's owe
+        nothing, for good.
+        """
+        for line in self._own_from(first):
+            line.amount = ZERO
+            line.daily = False
+        self.dead = min(self.dead, first + 1)
 
     def charge_fee(self, number: int, on: date, due: date, amount: Decimal) -> None:
         """Add a fee charged on `on`, payable on `due`."""
         self.advance(on)
-        self.fees.append(Fee(number=number, on=on, due=due, amount=amount))
+        fee = Fee(number=number, on=on, due=due, amount=amount)
+        fee.owner = self.token
+        self.fees.append(fee)
         if self.credit > 0 and due <= on:
             self._apply_credit(on)
-        self.records.append(Record(number=number, kind="fee", on=on, amount=amount, due=due))
+        self._record(Record(number=number, kind="fee", on=on, amount=amount, due=due))
+        self._settle()
 
     def waive(self, number: int, on: date, comp: Component, amount: Decimal | None) -> None:
         """Waive `amount` (or all) of one component of what is due on `on`, oldest first."""
@@ -638,14 +857,15 @@ class Ledger:
                 item.interest_waived += part
             left -= part
             allocations.append(_raw(c, item, part, prepayment=False))
-        self.records.append(
+        self._record(
             Record(
                 number=number, kind="waiver", on=on, amount=amount, allocations=tuple(allocations)
             )
         )
+        self._settle()
 
     def _buckets_all(self, on: date) -> list[tuple[Component, Line | Fee]]:
-        lines = [ln for ln in self.lines if ln.due <= on]
+        lines = self.lines[self.head : self._ahead(on)]
         fees = [f for f in self.fees if f.due <= on]
         return [
             *(("penalty", ln) for ln in lines),
@@ -661,49 +881,73 @@ class Ledger:
             )
         self.advance(on)
         balance = self.payoff(on)
-        for line in self.lines:
-            if line.due > on:
-                self.crystallize(line, on)
-                line.amount = ZERO
-                line.daily = False
+        first = self._ahead(on)
+        for line in self._own_from(first):
+            self.crystallize(line, on)
+            line.amount = ZERO
+            line.daily = False
         self.written_off = on
-        self.records.append(Record(number=number, kind="write_off", on=on, amount=balance))
+        self._record(Record(number=number, kind="write_off", on=on, amount=balance))
+        self._settle()
 
     # -- reading --------------------------------------------------------------
     def payoff(self, on: date) -> Decimal:
         """Everything owed on `on` (the clock must be at `on`), less any credit, at least zero."""
         return max(self.snapshot(on).owed - self.credit, ZERO)
 
-    def snapshot(self, on: date) -> Snapshot:  # noqa: C901 (one pass over lines and fees)
-        """The figures of a position on `on` (the clock must be at `on`)."""
+    def snapshot(self, on: date) -> Snapshot:  # noqa: C901, PLR0915 (one pass over the open lines and fees)
+        """The figures of a position on `on` (the clock must be at `on`).
+
+        The settled lines before `head` add nothing. The lines after the current period's
+        owe only their principal (no interest has accrued on them and no penalty can),
+        which is `principal_left` less the principal of the lines visited; the next due
+        date is the first of them with something to pay, and those from `dead` on have nothing.
+        """
         snap = Snapshot()
-        current_seen = False
         oldest: date | None = None
-        for line in self.lines:
+        lines, count, i = self.lines, len(self.lines), self.head
+        visited = ZERO
+        while i < count and lines[i].due <= on:
+            line = lines[i]
+            i += 1
             principal = line.principal - line.principal_paid
             penalty = self.penalty_out(line, on)
+            visited += principal
             snap.principal += principal
             snap.penalty += penalty
-            if line.due <= on:
-                interest = self.interest_out(line, line.due)
-                snap.due_principal += principal
-                snap.due_interest += interest
-                snap.accrued += interest
-                snap.owed += principal + penalty + interest
-                if line.due < on:
-                    snap.overdue_principal += principal
-                    snap.overdue_interest += interest
-                    if (principal or interest) and oldest is None:
-                        oldest = line.due
-                continue
+            interest = self.interest_out(line, line.due)
+            snap.due_principal += principal
+            snap.due_interest += interest
+            snap.accrued += interest
+            snap.owed += principal + penalty + interest
+            if line.due < on:
+                snap.overdue_principal += principal
+                snap.overdue_interest += interest
+                if (principal or interest) and oldest is None:
+                    oldest = line.due
+        if i < count:  # the current period's line
+            line = lines[i]
+            i += 1
+            principal = line.principal - line.principal_paid
+            penalty = self.penalty_out(line, on)
+            visited += principal
+            snap.principal += principal
+            snap.penalty += penalty
             snap.accrued += self.interest_out(line, on)
-            owed_now = self._current_interest(line, on) if not current_seen else ZERO
-            if not current_seen:
-                current_seen = True
-            snap.owed += principal + penalty + owed_now
-            if snap.next_due is None and (principal or self.interest_out(line, line.due)):
+            snap.owed += principal + penalty + self._current_interest(line, on)
+            if principal or self.interest_out(line, line.due):
                 snap.next_due = line.due
                 snap.next_amount = principal + self.interest_out(line, line.due)
+            later = self.principal_left - visited  # the principal of the lines after it
+            snap.principal += later
+            snap.owed += later
+            while snap.next_due is None and i < self.dead:
+                line = lines[i]
+                i += 1
+                principal = line.principal - line.principal_paid
+                if principal or self.interest_out(line, line.due):
+                    snap.next_due = line.due
+                    snap.next_amount = principal + self.interest_out(line, line.due)
         for fee in self.fees:
             left = fee.outstanding
             snap.fees += left
@@ -761,12 +1005,124 @@ def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool
     return (comp, item.number, None, prepayment, amount)
 
 
-def _stop_interest(lines: list[Line]) -> None:
-    """No principal is left ahead: nothing accrues any more (accruals so far are fixed)."""
-    for line in lines:
-        line.amount = ZERO
-        line.daily = False
-
-
 def _due_of(item: Line | Fee) -> date:
     return item.due
+
+
+class Dated(Protocol):
+    """A posting as the trail sorts it: by value date, then by number."""
+
+    @property
+    def on(self) -> date: ...
+
+    @property
+    def number(self) -> int: ...
+
+
+P = TypeVar("P", bound=Dated)
+
+#: Postings between two checkpoints: a back-dated call replays at most this many
+#: postings before the ones it changes, and a loan keeps one checkpoint per this many.
+EVERY: Final = 32
+
+
+class Trail(Generic[P]):
+    """A loan's active postings in date order, the ledger after them, and its checkpoints.
+
+    `checkpoints[k]` is the ledger after `order[: k * EVERY]` (`checkpoints[0]` the fresh
+    ledger). A checkpoint is never changed: a call that needs it works on a copy, which
+    shares its lines and fees until it changes one. So a checkpoint costs one list of
+    references to the plan's lines and fees, plus the lines and fees changed since the
+    one before; a back-dated call replays only from the checkpoint before its date.
+    A trail is immutable once built: an operation makes a new one, sharing the
+    checkpoints of the postings it leaves as they were.
+    """
+
+    __slots__ = ("apply", "checkpoints", "closed", "ledger", "order")
+
+    def __init__(
+        self,
+        *,
+        order: tuple[P, ...],
+        ledger: Ledger,
+        checkpoints: tuple[Ledger, ...],
+        apply: Callable[[Ledger, P], None],
+    ) -> None:
+        self.order, self.ledger, self.checkpoints, self.apply = order, ledger, checkpoints, apply
+        self.closed: date | bool | None = False  # not yet known (see `closed_from`)
+
+    def closed_from(self) -> date | None:
+        """The date from which the loan owes nothing and never will again, if it is closed.
+
+        Closed: not written off, no credit held, every fee settled, and every line's
+        principal, interest (to its due date) and penalty settled, with nothing left to
+        accrue (no principal bears interest or penalty; a line not yet due accrues no
+        interest). Then every figure of a position is zero on any date from the last
+        posting's. Worked out once per loan, on first use.
+        """
+        if self.closed is False:
+            self.closed = self.ledger.closed()
+        return self.closed  # type: ignore[return-value]  # False was replaced just above
+
+    @classmethod
+    def fresh(cls, config: Config, apply: Callable[[Ledger, P], None]) -> Trail[P]:
+        """The trail of a loan with no postings."""
+        start = Ledger(config)  # no call changes it: each works on a copy
+        return cls(order=(), ledger=start, checkpoints=(start,), apply=apply)
+
+    def _count_by(self, on: date) -> int:
+        """How many postings are dated on or before `on`."""
+        return bisect.bisect_right(self.order, on, key=_on_of)
+
+    def at(self, on: date) -> Ledger:
+        """The ledger with every posting dated up to `on` applied, its clock at `on`.
+
+        It may be the trail's own ledger (read it, never change it) when nothing falls due
+        that a credit would pay; otherwise a copy.
+        """
+        ledger = self.ledger
+        if on >= ledger.time:
+            if not ledger.credit:
+                return ledger  # read-only: penalty to `on` is computed, not stored
+            ledger = ledger.copy()
+        else:
+            count = self._count_by(on)
+            k = count // EVERY
+            ledger = self.checkpoints[k].copy()
+            for posting in self.order[k * EVERY : count]:
+                self.apply(ledger, posting)
+        ledger.advance(on)
+        return ledger
+
+    def post(self, posting: P) -> Trail[P]:
+        """The trail with `posting` (numbered after every other) applied in its place."""
+        if posting.on >= self.ledger.time:  # the last in date order: apply it to a copy
+            ledger = self.ledger.copy()
+            self.apply(ledger, posting)
+            order = (*self.order, posting)
+            checkpoints = self.checkpoints
+            if len(order) % EVERY == 0:  # no call changes a trail's ledger: it is the checkpoint
+                checkpoints = (*checkpoints, ledger)
+            return Trail(order=order, ledger=ledger, checkpoints=checkpoints, apply=self.apply)
+        at = self._count_by(posting.on)
+        return self._replayed((*self.order[:at], posting, *self.order[at:]), at)
+
+    def without(self, number: int) -> Trail[P]:
+        """The trail with the posting numbered `number` taken out (a reversal)."""
+        at = next(i for i, p in enumerate(self.order) if p.number == number)
+        return self._replayed((*self.order[:at], *self.order[at + 1 :]), at)
+
+    def _replayed(self, order: tuple[P, ...], same: int) -> Trail[P]:
+        """The trail of `order`, whose first `same` postings are this trail's."""
+        k = same // EVERY
+        checkpoints = list(self.checkpoints[: k + 1])
+        ledger = checkpoints[k].copy()
+        for index in range(k * EVERY, len(order)):
+            self.apply(ledger, order[index])
+            if (index + 1) % EVERY == 0:
+                checkpoints.append(ledger.copy())
+        return Trail(order=order, ledger=ledger, checkpoints=tuple(checkpoints), apply=self.apply)
+
+
+def _on_of(posting: Dated) -> date:
+    return posting.on

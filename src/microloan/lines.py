@@ -32,6 +32,8 @@ Conventions (the issue is silent on some; these are the library's choices):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
 
@@ -57,7 +59,7 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.ledger_rows import LedgerRow, line_credit_row
-from microloan.loans import Loan, LoanPosition
+from microloan.loans import Loan, LoanPosition, _closed_from
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
@@ -117,6 +119,48 @@ class _LineOpening(_LineOptions):
     rate: Rate
     opened: date
     expires: date
+
+
+@final
+class _Book:
+    """Which of a line's drawdowns can still owe something: private, not part of its value.
+
+    `open` holds the indices of the drawdowns not closed (a closed loan owes nothing
+    from its last posting on, for good: `Loan._closed_from`); the others are all closed
+    by `closed_by`. A call on a date from `closed_by` on reads only the open drawdowns,
+    so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
+    """
+
+    __slots__ = ("closed_by", "open", "terms")
+
+    def __init__(self, open_: tuple[int, ...], closed_by: date | None) -> None:
+        self.open, self.closed_by = open_, closed_by
+        self.terms: ServicingTerms | None = None  # the line's servicing terms, once worked out
+
+    @classmethod
+    def of(
+        cls, loans: tuple[Loan, ...], before: _Book | None = None, changed: Iterable[int] = ()
+    ) -> _Book:
+        """The book of `loans`.
+
+        Given the book `before` them, only its open drawdowns and those `changed` are
+        looked at again.
+        """
+        if before is None:
+            candidates: Iterable[int] = range(len(loans))
+            closed_by = None
+        else:
+            candidates, closed_by = sorted({*before.open, *changed}), before.closed_by
+        still: list[int] = []
+        for i in candidates:
+            closed = _closed_from(loans[i])
+            if closed is None:
+                still.append(i)
+            elif closed_by is None or closed > closed_by:
+                closed_by = closed
+        book = cls(tuple(still), closed_by)
+        book.terms = None if before is None else before.terms
+        return book
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -259,6 +303,7 @@ class CreditLine:
     as_of: date = attrs.field(
         default=attrs.Factory(_as_of_default, takes_self=True), validator=date_field
     )
+    _book: _Book = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         currency = self.limit.currency
@@ -281,6 +326,7 @@ class CreditLine:
                 f"currency: product lends {self.product.currency}; the line is in {currency}"
             )
         self._check_drawdown_order()
+        object.__setattr__(self, "_book", _Book.of(self.drawdowns))
 
     def _check_drawdown_order(self) -> None:
         currency = self.limit.currency
@@ -449,8 +495,8 @@ class CreditLine:
             return self.status
         if day > self.expires:
             return "expired"
-        if day > self.use_by and not any(loan.start <= self.use_by for loan in self.drawdowns):
-            return "expired"
+        if day > self.use_by and not (self.drawdowns and self.drawdowns[0].start <= self.use_by):
+            return "expired"  # drawdowns are in date order: the first is the oldest
         return "active"
 
     def available(self, *, on: date) -> Money:
@@ -473,7 +519,7 @@ class CreditLine:
         zero = Money.zero(self.currency)
         if day < self.opened or self.status_on(on=day) != "active":
             return zero
-        return self._room(self._positions(day))
+        return self._room(self._live_positions(day))
 
     def position(self, *, on: date) -> LinePosition:
         """The line on `on`: its drawdowns' positions and their sums.
@@ -494,6 +540,7 @@ class CreditLine:
         """
         day = _check_date(on, "on")
         positions = self._positions(day)
+        live = tuple(positions[i] for i in self._live(day))  # the others are all zero
         zero = Money.zero(self.currency)
 
         def total(values: list[Money]) -> Money:
@@ -501,20 +548,20 @@ class CreditLine:
 
         available = zero
         if day >= self.opened and self.status_on(on=day) == "active":
-            available = self._room(positions)
+            available = self._room(live)
         return LinePosition(
             on=day,
             status=self.status_on(on=day),
             limit=self.limit,
             available=available,
-            principal_outstanding=total([p.principal_outstanding for p in positions]),
-            interest_accrued=total([p.interest_accrued for p in positions]),
-            fees_outstanding=total([p.fees_outstanding for p in positions]),
-            penalty_outstanding=total([p.penalty_outstanding for p in positions]),
-            overdue=total([p.overdue.total for p in positions]),
-            days_past_due=max((p.days_past_due for p in positions), default=0),
-            payoff_amount=total([p.payoff_amount for p in positions]),
-            credit=self.credit + total([p.credit for p in positions]),
+            principal_outstanding=total([p.principal_outstanding for p in live]),
+            interest_accrued=total([p.interest_accrued for p in live]),
+            fees_outstanding=total([p.fees_outstanding for p in live]),
+            penalty_outstanding=total([p.penalty_outstanding for p in live]),
+            overdue=total([p.overdue.total for p in live]),
+            days_past_due=max((p.days_past_due for p in live), default=0),
+            payoff_amount=total([p.payoff_amount for p in live]),
+            credit=self.credit + total([p.credit for p in live]),
             drawdowns=positions,
         )
 
@@ -670,13 +717,13 @@ class CreditLine:
             loan = self._term_loan(
                 money, day, chosen, term=term, maturity=maturity, bundle=conventions
             )
-        room = self._room(self._positions(day))
+        room = self._room(self._live_positions(day))
         if money > room:
             raise InsufficientCreditError(
                 f"amount: {money} is more than the {room} available on {day.isoformat()} "
                 f"(limit {self.limit})"
             )
-        return attrs.evolve(self, drawdowns=(*self.drawdowns, loan), as_of=day)
+        return self._derive((len(self.drawdowns),), drawdowns=(*self.drawdowns, loan), as_of=day)
 
     def repay(self, amount: Money, *, on: date, drawdown: int | Loan | None = None) -> CreditLine:
         """Receive a repayment of `amount` on `on`, for one drawdown or for the line.
@@ -718,24 +765,26 @@ class CreditLine:
         if drawdown is not None:
             index = self._index(drawdown)
             loans[index] = loans[index].repay(money, on=day)
-            return attrs.evolve(self, drawdowns=tuple(loans))
-        live = [i for i, loan in enumerate(loans) if loan.start <= day]
-        if not live:
+            return self._derive((index,), drawdowns=tuple(loans))
+        if not loans or loans[0].start > day:  # in date order: the first is the oldest
             raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
+        live = self._live(day)  # the others owe nothing on `day`
         left = money
+        payoffs: dict[int, Money] = {}  # of the drawdowns the first pass left as they were
         for i in live:  # first what is due, oldest first
-            due = loans[i].position(on=day).due.total
+            due, payoffs[i] = loans[i]._owed(day)  # noqa: SLF001 - one look at the loan
             if left and due:
                 pay = min(left, due)
                 loans[i] = loans[i].repay(pay, on=day)
                 left -= pay
+                del payoffs[i]
         for i in live:  # then prepay, oldest first
-            payoff = loans[i].payoff_amount(on=day)
+            payoff = payoffs[i] if i in payoffs else loans[i].payoff_amount(on=day)
             if left and payoff:
                 pay = min(left, payoff)
                 loans[i] = loans[i].repay(pay, on=day)
                 left -= pay
-        return attrs.evolve(self, drawdowns=tuple(loans), credit=self.credit + left)
+        return self._derive(live, drawdowns=tuple(loans), credit=self.credit + left)
 
     def settle(
         self, proceeds: Money, *, on: date, drawdown: int | Loan | None = None
@@ -768,10 +817,12 @@ class CreditLine:
         if drawdown is not None:
             owed = self.drawdowns[self._index(drawdown)].payoff_amount(on=day)
         else:
-            started = [loan for loan in self.drawdowns if loan.start <= day]
-            if not started:
+            if not self.drawdowns or self.drawdowns[0].start > day:
                 raise invalid("on", day, "is before any drawdown of this line; nothing to repay")
-            owed = sum((loan.payoff_amount(on=day) for loan in started), Money.zero(self.currency))
+            owed = sum(
+                (self.drawdowns[i].payoff_amount(on=day) for i in self._live(day)),
+                Money.zero(self.currency),
+            )
         pay = min(money, owed)
         line = self.repay(pay, on=day, drawdown=drawdown) if pay else self
         return line, money - pay
@@ -909,7 +960,48 @@ class CreditLine:
 
     # -- internals ------------------------------------------------------------
     def _positions(self, day: date) -> tuple[LoanPosition, ...]:
-        return tuple(loan.position(on=day) for loan in self.drawdowns if loan.start <= day)
+        """The position on `day` of every drawdown disbursed by then (oldest first)."""
+        closed: LoanPosition | None = None  # the same for every drawdown closed by `day`
+        out: list[LoanPosition] = []
+        for loan in self.drawdowns:
+            if loan.schedule.start > day:  # (not `loan.start`: a property, in context)
+                break
+            since = _closed_from(loan)
+            if since is not None and since <= day:
+                closed = closed or loan._closed_position(day)  # noqa: SLF001
+                out.append(closed)
+            else:
+                out.append(loan.position(on=day))
+        return tuple(out)
+
+    def _live(self, day: date) -> list[int]:
+        """The drawdowns disbursed by `day` that may owe something on it, by index.
+
+        From the book's `closed_by` on, only its open drawdowns; before, all of them.
+        """
+        book, loans = self._book, self.drawdowns
+        if book.closed_by is None or day >= book.closed_by:
+            return [i for i in book.open if loans[i].schedule.start <= day]
+        return [i for i, loan in enumerate(loans) if loan.schedule.start <= day]
+
+    def _live_positions(self, day: date) -> tuple[LoanPosition, ...]:
+        """The positions on `day` of the drawdowns that may owe something on it."""
+        return tuple(self.drawdowns[i].position(on=day) for i in self._live(day))
+
+    def _derive(self, changed: Iterable[int], **changes: Any) -> CreditLine:  # noqa: ANN401
+        """This line with `changes`, built by the line's own checked operations.
+
+        It skips the validators of the fields (`changes` come from the operations'
+        checks) and keeps the book up to date, looking again only at the open
+        drawdowns and those `changed`.
+        """
+        line = object.__new__(CreditLine)
+        for name in _field_names():
+            object.__setattr__(
+                line, name, changes[name] if name in changes else getattr(self, name)
+            )
+        object.__setattr__(line, "_book", _Book.of(line.drawdowns, self._book, changed))
+        return line
 
     def _room(self, positions: tuple[LoanPosition, ...]) -> Money:
         zero = Money.zero(self.currency)
@@ -1008,7 +1100,11 @@ class CreditLine:
             **_conventions(product, bundle, "days_in_year", "rounding"),
         )
         # the line's servicing terms, with the open-ended loan's own excess handling
-        terms = attrs.evolve(self._terms(), excess=loan.terms.excess)
+        terms = self._terms()
+        if terms.excess != loan.terms.excess:
+            terms = attrs.evolve(terms, excess=loan.terms.excess)
+        if terms == loan.terms:  # the line's terms are the loan's own: it is the drawdown
+            return loan
         return Loan(schedule=loan.schedule, terms=terms, kind=loan.kind)
 
     def _term_loan(
@@ -1041,7 +1137,12 @@ class CreditLine:
         return Loan(schedule=schedule, terms=self._terms())
 
     def _terms(self) -> ServicingTerms:
-        return self.product.servicing_terms() if self.product is not None else ServicingTerms()
+        book = self._book
+        if book.terms is None:  # worked out once per line and kept in the book
+            book.terms = (
+                self.product.servicing_terms() if self.product is not None else ServicingTerms()
+            )
+        return book.terms
 
     def _index(self, which: object) -> int:
         if isinstance(which, Loan):
@@ -1059,6 +1160,12 @@ class CreditLine:
                 f"drawdown: {which} is not an index of this line's {len(self.drawdowns)} drawdowns"
             )
         return which % len(self.drawdowns)
+
+
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    """The names of `CreditLine`'s fields, for `_derive`."""
+    return tuple(field.name for field in attrs.fields(CreditLine))
 
 
 def _conventions(

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, final
 import attrs
 
 from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
-from microloan._ledger import Config, Ledger, Record
+from microloan._ledger import Config, Ledger, Record, Trail
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, option
 from microloan.conventions import Conventions
@@ -310,7 +310,8 @@ class Loan:
     terms: ServicingTerms = attrs.field(factory=ServicingTerms, validator=_check_terms)
     kind: LoanKind = attrs.field(default="installments", validator=option(LoanKind))
     _postings: tuple[_Posting, ...] = attrs.field(default=(), repr=False, validator=_check_postings)
-    _ledger: Ledger = attrs.field(init=False, eq=False, repr=False)
+    # the servicing state (only its Config until first used: see `_servicing`)
+    _trail: Trail[_Posting] | Config = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.terms.excess == "shorten_term" and METHODS[self.schedule.method].level is None:
@@ -327,12 +328,13 @@ class Loan:
                 f"needs a bullet plan with daily accrual, not {plan.method} ({plan.accrual})",
             )
         postings = self._postings  # a tuple of postings (its validator checked)
+        trail: Trail[_Posting] | Config
         if postings:  # built from a document or by hand: every posting must pass the API's checks
             rebuilt = _posted_again(attrs.evolve(self, postings=()), postings)
-            ledger = rebuilt._ledger  # noqa: SLF001 - the same class: the loan it rebuilt
-        else:
-            ledger = self._replay(postings)
-        object.__setattr__(self, "_ledger", ledger)
+            trail = rebuilt._servicing()  # noqa: SLF001 - the same class: the loan it rebuilt
+        else:  # the conventions are checked now; the ledger is built on first use
+            trail = self._config()
+        object.__setattr__(self, "_trail", trail)
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -510,7 +512,7 @@ class Loan:
             >>> [t.kind for t in loan.charge_fee(Money("5"), on=date(2026, 1, 2)).transactions]
             ['fee']
         """
-        return tuple(self._transaction(r) for r in self._ledger.records)
+        return tuple(self._transaction(r) for r in self._servicing().ledger.records)
 
     @property
     def reversed_transactions(self) -> tuple[Transaction, ...]:
@@ -588,11 +590,15 @@ class Loan:
             >>> loan.position(on=date(2026, 1, 11)).interest_accrued
             Money('5.00', 'CNY')
         """
-        ledger = self._at(self._check_on(on, "on"))
+        ledger = _servicing(self).at(self._check_on(on, "on"))
         snap = ledger.snapshot(on)
-        currency = self.currency
+        currency = self.schedule.principal.currency
+
+        zero = _money(ZERO, currency)  # most figures are zero: one Money for them all
 
         def money(value: Decimal) -> Money:
+            if not value and not value.is_signed():
+                return zero
             return _money(value, currency)
 
         penalty = money(snap.penalty)
@@ -646,8 +652,8 @@ class Loan:
             >>> loan.payoff_amount(on=date(2026, 1, 21))
             Money('1010.00', 'CNY')
         """
-        ledger = self._at(self._check_on(on, "on"))
-        return _money(ledger.payoff(on), self.currency)
+        ledger = _servicing(self).at(self._check_on(on, "on"))
+        return _money(ledger.payoff(on), self.schedule.principal.currency)
 
     def accruals(
         self,
@@ -886,12 +892,12 @@ class Loan:
             )
         found = next(
             (
-                t
-                for t in self.transactions
-                if t.number == transaction.number
-                and t.kind == transaction.kind
-                and t.on == transaction.on
-                and t.amount == transaction.amount
+                self._transaction(r)
+                for r in self._servicing().ledger.records
+                if r.number == transaction.number
+                and r.kind == transaction.kind
+                and r.on == transaction.on
+                and _money(r.amount, self.currency) == transaction.amount
             ),
             None,
         )
@@ -904,7 +910,7 @@ class Loan:
         postings = tuple(
             attrs.evolve(p, undone=found) if p.number == found.number else p for p in self._postings
         )
-        return self._derive(postings, self._replay(postings))
+        return self._derive(postings, self._servicing().without(found.number))
 
     # -- internals ----------------------------------------------------------
     def _config(self) -> Config:
@@ -912,43 +918,52 @@ class Loan:
             schedule=self.schedule, terms=self.terms, open_ended=self.kind == "open_ended"
         )
 
-    def _replay(self, postings: tuple[_Posting, ...], until: date | None = None) -> Ledger:
-        config = self._ledger.config if hasattr(self, "_ledger") else self._config()
-        ledger = Ledger(config)
-        active = sorted((p for p in postings if p.undone is None), key=lambda p: (p.on, p.number))
-        for posting in active:
-            if until is not None and posting.on > until:
-                break
-            _apply(ledger, posting)
-        return ledger
+    def _servicing(self) -> Trail[_Posting]:
+        """The servicing state: the postings in date order, the ledger, the checkpoints."""
+        return _servicing(self)
 
     def _at(self, on: date) -> Ledger:
-        if on >= self._ledger.time:
-            if not self._ledger.credit:
-                return self._ledger  # read-only: penalty to `on` is computed, not stored
-            ledger = self._ledger.copy()
-        else:
-            ledger = self._replay(self._postings, until=on)
-        ledger.advance(on)
-        return ledger
+        """The ledger on `on` (the trail's own, or a copy replayed from a checkpoint)."""
+        return _servicing(self).at(on)
 
     def _post(self, posting: _Posting) -> Loan:
-        postings = (*self._postings, posting)
-        if posting.on >= self._ledger.time:
-            ledger = self._ledger.copy()
-            _apply(ledger, posting)
-        else:
-            ledger = self._replay(postings)
-        return self._derive(postings, ledger)
+        return _posted(self, posting)
 
-    def _derive(self, postings: tuple[_Posting, ...], ledger: Ledger) -> Loan:
-        loan = object.__new__(Loan)
-        object.__setattr__(loan, "schedule", self.schedule)
-        object.__setattr__(loan, "terms", self.terms)
-        object.__setattr__(loan, "kind", self.kind)
-        object.__setattr__(loan, "_postings", postings)
-        object.__setattr__(loan, "_ledger", ledger)
-        return loan
+    def _owed(self, on: date) -> tuple[Money, Money]:
+        """`position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
+        ledger = _servicing(self).at(on)
+        snap = ledger.snapshot(on)
+        currency = self.schedule.principal.currency
+        due = (
+            _money(snap.due_principal, currency)
+            + _money(snap.due_interest, currency)
+            + _money(snap.due_fees, currency)
+            + _money(snap.penalty, currency)
+        )
+        return due, _money(max(snap.owed - ledger.credit, ZERO), currency)
+
+    def _closed_position(self, on: date) -> LoanPosition:
+        """`position(on=on)` of a loan closed by `on`: paid off, every amount zero."""
+        zero = Money.zero(self.currency)
+        nothing = Breakdown(principal=zero, interest=zero, fees=zero, penalty=zero)
+        return LoanPosition(
+            on=on,
+            status="paid_off",
+            days_past_due=0,
+            principal_outstanding=zero,
+            interest_accrued=zero,
+            fees_outstanding=zero,
+            penalty_outstanding=zero,
+            due=nothing,
+            overdue=nothing,
+            next_due_date=None,
+            next_due_amount=zero,
+            payoff_amount=zero,
+            credit=zero,
+        )
+
+    def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
+        return _derived(self, postings, trail)
 
     def _next(self) -> int:
         return len(self._postings) + 1
@@ -992,6 +1007,45 @@ class Loan:
             ),
             excess=_money(record.excess, currency),
         )
+
+
+def _servicing(loan: Loan) -> Trail[_Posting]:
+    """`loan`'s servicing state, its fresh ledger built on first use.
+
+    This and `_derived` are functions, not methods, so that an operation does not enter
+    the library's decimal context once more for each (it is in it already).
+    """
+    trail = loan._trail  # noqa: SLF001 - the loan's own servicing state
+    if isinstance(trail, Config):  # no postings yet: the fresh ledger, on first use
+        trail = Trail.fresh(trail, _apply)
+        object.__setattr__(loan, "_trail", trail)
+    return trail
+
+
+def _derived(loan: Loan, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
+    """`loan` with `postings` and their servicing state `trail` (no field is checked again)."""
+    new = object.__new__(Loan)
+    object.__setattr__(new, "schedule", loan.schedule)
+    object.__setattr__(new, "terms", loan.terms)
+    object.__setattr__(new, "kind", loan.kind)
+    object.__setattr__(new, "_postings", postings)
+    object.__setattr__(new, "_trail", trail)
+    return new
+
+
+def _posted(loan: Loan, posting: _Posting) -> Loan:
+    """`loan` with `posting` (numbered after every other) applied."""
+    return _derived(loan, (*loan._postings, posting), _servicing(loan).post(posting))  # noqa: SLF001
+
+
+def _closed_from(loan: Loan) -> date | None:
+    """The date from which `loan` owes nothing, for good (None: it is not closed).
+
+    A function, not a method, so that a credit line can ask it of each of its drawdowns
+    without entering the library's decimal context once per drawdown.
+    """
+    trail = loan._trail  # noqa: SLF001 - the loan's servicing state, read only
+    return None if isinstance(trail, Config) else trail.closed_from()
 
 
 def _money(value: Decimal, currency: str) -> Money:
