@@ -462,7 +462,7 @@ class Ledger:
             return self._close(on, money, out, ahead, ahead_fees)
         if mode == "credit":
             return money
-        if current is None:  # only fees lie ahead: pay what can be paid of them
+        if current is None or principal_ahead <= 0:  # only interest and fees lie ahead
             return self._close(on, money, out, ahead, ahead_fees)
         self._settle_current_interest(current, on)
         part = min(money, self.interest_out(current, current.anchor))

@@ -13,6 +13,7 @@ from microloan import (
     Rate,
     Schedule,
     TransactionNotFoundError,
+    bullet,
     equal_installment,
     equal_principal,
 )
@@ -433,3 +434,17 @@ def test_a_write_off_on_a_due_date_keeps_that_periods_whole_interest() -> None:
     assert str(caught.value) == (
         "on: datetime.date(2026, 3, 1) is refused: the loan was already written off on 2026-02-15"
     )
+
+
+def test_an_excess_with_no_principal_ahead_pays_the_fees_ahead() -> None:
+    """Once every fen of principal is prepaid, a further excess pays the fees not yet due
+    (as when only fees lie ahead); it never records a principal allocation of 0.00."""
+    plan = bullet(Money("100"), rate=Rate.daily("0.05%"), term=1, start=date(2024, 1, 1))
+    loan = Loan.from_schedule(plan).charge_fee(
+        Money("5"), on=date(2024, 1, 1), due=date(2024, 1, 20)
+    )
+    loan = loan.repay(Money("100"), on=date(2024, 1, 1)).repay(Money("1"), on=date(2024, 1, 1))
+    last = loan.transactions[-1]
+    assert [(a.component, a.amount) for a in last.allocations] == [("fees", Money("1.00"))]
+    assert last.excess == Money("0.00")
+    assert loan.position(on=date(2024, 1, 1)).payoff_amount == Money("4.00")

@@ -663,7 +663,8 @@ class Ledger:
             return self._close(on, money, out, first, ahead_fees)
         if mode == "credit":
             return money
-        if current is None:  # only fees lie ahead: pay what can be paid of them
+        if current is None or principal_ahead <= 0:
+            # no principal lies ahead, only interest and fees: pay what can be paid of them
             return self._close(on, money, out, first, ahead_fees)
         self._settle_current_interest(current, on)
         part = min(money, self.interest_out(current, current.anchor))
