@@ -995,9 +995,19 @@ def trial_balances(draw: st.DrawFn) -> microloan.TrialBalance:
     )
 
 
+@st.composite
+def charts_of_accounts(draw: st.DrawFn) -> microloan.ChartOfAccounts:
+    """The default chart with a few roles renamed (a ledger code) or mapped onto another's."""
+    roles = [f.name for f in attrs.fields(microloan.ChartOfAccounts)]
+    renamed = draw(st.lists(st.sampled_from(roles), unique=True, max_size=4))
+    names = st.sampled_from(["1001 Bank", "1303 贷款", "gl.interest"]) | st.sampled_from(roles)
+    return microloan.ChartOfAccounts(**{role: draw(names) for role in renamed})
+
+
 #: Hand-written strategies for classes whose fields must agree with each other.
 KNOWN: dict[type, st.SearchStrategy[Any]] = {
     microloan.TrialBalance: trial_balances(),
+    microloan.ChartOfAccounts: charts_of_accounts(),
     **report_strategies(),
     **servicing_strategies(),
     **analytics_strategies(),

@@ -24,11 +24,13 @@ from microloan import (
     SCHEMA_VERSION,
     Installment,
     InvalidTypeError,
+    Loan,
     MicroloanError,
     Money,
     Rate,
     Schedule,
     SerializationError,
+    bullet,
     from_dict,
     from_json,
     serializable_types,
@@ -1039,3 +1041,17 @@ def test_an_untagged_document_is_checked_like_a_tagged_one() -> None:
     assert error.path == "currency"
     assert _bad({"amount": "1.00", "currency": "CNY", "cents": 1}, Money).path == "cents"
     assert _bad({"type": "Rate", "amount": "1.00", "currency": "CNY"}, Money).path == "type"
+
+
+def test_a_reversed_write_off_reads_back_after_a_payment_dated_before_it() -> None:
+    """A write-off's amount is the balance it wrote off: a repayment posted after its
+    reversal but dated before it changes that amount on replay, and the loan still reads
+    back equal, keeping the record of what was undone as it stood."""
+    plan = bullet(Money("100"), rate=Rate.daily("0.05%"), term=1, start=date(2024, 1, 1))
+    loan = Loan.from_schedule(plan).repay(Money("1"), on=date(2024, 1, 1))
+    loan = loan.write_off(on=date(2024, 3, 1))
+    loan = loan.reverse(loan.transactions[-1])
+    loan = loan.repay(Money("10"), on=date(2024, 2, 15))
+    back = from_json(to_json(loan))
+    assert back == loan
+    assert back.reversed_transactions[0].amount == Money("102.64")

@@ -1120,7 +1120,39 @@ def _reverse_again(loan: Loan, postings: tuple[_Posting, ...], index: int) -> Lo
     try:
         return loan.reverse(undone)
     except MicroloanError as refused:
-        raise within(refused, f"postings[{index}].undone") from None
+        again = _derived_reversal(loan, postings[index], undone)
+        if again is None:
+            raise within(refused, f"postings[{index}].undone") from None
+        return again
+
+
+def _derived_reversal(loan: Loan, posting: _Posting, undone: Transaction) -> Loan | None:
+    """Reverse a write-off, or a waiver of all that was owed, whose amount moved on replay.
+
+    Such a posting carries no amount: the ledger works it out from the balance. A posting
+    made after the reversal but dated before it changes that balance when the document is
+    replayed (everything is posted before the reversals), so the active transaction of
+    that number, kind and date is reversed, and the document's record of what was undone
+    (as it stood when it was reversed) is kept. None when there is no such transaction.
+    """
+    if posting.amount is not None:
+        return None
+    active = next(
+        (
+            t
+            for t in loan.transactions
+            if (t.number, t.kind, t.on) == (undone.number, undone.kind, undone.on)
+        ),
+        None,
+    )
+    if active is None:
+        return None
+    reversed_ = loan.reverse(active)
+    kept = tuple(
+        attrs.evolve(p, undone=undone) if p.number == undone.number else p
+        for p in reversed_._postings  # noqa: SLF001 - the same module's loan
+    )
+    return _derived(reversed_, kept, _servicing(reversed_))
 
 
 def _apply(ledger: Ledger, posting: _Posting) -> None:
