@@ -28,6 +28,7 @@ from microloan._decimal import in_context, in_context_methods
 from microloan._validators import check_items, check_mapping
 from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
+from microloan.portfolio._frames import FrameRows
 
 Month = tuple[int, int]
 
@@ -123,7 +124,7 @@ class CohortRow:
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
-class CohortMatrix:
+class CohortMatrix(FrameRows):
     """Cohorts by first-activity month × period index (months since the first).
 
     Attributes:

@@ -43,6 +43,7 @@ from microloan.analytics._data import (
 from microloan.analytics.binning import Bins, CategoryBins, CutBins, equal_frequency
 from microloan.analytics.counts import CountTable, counts_of
 from microloan.errors import InvalidValueError, invalid, wrong_type
+from microloan.portfolio._frames import FrameRows
 
 WoeZeroRule = Literal["one", "zero_woe", "0.9"]
 """What WoE a bin gets when it has no bads or no goods (its WoE would be ±infinity).
@@ -116,7 +117,7 @@ _ROW_FIELDS = tuple(f.name for f in attrs.fields(LiftRow))
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
-class LiftTable:
+class LiftTable(FrameRows):
     """A variable's bins with bad rate, lift, cumulative lift, WoE and IV, plus IV and KS.
 
     Build one with [`lift_table`][microloan.lift_table] or

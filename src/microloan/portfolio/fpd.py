@@ -15,6 +15,7 @@ import attrs
 from microloan._validators import check_date
 from microloan.money import Money
 from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._frames import FrameRows
 from microloan.portfolio._records import check_by, check_currency, iter_records
 from microloan.portfolio.buckets import check_days
 from microloan.portfolio.records import By, LoanLike, LoanRecord
@@ -22,7 +23,7 @@ from microloan.portfolio.records import By, LoanLike, LoanRecord
 
 @final
 @attrs.frozen(kw_only=True)
-class FirstPaymentDefault:
+class FirstPaymentDefault(FrameRows):
     """First-payment default (首逾率, FPDn) by disbursement month.
 
     FPDn = loans whose first installment was more than n days past due / loans

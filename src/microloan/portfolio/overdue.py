@@ -16,6 +16,7 @@ from microloan._validators import check_date
 from microloan.errors import invalid
 from microloan.money import Money
 from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._frames import FrameRows
 from microloan.portfolio._records import (
     check_by,
     check_currency,
@@ -29,7 +30,7 @@ from microloan.portfolio.records import By, LoanLike, LoanRecord
 
 @final
 @attrs.frozen(kw_only=True)
-class OverdueRates:
+class OverdueRates(FrameRows):
     """Overdue loans on one date by disbursement month: coincident and lagged rates.
 
     Built by [`overdue_rates`][microloan.overdue_rates]; merge with `+`.

@@ -16,6 +16,7 @@ from microloan._validators import check_date
 from microloan.errors import InvalidRecordError, invalid
 from microloan.money import Money
 from microloan.portfolio._cells import Row, is_zero, join_currency, merge_cells, ratio
+from microloan.portfolio._frames import FrameRows
 from microloan.portfolio._records import (
     check_by,
     check_currency,
@@ -32,7 +33,7 @@ _WRITTEN_OFF: Final = "written_off"
 
 @final
 @attrs.frozen(kw_only=True)
-class RollRates:
+class RollRates(FrameRows):
     """The bucket-to-bucket transition matrix (迁徙矩阵) between two snapshots.
 
     Rows are the buckets at `start`; columns are the buckets at `end`, then

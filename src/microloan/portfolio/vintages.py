@@ -17,6 +17,7 @@ from microloan._validators import check_date, check_int, check_mapping
 from microloan.errors import InvalidRecordError, invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
+from microloan.portfolio._frames import FrameRows
 from microloan.portfolio._records import (
     NO_RECORD,
     check_by,
@@ -30,7 +31,7 @@ from microloan.portfolio.records import By, LoanLike, LoanRecord
 
 @final
 @attrs.frozen(kw_only=True)
-class Vintage:
+class Vintage(FrameRows):
     """Vintage curves (账龄分析): by disbursement month, the share ever over N days past due.
 
     A cohort is the loans disbursed in one calendar month. Months on book (MOB)

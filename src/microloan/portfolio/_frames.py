@@ -1,0 +1,723 @@
+"""Reports over DataFrames: the engine counts, microloan computes.
+
+A report over a frame (pandas, polars, PyArrow, DuckDB, Dask, PySpark … anything
+Narwhals reads) runs in two stages. Stage 1, written here once against Narwhals,
+turns the columns a report reads into integers (minor units, days, month indexes)
+and group-bys them into integer counts and sums, inside the engine that holds the
+data; stage 2 is the report's own exact code, fed the small aggregate. Stage 1 only
+adds integers, so a report is the same, digit for digit, on every engine and on the
+pure-Python path.
+
+Narwhals (the `microloan[frames]` extra) is imported here, inside the functions,
+never when `microloan` is imported. The names here are the wing's internal API.
+"""
+
+# Narwhals expressions and native frames are dynamically typed: Any is their honest type.
+# ruff: noqa: ANN401
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final, Literal, get_args
+
+import attrs
+
+from microloan.errors import InvalidRecordError, InvalidTypeError, MicroloanError, invalid
+from microloan.money import CURRENCY_MINOR_UNITS, Money
+
+FloatAmounts = Literal["reject", "round"]
+"""What a report does with a float amount column: refuse it as `Money` does (`"reject"`,
+the default) or take the nearest minor unit (`"round"`), refusing a value that is not
+within a millionth of one."""
+
+MoneyAs = Literal["decimal", "minor_units"]
+"""How `to_frame` writes money: `Decimal` amounts (`"decimal"`) or integer minor units."""
+
+RatesAs = Literal["decimal", "float"]
+"""How `to_frame` writes shares and rates: exact `Decimal`s (`"decimal"`) or floats."""
+
+Backend = Literal["pandas", "polars", "pyarrow"]
+"""The frame library `to_frame` builds."""
+
+#: The top-level modules whose objects are frames a report reads through Narwhals.
+_FRAME_MODULES: Final = frozenset(
+    {"pandas", "polars", "pyarrow", "duckdb", "dask", "dask_expr", "pyspark", "narwhals"}
+    | {"modin", "cudf", "ibis", "sqlframe"}
+)
+_ROW: Final = "__microloan_row"
+_TOLERANCE: Final = Decimal("0.000001")  # float_amounts="round": a millionth of a minor unit
+
+
+def is_frame(obj: object) -> bool:
+    """Whether `obj` is a DataFrame (or a lazy frame) of a library Narwhals reads.
+
+    Decided from the object's module, so that no frame library is imported to ask.
+    A Series is not a frame (the score metrics read those as iterables).
+    """
+    module = type(obj).__module__.partition(".")[0]
+    if module not in _FRAME_MODULES:
+        return False
+    kind = type(obj)  # the class, so that no lazy frame resolves its schema to answer
+    return any(hasattr(kind, name) for name in ("columns", "column_names", "schema"))
+
+
+def narwhals() -> Any:
+    """The narwhals module, or a clear refusal naming the extra to install."""
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - the extra is optional
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise InvalidTypeError(
+            "frame: reading a DataFrame needs narwhals: pip install 'microloan[frames]'"
+        ) from None
+    return nw
+
+
+def check_option(name: str, value: object, options: Any) -> Any:
+    choices = get_args(options)
+    if value not in choices:
+        raise invalid(name, value, f"must be one of {', '.join(map(repr, choices))}")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """How a report reads a frame: the `columns=`, `currency=` and `float_amounts=` passed."""
+
+    columns: Mapping[str, str] | None = None
+    currency: str | None = None
+    float_amounts: FloatAmounts = "reject"
+
+
+def frame_options(
+    records: object,
+    *,
+    columns: Mapping[str, str] | None,
+    currency: str | None,
+    float_amounts: FloatAmounts,
+) -> Options | None:
+    """The reading options if `records` is a frame; else `None`, refusing a frame-only option."""
+    if is_frame(records):
+        return Options(columns=columns, currency=currency, float_amounts=float_amounts)
+    given = {"columns": columns, "currency": currency, "float_amounts": float_amounts}
+    for name, value in given.items():
+        if value is not None and value != "reject":
+            raise invalid(name, value, "applies to a DataFrame input only")
+    return None
+
+
+class Source:
+    """A frame, the column each field is read from, and the expressions that read them.
+
+    Each `*_expr` method returns a Narwhals expression of integers and registers the
+    checks that guard it (each a 0/1 column summed in the one group-by that stage 1
+    runs); `run` runs the group-by and, when a check fails, finds the first bad row
+    and raises the error the pure-Python path would.
+    """
+
+    def __init__(
+        self,
+        native: object,
+        options: Options,
+        *,
+        argument: str = "records",
+    ) -> None:
+        nw = self.nw = narwhals()
+        columns, currency = options.columns, options.currency
+        float_amounts = options.float_amounts
+        check_option("float_amounts", float_amounts, FloatAmounts)
+        if columns is None:
+            columns = {}
+        if not isinstance(columns, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        ):
+            raise invalid("columns", columns, "must map field names to column names (str → str)")
+        if currency is not None and currency not in CURRENCY_MINOR_UNITS:
+            raise invalid("currency", currency, "is not a known ISO 4217 currency")
+        try:
+            frame = nw.from_native(native)
+        except TypeError as exc:
+            raise InvalidTypeError(
+                f"{argument}: {type(native).__name__} is not a frame ({exc})"
+            ) from None
+        self.native = native
+        self.eager = isinstance(frame, nw.DataFrame)
+        self.frame = frame
+        self.columns = dict(columns)
+        self.schema: dict[str, Any] = dict(frame.collect_schema())
+        self.currency = currency
+        self.float_amounts = float_amounts
+        self.checks: list[tuple[str, str, Any, Callable[[dict[str, Any]], MicroloanError]]] = []
+        self.derived: dict[str, Any] = {}
+        for field, column in self.columns.items():
+            if column not in self.schema:
+                raise invalid("columns", {field: column}, f"names no column of {list(self.schema)}")
+
+    # -- columns ----------------------------------------------------------------
+    def name(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+    def has(self, field: str) -> bool:
+        return self.name(field) in self.schema
+
+    def require(self, field: str) -> str:
+        column = self.name(field)
+        if column not in self.schema:
+            mapped = f" (mapped by columns= to {column!r})" if field in self.columns else ""
+            raise invalid(
+                field, column, f"is not a column of the frame{mapped}; it has {list(self.schema)}"
+            )
+        return column
+
+    @property
+    def minor(self) -> int:
+        return CURRENCY_MINOR_UNITS[self.currency or "CNY"]
+
+    def check(
+        self, field: str, bad: Any, error: Callable[[dict[str, Any]], MicroloanError]
+    ) -> None:
+        nw = self.nw
+        flag = f"__bad{len(self.checks)}"
+        self.derived[flag] = nw.when(bad).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+        self.checks.append((flag, field, bad, error))
+
+    def not_null(self, field: str) -> None:
+        column = self.require(field)
+        self.check(
+            field,
+            self.nw.col(column).is_null(),
+            lambda row: self.record_error(row, f"{field} (column {column!r}): is missing"),
+        )
+
+    def record_error(self, row: dict[str, Any], reason: str) -> MicroloanError:
+        loan_id = row.get(self.name("loan_id")) if self.has("loan_id") else None
+        index = row.get(_ROW)
+        if loan_id is None and index is None:
+            return InvalidRecordError("?", reason)
+        return InvalidRecordError(loan_id, reason, index=index)
+
+    def days_expr(self, field: str, *, optional: bool = False) -> Any:
+        """Whole days (an integer column): refused if fractional, negative or missing."""
+        nw = self.nw
+        column = self.require(field)
+        dtype = self.schema[column]
+        if not optional:
+            self.not_null(field)
+        if not dtype.is_integer():
+            if dtype.is_float():
+                col = nw.col(column)
+                self.check(
+                    field,
+                    ~col.is_null() & (col != col.round(0)),
+                    lambda row: self.record_error(
+                        row,
+                        f"{field} (column {column!r}): {row[column]!r} is not a whole number of days",
+                    ),
+                )
+                expr = nw.when(~col.is_null() & (col == col.round(0))).then(col).cast(nw.Int64())
+            else:
+                raise InvalidTypeError(
+                    f"{field}: column {column!r} is {dtype}, not a whole number of days (int)"
+                )
+        else:
+            expr = nw.col(column).cast(nw.Int64())
+        self.check(
+            field,
+            expr < 0,
+            lambda row: self.record_error(
+                row, f"{field} (column {column!r}): {row[column]!r} must not be negative"
+            ),
+        )
+        return expr
+
+    def units_expr(self, field: str) -> Any:
+        """An amount column as integer minor units, checked as `LoanRecord` checks it."""
+        nw = self.nw
+        column = self.require(field)
+        dtype = self.schema[column]
+        col = nw.col(column)
+        minor = self.minor
+        code = self.currency or "CNY"
+        self.not_null(field)
+        if dtype.is_integer():
+            if self.currency is None:
+                raise invalid(
+                    "currency",
+                    None,
+                    f"must be given: column {column!r} holds integers, read as minor units "
+                    "of the currency= passed",
+                )
+            units = col.cast(nw.Int64())
+        elif dtype.is_float():
+            if self.float_amounts != "round":
+                self.check(
+                    field,
+                    ~col.is_null(),
+                    lambda row: _float_refusal(field, column, row),
+                )
+                units = nw.lit(0)
+            else:
+                scaled = col * (10**minor)
+                units = scaled.round(0).cast(nw.Int64())
+                off = (scaled - scaled.round(0)).abs() > float(_TOLERANCE)
+                self.check(
+                    field,
+                    ~col.is_null() & off,
+                    lambda row: self.record_error(
+                        row,
+                        f"{field} (column {column!r}): {row[column]!r} is not within a "
+                        f"millionth of a whole {code} minor unit",
+                    ),
+                )
+                units = nw.when(~col.is_null() & ~off).then(units).otherwise(nw.lit(0))
+        elif dtype == nw.String or isinstance(dtype, nw.Decimal) or dtype == nw.Object:
+            units = self._decimal_text(field, column, minor)
+        else:
+            raise InvalidTypeError(
+                f"{field}: column {column!r} is {dtype}; amounts are integers (minor units, with "
+                "currency=), Decimals or decimal strings"
+            )
+        self.check(
+            field,
+            units < 0,
+            lambda row: self.record_error(
+                row,
+                f"{field} (column {column!r}): {row[column]!r} must not be negative",
+            ),
+        )
+        return units
+
+    def _decimal_text(self, field: str, column: str, minor: int) -> Any:
+        """Parse decimal text (or a Decimal column, written as text) into minor units, exactly.
+
+        A plain decimal with at most 18 significant integer digits less the minor places
+        is parsed in the engine; any other text is refused, with the reason the pure-Python
+        path gives for it.
+        """
+        nw = self.nw
+        text = nw.col(column).cast(nw.String()).str.strip_chars()
+        places = f"\\.[0-9]{{0,{minor}}}0*" if minor else r"\.0*"
+        pattern = f"^-?[0-9]{{1,{18 - minor}}}(?:{places})?$"
+        plain = text.str.contains(pattern, literal=False)
+        code = self.currency or "CNY"
+
+        def refusal(row: dict[str, Any]) -> MicroloanError:
+            value = row[column]
+            try:
+                amount = Money(value if isinstance(value, Decimal) else str(value), code)
+            except MicroloanError as exc:
+                return self.record_error(row, f"{field} (column {column!r}): {exc}")
+            reason = "is too large for a single loan"
+            if amount.is_whole and abs(amount.amount) < 1:  # pragma: no cover - no such text
+                reason = "is not a plain decimal number"
+            elif not amount.is_whole:
+                reason = f"must be in whole {code} minor units"
+            return self.record_error(row, f"{field} (column {column!r}): {amount!r} {reason}")
+
+        self.check(field, ~nw.col(column).is_null() & ~plain, refusal)
+        safe = nw.when(plain).then(text).otherwise(nw.lit("0"))
+        negative = safe.str.starts_with("-")
+        whole = safe.str.replace_all(r"^-", "", literal=False).str.replace_all(
+            r"\..*$", "", literal=False
+        )
+        units = whole.cast(nw.Int64()) * (10**minor)
+        if minor:
+            fraction = (
+                safe.str.replace_all(r"^[^.]*\.?", "", literal=False)
+                .str.slice(0, minor)
+                .str.pad_end(minor, "0")
+            )
+            units = units + fraction.cast(nw.Int64())
+        return nw.when(negative).then(-units).otherwise(units)
+
+    def date_expr(self, field: str, *, optional: bool = False) -> Any:
+        """A date column (Date, Datetime) as-is, refused if missing where required."""
+        column = self.require(field)
+        dtype = self.schema[column]
+        nw = self.nw
+        if not (dtype == nw.Date or isinstance(dtype, nw.Datetime) or dtype == nw.Object):
+            raise InvalidTypeError(f"{field}: column {column!r} is {dtype}, not a date column")
+        if not optional:
+            self.not_null(field)
+        return nw.col(column)
+
+    def month_expr(self, expr: Any) -> Any:
+        """A date expression as a month index, `year × 12 + month − 1`."""
+        nw = self.nw
+        return expr.dt.year().cast(nw.Int64()) * 12 + expr.dt.month().cast(nw.Int64()) - 1
+
+    def day_expr(self, expr: Any) -> Any:
+        """A date expression as one integer that orders as dates do, `yyyymmdd`."""
+        nw = self.nw
+        year = expr.dt.year().cast(nw.Int64())
+        return (
+            year * 10_000 + expr.dt.month().cast(nw.Int64()) * 100 + expr.dt.day().cast(nw.Int64())
+        )
+
+    # -- running -----------------------------------------------------------------
+    def run(
+        self, keys: Mapping[str, Any], aggs: Mapping[str, tuple[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Group by `keys` and aggregate; `aggs` maps a name to `(how, expression)`.
+
+        Every registered check is summed in the same pass; a failed check raises the
+        error for the first bad row found.
+        """
+        nw = self.nw
+        derived = {**{f"__key_{k}": v for k, v in keys.items()}, **self.derived}
+        derived.update({f"__agg_{k}": v for k, (_, v) in aggs.items()})
+        frame = self.frame.with_columns(**derived)
+        summaries = [getattr(nw.col(f"__agg_{k}"), how)().alias(k) for k, (how, _) in aggs.items()]
+        summaries += [nw.col(flag).sum().alias(flag) for flag, *_ in self.checks]
+        summaries.append(nw.len().alias("__len"))
+        if keys:
+            grouped = frame.group_by(*[f"__key_{k}" for k in keys], drop_null_keys=False).agg(
+                *summaries
+            )
+        else:
+            grouped = frame.select(*summaries)
+        if not self.eager:
+            grouped = grouped.collect()
+        rows: list[dict[str, Any]] = grouped.rows(named=True)
+        if not keys and rows and rows[0]["__len"] == 0:
+            rows = []
+        for flag, _field, bad, error in self.checks:
+            if any(row[flag] for row in rows):
+                raise error(self.first_bad(bad))
+        return [
+            {
+                **{k: row[f"__key_{k}"] for k in keys},
+                **{k: row[k] for k in aggs},
+                "__len": row["__len"],
+            }
+            for row in rows
+        ]
+
+    def first_bad(self, bad: Any) -> dict[str, Any]:
+        """The first row where `bad` holds, with its position when the frame is eager."""
+        frame = self.frame
+        if self.eager:
+            frame = frame.with_row_index(_ROW)
+        found = frame.filter(bad).head(1)
+        if not self.eager:
+            found = found.collect()
+        rows: list[dict[str, Any]] = found.rows(named=True)
+        return rows[0] if rows else {}
+
+
+def _float_refusal(field: str, column: str, row: Mapping[str, Any]) -> MicroloanError:
+    """Money's refusal of a float, naming the column (and the row, when known)."""
+    value = row[column]
+    try:
+        Money(value)
+    except MicroloanError as exc:
+        reason = str(exc).removeprefix("amount: ")
+    else:  # pragma: no cover - Money refuses every float
+        reason = f"{value!r} is a float"
+    where = "" if row.get(_ROW) is None else f"records[{row[_ROW]}]: "
+    return InvalidTypeError(
+        f'{where}{field} (column {column!r}): {reason}; or pass float_amounts="round"'
+    )
+
+
+def as_date(value: object) -> date:
+    """A date from what an engine hands back for a date: a `date`, a datetime, a NumPy value."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    item = getattr(value, "item", None)  # numpy.datetime64
+    if item is not None:
+        return as_date(value.astype("datetime64[us]").item())  # type: ignore[attr-defined]
+    raise InvalidTypeError(f"date: {value!r} is not a date")  # pragma: no cover
+
+
+# -- output ---------------------------------------------------------------------
+
+
+def to_frame(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    backend: object,
+    money: object,
+    rates: object,
+) -> Any:
+    """Rows of a report as a frame of `backend`, with typed columns (no total row)."""
+    check_option("backend", backend, Backend)
+    check_option("money", money, MoneyAs)
+    check_option("rates", rates, RatesAs)
+    rows = list(rows)
+    names: list[str] = list(rows[0]) if rows else []
+    data: dict[str, list[Any]] = {n: [] for n in names}
+    kinds: dict[str, str] = {}
+    places: dict[str, int] = {}
+    for row in rows:
+        for n in names:
+            value = row.get(n)
+            if isinstance(value, Money):
+                kinds[n] = "money"
+                places[n] = value.places
+                value = value.minor_units if money == "minor_units" else value.amount
+            elif isinstance(value, bool):
+                kinds.setdefault(n, "bool")
+            elif isinstance(value, int):
+                kinds.setdefault(n, "int")
+            elif isinstance(value, Decimal):
+                kinds[n] = "rate"
+                value = float(value) if rates == "float" else value
+            elif isinstance(value, float):
+                kinds[n] = "float"
+            elif isinstance(value, date):
+                kinds.setdefault(n, "date")
+            elif isinstance(value, str):
+                kinds.setdefault(n, "str")
+            data[n].append(value)
+    return _build(backend, data, kinds, places, money=money, rates=rates)
+
+
+def _build(  # noqa: C901 - one branch per backend and column kind
+    backend: object,
+    data: dict[str, list[Any]],
+    kinds: dict[str, str],
+    places: dict[str, int],
+    *,
+    money: object,
+    rates: object,
+) -> Any:
+    def kind(n: str) -> str:
+        k = kinds.get(n, "str")
+        if k == "money":
+            return "int" if money == "minor_units" else "decimal"
+        if k == "rate":
+            return "float" if rates == "float" else "decimal"
+        return k
+
+    def scale(n: str) -> int:
+        if kinds.get(n) == "money":
+            return places[n]
+        return max(
+            (
+                -int(v.as_tuple().exponent)
+                for v in data[n]
+                if isinstance(v, Decimal) and v.is_finite()
+            ),
+            default=0,
+        )
+
+    if backend == "polars":
+        import polars as pl  # noqa: PLC0415
+
+        pl_types = {"int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64, "date": pl.Date}
+        series = []
+        for n, values in data.items():
+            k = kind(n)
+            if k == "decimal":
+                s = max(scale(n), 0)
+                series.append(pl.Series(n, values, dtype=pl.Decimal(38, min(s, 38))))
+            else:
+                series.append(pl.Series(n, values, dtype=pl_types.get(k, pl.String)))
+        return pl.DataFrame(series)
+    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    pa_types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "date": pa.date32()}
+    arrays = {}
+    for n, values in data.items():
+        k = kind(n)
+        if k == "decimal":
+            s = max(scale(n), 0)
+            arrays[n] = pa.array(values, type=pa.decimal128(38, min(s, 38)))
+        else:
+            arrays[n] = pa.array(values, type=pa_types.get(k, pa.string()))
+    table = pa.table(arrays)
+    if backend == "pyarrow":
+        return table
+    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return table.to_pandas(
+        types_mapper=lambda t: (
+            mapping.get(t) or (pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
+        )
+    )
+
+
+def day_number(day: date) -> int:
+    """`day` as `Source.day_expr` writes it."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def check_snapshot(src: Source, on: date, *, disbursed: bool = True) -> None:
+    """Register the checks of a snapshot's dates: `on` is the report date, none disbursed after.
+
+    Each check only if the frame has the column.
+    """
+    nw = src.nw
+    wanted = day_number(on)
+    if src.has("on"):
+        column = src.name("on")
+        snap = src.date_expr("on", optional=True)
+        src.check(
+            "on",
+            ~snap.is_null() & (src.day_expr(snap) != wanted),
+            lambda row: src.record_error(
+                row,
+                f"on: {as_date(row[column]).isoformat()} is not the report date {on.isoformat()}",
+            ),
+        )
+    if disbursed and src.has("disbursed"):
+        column = src.name("disbursed")
+        day = src.date_expr("disbursed")
+        src.check(
+            "disbursed",
+            src.day_expr(day) > wanted,
+            lambda row: src.record_error(
+                row,
+                f"disbursed: {as_date(row[column]).isoformat()} is after the report date "
+                f"{on.isoformat()}",
+            ),
+        )
+    del nw
+
+
+def ageing_counts(
+    frame: object,
+    options: Options,
+    *,
+    on: date,
+) -> tuple[str | None, dict[int, tuple[int, int]]]:
+    """Stage 1 of the ageing report: loans and outstanding minor units per days past due."""
+    from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
+
+    src = Source(frame, options)
+    dpd = src.days_expr("days_past_due")
+    units = src.units_expr("outstanding")
+    if src.has("principal"):
+        src.units_expr("principal")
+    check_snapshot(src, on)
+    rows = src.run({"dpd": dpd}, {"units": ("sum", units)})
+    out: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        days = int(row["dpd"])
+        if days >= MAX_DAYS:
+            raise invalid("days_past_due", days, f"is implausible (at least {MAX_DAYS:,})")
+        out[days] = (int(row["__len"]), int(row["units"]))
+    return (src.currency or "CNY") if out else None, out
+
+
+def records_of(  # noqa: C901, PLR0912 - one conversion per optional field
+    frame: object,
+    options: Options,
+) -> list[Any]:
+    """`LoanRecord`s from a frame: the columns checked in the engine, then one record a row."""
+    from microloan.portfolio._records import FIELDS, OPTIONAL  # noqa: PLC0415
+    from microloan.portfolio.records import LoanRecord  # noqa: PLC0415
+
+    src = Source(frame, options)
+    nw = src.nw
+    code = src.currency or "CNY"
+    for field in FIELDS:
+        if field != "days_past_due":
+            src.require(field)
+    src.not_null("loan_id")
+    out: dict[str, Any] = {
+        "loan_id": nw.col(src.name("loan_id")),
+        "disbursed": src.date_expr("disbursed"),
+        "principal": src.units_expr("principal"),
+        "outstanding": src.units_expr("outstanding"),
+    }
+    if src.has("days_past_due"):
+        out["days_past_due"] = src.days_expr("days_past_due")
+    for field in OPTIONAL:
+        if not src.has(field):
+            continue
+        if field in ("on", "first_due"):
+            out[field] = src.date_expr(field, optional=True)
+        elif field == "written_off":
+            out[field] = nw.col(src.name(field))
+        else:
+            out[field] = src.days_expr(field, optional=True)
+    src.run({}, {})
+    picked = src.frame.with_columns(**src.derived).select(
+        *[expr.alias(f"__out_{k}") for k, expr in out.items()]
+    )
+    if not src.eager:
+        picked = picked.collect()
+    records = []
+    names = list(out)
+    for index, values in enumerate(picked.iter_rows(named=False)):
+        fields = dict(zip(names, values, strict=True))
+        fields["principal"] = Money.from_minor_units(int(fields["principal"]), code)
+        fields["outstanding"] = Money.from_minor_units(int(fields["outstanding"]), code)
+        for name in ("disbursed", "on", "first_due"):
+            if fields.get(name) is not None:
+                fields[name] = as_date(fields[name])
+        for name in ("days_past_due", "max_days_past_due", "first_installment_days_past_due"):
+            if fields.get(name) is not None:
+                fields[name] = int(fields[name])
+        if "written_off" in fields:
+            fields["written_off"] = bool(fields["written_off"])
+        loan_id = fields["loan_id"]
+        if not isinstance(loan_id, (str, int)):
+            fields["loan_id"] = int(loan_id) if hasattr(loan_id, "__index__") else loan_id
+        try:
+            records.append(LoanRecord(**fields))
+        except InvalidRecordError as exc:
+            raise InvalidRecordError(
+                fields["loan_id"], exc.reason, index=index if src.eager else None
+            ) from None
+    return records
+
+
+class FrameRows:
+    """`to_frame()` for a report or table: its `as_rows()` as a typed DataFrame.
+
+    A base of every report and table; the frame library is imported only when called.
+    """
+
+    __slots__ = ()
+
+    def to_frame(
+        self,
+        backend: Backend = "pandas",
+        *,
+        money: MoneyAs = "decimal",
+        rates: RatesAs = "decimal",
+    ) -> Any:
+        """The rows as a DataFrame of `backend`, typed column by column; no total row.
+
+        Counts are integer columns; money is a decimal column with the currency's
+        places (`money="decimal"`) or integer minor units (`money="minor_units"`);
+        shares and rates are exact decimals (`rates="decimal"`) or floats
+        (`rates="float"`); an empty cell is a null. The report's totals stay on the
+        report (`total_count`, `count` …), out of the data rows.
+
+        Args:
+            backend: `"pandas"` (default), `"polars"` or `"pyarrow"`; that library must
+                be installed (pandas' decimal columns need PyArrow too).
+            money: `"decimal"` or `"minor_units"`.
+            rates: `"decimal"` or `"float"`.
+
+        Returns:
+            A `pandas.DataFrame`, a `polars.DataFrame` or a `pyarrow.Table`.
+
+        Raises:
+            InvalidValueError: an option outside its choices.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import LoanRecord, Money, ageing_report
+            >>> book = [LoanRecord(loan_id=1, disbursed=date(2026, 1, 5), principal=Money(1000),
+            ...                    outstanding=Money("800.50"), days_past_due=45)]
+            >>> table = ageing_report(book, on=date(2026, 3, 31)).to_frame("pyarrow")
+            >>> table.column("outstanding").type, table.column("loans").to_pylist()[:3]
+            (Decimal128Type(decimal128(38, 2)), [0, 0, 1])
+        """
+        rows = self.as_rows()  # type: ignore[attr-defined]
+        data = [row for row in rows if next(iter(row.values()), None) != "total"]
+        return to_frame(data or rows[:0], backend=backend, money=money, rates=rates)
