@@ -122,3 +122,19 @@ def test_no_module_shares_the_name_of_a_public_object() -> None:
         for m in pkgutil.iter_modules(package.__path__)
     }
     assert not modules & set(microloan.__all__)
+
+
+def test_import_leaves_the_frames_extra_unimported() -> None:
+    """`import microloan` imports no frame library: the frames extra loads when a frame is read."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, microloan; "
+        "print(sorted({m.partition('.')[0] for m in sys.modules} & "
+        "{'narwhals', 'pandas', 'polars', 'pyarrow', 'duckdb', 'dask', 'pyspark'}))"
+    )
+    done = subprocess.run(  # noqa: S603 - the interpreter running the tests, a fixed probe
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

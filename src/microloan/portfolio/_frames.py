@@ -17,14 +17,21 @@ never when `microloan` is imported. The names here are the wing's internal API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, Protocol, get_args
 
 import attrs
 
-from microloan.errors import InvalidRecordError, InvalidTypeError, MicroloanError, invalid
+from microloan.errors import (
+    InvalidRecordError,
+    InvalidTypeError,
+    InvalidValueError,
+    MicroloanError,
+    invalid,
+)
 from microloan.money import CURRENCY_MINOR_UNITS, Money
 
 FloatAmounts = Literal["reject", "round"]
@@ -40,6 +47,20 @@ RatesAs = Literal["decimal", "float"]
 
 Backend = Literal["pandas", "polars", "pyarrow"]
 """The frame library `to_frame` builds."""
+
+
+class FrameLike(Protocol):
+    """A DataFrame of any library Narwhals reads: each has its `columns` (a static type).
+
+    pandas, polars (eager and lazy), PyArrow tables, DuckDB relations, Dask and PySpark
+    DataFrames qualify.
+    """
+
+    @property
+    def columns(self) -> Any:
+        """The frame's columns (names or arrays, as the library has it)."""
+        ...  # pragma: no cover
+
 
 #: The top-level modules whose objects are frames a report reads through Narwhals.
 _FRAME_MODULES: Final = frozenset(
@@ -221,7 +242,7 @@ class Source:
                     f"{field}: column {column!r} is {dtype}, not a whole number of days (int)"
                 )
         else:
-            expr = nw.col(column).cast(nw.Int64())
+            expr = nw.col(column)  # kept as it is: a cast would refuse a nullable column's nulls
         self.check(
             field,
             expr < 0,
@@ -356,42 +377,44 @@ class Source:
         )
 
     # -- running -----------------------------------------------------------------
-    def run(
-        self, keys: Mapping[str, Any], aggs: Mapping[str, tuple[str, Any]]
-    ) -> list[dict[str, Any]]:
-        """Group by `keys` and aggregate; `aggs` maps a name to `(how, expression)`.
+    def run(self, keys: Mapping[str, Any], sums: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Group by `keys` and sum each of `sums` (name → integer expression), and count.
 
         Every registered check is summed in the same pass; a failed check raises the
-        error for the first bad row found.
+        error for the first bad row found. Only sums and counts: partial results of
+        any partition of the rows add up to the whole, so a partitioned engine (Dask)
+        runs the whole of stage 1 on each partition, as one task, and the partial
+        aggregates are added here.
         """
         nw = self.nw
         derived = {**{f"__key_{k}": v for k, v in keys.items()}, **self.derived}
-        derived.update({f"__agg_{k}": v for k, (_, v) in aggs.items()})
-        frame = self.frame.with_columns(**derived)
-        summaries = [getattr(nw.col(f"__agg_{k}"), how)().alias(k) for k, (how, _) in aggs.items()]
+        derived.update({f"__sum_{k}": v for k, v in sums.items()})
+        summaries = [nw.col(f"__sum_{k}").sum().alias(k) for k in sums]
         summaries += [nw.col(flag).sum().alias(flag) for flag, *_ in self.checks]
         summaries.append(nw.len().alias("__len"))
-        if keys:
-            grouped = frame.group_by(*[f"__key_{k}" for k in keys], drop_null_keys=False).agg(
-                *summaries
-            )
-        else:
-            grouped = frame.select(*summaries)
-        if not self.eager:
-            grouped = grouped.collect()
-        rows: list[dict[str, Any]] = grouped.rows(named=True)
-        if not keys and rows and rows[0]["__len"] == 0:
-            rows = []
+        names = [f"__key_{k}" for k in keys]
+
+        def stage(frame: Any) -> Any:
+            frame = frame.with_columns(**derived)
+            if names:
+                return frame.group_by(*names, drop_null_keys=False).agg(*summaries)
+            return frame.select(*summaries)
+
+        with engine_errors():
+            if type(self.native).__module__.startswith(("dask.", "dask_expr")):
+                grouped = nw.from_native(_per_partition(self.native, stage, nw))
+            else:
+                grouped = stage(self.frame)
+                if not self.eager:
+                    grouped = grouped.collect()
+            found = grouped.rows(named=True)
+        totals = _add_up(found, names)
         for flag, _field, bad, error in self.checks:
-            if any(row[flag] for row in rows):
+            if any(total[flag] for total in totals.values()):
                 raise error(self.first_bad(bad))
         return [
-            {
-                **{k: row[f"__key_{k}"] for k in keys},
-                **{k: row[k] for k in aggs},
-                "__len": row["__len"],
-            }
-            for row in rows
+            {**dict(zip(keys, key, strict=True)), **{k: t[k] for k in sums}, "__len": t["__len"]}
+            for key, t in totals.items()
         ]
 
     def first_bad(self, bad: Any) -> dict[str, Any]:
@@ -399,10 +422,11 @@ class Source:
         frame = self.frame
         if self.eager:
             frame = frame.with_row_index(_ROW)
-        found = frame.filter(bad).head(1)
-        if not self.eager:
-            found = found.collect()
-        rows: list[dict[str, Any]] = found.rows(named=True)
+        with engine_errors():
+            found = frame.filter(bad).head(1)
+            if not self.eager:
+                found = found.collect()
+            rows: list[dict[str, Any]] = found.rows(named=True)
         return rows[0] if rows else {}
 
 
@@ -419,6 +443,55 @@ def _float_refusal(field: str, column: str, row: Mapping[str, Any]) -> Microloan
     return InvalidTypeError(
         f'{where}{field} (column {column!r}): {reason}; or pass float_amounts="round"'
     )
+
+
+def _add_up(found: list[dict[str, Any]], names: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The partial aggregates added up per key (the key columns are `names`)."""
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in found:
+        if not row["__len"]:
+            continue  # an empty partition's (or frame's) zero sums
+        key = tuple(row[n] for n in names)
+        total = totals.setdefault(key, dict.fromkeys(row, 0))
+        for name, value in row.items():
+            if name not in names:
+                total[name] += int(value or 0)
+    return totals
+
+
+@contextlib.contextmanager
+def engine_errors() -> Iterator[None]:
+    """Turn an engine's own refusal of the data into a `MicroloanError` naming its cause.
+
+    The columns are checked before the engine computes; what the engine still refuses
+    (a value it cannot cast, a type Narwhals cannot read) is bad data all the same.
+    """
+    try:
+        yield
+    except MicroloanError:
+        raise
+    except Exception as exc:
+        raise InvalidValueError(
+            f"records: the frame's engine refused the data: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _per_partition(native: Any, stage: Callable[[Any], Any], nw: Any) -> Any:
+    """Run `stage` on each partition of a Dask frame (one task each); the partial results."""
+
+    def part(pandas_frame: Any) -> Any:
+        return stage(nw.from_native(pandas_frame, eager_only=True)).to_native()
+
+    return native.map_partitions(part, meta=part(native._meta)).compute()  # noqa: SLF001
+
+
+def is_null(value: object) -> bool:
+    """Whether an engine's value is its null: `None`, pandas' `NA` and `NaT`, a float NaN."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value  # noqa: PLR0124 - NaN is the one float unequal to itself
+    return type(value).__name__ in {"NAType", "NaTType"}
 
 
 def as_date(value: object) -> date:
@@ -518,7 +591,7 @@ def _build(  # noqa: C901 - one branch per backend and column kind
             else:
                 series.append(pl.Series(n, values, dtype=pl_types.get(k, pl.String)))
         return pl.DataFrame(series)
-    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
 
     pa_types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "date": pa.date32()}
     arrays = {}
@@ -532,7 +605,7 @@ def _build(  # noqa: C901 - one branch per backend and column kind
     table = pa.table(arrays)
     if backend == "pyarrow":
         return table
-    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
 
     mapping = {
         pa.int64(): pd.Int64Dtype(),
@@ -557,17 +630,17 @@ def check_snapshot(src: Source, on: date, *, disbursed: bool = True) -> None:
 
     Each check only if the frame has the column.
     """
-    nw = src.nw
     wanted = day_number(on)
     if src.has("on"):
-        column = src.name("on")
+        snap_column = src.name("on")
         snap = src.date_expr("on", optional=True)
         src.check(
             "on",
             ~snap.is_null() & (src.day_expr(snap) != wanted),
             lambda row: src.record_error(
                 row,
-                f"on: {as_date(row[column]).isoformat()} is not the report date {on.isoformat()}",
+                f"on: {as_date(row[snap_column]).isoformat()} is not the report date "
+                f"{on.isoformat()}",
             ),
         )
     if disbursed and src.has("disbursed"):
@@ -582,7 +655,6 @@ def check_snapshot(src: Source, on: date, *, disbursed: bool = True) -> None:
                 f"{on.isoformat()}",
             ),
         )
-    del nw
 
 
 def ageing_counts(
@@ -600,7 +672,7 @@ def ageing_counts(
     if src.has("principal"):
         src.units_expr("principal")
     check_snapshot(src, on)
-    rows = src.run({"dpd": dpd}, {"units": ("sum", units)})
+    rows = src.run({"dpd": dpd}, {"units": units})
     out: dict[int, tuple[int, int]] = {}
     for row in rows:
         days = int(row["dpd"])
@@ -643,15 +715,17 @@ def records_of(  # noqa: C901, PLR0912 - one conversion per optional field
         else:
             out[field] = src.days_expr(field, optional=True)
     src.run({}, {})
-    picked = src.frame.with_columns(**src.derived).select(
-        *[expr.alias(f"__out_{k}") for k, expr in out.items()]
-    )
-    if not src.eager:
-        picked = picked.collect()
+    with engine_errors():
+        picked = src.frame.with_columns(**src.derived).select(
+            *[expr.alias(f"__out_{k}") for k, expr in out.items()]
+        )
+        if not src.eager:
+            picked = picked.collect()
+        picked = picked.rows()
     records = []
     names = list(out)
-    for index, values in enumerate(picked.iter_rows(named=False)):
-        fields = dict(zip(names, values, strict=True))
+    for index, values in enumerate(picked):
+        fields = {k: v for k, v in zip(names, values, strict=True) if not is_null(v)}
         fields["principal"] = Money.from_minor_units(int(fields["principal"]), code)
         fields["outstanding"] = Money.from_minor_units(int(fields["outstanding"]), code)
         for name in ("disbursed", "on", "first_due"):

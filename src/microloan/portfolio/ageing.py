@@ -22,6 +22,7 @@ from microloan.money import Money
 from microloan.portfolio._cells import LOW, MAX_DAYS, SHIFT, Row, add_reports, is_zero, ratio
 from microloan.portfolio._frames import (
     FloatAmounts,
+    FrameLike,
     FrameRows,
     Options,
     ageing_counts,
@@ -212,7 +213,7 @@ class AgeingReport(FrameRows):
 
 
 def ageing_report(
-    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]] | FrameLike,
     *,
     on: date,
     scheme: SchemeName | BucketScheme = "m",
@@ -263,7 +264,7 @@ def ageing_report(
     if frame is not None:  # stage 1 in the frame's engine
         return _ageing_of_frame(records, on, plan, frame)
     if plan.override is not None:
-        return _ageing_with_override(records, on, plan)
+        return _ageing_with_override(records, on, plan)  # type: ignore[arg-type]
     # The hot loop: one comparison and one integer add per record. A record's
     # `_akey` packs its days past due, its currency and its own snapshot date, so
     # the first record of each key is checked in full and the rest cannot differ;

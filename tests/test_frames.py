@@ -1,0 +1,280 @@
+"""Reports over DataFrames: every engine gives the pure-Python result, digit for digit."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from microloan import (
+    AgeingReport,
+    InvalidRecordError,
+    InvalidTypeError,
+    InvalidValueError,
+    LoanRecord,
+    MicroloanError,
+    SchemeName,
+    ageing_report,
+)
+from tests.frames import ENGINES, ON, engine_frame, pandas_frame, polars_frame, portfolio, records
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Dask support is moving out of Narwhals:FutureWarning"
+)
+
+SCHEMES: tuple[SchemeName, ...] = ("m", "us", "five-tier")
+
+
+# -- the same report on every engine --------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ageing_report_of_a_frame_equals_the_records_path(engine: str, seed: int) -> None:
+    """Stage 1 only adds integers: each engine's report equals the pure-Python one."""
+    rows = portfolio(seed, 300)
+    frame = engine_frame(engine, rows)
+    for scheme in SCHEMES:
+        expected = ageing_report(records(rows), on=ON, scheme=scheme)
+        assert ageing_report(frame, on=ON, scheme=scheme, currency="CNY") == expected
+
+
+@pytest.mark.parametrize("amounts", ["text", "decimal"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_decimal_and_text_amounts_are_read_exactly(engine: str, amounts: str) -> None:
+    """Decimal columns and decimal strings are parsed in the engine to exact minor units."""
+    rows = portfolio(3, 200)
+    frame = engine_frame(engine, rows, amounts=amounts)
+    assert ageing_report(frame, on=ON) == ageing_report(records(rows), on=ON)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_float_amounts_are_refused_with_moneys_message(engine: str) -> None:
+    """A float amount column is refused as `Money` refuses a float, naming the column."""
+    frame = engine_frame(engine, portfolio(4, 20), amounts="float")
+    with pytest.raises(InvalidTypeError, match=r"column 'outstanding'.*is a float; pass a str"):
+        ageing_report(frame, on=ON)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_float_amounts_round_to_the_nearest_minor_unit_when_asked(engine: str) -> None:
+    """`float_amounts="round"` reads a float amount as its nearest minor unit."""
+    rows = portfolio(5, 200)
+    frame = engine_frame(engine, rows, amounts="float")
+    report = ageing_report(frame, on=ON, float_amounts="round")
+    assert report == ageing_report(records(rows), on=ON)
+
+
+def test_float_amounts_off_a_minor_unit_are_refused_even_rounding() -> None:
+    """`"round"` refuses a float that is not within a millionth of a minor unit."""
+    import polars as pl
+
+    frame = polars_frame(portfolio(6, 5), amounts="float").with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit(1.005))
+        .otherwise(pl.col("outstanding"))
+        .alias("outstanding")
+    )
+    with pytest.raises(InvalidRecordError, match=r"records\[3\].*1.005 is not within a millionth"):
+        ageing_report(frame, on=ON, float_amounts="round")
+
+
+def test_an_empty_frame_gives_the_empty_report() -> None:
+    """No rows: the same empty report as no records (no currency)."""
+    frame = polars_frame([])
+    assert ageing_report(frame, on=ON, currency="CNY") == ageing_report([], on=ON)
+
+
+def test_columns_maps_fields_to_other_names() -> None:
+    """`columns=` reads a field from a column of another name."""
+    rows = portfolio(7, 50)
+    frame = polars_frame(rows).rename({"outstanding": "balance", "days_past_due": "dpd"})
+    mapped = ageing_report(
+        frame, on=ON, currency="CNY", columns={"outstanding": "balance", "days_past_due": "dpd"}
+    )
+    assert mapped == ageing_report(records(rows), on=ON)
+
+
+def test_an_override_scheme_sees_every_row() -> None:
+    """A scheme with an override reads the frame as records and applies it per loan."""
+    from microloan import BucketScheme
+
+    def restructured(subject: object, _label: str) -> str | None:
+        return "loss" if getattr(subject, "loan_id", "").endswith("7") else None
+
+    scheme = BucketScheme.preset("five-tier").with_override(restructured)
+    rows = portfolio(8, 60)
+    expected = ageing_report(records(rows), on=ON, scheme=scheme)
+    assert ageing_report(polars_frame(rows), on=ON, scheme=scheme, currency="CNY") == expected
+
+
+# -- bad data: specific errors naming the column and the row -------------------------
+
+
+def _with(rows: list[dict[str, Any]], index: int, **change: object) -> list[dict[str, Any]]:
+    out = [dict(r) for r in rows]
+    out[index].update(change)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas", "pyarrow"])
+def test_a_missing_amount_names_its_column_and_row(engine: str) -> None:
+    """A null in a required column is refused, naming the column, the row and the loan."""
+    rows = _with(portfolio(9, 10), 4, outstanding=None)
+    frame = engine_frame(engine, rows)
+    with pytest.raises(InvalidRecordError, match=r"records\[4\] \(loan 'L9-4'\): outstanding"):
+        ageing_report(frame, on=ON, currency="CNY")
+
+
+def test_a_negative_balance_is_refused_naming_the_row() -> None:
+    """A negative outstanding is refused as `LoanRecord` refuses it."""
+    frame = polars_frame(_with(portfolio(10, 10), 2, outstanding=-5))
+    with pytest.raises(InvalidRecordError, match=r"records\[2\].*-5 must not be negative"):
+        ageing_report(frame, on=ON, currency="CNY")
+
+
+def test_a_fraction_of_a_fen_is_refused_naming_the_row() -> None:
+    """Decimal text with a fraction of a minor unit is refused with the record's reason."""
+    import polars as pl
+
+    frame = polars_frame(portfolio(11, 10), amounts="text").with_columns(
+        pl.when(pl.int_range(pl.len()) == 6)
+        .then(pl.lit("12.345"))
+        .otherwise(pl.col("outstanding"))
+        .alias("outstanding")
+    )
+    with pytest.raises(InvalidRecordError, match=r"records\[6\].*must be in whole CNY minor"):
+        ageing_report(frame, on=ON)
+
+
+def test_text_that_is_no_number_is_refused() -> None:
+    """Text that is not a decimal number is refused with `Money`'s reason."""
+    import polars as pl
+
+    frame = polars_frame(portfolio(12, 4), amounts="text").with_columns(
+        pl.lit("lots").alias("principal")
+    )
+    with pytest.raises(InvalidRecordError, match=r"principal.*'lots' is not a decimal number"):
+        ageing_report(frame, on=ON)
+
+
+def test_integer_amounts_need_a_currency() -> None:
+    """Integer amounts are minor units of the `currency=` passed: without one, refused."""
+    with pytest.raises(InvalidValueError, match=r"currency.*must be given"):
+        ageing_report(polars_frame(portfolio(13, 3)), on=ON)
+
+
+def test_a_missing_column_is_named() -> None:
+    """A report that needs a column the frame lacks says which, and lists the columns."""
+    frame = polars_frame(portfolio(14, 3)).drop("days_past_due")
+    with pytest.raises(InvalidValueError, match=r"days_past_due.*is not a column"):
+        ageing_report(frame, on=ON, currency="CNY")
+
+
+def test_a_snapshot_of_another_date_is_refused() -> None:
+    """A row whose `on` is not the report date is refused, as the records path does."""
+    frame = polars_frame(_with(portfolio(15, 5), 1, on=date(2026, 2, 28)))
+    with pytest.raises(InvalidRecordError, match=r"2026-02-28 is not the report date"):
+        ageing_report(frame, on=ON, currency="CNY")
+
+
+def test_a_loan_disbursed_after_the_report_date_is_refused() -> None:
+    """No loan may be disbursed after the report date."""
+    rows = _with(portfolio(16, 5, on=None), 3, disbursed=date(2026, 4, 2))
+    with pytest.raises(InvalidRecordError, match=r"records\[3\].*disbursed: 2026-04-02 is after"):
+        ageing_report(polars_frame(rows), on=ON, currency="CNY")
+
+
+def test_frame_options_are_refused_for_records() -> None:
+    """`columns=`, `currency=` and `float_amounts=` apply to frames; never silently ignored."""
+    with pytest.raises(InvalidValueError, match="applies to a DataFrame input only"):
+        ageing_report([], on=ON, currency="CNY")
+
+
+def test_an_unknown_option_value_is_refused() -> None:
+    """An option outside its `Literal` choices is refused, listing them."""
+    with pytest.raises(InvalidValueError, match="float_amounts"):
+        ageing_report(polars_frame([]), on=ON, float_amounts="truncate")  # type: ignore[arg-type]
+
+
+# -- LoanRecord.from_frame -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_from_frame_builds_the_same_records(engine: str) -> None:
+    """`LoanRecord.from_frame` gives the records the rows describe, nulls as defaults."""
+    rows = portfolio(17, 80)
+    frame = engine_frame(engine, rows, amounts="text")
+    assert LoanRecord.from_frame(frame) == records(rows)
+
+
+def test_from_frame_names_the_bad_row() -> None:
+    """A row no record can be built from is refused by position and loan id."""
+    rows = _with(portfolio(18, 5), 2, max_days_past_due=0, days_past_due=10)
+    with pytest.raises(InvalidRecordError, match=r"records\[2\] \(loan 'L18-2'\).*below"):
+        LoanRecord.from_frame(polars_frame(rows), currency="CNY")
+
+
+# -- to_frame ------------------------------------------------------------------------
+
+
+def _report() -> AgeingReport:
+    return ageing_report(records(portfolio(19, 100)), on=ON, scheme="us")
+
+
+def test_to_frame_polars_has_typed_columns_and_no_total_row() -> None:
+    """Counts are integers, money decimals with the currency's places, rates decimals."""
+    import polars as pl
+
+    report = _report()
+    frame = report.to_frame("polars")
+    assert frame.schema["loans"] == pl.Int64
+    assert frame.schema["outstanding"] == pl.Decimal(38, 2)
+    assert isinstance(frame.schema["loan_share"], pl.Decimal)
+    assert frame["bucket"].to_list() == list(report.labels)
+    assert sum(frame["loans"].to_list()) == report.total_count
+    assert sum(frame["outstanding"].to_list()) == report.total_outstanding.amount
+
+
+def test_to_frame_money_as_minor_units_and_rates_as_floats() -> None:
+    """The options give integer minor units and float rates."""
+    report = _report()
+    table = report.to_frame("pyarrow", money="minor_units", rates="float")
+    import pyarrow as pa
+
+    assert table.schema.field("outstanding").type == pa.int64()
+    assert table.schema.field("balance_share").type == pa.float64()
+    assert sum(table.column("outstanding").to_pylist()) == report.total_outstanding.minor_units
+
+
+def test_to_frame_pandas_keeps_exact_decimals() -> None:
+    """pandas gets nullable integer columns and exact decimal columns."""
+    report = _report()
+    frame = report.to_frame("pandas")
+    assert str(frame["loans"].dtype) == "Int64"
+    assert frame["outstanding"].sum() == report.total_outstanding.amount
+    assert all(isinstance(v, Decimal) for v in frame["outstanding"].to_list())
+
+
+def test_to_frame_refuses_an_unknown_backend() -> None:
+    """A backend outside the choices is refused, listing them."""
+    with pytest.raises(InvalidValueError, match="backend"):
+        _report().to_frame("excel")  # type: ignore[arg-type]
+
+
+def test_only_microloan_errors_escape_a_frame_report() -> None:
+    """Junk where a frame is read (a column of lists) is a MicroloanError, not the engine's."""
+    import polars as pl
+
+    frame = pl.DataFrame({"days_past_due": [[1]], "outstanding": [1]})
+    with pytest.raises(MicroloanError):
+        ageing_report(frame, on=ON, currency="CNY")
+
+
+def test_pandas_frame_helper_keeps_numpy_datetimes() -> None:
+    """The pandas fixtures hold NumPy datetimes, as most pandas data does."""
+    assert str(pandas_frame(polars_frame(portfolio(20, 2)))["disbursed"].dtype).startswith(
+        "datetime64"
+    )
