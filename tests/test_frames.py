@@ -278,3 +278,104 @@ def test_pandas_frame_helper_keeps_numpy_datetimes() -> None:
     assert str(pandas_frame(polars_frame(portfolio(20, 2)))["disbursed"].dtype).startswith(
         "datetime64"
     )
+
+
+# -- lift tables and score metrics: the engine counts per distinct value -------------
+
+
+def _scored(seed: int, n: int) -> tuple[list[Any], list[int]]:
+    """Scores with ties and missing values (None and NaN), and a bad flag."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    scores: list[Any] = []
+    for _ in range(n):
+        roll = rng.random()
+        scores.append(None if roll < 0.03 else rng.choice((0.25, 0.5)) if roll < 0.2 else roll)
+    bads = [int(rng.random() < (0.5 if s is None else s * 0.4)) for s in scores]
+    return scores, bads
+
+
+def _score_frame(engine: str, scores: list[Any], bads: list[int]) -> Any:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"score": scores, "bad": bads}, schema={"score": pl.Float64, "bad": pl.Int64}
+    )
+    if engine == "polars":
+        return frame
+    if engine == "polars-lazy":
+        return frame.lazy()
+    if engine == "pyarrow":
+        return frame.to_arrow()
+    if engine == "duckdb":
+        import duckdb
+
+        return duckdb.from_arrow(frame.to_arrow())
+    import pandas as pd
+
+    return pd.DataFrame({"score": [float("nan") if s is None else s for s in scores], "bad": bads})
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lift_table_of_a_frame_equals_the_columns_path(engine: str) -> None:
+    """The lift table (WoE, IV, KS), reject impact, KS and AUC of a frame equal the lists'."""
+    from microloan import Rule, auc, ks, lift_table, reject_impact
+
+    scores, bads = _scored(21, 400)
+    frame = _score_frame(engine, scores, bads)
+    clean = [(s, b) for s, b in zip(scores, bads, strict=True) if s is not None]
+    for bins in (5, [0.25, 0.5, 0.75]):
+        expected = lift_table(scores, bads, bins=bins)
+        assert lift_table(frame, value="score", bad="bad", bins=bins) == expected
+    rule = Rule(">=", 0.5)
+    assert reject_impact(frame, value="score", bad="bad", reject=rule) == reject_impact(
+        scores, bads, reject=rule
+    )
+    if engine in ("polars", "pyarrow"):  # no missing scores: KS and AUC refuse them
+        import polars as pl
+
+        kept = pl.DataFrame({"score": [s for s, _ in clean], "bad": [b for _, b in clean]})
+        kept_frame = kept if engine == "polars" else kept.to_arrow()
+        plain = ([s for s, _ in clean], [b for _, b in clean])
+        assert ks(kept_frame, value="score", bad="bad") == ks(*plain)
+        assert auc(kept_frame, value="score", bad="bad") == auc(*plain)
+
+
+def test_psi_of_two_frames_equals_the_counts_path() -> None:
+    """PSI over two frames counts both in the same bins, as the bins' own counts do."""
+    import polars as pl
+
+    from microloan import CutBins, psi
+
+    before, _ = _scored(22, 300)
+    after, _ = _scored(23, 300)
+    bins = CutBins(cuts=(0.2, 0.4, 0.6, 0.8))
+    expected = psi(bins.counts(before), bins.counts(after))
+    frames = [
+        pl.DataFrame({"score": data}, schema={"score": pl.Float64}) for data in (before, after)
+    ]
+    assert psi(*frames, value="score", bins=bins) == expected
+
+
+def test_a_bad_flag_outside_zero_and_one_is_refused_naming_the_row() -> None:
+    """A flag of 2 is refused, naming the column and the row."""
+    import polars as pl
+
+    from microloan import ks
+
+    frame = pl.DataFrame({"score": [1.0, 2.0, 3.0], "bad": [0, 2, 1]})
+    with pytest.raises(
+        InvalidRecordError, match=r"records\[1\].*column 'bad'.*2 is not a bad flag"
+    ):
+        ks(frame, value="score", bad="bad")
+
+
+def test_score_columns_are_named_for_a_frame() -> None:
+    """A frame without `value=` is refused: the column is never guessed."""
+    import polars as pl
+
+    from microloan import auc
+
+    with pytest.raises(InvalidValueError, match="value"):
+        auc(pl.DataFrame({"score": [1.0], "bad": [1]}), bad="bad")

@@ -31,6 +31,7 @@ from microloan.errors import (
     InvalidValueError,
     MicroloanError,
     invalid,
+    wrong_type,
 )
 from microloan.money import CURRENCY_MINOR_UNITS, Money
 
@@ -417,6 +418,47 @@ class Source:
             for key, t in totals.items()
         ]
 
+    def value_sums(self, key_column: str, flag: Any) -> tuple[dict[Any, Any], dict[Any, Any]]:
+        """Rows and the sum of `flag` per distinct value of `key`, nulls and NaN under `None`.
+
+        Columnar: a million distinct values come back as two lists, not a million rows.
+        """
+        key = self.nw.col(key_column)
+        nw = self.nw
+        if self.schema[key_column].is_float():
+            key = key.fill_nan(None)  # NaN is missing, as None is: one key
+        self.derived["__key"] = key
+        self.derived["__flag"] = flag
+        summaries = [nw.col("__flag").sum().alias("__sum"), nw.len().alias("__len")]
+        summaries += [nw.col(flag_).sum().alias(flag_) for flag_, *_ in self.checks]
+
+        def stage(frame: Any) -> Any:
+            frame = frame.with_columns(**self.derived)
+            return frame.group_by("__key", drop_null_keys=False).agg(*summaries)
+
+        with engine_errors():
+            partitioned = type(self.native).__module__.startswith(("dask.", "dask_expr"))
+            if partitioned:
+                grouped = nw.from_native(_per_partition(self.native, stage, nw))
+            else:
+                grouped = stage(self.frame)
+                if not self.eager:
+                    grouped = grouped.collect()
+            columns = {n: grouped.get_column(n).to_list() for n in grouped.columns}
+        for flag_, _field, bad, error in self.checks:
+            if any(columns[flag_]):
+                raise error(self.first_bad(bad))
+        keys, counts, flags = columns["__key"], columns["__len"], columns["__sum"]
+        if not partitioned:  # one row per distinct key (NaN made null in the engine)
+            return dict(zip(keys, counts, strict=True)), dict(zip(keys, flags, strict=True))
+        totals: dict[Any, int] = {}
+        sums: dict[Any, int] = {}
+        for value, count, total in zip(keys, counts, flags, strict=True):
+            key = None if is_null(value) else value
+            totals[key] = totals.get(key, 0) + int(count)
+            sums[key] = sums.get(key, 0) + int(total or 0)
+        return totals, sums
+
     def first_bad(self, bad: Any) -> dict[str, Any]:
         """The first row where `bad` holds, with its position when the frame is eager."""
         frame = self.frame
@@ -795,3 +837,75 @@ class FrameRows:
         rows = self.as_rows()  # type: ignore[attr-defined]
         data = [row for row in rows if next(iter(row.values()), None) != "total"]
         return to_frame(data or rows[:0], backend=backend, money=money, rates=rates)
+
+
+def count_table(frame: object, *, value: object, bad: object, argument: str = "values") -> Any:
+    """Stage 1 of the score metrics and lift tables: rows and bads per distinct value.
+
+    The frame's `value` column is grouped as it is (a missing value, null or NaN, under
+    `None`, as the iterable path counts it); the `bad` column must hold 0/1 or
+    False/True. Returns the [`CountTable`][microloan.CountTable] the metrics start from.
+    """
+    from microloan.analytics.counts import CountTable  # noqa: PLC0415
+
+    for name, given in (("value", value), ("bad", bad)):
+        if not isinstance(given, str) and not (
+            name == "bad" and given is None and argument == "psi"
+        ):
+            raise invalid(
+                name, given, f"must name the frame's column (a str) when {argument} is a frame"
+            )
+    src = Source(frame, Options(), argument=argument)
+    nw = src.nw
+    src.require(value)  # type: ignore[arg-type]
+    if bad is None:  # PSI: rows per value only
+        totals, _ = src.value_sums(src.name(value), nw.lit(0))  # type: ignore[arg-type]
+        return CountTable._trusted(totals, dict.fromkeys(totals, 0))  # noqa: SLF001
+    column = src.require(bad)  # type: ignore[arg-type]
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        flag = flag.cast(nw.Int64())
+    elif not dtype.is_integer():
+        raise InvalidTypeError(f"{bad}: column {column!r} is {dtype}, not a bad flag (0/1 or bool)")
+    src.check(
+        column,
+        flag.is_null() | ((flag != 0) & (flag != 1)),
+        lambda row: src.record_error(
+            row, f"{bad} (column {column!r}): {row.get(column)!r} is not a bad flag; use 0/1"
+        ),
+    )
+    totals, bads = src.value_sums(src.name(value), flag)  # type: ignore[arg-type]
+    return CountTable._trusted(totals, bads)  # noqa: SLF001 - checked in the engine: 0/1 flags
+
+
+def counted(values: Any, *, value: object, bad: object, argument: str = "values") -> Any:
+    """A frame's count table (stage 1 in its engine), or `values` as given if not a frame.
+
+    `value=` and `bad=` name a frame's columns; with anything else they are refused.
+    """
+    if is_frame(values):
+        return count_table(values, value=value, bad=bad, argument=argument)
+    for name, given in (("value", value), ("bad", bad)):
+        if given is not None:
+            raise invalid(name, given, "names a column: it applies to a DataFrame input only")
+    return values
+
+
+def psi_counts(expected: Any, actual: Any, *, value: object, bins: object) -> Any:
+    """Stage 1 of PSI over two frames: rows per bin of `bins` in each, counted by the engines.
+
+    `bins` is a [`CutBins`][microloan.CutBins], a [`CategoryBins`][microloan.CategoryBins],
+    cut points, or a number of equal-frequency bins of the expected frame's values.
+    """
+    from microloan.analytics.lift import _resolve_bins  # noqa: PLC0415
+
+    for name, data in (("expected_counts", expected), ("actual_counts", actual)):
+        if not is_frame(data):
+            raise wrong_type(name, data, "a frame, as the other side is")
+    if bins is None:
+        raise invalid("bins", None, "is required with frames: the bins to count both sides in")
+    first = count_table(expected, value=value, bad=None, argument="psi")
+    second = count_table(actual, value=value, bad=None, argument="psi")
+    resolved = _resolve_bins(bins, first)
+    return list(first.bin_counts(resolved)[0]), list(second.bin_counts(resolved)[0])
