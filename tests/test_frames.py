@@ -379,3 +379,79 @@ def test_score_columns_are_named_for_a_frame() -> None:
 
     with pytest.raises(InvalidValueError, match="value"):
         auc(pl.DataFrame({"score": [1.0], "bad": [1]}), bad="bad")
+
+
+# -- vintage, first-payment default, overdue and roll rates -------------------------
+
+
+def _written_off(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**row, "written_off": i % 17 == 0} for i, row in enumerate(rows)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_overdue_rates_of_a_frame_equal_the_records_path(engine: str) -> None:
+    """Coincident and lagged overdue rates per disbursement month: the engine counts."""
+    from microloan import overdue_rates
+
+    rows = portfolio(41, 300)
+    frame = engine_frame(engine, rows)
+    for over in (0, 30):
+        expected = overdue_rates(records(rows), on=ON, over=over)
+        assert overdue_rates(frame, on=ON, over=over, currency="CNY") == expected
+
+
+def test_overdue_rates_read_the_written_off_column() -> None:
+    """A written-off loan is off the book, as the record's flag says."""
+    import polars as pl
+
+    from microloan import overdue_rates
+
+    rows = _written_off(portfolio(42, 100))
+    frame = polars_frame([{k: v for k, v in r.items() if k != "written_off"} for r in rows])
+    frame = frame.with_columns(pl.Series("written_off", [r["written_off"] for r in rows]))
+    assert overdue_rates(frame, on=ON, currency="CNY") == overdue_rates(records(rows), on=ON)
+
+
+def test_vintage_and_fpd_of_a_frame_equal_the_records_path() -> None:
+    """Vintage curves and FPD from a frame of snapshots equal the records' own."""
+    from datetime import timedelta
+
+    import polars as pl
+
+    from microloan import first_payment_default, vintage
+
+    rows = portfolio(43, 150)
+    for row in rows:
+        row["first_due"] = row["disbursed"] + timedelta(days=30)
+    snapshots = [
+        {**row, "on": day, "loan_id": row["loan_id"]}
+        for row in rows
+        for day in (date(2026, 1, 31), ON)
+        if row["disbursed"] <= day and row["first_due"] <= ON
+    ]
+    frame = polars_frame([{k: v for k, v in r.items() if k != "first_due"} for r in snapshots])
+    frame = frame.with_columns(pl.Series("first_due", [r["first_due"] for r in snapshots]))
+    assert vintage(frame, currency="CNY") == vintage(records(snapshots))
+    latest = [{**r, "first_installment_days_past_due": r["days_past_due"]} for r in rows]
+    fpd_frame = frame.filter(pl.col("on") == ON).with_columns(
+        pl.col("days_past_due").alias("first_installment_days_past_due")
+    )
+    kept = [r for r in latest if r["first_due"] <= ON]
+    assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(records(kept))
+
+
+def test_roll_rates_of_two_frames_equal_the_records_path() -> None:
+    """Roll rates join two snapshot frames by loan id, as the records path does."""
+    from microloan import roll_rates
+
+    start = date(2026, 2, 28)
+    before = portfolio(44, 120, on=start)
+    for row in before:
+        row["disbursed"] = min(row["disbursed"], start)
+    after = [
+        {**row, "on": ON, "days_past_due": row["days_past_due"] + 31, "max_days_past_due": None}
+        for row in before[10:]
+    ]
+    expected = roll_rates(records(before), records(after), start=start, end=ON)
+    frames = (polars_frame(before), polars_frame(after))
+    assert roll_rates(*frames, start=start, end=ON, currency="CNY") == expected

@@ -38,7 +38,7 @@ from microloan.analytics._data import (
 from microloan.analytics.binning import Bins
 from microloan.analytics.counts import CountTable, counts_of, in_value_order
 from microloan.errors import invalid, wrong_type
-from microloan.portfolio._frames import counted, is_frame, psi_counts
+from microloan.portfolio._frames import FrameLike, counted, is_frame, psi_counts
 
 Higher = Literal["bad", "good"]
 """Which class a higher score points to: `"bad"` (risk scores, default) or `"good"` (scorecards)."""
@@ -257,8 +257,8 @@ def _floor(floor: Decimal | str) -> Decimal:
 
 @in_context
 def psi(
-    expected_counts: Sequence[Any] | Mapping[Any, Any],
-    actual_counts: Sequence[Any] | Mapping[Any, Any],
+    expected_counts: Sequence[Any] | Mapping[Any, Any] | FrameLike,
+    actual_counts: Sequence[Any] | Mapping[Any, Any] | FrameLike,
     *,
     empty: PsiEmptyRule = "error",
     floor: Decimal | str = Decimal("0.0001"),
@@ -307,7 +307,7 @@ def psi(
         )
     elif value is not None or bins is not None:
         raise invalid("value", value, "and bins= apply to DataFrame inputs only")
-    keys, es, acs = _aligned(expected_counts, actual_counts)
+    keys, es, acs = _aligned(expected_counts, actual_counts)  # type: ignore[arg-type]
     if empty == "0.9":
         point_nine = Decimal("0.9")
         pairs = [(e, a) for e, a in zip(es, acs, strict=True) if e or a]

@@ -909,3 +909,44 @@ def psi_counts(expected: Any, actual: Any, *, value: object, bins: object) -> An
     second = count_table(actual, value=value, bad=None, argument="psi")
     resolved = _resolve_bins(bins, first)
     return list(first.bin_counts(resolved)[0]), list(second.bin_counts(resolved)[0])
+
+
+def overdue_counts(
+    frame: object, options: Options, *, on: date, over: int
+) -> tuple[str | None, dict[int, list[int]]]:
+    """Stage 1 of the overdue rates: per disbursement month, all loans and those on book.
+
+    Each month's cell is `[loans, principal, on-book loans, outstanding, overdue loans,
+    overdue outstanding]` in minor units, as the records path adds them.
+    """
+    src = Source(frame, options)
+    nw = src.nw
+    dpd = src.days_expr("days_past_due")
+    units = src.units_expr("outstanding")
+    principal = src.units_expr("principal")
+    month = src.month_expr(src.date_expr("disbursed"))
+    check_snapshot(src, on)
+    closed = (units == 0) & (dpd == 0)
+    if src.has("written_off"):
+        off = nw.col(src.require("written_off"))
+        src.not_null("written_off")
+        closed = closed | off
+    on_book = nw.when(closed).then(nw.lit(0)).otherwise(nw.lit(1)).cast(nw.Int64())
+    late = nw.when(dpd > over).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    rows = src.run(
+        {"month": month, "book": on_book, "late": late},
+        {"principal": principal, "units": units},
+    )
+    cells: dict[int, list[int]] = {}
+    for row in rows:
+        cell = cells.setdefault(int(row["month"]), [0] * 6)
+        loans = int(row["__len"])
+        cell[0] += loans
+        cell[1] += int(row["principal"])
+        if row["book"]:
+            cell[2] += loans
+            cell[3] += int(row["units"])
+            if row["late"]:
+                cell[4] += loans
+                cell[5] += int(row["units"])
+    return (src.currency or "CNY") if cells else None, cells
