@@ -455,3 +455,51 @@ def test_roll_rates_of_two_frames_equal_the_records_path() -> None:
     expected = roll_rates(records(before), records(after), start=start, end=ON)
     frames = (polars_frame(before), polars_frame(after))
     assert roll_rates(*frames, start=start, end=ON, currency="CNY") == expected
+
+
+# -- cohorts and funnels: the engine groups the distinct rows ------------------------
+
+
+def _applications(seed: int, n: int) -> dict[str, list[Any]]:
+    import random
+    from datetime import datetime, timedelta
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    users = [f"u{rng.randrange(60)}" for _ in range(n)]
+    first = {u: rng.random() < 0.5 for u in users}
+    return {
+        "days": [
+            datetime(2026, 1, 1, 9) + timedelta(days=rng.randrange(70), hours=rng.randrange(12))
+            for _ in range(n)
+        ],
+        "users": users,
+        "disbursed": [int(rng.random() < 0.6) for _ in range(n)],
+        "is_new": [int(first[u]) for u in users],
+    }
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas", "duckdb"])
+def test_cohort_and_funnel_metrics_of_a_frame_equal_the_columns_path(engine: str) -> None:
+    """Cohort retention, repeat borrowing and daily disbursement rates equal the lists'."""
+    import polars as pl
+
+    from microloan import cohort_retention, disbursement_rate_by_day, repeat_borrowing
+
+    data = _applications(51, 500)
+    frame: Any = pl.DataFrame(data).rename({"users": "customer"})
+    if engine == "pandas":
+        frame = frame.to_pandas()
+    elif engine == "duckdb":
+        import duckdb
+
+        frame = duckdb.from_arrow(frame.to_arrow())
+    named = {"users": "customer"}
+    days, users = data["days"], data["users"]
+    assert cohort_retention(frame, columns={**named, "dates": "days"}) == cohort_retention(
+        users, days
+    )
+    assert repeat_borrowing(frame, window=2, base="new", columns=named) == repeat_borrowing(
+        days, users, window=2, base="new", is_new=data["is_new"]
+    )
+    expected = disbursement_rate_by_day(days, users, data["disbursed"], is_new=data["is_new"])
+    assert disbursement_rate_by_day(frame, columns=named) == expected

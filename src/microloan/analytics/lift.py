@@ -776,7 +776,7 @@ def reject_impact(
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
-class CombinedImpact:
+class CombinedImpact(FrameRows):
     """Several reject rules at once: together, each alone, and each one's marginal impact.
 
     Attributes:

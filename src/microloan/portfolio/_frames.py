@@ -950,3 +950,63 @@ def overdue_counts(
                 cell[4] += loans
                 cell[5] += int(row["units"])
     return (src.currency or "CNY") if cells else None, cells
+
+
+ColumnKind = Literal["value", "day", "month", "flag"]
+
+
+def distinct_columns(
+    frame: object, spec: Mapping[str, ColumnKind], columns: Mapping[str, str] | None
+) -> dict[str, list[Any]]:
+    """Stage 1 of the cohort and funnel metrics: the distinct combinations of a few columns.
+
+    Those metrics count users once per day or month, so the distinct `(user, day, flag …)`
+    rows the engine groups out give the same answer as every row. `spec` names each
+    argument and how its column is read: as it is (`"value"`, never null), cut to the
+    day or the month (`"day"`, `"month"`, as dates) or as a 0/1 flag (`"flag"`).
+    """
+    src = Source(frame, Options(columns=columns), argument=next(iter(spec)))
+    nw = src.nw
+    keys: dict[str, Any] = {}
+    for name, kind in spec.items():
+        column = src.require(name)
+        src.not_null(name)
+        if kind == "value":
+            keys[name] = nw.col(column)
+        elif kind == "flag":
+            keys[name] = _flag(src, name, column)
+        else:
+            day = src.date_expr(name)
+            keys[name] = src.day_expr(day) if kind == "day" else src.month_expr(day)
+    rows = src.run(keys, {})
+    out: dict[str, list[Any]] = {name: [] for name in spec}
+    for row in rows:
+        for name, kind in spec.items():
+            value = row[name]
+            if kind == "day":
+                value = date(value // 10_000, value // 100 % 100, value % 100)
+            elif kind == "month":
+                value = date(value // 12, value % 12 + 1, 1)
+            elif kind == "flag":
+                value = int(value)
+            out[name].append(value)
+    return out
+
+
+def _flag(src: Source, name: str, column: str) -> Any:
+    """A 0/1 (or bool) column as integers, each row checked."""
+    nw = src.nw
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        return flag.cast(nw.Int64())
+    if not dtype.is_integer():
+        raise InvalidTypeError(f"{name}: column {column!r} is {dtype}, not a 0/1 flag")
+    src.check(
+        name,
+        (flag != 0) & (flag != 1),
+        lambda row: src.record_error(
+            row, f"{name} (column {column!r}): {row.get(column)!r} is not a flag; use 0/1"
+        ),
+    )
+    return flag
