@@ -469,7 +469,7 @@ def _applications(seed: int, n: int) -> dict[str, list[Any]]:
     first = {u: rng.random() < 0.5 for u in users}
     return {
         "days": [
-            datetime(2026, 1, 1, 9) + timedelta(days=rng.randrange(70), hours=rng.randrange(12))
+            datetime(2026, 1, 1, 9) + timedelta(days=rng.randrange(70), hours=rng.randrange(12))  # noqa: DTZ001
             for _ in range(n)
         ],
         "users": users,
