@@ -226,6 +226,18 @@ class Source:
         dtype = self.schema[column]
         if not optional:
             self.not_null(field)
+        if dtype == nw.String:  # text, as a CSV holds it: ASCII digits only
+            text = nw.col(column).str.strip_chars()
+            whole = text.str.contains("^[0-9]{1,9}$", literal=False)
+            self.check(
+                field,
+                ~nw.col(column).is_null() & ~whole,
+                lambda row: self.record_error(
+                    row,
+                    f"{field} (column {column!r}): {row[column]!r} is not a whole number of days",
+                ),
+            )
+            return nw.when(whole).then(text).cast(nw.Int64())  # a null stays null
         if not dtype.is_integer():
             if dtype.is_float():
                 col = nw.col(column)
@@ -358,10 +370,21 @@ class Source:
         column = self.require(field)
         dtype = self.schema[column]
         nw = self.nw
-        if not (dtype == nw.Date or isinstance(dtype, nw.Datetime) or dtype == nw.Object):
-            raise InvalidTypeError(f"{field}: column {column!r} is {dtype}, not a date column")
         if not optional:
             self.not_null(field)
+        if dtype == nw.String:  # ISO dates as text, as a CSV holds them
+            text = nw.col(column).str.strip_chars()
+            iso = text.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", literal=False)
+            self.check(
+                field,
+                ~nw.col(column).is_null() & ~iso,
+                lambda row: self.record_error(
+                    row, f"{field} (column {column!r}): {row[column]!r} is not a date (YYYY-MM-DD)"
+                ),
+            )
+            return nw.when(iso).then(text).str.to_date("%Y-%m-%d")  # a null stays null
+        if not (dtype == nw.Date or isinstance(dtype, nw.Datetime) or dtype == nw.Object):
+            raise InvalidTypeError(f"{field}: column {column!r} is {dtype}, not a date column")
         return nw.col(column)
 
     def month_expr(self, expr: Any) -> Any:
