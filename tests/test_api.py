@@ -162,13 +162,20 @@ _LAZY = (
     "fastapi",
     "starlette",
     "jsonschema",
+    "narwhals",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "duckdb",
+    "dask",
+    "pyspark",
 )
 
 
 def test_import_loads_no_optional_extra() -> None:
-    """`import microloan` (and the CLI's module) loads no SQL driver, no plotting code and
-    neither pydantic, FastAPI nor jsonschema, yet every value object has its pydantic hook:
-    each extra is imported only when it is used."""
+    """`import microloan` (and the CLI's module) loads no SQL driver, no plotting code, no
+    frame library and neither pydantic, FastAPI nor jsonschema, yet every value object has
+    its pydantic hook: each extra is imported only when it is used."""
     import subprocess
     import sys
 

@@ -29,7 +29,14 @@ from microloan.cost import apr
 from microloan.errors import CommandLineError, InvalidRecordError, MicroloanError
 from microloan.loans import Loan
 from microloan.money import Money
-from microloan.portfolio import LoanRecord, ageing_report
+from microloan.portfolio import (
+    LoanRecord,
+    ageing_report,
+    first_payment_default,
+    roll_rates,
+    vintage,
+)
+from microloan.portfolio._frames import counted
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 from microloan.terms import AllocationOrder, PenaltyPreset
@@ -644,11 +651,13 @@ def _age(args: argparse.Namespace) -> int:
     outstanding and days_past_due, and optionally currency.
     """
     rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
-    records = _age_records(rows, args.currency)
-    try:
-        report = ageing_report(records, on=args.on, scheme=args.scheme)
-    except InvalidRecordError as exc:
-        raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
+    report = _frame_report(args, args.records, _AGE_COLUMNS, _aged)
+    if report is None:  # the stdlib reader: no frames extra, or a CSV it must diagnose
+        records = _age_records(rows, args.currency)
+        try:
+            report = ageing_report(records, on=args.on, scheme=args.scheme)
+        except InvalidRecordError as exc:
+            raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
     if report.total_count == 0:
         raise CommandLineError(f"{rows.path} has no loans (a header and no rows)")
     _save_plot(args.plot, report.plot)
@@ -791,7 +800,11 @@ def _lift(args: argparse.Namespace) -> int:
     left: [21, +inf).
     """
     rows = Rows(args.data, encoding=args.encoding, delimiter=args.delimiter)
-    counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
+    if _is_parquet(args.data):  # typed columns: the engine counts per distinct value
+        frame = _scan(args, args.data, (args.value, args.bad))
+        counts = _frame_call(args.data, lambda: counted(frame, value=args.value, bad=args.bad))
+    else:
+        counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
     bins: Any = args.bins
     if args.categorical:
         bins = categories(list(counts.totals))
@@ -860,6 +873,249 @@ def _lift(args: argparse.Namespace) -> int:
         f"lift of the rejected {_fixed(impact.rejected_lift, 2)}"
     )
     return 0
+
+
+# -- reading through the frames path (the microloan[frames] extra and polars) ---------
+
+_PARQUET = (".parquet", ".pq")
+_SNAPSHOT_COLUMNS = (*_AGE_COLUMNS, "on")
+_OPTIONAL_COLUMNS = ("max_days_past_due", "first_installment_days_past_due", "first_due")
+
+
+def _is_parquet(path: str) -> bool:
+    return path.lower().endswith(_PARQUET)
+
+
+def _scan(  # noqa: C901, PLR0911, PLR0912 - one early return per reason to read with the stdlib
+    args: argparse.Namespace, path: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Any:  # noqa: ANN401 - a polars LazyFrame, or None
+    """`path` as a lazy polars frame of `columns` (a CSV's as text), streamed by the engine.
+
+    `None` when the stdlib reader should read a CSV instead: without the frames extra
+    or polars, another encoding than UTF-8, a column missing (the stdlib reader names
+    it), or a `currency` column (one currency per row). A Parquet file needs the extra.
+    """
+    parquet = _is_parquet(path)
+    try:
+        import narwhals  # noqa: F401, PLC0415 - only to know the extra is installed
+        import polars as pl  # noqa: PLC0415
+    except ImportError:
+        if parquet:
+            raise CommandLineError(
+                f"{path}: reading Parquet needs the frames extra and polars: "
+                "pip install 'microloan[frames]' polars"
+            ) from None
+        return None
+    if not Path(path).is_file():
+        if parquet:
+            raise CommandLineError(f"{path}: no such file")
+        return None
+    if parquet:
+        frame = pl.scan_parquet(path)
+    elif codecs.lookup(args.encoding).name not in ("utf-8", "utf-8-sig"):
+        return None
+    else:
+        frame = pl.scan_csv(path, separator=args.delimiter, infer_schema=False)
+    try:
+        names = frame.collect_schema().names()
+    except Exception as exc:  # noqa: BLE001 - polars' own refusal of the file
+        if parquet:
+            raise CommandLineError(f"{path}: not a Parquet file polars can read ({exc})") from None
+        return None
+    missing = [c for c in columns if c not in names]
+    renamed = any("_duplicated_" in name for name in names)  # polars' name for a repeat
+    if "currency" in names or renamed or (missing and not parquet):
+        return None
+    if missing:
+        raise CommandLineError(f"{path}: no column {missing[0]!r}; it has {', '.join(names)}")
+    if not _well_formed(frame, "loan_id" in columns):
+        if parquet:
+            raise CommandLineError(f"{path}: a loan id appears twice")
+        return None  # the stdlib reader names the line
+    return frame.select(*columns, *[c for c in optional if c in names and c not in columns])
+
+
+def _well_formed(frame: Any, unique_ids: bool) -> bool:  # noqa: ANN401 - a polars LazyFrame
+    """Whether every line has the header's fields (read in full) and, if asked, no loan id twice."""
+    import polars as pl  # noqa: PLC0415 - _scan found it
+
+    checks = [pl.all().null_count(), pl.len().alias("__rows")]
+    if unique_ids:
+        checks.append(pl.col("loan_id").n_unique().alias("__ids"))
+    try:
+        found = frame.select(*checks).collect().row(0, named=True)
+    except Exception:  # noqa: BLE001 - polars' refusal of a ragged line or bad UTF-8
+        return False
+    return not unique_ids or found["__ids"] == found["__rows"]
+
+
+def _frame_call(path: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN401
+    """Run a report on a frame; a refusal names the file."""
+    try:
+        return compute()
+    except MicroloanError as exc:
+        raise CommandLineError(f"{path}: {exc}") from None
+
+
+def _frame_report(
+    args: argparse.Namespace,
+    path: str,
+    columns: tuple[str, ...],
+    compute: Callable[[argparse.Namespace, Any], Any],
+    optional: tuple[str, ...] = (),
+) -> Any:  # noqa: ANN401 - the report, or None for the stdlib reader
+    """A report computed by the engine from `path`, or `None` for the stdlib reader.
+
+    A CSV the engine refuses is read again by the stdlib reader, whose message names the
+    line; a Parquet file's refusal names the column (and the row where it can).
+    """
+    frame = _scan(args, path, columns, optional)
+    if frame is None:
+        return None
+    try:
+        return compute(args, frame)
+    except Exception as exc:  # noqa: BLE001 - the engine's refusal too (bad UTF-8, say)
+        if not _is_parquet(path):
+            return None  # the stdlib reader names the line
+        raise CommandLineError(f"{path}: {exc}") from None
+
+
+def _aged(args: argparse.Namespace, frame: Any) -> Any:  # noqa: ANN401
+    return ageing_report(frame, on=args.on, scheme=args.scheme, currency=args.currency)
+
+
+def _snapshot_records(  # noqa: C901 - one branch per kind of field
+    rows: Rows, currency: str, columns: tuple[str, ...]
+) -> list[LoanRecord]:
+    """Records from a CSV by the stdlib reader (no frames extra): each line checked."""
+    records = []
+    for row in _checked(rows, *columns):
+        fields: dict[str, object] = {}
+        for name, raw in row.items():
+            text = (raw or "").strip()
+            if name not in (*columns, *_OPTIONAL_COLUMNS) or (not text and name not in columns):
+                continue
+            if not text:
+                rows.fail(name, text, "is empty")
+            if name in ("disbursed", "on", "first_due"):
+                fields[name] = iso_date(text) or rows.fail(name, text, "is not a date (YYYY-MM-DD)")
+            elif name in ("principal", "outstanding"):
+                try:
+                    fields[name] = Money(text, currency)
+                except MicroloanError as exc:
+                    rows.fail(name, text, f"is not an amount ({exc})")
+            elif name == "loan_id":
+                fields[name] = text
+            elif _WHOLE.fullmatch(text) is None:
+                rows.fail(name, text, "is not a whole number of days")
+            else:
+                fields[name] = int(text)
+        try:
+            records.append(LoanRecord(**fields))  # type: ignore[arg-type]
+        except MicroloanError as exc:
+            raise CommandLineError(f"{rows.path}, line {rows.line}: {exc}") from None
+    return records
+
+
+def _read_records(args: argparse.Namespace, path: str, columns: tuple[str, ...]) -> Any:  # noqa: ANN401
+    """A frame of `path` for a report, or the records the stdlib reader builds."""
+    frame = _scan(args, path, columns, _OPTIONAL_COLUMNS)
+    if frame is not None:
+        return frame
+    rows = Rows(path, encoding=args.encoding, delimiter=args.delimiter)
+    return _snapshot_records(rows, args.currency, columns)
+
+
+def _report_rows(args: argparse.Namespace, title: str, rows: list[dict[str, object]]) -> int:
+    """Print report rows as a table (shares as percentages), or write them as CSV or JSON."""
+    if not rows:
+        raise CommandLineError("no loans to report on")
+    places = args.places
+    if args.format != "table":
+        cells = [
+            {k: _ratio(v, places, k) if isinstance(v, Decimal) else v for k, v in row.items()}
+            for row in rows
+        ]
+        cells = [
+            {k: _amount_of(v) if isinstance(v, Money) else v for k, v in c.items()} for c in cells
+        ]
+        _write_document(args, {"title": title, "rows": cells}, cells)
+        return 0
+    print(title)
+    names = list(rows[0])
+    print("".join(f" {n:>13}" if i else f"{n:<10}" for i, n in enumerate(names)))
+    for row in rows:
+        shown = [
+            _share(v)
+            if isinstance(v, Decimal) or v is None
+            else f"{_amount_of(v):,.2f}"
+            if isinstance(v, Money)
+            else str(v)
+            for v in row.values()
+        ]
+        print("".join(f" {t:>13}" if i else f"{t:<10}" for i, t in enumerate(shown)))
+    return 0
+
+
+def _vintage(args: argparse.Namespace) -> int:
+    """Vintage curves (the bad share by months on book) per disbursement month, from snapshots.
+
+    Example:
+      microloan vintage snapshots.parquet --over 30
+
+    One row per loan and snapshot date: loan_id, disbursed, principal, outstanding,
+    days_past_due and on (YYYY-MM-DD), and optionally max_days_past_due. A CSV or a
+    Parquet file (integer amounts in a Parquet file are minor units of --currency).
+    """
+    data = _read_records(args, args.records, _SNAPSHOT_COLUMNS)
+    table = _frame_call(args.records, lambda: vintage(data, over=args.over, **_options(data, args)))
+    return _report_rows(args, f"Vintage, bad = over {args.over} days past due", table.as_rows())
+
+
+def _fpd(args: argparse.Namespace) -> int:
+    """First-payment default (FPDn) per disbursement month, from one record per loan.
+
+    Example:
+      microloan fpd loans.csv --over 30
+
+    Columns: loan_id, disbursed, principal, outstanding, days_past_due, on,
+    first_installment_days_past_due and optionally first_due.
+    """
+    columns = (*_SNAPSHOT_COLUMNS, "first_installment_days_past_due")
+    data = _read_records(args, args.records, columns)
+    table = _frame_call(
+        args.records, lambda: first_payment_default(data, over=args.over, **_options(data, args))
+    )
+    return _report_rows(args, f"FPD{args.over} by disbursement month", table.as_rows())
+
+
+def _roll(args: argparse.Namespace) -> int:
+    """Roll rates: where each bucket's loans moved between two snapshots, joined by loan id.
+
+    Example:
+      microloan roll may.csv june.csv --start 2026-05-31 --end 2026-06-30
+
+    Both files have loan_id, disbursed, principal, outstanding and days_past_due.
+    """
+    before = _read_records(args, args.before, _AGE_COLUMNS)
+    after = _read_records(args, args.after, _AGE_COLUMNS)
+    table = _frame_call(
+        args.before,
+        lambda: roll_rates(
+            before,
+            after,
+            start=args.start,
+            end=args.end,
+            scheme=args.scheme,
+            **_options(before, args),
+        ),
+    )
+    return _report_rows(args, f"Roll rates {args.start} -> {args.end}", table.as_rows())
+
+
+def _options(data: object, args: argparse.Namespace) -> dict[str, Any]:
+    """The currency of a frame's amounts (records carry their own)."""
+    return {} if isinstance(data, list) else {"currency": args.currency}
 
 
 def _fixed(value: object, places: int) -> str:
@@ -1146,6 +1402,21 @@ def build_parser() -> argparse.ArgumentParser:
     lift.add_argument("--bins", type=_bins_argument, default=10, help="N, or cut points a,b,c")
     lift.add_argument("--categorical", action="store_true", help="treat values as labels")
     _add_plot_argument(lift)
+
+    for name, handler in (("vintage", _vintage), ("fpd", _fpd)):
+        report = _add_csv_command(
+            commands, name, handler, ("records", "RECORDS", "the loan records (CSV or Parquet)")
+        )
+        report.add_argument("--over", type=int, default=30, help="bad: over N days past due")
+        report.add_argument("--currency", default="CNY", help="the amounts' currency")
+    roll = _add_csv_command(
+        commands, "roll", _roll, ("before", "BEFORE", "the first snapshot (CSV or Parquet)")
+    )
+    roll.add_argument("after", metavar="AFTER", help="the second snapshot")
+    roll.add_argument("--start", type=parse_date, required=True, help="the first snapshot's date")
+    roll.add_argument("--end", type=parse_date, required=True, help="the second snapshot's date")
+    roll.add_argument("--scheme", choices=("m", "us", "five-tier"), default="m")
+    roll.add_argument("--currency", default="CNY", help="the amounts' currency")
 
     payoff = _add_command(commands, "payoff", _payoff, _FORMATS)
     _add_loan_arguments(payoff)

@@ -17,7 +17,7 @@ records can be read apart and combined.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, final
@@ -28,6 +28,7 @@ from microloan._decimal import in_context, in_context_methods
 from microloan._validators import check_items, check_mapping
 from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
+from microloan.portfolio._frames import FrameLike, FrameRows, distinct_columns, is_frame
 
 Month = tuple[int, int]
 
@@ -123,7 +124,7 @@ class CohortRow:
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
-class CohortMatrix:
+class CohortMatrix(FrameRows):
     """Cohorts by first-activity month × period index (months since the first).
 
     Attributes:
@@ -165,16 +166,44 @@ class CohortMatrix:
         return out
 
 
+def _activity(
+    users: Iterable[Any] | Activity | FrameLike,
+    dates: Iterable[Any] | None,
+    columns: Mapping[str, str] | None,
+) -> Activity:
+    """The activity log of the arguments: a frame's distinct pairs, records, or the log."""
+    if is_frame(users):  # stage 1 in the engine: the distinct (user, month) pairs
+        if dates is not None:
+            raise invalid("dates", "<given>", "must be omitted with a DataFrame: name its column")
+        found = distinct_columns(users, {"users": "value", "dates": "month"}, columns)
+        users, dates = found["users"], found["dates"]
+    elif columns is not None:
+        raise invalid("columns", columns, "applies to a DataFrame input only")
+    if isinstance(users, Activity):
+        if dates is not None:
+            raise invalid("dates", "<given>", "must be omitted when an Activity is passed")
+        return users
+    if dates is None:
+        raise invalid("dates", None, "is required with user records")
+    return Activity.from_records(users, dates)  # type: ignore[arg-type]
+
+
 @in_context
 def cohort_retention(
-    users: Iterable[Any] | Activity, dates: Iterable[Any] | None = None
+    users: Iterable[Any] | Activity | FrameLike,
+    dates: Iterable[Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
 ) -> CohortMatrix:
     """Cohort retention from (user, activity date) records, aligned by period index.
 
     Args:
         users: the user of each record, or an [`Activity`][microloan.Activity] log
-            (then leave out `dates`).
+            (then leave out `dates`), or a DataFrame (the `microloan[frames]` extra)
+            with columns `users` and `dates`; its engine groups the distinct
+            (user, month) pairs, which are all a cohort reads.
         dates: the date of each record (dates or datetimes).
+        columns: for a frame, the column of each argument not named as the argument.
 
     Returns:
         The [`CohortMatrix`][microloan.CohortMatrix].
@@ -193,14 +222,7 @@ def cohort_retention(
         >>> matrix.retention("2019-01", 1)
         Decimal('0.5')
     """
-    if isinstance(users, Activity):
-        if dates is not None:
-            raise invalid("dates", "<given>", "must be omitted when an Activity is passed")
-        activity = users
-    else:
-        if dates is None:
-            raise invalid("dates", None, "is required with user records")
-        activity = Activity.from_records(users, dates)
+    activity = _activity(users, dates, columns)
     if not activity.months:
         raise invalid("users", "<no records>", "are empty; cohorts need activity")
     last = max(max(months) for months in activity.months.values())

@@ -35,6 +35,13 @@ from microloan.analytics._data import (
     sub,
 )
 from microloan.errors import invalid, wrong_type
+from microloan.portfolio._frames import (
+    ColumnKind,
+    FrameLike,
+    FrameRows,
+    distinct_columns,
+    is_frame,
+)
 
 Segment = Literal["new", "returning", "all"]
 """Which users a daily figure covers: new users (default), returning users, or everyone."""
@@ -89,7 +96,7 @@ class FunnelStep:
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
-class Funnel:
+class Funnel(FrameRows):
     """Ordered stage counts with step and overall conversion.
 
     Attributes:
@@ -182,7 +189,7 @@ def funnel(stages: Mapping[str, Count] | Iterable[tuple[str, Count]]) -> Funnel:
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
-class FunnelComparison:
+class FunnelComparison(FrameRows):
     """Funnels of several channels over the same stages, side by side.
 
     Attributes:
@@ -269,6 +276,19 @@ def _days(days: Iterable[Any]) -> list[date]:
     return [_day(d, f"days[{i}]") for i, d in enumerate(column(days, "days"))]
 
 
+def _required(data: Iterable[Any] | None, field: str) -> Iterable[Any]:
+    if data is None:
+        raise invalid(field, None, "is required with columns of data (or pass a DataFrame)")
+    return data
+
+
+def frame_columns(columns: Mapping[str, str] | None, *given: object) -> Mapping[str, str] | None:
+    """The `columns=` of a frame input, whose other column arguments must be left out."""
+    if any(data is not None for data in given):
+        raise invalid("users", "<given>", "must be omitted with a DataFrame: name its columns")
+    return columns
+
+
 def _flags(flags: Iterable[Any], field: str) -> list[bool]:
     out = []
     for position, flag in enumerate(column(flags, field)):
@@ -313,12 +333,13 @@ class DailyRate:
 
 @in_context
 def disbursement_rate_by_day(
-    days: Iterable[Any],
-    users: Iterable[Any],
-    disbursed: Iterable[Any],
+    days: Iterable[Any] | FrameLike,
+    users: Iterable[Any] | None = None,
+    disbursed: Iterable[Any] | None = None,
     *,
     is_new: Iterable[Any] | None = None,
     segment: Segment = "new",
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[DailyRate, ...]:
     """Per day, the share of applicants who were paid out (新用户放贷率 for new users).
 
@@ -326,11 +347,15 @@ def disbursement_rate_by_day(
     the new/returning split) whether the user was new. Users are counted once per day.
 
     Args:
-        days: the application day of each record (dates; datetimes are cut to the day).
+        days: the application day of each record (dates; datetimes are cut to the day),
+            or a DataFrame (the `microloan[frames]` extra) with columns `days`, `users`,
+            `disbursed` and (unless ``segment="all"``) `is_new`; its engine groups
+            the distinct (day, user, flags) rows, which give the same rates.
         users: the user of each record (any hashable id).
         disbursed: 1/True when the application was paid out.
         is_new: 1/True when the user was new; required unless ``segment="all"``.
         segment: `"new"` (default), `"returning"` or `"all"`.
+        columns: for a frame, the column of each argument not named as the argument.
 
     Returns:
         One [`DailyRate`][microloan.DailyRate] per day with applicants, in day order.
@@ -348,9 +373,18 @@ def disbursement_rate_by_day(
         [('2019-05-01', 2, 1, Decimal('0.5')), ('2019-05-02', 1, 1, Decimal('1'))]
     """
     check_option("segment", segment, Segment, reason=one_of(Segment))
-    day_list = _days(days)
-    user_list = column(users, "users")
-    paid = _flags(disbursed, "disbursed")
+    if is_frame(days):  # stage 1 in the engine: the distinct rows
+        spec: dict[str, ColumnKind] = {"days": "day", "users": "value", "disbursed": "flag"}
+        if segment != "all":
+            spec["is_new"] = "flag"
+        found = distinct_columns(days, spec, frame_columns(columns, users, disbursed, is_new))
+        days, users, disbursed = found["days"], found["users"], found["disbursed"]
+        is_new = found.get("is_new")
+    elif columns is not None:
+        raise invalid("columns", columns, "applies to a DataFrame input only")
+    day_list = _days(days)  # type: ignore[arg-type]
+    user_list = column(_required(users, "users"), "users")
+    paid = _flags(_required(disbursed, "disbursed"), "disbursed")
     same_length(day_list, user_list, ("days", "users"))
     same_length(day_list, paid, ("days", "disbursed"))
     new = _new_flags(is_new, day_list, ("segment", segment))
@@ -421,12 +455,13 @@ class RepeatBorrowing:
 
 @in_context
 def repeat_borrowing(
-    days: Iterable[Any],
-    users: Iterable[Any],
+    days: Iterable[Any] | FrameLike,
+    users: Iterable[Any] | None = None,
     *,
     window: int = 1,
     is_new: Iterable[Any] | None = None,
     base: Segment = "all",
+    columns: Mapping[str, str] | None = None,
 ) -> RepeatBorrowing:
     """Of the users who borrowed on day d, the share who borrow again within `window` days.
 
@@ -437,13 +472,16 @@ def repeat_borrowing(
     the overall rate.
 
     Args:
-        days: the day of each loan (disbursement) record.
+        days: the day of each loan (disbursement) record, or a DataFrame (the
+            `microloan[frames]` extra) with columns `days`, `users` and (for a base
+            other than `"all"`) `is_new`; its engine groups the distinct rows.
         users: the user of each record.
         window: days after ``d`` that count (``d + 1 … d + window``), at least 1.
         is_new: 1/True when the record's user was new (needed for ``base="new"`` or
             ``"returning"``).
         base: whose day-``d`` loans form the base: `"all"` (default), `"new"` or
             `"returning"`.
+        columns: for a frame, the column of each argument not named as the argument.
 
     Returns:
         The [`RepeatBorrowing`][microloan.RepeatBorrowing].
@@ -467,8 +505,16 @@ def repeat_borrowing(
     if window < 1:
         raise invalid("window", window, "must be at least 1 day")
     check_option("base", base, Segment, reason=one_of(Segment))
-    day_list = _days(days)
-    user_list = column(users, "users")
+    if is_frame(days):  # stage 1 in the engine: the distinct rows
+        spec: dict[str, ColumnKind] = {"days": "day", "users": "value"}
+        if base != "all":
+            spec["is_new"] = "flag"
+        found = distinct_columns(days, spec, frame_columns(columns, users, is_new))
+        days, users, is_new = found["days"], found["users"], found.get("is_new")
+    elif columns is not None:
+        raise invalid("columns", columns, "applies to a DataFrame input only")
+    day_list = _days(days)  # type: ignore[arg-type]
+    user_list = column(_required(users, "users"), "users")
     same_length(day_list, user_list, ("days", "users"))
     new = _new_flags(is_new, day_list, ("base", base))
     borrowed_on: dict[Any, set[date]] = {}

@@ -43,6 +43,7 @@ from microloan.analytics._data import (
 from microloan.analytics.binning import Bins, CategoryBins, CutBins, equal_frequency
 from microloan.analytics.counts import CountTable, counts_of
 from microloan.errors import InvalidValueError, invalid, wrong_type
+from microloan.portfolio._frames import FrameRows, counted
 
 if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
     from matplotlib.axes import Axes
@@ -120,7 +121,7 @@ _ROW_FIELDS = tuple(f.name for f in attrs.fields(LiftRow))
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True)
-class LiftTable:
+class LiftTable(FrameRows):
     """A variable's bins with bad rate, lift, cumulative lift, WoE and IV, plus IV and KS.
 
     Build one with [`lift_table`][microloan.lift_table] or
@@ -499,12 +500,17 @@ def lift_table(
     weights: Iterable[Any] | None = None,
     woe_zero: WoeZeroRule = "one",
     worst_end: WorstEnd = "auto",
+    value: str | None = None,
+    bad: str | None = None,
 ) -> LiftTable:
     """Bin a variable and compare bad rates per bin: the univariate table of a risk analyst.
 
     Args:
         values: the variable (any iterable), or a [`CountTable`][microloan.CountTable]
-            already counted (then leave out `bads` and `weights`).
+            already counted (then leave out `bads` and `weights`), or a DataFrame
+            (the `microloan[frames]` extra) whose columns `value=` and `bad=` name:
+            the engine counts rows and bads per distinct value, and the table is the
+            same as from the columns' values.
         bads: the 0/1 (or False/True) bad flag of each row.
         bins: a [`CutBins`][microloan.CutBins] or [`CategoryBins`][microloan.CategoryBins];
             a list of cut points (``[3, 21]`` makes ``(-inf, 3)``, ``[3, 21)``,
@@ -513,6 +519,8 @@ def lift_table(
         woe_zero: the WoE rule for a bin without bads or without goods
             (see [`WoeZeroRule`][microloan.WoeZeroRule]).
         worst_end: the end of ordered bins the cumulative columns start from.
+        value: with a frame, the column of the variable.
+        bad: with a frame, the column of the 0/1 bad flag.
 
     Returns:
         The [`LiftTable`][microloan.LiftTable].
@@ -530,6 +538,7 @@ def lift_table(
         >>> table.iv.quantize(Decimal("0.0001")), table.ks
         (Decimal('1.5797'), Decimal('0.5833333333333333333333333333333333'))
     """
+    values = counted(values, value=value, bad=bad)  # a frame: stage 1 in its engine
     counts = counts_of(values, bads, weights)
     resolved = _resolve_bins(bins, counts)
     ns, bs = counts.bin_counts(resolved)
@@ -743,11 +752,14 @@ def reject_impact(
     reject: Reject | None = None,
     bins: Bins | Sequence[Any] | int | None = None,
     weights: Iterable[Any] | None = None,
+    value: str | None = None,
+    bad: str | None = None,
 ) -> RejectImpact:
     """What rejecting the applicants a rule hits (by default, the worst bin) would change.
 
     Args:
-        values: the variable, or a [`CountTable`][microloan.CountTable] (then no `bads`).
+        values: the variable, or a [`CountTable`][microloan.CountTable] (then no `bads`),
+            or a DataFrame whose columns `value=` and `bad=` name.
         bads: the 0/1 bad flag of each row.
         reject: a [`Rule`][microloan.Rule] such as ``Rule(">=", 21)``, or any function of
             a value returning true to reject (never called with a missing value, which
@@ -755,6 +767,8 @@ def reject_impact(
         bins: the bins whose worst bin to reject when `reject` is omitted (as in
             [`lift_table`][microloan.lift_table]).
         weights: optional non-negative row weights.
+        value: with a frame, the column of the variable.
+        bad: with a frame, the column of the 0/1 bad flag.
 
     Returns:
         The [`RejectImpact`][microloan.RejectImpact].
@@ -771,6 +785,7 @@ def reject_impact(
         >>> reject_impact(inquiries, overdue, bins=[21]).rule
         '[21, +inf)'
     """
+    values = counted(values, value=value, bad=bad)  # a frame: stage 1 in its engine
     counts = counts_of(values, bads, weights)
     if reject is None:
         if bins is None:
@@ -791,7 +806,7 @@ def reject_impact(
 @final
 @in_context_methods
 @attrs.frozen(kw_only=True, hash=False)
-class CombinedImpact:
+class CombinedImpact(FrameRows):
     """Several reject rules at once: together, each alone, and each one's marginal impact.
 
     Attributes:

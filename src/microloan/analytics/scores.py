@@ -35,8 +35,10 @@ from microloan.analytics._data import (
     tidy,
     weight_value,
 )
+from microloan.analytics.binning import Bins
 from microloan.analytics.counts import CountTable, counts_of, in_value_order
 from microloan.errors import invalid, wrong_type
+from microloan.portfolio._frames import FrameLike, counted, is_frame, psi_counts
 
 Higher = Literal["bad", "good"]
 """Which class a higher score points to: `"bad"` (risk scores, default) or `"good"` (scorecards)."""
@@ -91,6 +93,8 @@ def ks(
     bads: Iterable[Any] | None = None,
     *,
     weights: Iterable[Any] | None = None,
+    value: str | None = None,
+    bad: str | None = None,
 ) -> Decimal:
     """The Kolmogorov–Smirnov statistic: the largest gap between the bad and good CDFs.
 
@@ -99,9 +103,12 @@ def ks(
     boundaries, so tied rows are never split. KS does not depend on the direction.
 
     Args:
-        scores: the scores (numbers), or a [`CountTable`][microloan.CountTable] of them.
+        scores: the scores (numbers), or a [`CountTable`][microloan.CountTable] of them,
+            or a DataFrame whose columns `value=` and `bad=` name (its engine counts).
         bads: the 0/1 bad flag of each row (omit with a count table).
         weights: optional non-negative row weights.
+        value: with a frame, the column of the scores.
+        bad: with a frame, the column of the 0/1 bad flag.
 
     Returns:
         KS as a fraction in [0, 1].
@@ -117,6 +124,7 @@ def ks(
         >>> ks([300, 450, 520, 610, 700], [1, 1, 0, 1, 0])  # 2/3 of bads vs 0 goods at 450
         Decimal('0.6666666666666666666666666666666667')
     """
+    scores = counted(scores, value=value, bad=bad, argument="scores")  # a frame: its engine counts
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     if type(total_bads) is int and type(total_goods) is int:
         best = cum_b = cum_g = 0
@@ -145,6 +153,8 @@ def auc(
     *,
     higher: Higher = "bad",
     weights: Iterable[Any] | None = None,
+    value: str | None = None,
+    bad: str | None = None,
 ) -> Decimal:
     """The area under the ROC curve, ties counted as half.
 
@@ -154,10 +164,13 @@ def auc(
     reversed, so the two directions always add up to 1.
 
     Args:
-        scores: the scores, or a [`CountTable`][microloan.CountTable] of them.
+        scores: the scores, or a [`CountTable`][microloan.CountTable] of them, or a
+            DataFrame whose columns `value=` and `bad=` name (its engine counts).
         bads: the 0/1 bad flag of each row (omit with a count table).
         higher: which class higher scores point to; never guessed.
         weights: optional non-negative row weights.
+        value: with a frame, the column of the scores.
+        bad: with a frame, the column of the 0/1 bad flag.
 
     Returns:
         AUC in [0, 1].
@@ -175,6 +188,7 @@ def auc(
         Decimal('0.75')
     """
     check_option("higher", higher, Higher, reason=one_of(Higher))
+    scores = counted(scores, value=value, bad=bad, argument="scores")  # a frame: its engine counts
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     twice: Count = 0  # Σ b_v × (2 × goods below v + goods at v)
     goods_below: Count = 0
@@ -243,11 +257,13 @@ def _floor(floor: Decimal | str) -> Decimal:
 
 @in_context
 def psi(
-    expected_counts: Sequence[Any] | Mapping[Any, Any],
-    actual_counts: Sequence[Any] | Mapping[Any, Any],
+    expected_counts: Sequence[Any] | Mapping[Any, Any] | FrameLike,
+    actual_counts: Sequence[Any] | Mapping[Any, Any] | FrameLike,
     *,
     empty: PsiEmptyRule = "error",
     floor: Decimal | str = Decimal("0.0001"),
+    value: str | None = None,
+    bins: Bins | Sequence[Any] | int | None = None,
 ) -> Decimal:
     """The population stability index between two distributions over the same bins.
 
@@ -262,6 +278,11 @@ def psi(
         empty: the rule for a bin empty on one side only
             (see [`PsiEmptyRule`][microloan.PsiEmptyRule]).
         floor: the smallest share under ``empty="floor"``.
+        value: with two DataFrames in place of the counts (the `microloan[frames]`
+            extra), the column both are counted on; their engines count the rows.
+        bins: with two frames, the bins to count both in: a
+            [`CutBins`][microloan.CutBins], a [`CategoryBins`][microloan.CategoryBins],
+            cut points, or a number of equal-frequency bins of the expected frame.
 
     Returns:
         PSI (0 for identical distributions; 0.1 and 0.25 are the customary alert levels).
@@ -280,7 +301,13 @@ def psi(
         Decimal('0.027080')
     """
     check_option("empty", empty, PsiEmptyRule, reason=one_of(PsiEmptyRule))
-    keys, es, acs = _aligned(expected_counts, actual_counts)
+    if is_frame(expected_counts) or is_frame(actual_counts):  # stage 1 in the engines
+        expected_counts, actual_counts = psi_counts(
+            expected_counts, actual_counts, value=value, bins=bins
+        )
+    elif value is not None or bins is not None:
+        raise invalid("value", value, "and bins= apply to DataFrame inputs only")
+    keys, es, acs = _aligned(expected_counts, actual_counts)  # type: ignore[arg-type]
     if empty == "0.9":
         point_nine = Decimal("0.9")
         pairs = [(e, a) for e, a in zip(es, acs, strict=True) if e or a]

@@ -20,6 +20,15 @@ from microloan._validators import check_date
 from microloan.errors import invalid
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, MAX_DAYS, SHIFT, Row, add_reports, is_zero, ratio
+from microloan.portfolio._frames import (
+    FloatAmounts,
+    FrameLike,
+    FrameRows,
+    Options,
+    ageing_counts,
+    frame_options,
+    records_of,
+)
 from microloan.portfolio._records import (
     NO_RECORD,
     check_by,
@@ -49,7 +58,7 @@ if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
 
 @final
 @attrs.frozen(kw_only=True)
-class AgeingReport:
+class AgeingReport(FrameRows):
     """Loans and outstanding principal by bucket on one date, with the overdue ratios.
 
     Built by [`ageing_report`][microloan.ageing_report]; merge reports over
@@ -238,10 +247,13 @@ class AgeingReport:
 
 
 def ageing_report(
-    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | PositionLike | Mapping[str, object]] | FrameLike,
     *,
     on: date,
     scheme: SchemeName | BucketScheme = "m",
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    float_amounts: FloatAmounts = "reject",
 ) -> AgeingReport:
     """Age a portfolio on `on`: loans and outstanding principal per bucket.
 
@@ -250,11 +262,20 @@ def ageing_report(
             [`LoanRecord`][microloan.LoanRecord]s (the fast path), mappings with
             its field names, objects with its attributes, or loan and line positions
             taken on `on` (`loan.position(on=...)`, read for their days past due and
-            principal outstanding; named `#0`, `#1` … in errors).
+            principal outstanding; named `#0`, `#1` … in errors), or a DataFrame
+            (pandas, polars, PyArrow, DuckDB, Dask, PySpark …; the `microloan[frames]`
+            extra) with a column per field it reads: `days_past_due` and `outstanding`,
+            and `on`, `disbursed` and `principal`, checked when present.
         on: the report date; a record's own `on`, if it has one, must be this date,
             and no loan may be disbursed after it.
         scheme: `"m"` (default), `"us"`, `"five-tier"` or a
             [`BucketScheme`][microloan.BucketScheme]; an override is applied per record.
+        columns: for a frame, the column of each field not named as the field
+            (`{"outstanding": "balance"}`).
+        currency: for a frame, the currency of its amounts; required when they are
+            integer minor units, `"CNY"` by default for decimals and decimal strings.
+        float_amounts: for a frame with float amounts: `"reject"` (default) refuses
+            them as `Money` does, `"round"` takes the nearest minor unit.
 
     Returns:
         The report; merge reports over parts of a portfolio with `+`.
@@ -273,8 +294,11 @@ def ageing_report(
     """
     on = check_date(on, "on")
     plan = resolve_scheme(scheme)
+    frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
+    if frame is not None:  # stage 1 in the frame's engine
+        return _ageing_of_frame(records, on, plan, frame)
     if plan.override is not None:
-        return _ageing_with_override(records, on, plan)
+        return _ageing_with_override(records, on, plan)  # type: ignore[arg-type]
     # The hot loop: one comparison and one integer add per record. A record's
     # `_akey` packs its days past due, its currency and its own snapshot date, so
     # the first record of each key is checked in full and the rest cannot differ;
@@ -313,6 +337,18 @@ def ageing_report(
         cell = (dpd, bucket_index(plan, dpd))
         by_days[cell] = by_days.get(cell, 0) + packed
     return _ageing(on, plan, None if first is None else first.principal.currency, by_days)
+
+
+def _ageing_of_frame(frame: object, on: date, plan: BucketScheme, options: Options) -> AgeingReport:
+    """Stage 2 over a frame's stage 1: its counts and sums per days past due, bucketed."""
+    if plan.override is not None:  # the override sees every record
+        return _ageing_with_override(records_of(frame, options), on, plan)
+    code, found = ageing_counts(frame, options, on=on)
+    buckets: dict[tuple[int, int], int] = {}
+    for dpd, (loans, units) in found.items():
+        key = (dpd, bucket_index(plan, dpd))
+        buckets[key] = buckets.get(key, 0) + (units << SHIFT) + loans
+    return _ageing(on, plan, code, buckets)
 
 
 def _first_of_key(record: LoanRecord, on: date, first: LoanRecord | None) -> LoanRecord:

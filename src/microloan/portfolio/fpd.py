@@ -15,6 +15,13 @@ import attrs
 from microloan._validators import check_date
 from microloan.money import Money
 from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._frames import (
+    FloatAmounts,
+    FrameLike,
+    FrameRows,
+    frame_options,
+    records_of,
+)
 from microloan.portfolio._records import check_by, check_currency, iter_records
 from microloan.portfolio.buckets import check_days
 from microloan.portfolio.records import By, LoanLike, LoanRecord
@@ -22,7 +29,7 @@ from microloan.portfolio.records import By, LoanLike, LoanRecord
 
 @final
 @attrs.frozen(kw_only=True)
-class FirstPaymentDefault:
+class FirstPaymentDefault(FrameRows):
     """First-payment default (首逾率, FPDn) by disbursement month.
 
     FPDn = loans whose first installment was more than n days past due / loans
@@ -90,9 +97,12 @@ class FirstPaymentDefault:
 
 
 def first_payment_default(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]] | FrameLike,
     *,
     over: int = 30,
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    float_amounts: FloatAmounts = "reject",
 ) -> FirstPaymentDefault:
     """FPDn by disbursement month: the share of first installments more than `over` days late.
 
@@ -102,8 +112,13 @@ def first_payment_default(
     record per loan, its latest.
 
     Args:
-        records: one record per loan.
+        records: one record per loan, or a DataFrame (the `microloan[frames]` extra)
+            with a column per field.
         over: n of FPDn: 1, 7, 30 (FPD30) …
+        columns: for a frame, the column of each field not named as the field.
+        currency: for a frame, the currency of its amounts (required for integer
+            minor units).
+        float_amounts: for a frame with float amounts: `"reject"` (default) or `"round"`.
 
     Raises:
         InvalidRecordError: a bad record, or records in two currencies.
@@ -117,9 +132,12 @@ def first_payment_default(
         True
     """
     over = check_days(over, "over")
-    currency: str | None = None
+    frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
+    if frame is not None:  # the frame's rows read as records
+        records = records_of(records, frame)
+    currency = None
     cells: dict[int, list[int]] = {}
-    for _, record in iter_records(records):
+    for _, record in iter_records(records):  # type: ignore[arg-type]
         currency = check_currency(record, currency)
         first = record.first_installment_days_past_due
         if first is None:

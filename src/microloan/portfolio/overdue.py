@@ -16,6 +16,13 @@ from microloan._validators import check_date
 from microloan.errors import invalid
 from microloan.money import Money
 from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._frames import (
+    FloatAmounts,
+    FrameLike,
+    FrameRows,
+    frame_options,
+    overdue_counts,
+)
 from microloan.portfolio._records import (
     check_by,
     check_currency,
@@ -29,7 +36,7 @@ from microloan.portfolio.records import By, LoanLike, LoanRecord
 
 @final
 @attrs.frozen(kw_only=True)
-class OverdueRates:
+class OverdueRates(FrameRows):
     """Overdue loans on one date by disbursement month: coincident and lagged rates.
 
     Built by [`overdue_rates`][microloan.overdue_rates]; merge with `+`.
@@ -114,20 +121,29 @@ class OverdueRates:
 
 
 def overdue_rates(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]] | FrameLike,
     *,
     on: date,
     over: int = 0,
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    float_amounts: FloatAmounts = "reject",
 ) -> OverdueRates:
     """Coincident and lagged overdue rates on `on`, kept by disbursement month.
 
     Args:
         records: the loans booked up to `on`, one record each, including loans
             already repaid (nothing outstanding): the lagged rate's denominator is
-            everything lent.
+            everything lent. Or a DataFrame (the `microloan[frames]` extra) with
+            columns `disbursed`, `principal`, `outstanding`, `days_past_due` (and
+            `on`, `written_off` when present): its engine counts.
         on: the report date.
         over: a loan is overdue when more than `over` days past due; 0 (default)
             for any overdue, 30 for M1+, 90 for M3+.
+        columns: for a frame, the column of each field not named as the field.
+        currency: for a frame, the currency of its amounts (required for integer
+            minor units).
+        float_amounts: for a frame with float amounts: `"reject"` (default) or `"round"`.
 
     Raises:
         InvalidRecordError: a bad record, or one of another date or disbursed after `on`.
@@ -141,9 +157,13 @@ def overdue_rates(
     """
     on = check_date(on, "on")
     over = check_days(over, "over")
-    currency: str | None = None
+    frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
+    if frame is not None:  # stage 1 in the frame's engine
+        code, found = overdue_counts(records, frame, on=on, over=over)
+        return _overdue(on, over, code, found)
+    currency = None
     cells: dict[int, list[int]] = {}
-    for _, record in iter_records(records, position_ok=True):
+    for _, record in iter_records(records, position_ok=True):  # type: ignore[arg-type]
         check_on(record, on)
         currency = check_currency(record, currency)
         cell = cells.setdefault(month_index(record.disbursed), [0] * 6)
@@ -155,6 +175,12 @@ def overdue_rates(
             if record.days_past_due > over:
                 cell[4] += 1
                 cell[5] += record._units
+    return _overdue(on, over, currency, cells)
+
+
+def _overdue(
+    on: date, over: int, currency: str | None, cells: dict[int, list[int]]
+) -> OverdueRates:
     return OverdueRates(
         on=on,
         over=over,

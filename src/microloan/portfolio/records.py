@@ -9,9 +9,9 @@ says); [`By`][microloan.By] chooses counting or weighing by balance.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from datetime import date
-from typing import Literal, Protocol, final
+from typing import TYPE_CHECKING, Literal, Protocol, final
 
 import attrs
 
@@ -21,6 +21,9 @@ from microloan.errors import InvalidRecordError, MicroloanError, invalid, wrong_
 from microloan.money import CURRENCY_MINOR_UNITS, Money
 from microloan.portfolio._cells import CURRENCY_INDEX, MAX_DAYS, MAX_UNITS, SHIFT, month_index
 from microloan.portfolio.buckets import HasDaysPastDue, check_days
+
+if TYPE_CHECKING:
+    from microloan.portfolio._frames import FloatAmounts
 
 By = Literal["count", "balance"]
 """Whether a rate counts loans (`"count"`) or weighs them by balance (`"balance"`)."""
@@ -217,6 +220,59 @@ class LoanRecord:
         except AttributeError as exc:
             raise InvalidRecordError(loan_id, f"loan: {exc}") from None
         return cls(loan_id=loan_id, on=on, **fields)
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: object,
+        *,
+        columns: Mapping[str, str] | None = None,
+        currency: str | None = None,
+        float_amounts: FloatAmounts = "reject",
+    ) -> list[LoanRecord]:
+        """One record per row of a DataFrame, for callers who want the objects.
+
+        The reports read a frame directly (and faster); this builds the records
+        themselves. The columns are checked in the frame's engine first, then each
+        row is built and checked as a record.
+
+        Args:
+            frame: a pandas, polars, PyArrow, DuckDB, Dask, PySpark … frame (the
+                `microloan[frames]` extra) with a column per field: `loan_id`,
+                `disbursed`, `principal` and `outstanding` required, the others read
+                when present (a null is the field's default).
+            columns: the column of each field not named as the field
+                (`{"outstanding": "balance"}`).
+            currency: the currency of the amounts; required when they are integer
+                minor units, `"CNY"` by default for decimals and decimal strings.
+            float_amounts: `"reject"` (default) refuses float amounts as `Money`
+                does; `"round"` takes the nearest minor unit, refusing a value that
+                is not within a millionth of one.
+
+        Returns:
+            The records, in the frame's row order.
+
+        Raises:
+            InvalidRecordError: a bad value; the message names the column, and the
+                row and loan where the engine can tell.
+            InvalidTypeError: a float amount column without `float_amounts="round"`,
+                or a column of a type the field cannot be read from.
+            InvalidValueError: a missing column, or an option outside its choices.
+
+        Examples:
+            >>> import polars as pl
+            >>> frame = pl.DataFrame({"loan_id": ["A", "B"], "disbursed": [date(2026, 1, 5)] * 2,
+            ...                       "principal": ["1000", "500"], "balance": ["800.50", "0"],
+            ...                       "days_past_due": [12, 0]})
+            >>> records = LoanRecord.from_frame(frame, columns={"outstanding": "balance"})
+            >>> records[0].outstanding, records[1].is_closed
+            (Money('800.50', 'CNY'), True)
+        """
+        from microloan.portfolio._frames import Options, records_of  # noqa: PLC0415
+
+        options = Options(columns=columns, currency=currency, float_amounts=float_amounts)
+        records: list[LoanRecord] = records_of(frame, options)
+        return records
 
     @property
     def is_closed(self) -> bool:

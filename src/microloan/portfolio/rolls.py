@@ -16,6 +16,13 @@ from microloan._validators import check_date
 from microloan.errors import InvalidRecordError, invalid
 from microloan.money import Money
 from microloan.portfolio._cells import Row, is_zero, join_currency, merge_cells, ratio
+from microloan.portfolio._frames import (
+    FloatAmounts,
+    FrameLike,
+    FrameRows,
+    frame_options,
+    records_of,
+)
 from microloan.portfolio._records import (
     check_by,
     check_currency,
@@ -36,7 +43,7 @@ _WRITTEN_OFF: Final = "written_off"
 
 @final
 @attrs.frozen(kw_only=True)
-class RollRates:
+class RollRates(FrameRows):
     """The bucket-to-bucket transition matrix (迁徙矩阵) between two snapshots.
 
     Rows are the buckets at `start`; columns are the buckets at `end`, then
@@ -203,13 +210,16 @@ class RollRates:
 
 
 def roll_rates(
-    before: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
-    after: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    before: Iterable[LoanRecord | LoanLike | Mapping[str, object]] | FrameLike,
+    after: Iterable[LoanRecord | LoanLike | Mapping[str, object]] | FrameLike,
     *,
     start: date,
     end: date,
     scheme: SchemeName | BucketScheme = "m",
     absent: Literal["paid_off", "written_off", "error"] = "paid_off",
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    float_amounts: FloatAmounts = "reject",
 ) -> RollRates:
     """The transition matrix of loans from one snapshot to the next, joined by loan id.
 
@@ -219,13 +229,18 @@ def roll_rates(
     at `end`, where `absent` says.
 
     Args:
-        before: the snapshot at `start`, one record per loan.
-        after: the snapshot at `end`, one record per loan.
+        before: the snapshot at `start`, one record per loan; or a DataFrame (the
+            `microloan[frames]` extra) with a column per field.
+        after: the snapshot at `end`, one record per loan (a frame if `before` is).
         start: the first snapshot's date.
         end: the second snapshot's date, after `start`.
         scheme: the bucket scheme (an override is applied to each record).
         absent: what a loan missing at `end` became: `"paid_off"` (default),
             `"written_off"`, or `"error"` to refuse such input.
+        columns: for frames, the column of each field not named as the field.
+        currency: for frames, the currency of their amounts (required for integer
+            minor units).
+        float_amounts: for frames with float amounts: `"reject"` (default) or `"round"`.
 
     Raises:
         InvalidRecordError: a bad record, one loan twice in a snapshot, a loan
@@ -238,10 +253,13 @@ def roll_rates(
     if absent not in (_PAID_OFF, _WRITTEN_OFF, "error"):
         raise invalid("absent", absent, 'must be "paid_off", "written_off" or "error"')
     plan = resolve_scheme(scheme)
-    later, currency = _snapshot(after, end)
+    frame = frame_options(before, columns=columns, currency=currency, float_amounts=float_amounts)
+    if frame is not None:  # both snapshots' rows read as records, joined here by loan id
+        before, after = records_of(before, frame), records_of(after, frame)
+    later, currency = _snapshot(after, end)  # type: ignore[arg-type]
     cells: dict[tuple[int, int], list[int]] = {}
     seen: set[object] = set()
-    for _, record in iter_records(before):
+    for _, record in iter_records(before):  # type: ignore[arg-type]
         check_on(record, start)
         currency = check_currency(record, currency)
         if record.loan_id in seen:

@@ -17,6 +17,13 @@ from microloan._validators import check_date, check_int, check_mapping
 from microloan.errors import InvalidRecordError, invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
+from microloan.portfolio._frames import (
+    FloatAmounts,
+    FrameLike,
+    FrameRows,
+    frame_options,
+    records_of,
+)
 from microloan.portfolio._records import (
     NO_RECORD,
     check_by,
@@ -34,7 +41,7 @@ if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
 
 @final
 @attrs.frozen(kw_only=True)
-class Vintage:
+class Vintage(FrameRows):
     """Vintage curves (账龄分析): by disbursement month, the share ever over N days past due.
 
     A cohort is the loans disbursed in one calendar month. Months on book (MOB)
@@ -207,9 +214,12 @@ class Vintage:
 
 
 def vintage(
-    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]],
+    records: Iterable[LoanRecord | LoanLike | Mapping[str, object]] | FrameLike,
     *,
     over: int = 30,
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    float_amounts: FloatAmounts = "reject",
 ) -> Vintage:
     """Vintage curves from snapshots: each record is one loan at one date (`on` required).
 
@@ -217,7 +227,12 @@ def vintage(
         records: a panel of snapshots (month-end, say), any number per loan, each
             with its `on` date; one snapshot per loan also works, for a curve
             that only shows what is known at that date.
+            Or a DataFrame (the `microloan[frames]` extra) with a column per field.
         over: bad means more than `over` days past due: 30 for 30+ (M1+), 90 for 90+.
+        columns: for a frame, the column of each field not named as the field.
+        currency: for a frame, the currency of its amounts (required for integer
+            minor units).
+        float_amounts: for a frame with float amounts: `"reject"` (default) or `"round"`.
 
     Raises:
         InvalidRecordError: a record without `on`, one loan with two disbursement
@@ -231,6 +246,14 @@ def vintage(
         Decimal('1')
     """
     over = check_days(over, "over")
+    frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
+    if frame is not None:  # the frame's rows read as records
+        records = records_of(records, frame)
+    return _vintage(records, over)  # type: ignore[arg-type]
+
+
+def _vintage(records: Iterable[LoanRecord | LoanLike | Mapping[str, object]], over: int) -> Vintage:
+    """The vintage table of checked records: one pass, packed integers per loan and month."""
     # The hot loop: a record's `_ident` packs its disbursement month, currency and
     # principal (-1 without a snapshot date), so a loan seen again is checked by
     # one comparison, and a new loan in full.

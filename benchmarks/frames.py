@@ -1,0 +1,215 @@
+"""Benchmark: reports over DataFrames against an idiomatic polars (and Dask) implementation.
+
+Run with `python benchmarks/frames.py [N] [--dask] [--cli]` (N defaults to 1,000,000).
+Each case computes the same report twice in the same run — once with microloan from
+the frame, once as a polars user would write it — checks that the peer's numbers equal
+microloan's first, then prints the time of each and the ratio (microloan / peer):
+
+- ageing report from a polars DataFrame of N loans (goal: within 1.5x);
+- lift table + IV + KS + AUC of a score from the same frame (goal: within 1.5x);
+- exact KS and AUC on N distinct float scores against a plain sort of them (goal: 2x);
+- with --cli: `microloan age` on an N-row CSV against polars reading the file and
+  computing the report (goal: 2x), peak memory of each beside it;
+- with --dask: Dask, N rows in 8 partitions on a local cluster of two worker
+  processes, against Dask's own group-by (goal: 1.3x).
+"""
+
+# The equality checks are asserts: a peer that disagrees stops the run.
+# ruff: noqa: S101, ANN401
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from microloan import ageing_report, auc, ks, lift_table
+
+ON = date(2026, 6, 30)
+EDGES = (0, 30, 60, 90, 120, 150, 180)  # the M scheme: M0 = 0, M1 = 1-30 ... M7+ > 180
+LABELS = ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
+
+
+def book(n: int, seed: int = 1) -> pl.DataFrame:
+    """N loans: amounts in fen (Int64), 95% current, disbursed over two years."""
+    rng = random.Random(seed)
+    first = date(2024, 7, 1)
+    span = (ON - first).days
+    principal = [rng.randint(500, 50_000) * 100 for _ in range(n)]
+    return pl.DataFrame(
+        {
+            "loan_id": range(n),
+            "disbursed": [first + timedelta(rng.randrange(span)) for _ in range(n)],
+            "principal": principal,
+            "outstanding": [p // rng.randint(1, 4) for p in principal],
+            "days_past_due": [0 if rng.random() < 0.95 else rng.randint(1, 400) for _ in range(n)],
+            "score": [rng.random() for _ in range(n)],
+        }
+    ).with_columns(bad=(pl.col("score") * 0.3 > pl.lit(0.27)).cast(pl.Int64))
+
+
+def best(run: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """The best of `repeat` timings, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def polars_ageing(frame: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """The ageing report as a polars user writes it: bucket by cut, group, count and sum."""
+    bucket = pl.col("days_past_due").cut(
+        list(EDGES), labels=LABELS, left_closed=False
+    )  # polars 1.x
+    out = (
+        frame.group_by(bucket.alias("bucket"))
+        .agg(pl.len().alias("loans"), pl.col("outstanding").sum())
+        .rows()
+    )
+    return {str(b): (int(n), int(u)) for b, n, u in out}
+
+
+def compare(name: str, ours: float, peer: float, goal: float) -> None:
+    ratio = ours / peer
+    verdict = "meets" if ratio <= goal else "misses"
+    print(f"{name:<44} microloan {ours:8.3f}s  peer {peer:8.3f}s  ratio {ratio:5.2f}x"
+          f"  (goal {goal}x: {verdict})")  # fmt: skip
+
+
+def ageing_case(frame: pl.DataFrame) -> None:
+    ours, report = best(lambda: ageing_report(frame, on=ON, currency="CNY"))
+    peer, theirs = best(lambda: polars_ageing(frame))
+    mine = {label: (report.count(label), report.outstanding(label).minor_units) for label in LABELS}
+    assert {k: v for k, v in mine.items() if v[0]} == theirs, "the peer disagrees"
+    compare("ageing report (polars frame)", ours, peer, 1.5)
+
+
+def lift_case(frame: pl.DataFrame) -> None:
+    def ours_run() -> Any:
+        table = lift_table(frame, value="score", bad="bad", bins=[0.2, 0.4, 0.6, 0.8])
+        return table, ks(frame, value="score", bad="bad"), auc(frame, value="score", bad="bad")
+
+    def peer_run() -> Any:
+        binned = frame.group_by(pl.col("score").cut([0.2, 0.4, 0.6, 0.8], left_closed=True)).agg(
+            pl.len(), pl.col("bad").sum()
+        )
+        ordered = frame.sort("score").select(
+            (pl.col("bad").cum_sum() / pl.col("bad").sum()).alias("fb"),
+            ((1 - pl.col("bad")).cum_sum() / (1 - pl.col("bad")).sum()).alias("fg"),
+            pl.col("bad"),
+        )
+        ks_value = (ordered["fb"] - ordered["fg"]).abs().max()
+        ranks = frame.select(pl.col("score").rank("average"), pl.col("bad"))
+        n_bad = int(frame["bad"].sum())
+        n_good = frame.height - n_bad
+        rank_sum = float(ranks.filter(pl.col("bad") == 1)["score"].sum())
+        auc_value = (rank_sum - n_bad * (n_bad + 1) / 2) / (n_bad * n_good)
+        return binned, ks_value, auc_value
+
+    ours, (table, ks_value, auc_value) = best(ours_run)
+    peer, (_, peer_ks, peer_auc) = best(peer_run)
+    assert abs(float(ks_value) - peer_ks) < 1e-9, (ks_value, peer_ks)
+    assert abs(float(auc_value) - peer_auc) < 1e-9, (auc_value, peer_auc)
+    assert table.count == frame.height
+    compare("lift table + IV + KS + AUC (polars frame)", ours, peer, 1.5)
+
+
+def scores_case(n: int) -> None:
+    rng = random.Random(3)
+    scores = [rng.random() for _ in range(n)]
+    frame = pl.DataFrame({"score": scores, "bad": [int(rng.random() < s * 0.2) for s in scores]})
+    ours, _ = best(
+        lambda: (ks(frame, value="score", bad="bad"), auc(frame, value="score", bad="bad"))
+    )
+    peer, _ = best(frame["score"].sort)
+    compare(f"exact KS + AUC, {n:,} distinct floats (vs a sort)", ours, peer, 2.0)
+
+
+def cli_case(frame: pl.DataFrame) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "loans.csv"
+        (
+            frame.select("loan_id", "disbursed", "principal", "outstanding", "days_past_due")
+            .with_columns((pl.col(c).cast(pl.Decimal(20, 0)) / 100).cast(pl.Decimal(20, 2))
+                          for c in ("principal", "outstanding"))
+            .write_csv(path)
+        )  # fmt: skip
+        command = [sys.executable, "-m", "microloan", "age", str(path), "--on", ON.isoformat()]
+        peer_code = (
+            "import polars as pl, sys; f = pl.scan_csv(sys.argv[1]);"
+            "b = pl.col('days_past_due').cut([0,30,60,90,120,150,180], left_closed=False);"
+            "print(f.group_by(b).agg(pl.len(), pl.col('outstanding').sum()).collect())"
+        )
+        peer_command = [sys.executable, "-c", peer_code, str(path)]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+        ours, ours_mem = _run_measured(command, env)
+        peer, peer_mem = _run_measured(peer_command, env)
+        compare(f"microloan age, {frame.height:,}-row CSV (vs polars)", ours, peer, 2.0)
+        print(f"{'':<44} peak memory: microloan {ours_mem:,.0f} MiB, polars {peer_mem:,.0f} MiB")
+
+
+def _run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time of `command`, and its own peak memory (measured by a wrapper process)."""
+    wrapper = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - this interpreter and the benchmark's own commands
+        [sys.executable, "-c", wrapper, *command],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    return elapsed, int(done.stdout.strip()) / 1024
+
+
+def dask_case(frame: pl.DataFrame) -> None:
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    pandas = frame.select("days_past_due", "outstanding").to_pandas()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster):
+        data = dd.from_pandas(pandas, npartitions=8).persist()
+        ours, report = best(lambda: ageing_report(data, on=ON, currency="CNY"), repeat=2)
+
+        def peer_run() -> Any:
+            return data.groupby("days_past_due").outstanding.agg(["count", "sum"]).compute()
+
+        peer, theirs = best(peer_run, repeat=2)
+        assert int(theirs["count"].sum()) == report.total_count
+        assert int(theirs["sum"].sum()) == report.total_outstanding.minor_units
+    compare(f"Dask, {frame.height:,} rows / 8 partitions (vs its group-by)", ours, peer, 1.3)
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 1_000_000
+    frame = book(n)
+    print(f"{n:,} loans; each time the best of a few runs; peers checked equal first")
+    ageing_case(frame)
+    lift_case(frame)
+    scores_case(n)
+    if "--cli" in sys.argv:
+        cli_case(frame)
+    if "--dask" in sys.argv:
+        dask_case(frame)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1057 @@
+"""Reports over DataFrames: the engine counts, microloan computes.
+
+A report over a frame (pandas, polars, PyArrow, DuckDB, Dask, PySpark … anything
+Narwhals reads) runs in two stages. Stage 1, written here once against Narwhals,
+turns the columns a report reads into integers (minor units, days, month indexes)
+and group-bys them into integer counts and sums, inside the engine that holds the
+data; stage 2 is the report's own exact code, fed the small aggregate. Stage 1 only
+adds integers, so a report is the same, digit for digit, on every engine and on the
+pure-Python path.
+
+Narwhals (the `microloan[frames]` extra) is imported here, inside the functions,
+never when `microloan` is imported. The names here are the wing's internal API.
+"""
+
+# Narwhals expressions and native frames are dynamically typed: Any is their honest type.
+# ruff: noqa: ANN401
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Final, Literal, Protocol, get_args
+
+import attrs
+
+from microloan.errors import (
+    InvalidRecordError,
+    InvalidTypeError,
+    InvalidValueError,
+    MicroloanError,
+    invalid,
+    wrong_type,
+)
+from microloan.money import CURRENCY_MINOR_UNITS, Money
+
+FloatAmounts = Literal["reject", "round"]
+"""What a report does with a float amount column: refuse it as `Money` does (`"reject"`,
+the default) or take the nearest minor unit (`"round"`), refusing a value that is not
+within a millionth of one."""
+
+MoneyAs = Literal["decimal", "minor_units"]
+"""How `to_frame` writes money: `Decimal` amounts (`"decimal"`) or integer minor units."""
+
+RatesAs = Literal["decimal", "float"]
+"""How `to_frame` writes shares and rates: exact `Decimal`s (`"decimal"`) or floats."""
+
+Backend = Literal["pandas", "polars", "pyarrow"]
+"""The frame library `to_frame` builds."""
+
+
+class FrameLike(Protocol):
+    """A DataFrame of any library Narwhals reads: each has its `columns` (a static type).
+
+    pandas, polars (eager and lazy), PyArrow tables, DuckDB relations, Dask and PySpark
+    DataFrames qualify.
+    """
+
+    @property
+    def columns(self) -> Any:
+        """The frame's columns (names or arrays, as the library has it)."""
+        ...  # pragma: no cover
+
+
+#: The top-level modules whose objects are frames a report reads through Narwhals.
+_FRAME_MODULES: Final = frozenset(
+    {"pandas", "polars", "pyarrow", "duckdb", "dask", "dask_expr", "pyspark", "narwhals"}
+    | {"modin", "cudf", "ibis", "sqlframe"}
+)
+_ROW: Final = "__microloan_row"
+_TOLERANCE: Final = Decimal("0.000001")  # float_amounts="round": a millionth of a minor unit
+
+
+def is_frame(obj: object) -> bool:
+    """Whether `obj` is a DataFrame (or a lazy frame) of a library Narwhals reads.
+
+    Decided from the object's module, so that no frame library is imported to ask.
+    A Series is not a frame (the score metrics read those as iterables).
+    """
+    module = type(obj).__module__.partition(".")[0]
+    if module not in _FRAME_MODULES:
+        return False
+    kind = type(obj)  # the class, so that no lazy frame resolves its schema to answer
+    return any(hasattr(kind, name) for name in ("columns", "column_names", "schema"))
+
+
+def narwhals() -> Any:
+    """The narwhals module, or a clear refusal naming the extra to install."""
+    try:
+        import narwhals.stable.v2 as nw  # noqa: PLC0415 - the extra is optional
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise InvalidTypeError(
+            "frame: reading a DataFrame needs narwhals: pip install 'microloan[frames]'"
+        ) from None
+    return nw
+
+
+def check_option(name: str, value: object, options: Any) -> Any:
+    choices = get_args(options)
+    if value not in choices:
+        raise invalid(name, value, f"must be one of {', '.join(map(repr, choices))}")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """How a report reads a frame: the `columns=`, `currency=` and `float_amounts=` passed."""
+
+    columns: Mapping[str, str] | None = None
+    currency: str | None = None
+    float_amounts: FloatAmounts = "reject"
+
+
+def frame_options(
+    records: object,
+    *,
+    columns: Mapping[str, str] | None,
+    currency: str | None,
+    float_amounts: FloatAmounts,
+) -> Options | None:
+    """The reading options if `records` is a frame; else `None`, refusing a frame-only option."""
+    if is_frame(records):
+        return Options(columns=columns, currency=currency, float_amounts=float_amounts)
+    given = {"columns": columns, "currency": currency, "float_amounts": float_amounts}
+    for name, value in given.items():
+        if value is not None and value != "reject":
+            raise invalid(name, value, "applies to a DataFrame input only")
+    return None
+
+
+class Source:
+    """A frame, the column each field is read from, and the expressions that read them.
+
+    Each `*_expr` method returns a Narwhals expression of integers and registers the
+    checks that guard it (each a 0/1 column summed in the one group-by that stage 1
+    runs); `run` runs the group-by and, when a check fails, finds the first bad row
+    and raises the error the pure-Python path would.
+    """
+
+    def __init__(
+        self,
+        native: object,
+        options: Options,
+        *,
+        argument: str = "records",
+    ) -> None:
+        nw = self.nw = narwhals()
+        columns, currency = options.columns, options.currency
+        float_amounts = options.float_amounts
+        check_option("float_amounts", float_amounts, FloatAmounts)
+        if columns is None:
+            columns = {}
+        if not isinstance(columns, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        ):
+            raise invalid("columns", columns, "must map field names to column names (str → str)")
+        if currency is not None and currency not in CURRENCY_MINOR_UNITS:
+            raise invalid("currency", currency, "is not a known ISO 4217 currency")
+        try:
+            frame = nw.from_native(native)
+        except TypeError as exc:
+            raise InvalidTypeError(
+                f"{argument}: {type(native).__name__} is not a frame ({exc})"
+            ) from None
+        self.native = native
+        self.eager = isinstance(frame, nw.DataFrame)
+        self.frame = frame
+        self.columns = dict(columns)
+        self.schema: dict[str, Any] = dict(frame.collect_schema())
+        self.currency = currency
+        self.float_amounts = float_amounts
+        self.checks: list[tuple[str, str, Any, Callable[[dict[str, Any]], MicroloanError]]] = []
+        self.derived: dict[str, Any] = {}
+        for field, column in self.columns.items():
+            if column not in self.schema:
+                raise invalid("columns", {field: column}, f"names no column of {list(self.schema)}")
+
+    # -- columns ----------------------------------------------------------------
+    def name(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+    def has(self, field: str) -> bool:
+        return self.name(field) in self.schema
+
+    def require(self, field: str) -> str:
+        column = self.name(field)
+        if column not in self.schema:
+            mapped = f" (mapped by columns= to {column!r})" if field in self.columns else ""
+            raise invalid(
+                field, column, f"is not a column of the frame{mapped}; it has {list(self.schema)}"
+            )
+        return column
+
+    @property
+    def minor(self) -> int:
+        return CURRENCY_MINOR_UNITS[self.currency or "CNY"]
+
+    def check(
+        self, field: str, bad: Any, error: Callable[[dict[str, Any]], MicroloanError]
+    ) -> None:
+        nw = self.nw
+        flag = f"__bad{len(self.checks)}"
+        self.derived[flag] = nw.when(bad).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+        self.checks.append((flag, field, bad, error))
+
+    def not_null(self, field: str) -> None:
+        column = self.require(field)
+        self.check(
+            field,
+            self.nw.col(column).is_null(),
+            lambda row: self.record_error(row, f"{field} (column {column!r}): is missing"),
+        )
+
+    def record_error(self, row: dict[str, Any], reason: str) -> MicroloanError:
+        loan_id = row.get(self.name("loan_id")) if self.has("loan_id") else None
+        index = row.get(_ROW)
+        if loan_id is None and index is None:
+            return InvalidRecordError("?", reason)
+        return InvalidRecordError(loan_id, reason, index=index)
+
+    def days_expr(self, field: str, *, optional: bool = False) -> Any:
+        """Whole days (an integer column): refused if fractional, negative or missing."""
+        nw = self.nw
+        column = self.require(field)
+        dtype = self.schema[column]
+        if not optional:
+            self.not_null(field)
+        if dtype == nw.String:  # text, as a CSV holds it: ASCII digits only
+            text = nw.col(column).str.strip_chars()
+            whole = text.str.contains("^[0-9]{1,9}$", literal=False)
+            self.check(
+                field,
+                ~nw.col(column).is_null() & ~whole,
+                lambda row: self.record_error(
+                    row,
+                    f"{field} (column {column!r}): {row[column]!r} is not a whole number of days",
+                ),
+            )
+            return nw.when(whole).then(text).cast(nw.Int64())  # a null stays null
+        if not dtype.is_integer():
+            if dtype.is_float():
+                col = nw.col(column)
+                self.check(
+                    field,
+                    ~col.is_null() & (col != col.round(0)),
+                    lambda row: self.record_error(
+                        row,
+                        f"{field} (column {column!r}): {row[column]!r} is not a whole number of days",
+                    ),
+                )
+                expr = nw.when(~col.is_null() & (col == col.round(0))).then(col).cast(nw.Int64())
+            else:
+                raise InvalidTypeError(
+                    f"{field}: column {column!r} is {dtype}, not a whole number of days (int)"
+                )
+        else:
+            expr = nw.col(column)  # kept as it is: a cast would refuse a nullable column's nulls
+        self.check(
+            field,
+            expr < 0,
+            lambda row: self.record_error(
+                row, f"{field} (column {column!r}): {row[column]!r} must not be negative"
+            ),
+        )
+        return expr
+
+    def units_expr(self, field: str) -> Any:
+        """An amount column as integer minor units, checked as `LoanRecord` checks it."""
+        nw = self.nw
+        column = self.require(field)
+        dtype = self.schema[column]
+        col = nw.col(column)
+        minor = self.minor
+        code = self.currency or "CNY"
+        self.not_null(field)
+        if dtype.is_integer():
+            if self.currency is None:
+                raise invalid(
+                    "currency",
+                    None,
+                    f"must be given: column {column!r} holds integers, read as minor units "
+                    "of the currency= passed",
+                )
+            units = col.cast(nw.Int64())
+        elif dtype.is_float():
+            if self.float_amounts != "round":
+                self.check(
+                    field,
+                    ~col.is_null(),
+                    lambda row: _float_refusal(field, column, row),
+                )
+                units = nw.lit(0)
+            else:
+                scaled = col * (10**minor)
+                units = scaled.round(0).cast(nw.Int64())
+                off = (scaled - scaled.round(0)).abs() > float(_TOLERANCE)
+                self.check(
+                    field,
+                    ~col.is_null() & off,
+                    lambda row: self.record_error(
+                        row,
+                        f"{field} (column {column!r}): {row[column]!r} is not within a "
+                        f"millionth of a whole {code} minor unit",
+                    ),
+                )
+                units = nw.when(~col.is_null() & ~off).then(units).otherwise(nw.lit(0))
+        elif dtype == nw.String or isinstance(dtype, nw.Decimal) or dtype == nw.Object:
+            units = self._decimal_text(field, column, minor)
+        else:
+            raise InvalidTypeError(
+                f"{field}: column {column!r} is {dtype}; amounts are integers (minor units, with "
+                "currency=), Decimals or decimal strings"
+            )
+        self.check(
+            field,
+            units < 0,
+            lambda row: self.record_error(
+                row,
+                f"{field} (column {column!r}): {row[column]!r} must not be negative",
+            ),
+        )
+        return units
+
+    def _decimal_text(self, field: str, column: str, minor: int) -> Any:
+        """Parse decimal text (or a Decimal column, written as text) into minor units, exactly.
+
+        A plain decimal with at most 18 significant integer digits less the minor places
+        is parsed in the engine; any other text is refused, with the reason the pure-Python
+        path gives for it.
+        """
+        nw = self.nw
+        text = nw.col(column).cast(nw.String()).str.strip_chars()
+        places = f"\\.[0-9]{{0,{minor}}}0*" if minor else r"\.0*"
+        pattern = f"^-?[0-9]{{1,{18 - minor}}}(?:{places})?$"
+        plain = text.str.contains(pattern, literal=False)
+        code = self.currency or "CNY"
+
+        def refusal(row: dict[str, Any]) -> MicroloanError:
+            value = row[column]
+            try:
+                amount = Money(value if isinstance(value, Decimal) else str(value), code)
+            except MicroloanError as exc:
+                return self.record_error(row, f"{field} (column {column!r}): {exc}")
+            reason = "is too large for a single loan"
+            if amount.is_whole and abs(amount.amount) < 1:  # pragma: no cover - no such text
+                reason = "is not a plain decimal number"
+            elif not amount.is_whole:
+                reason = f"must be in whole {code} minor units"
+            return self.record_error(row, f"{field} (column {column!r}): {amount!r} {reason}")
+
+        self.check(field, ~nw.col(column).is_null() & ~plain, refusal)
+        safe = nw.when(plain).then(text).otherwise(nw.lit("0"))
+        negative = safe.str.starts_with("-")
+        whole = safe.str.replace_all(r"^-", "", literal=False).str.replace_all(
+            r"\..*$", "", literal=False
+        )
+        units = whole.cast(nw.Int64()) * (10**minor)
+        if minor:
+            fraction = (
+                safe.str.replace_all(r"^[^.]*\.?", "", literal=False)
+                .str.slice(0, minor)
+                .str.pad_end(minor, "0")
+            )
+            units = units + fraction.cast(nw.Int64())
+        return nw.when(negative).then(-units).otherwise(units)
+
+    def date_expr(self, field: str, *, optional: bool = False) -> Any:
+        """A date column (Date, Datetime) as-is, refused if missing where required."""
+        column = self.require(field)
+        dtype = self.schema[column]
+        nw = self.nw
+        if not optional:
+            self.not_null(field)
+        if dtype == nw.String:  # ISO dates as text, as a CSV holds them
+            text = nw.col(column).str.strip_chars()
+            iso = text.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", literal=False)
+            self.check(
+                field,
+                ~nw.col(column).is_null() & ~iso,
+                lambda row: self.record_error(
+                    row, f"{field} (column {column!r}): {row[column]!r} is not a date (YYYY-MM-DD)"
+                ),
+            )
+            return nw.when(iso).then(text).str.to_date("%Y-%m-%d")  # a null stays null
+        if not (dtype == nw.Date or isinstance(dtype, nw.Datetime) or dtype == nw.Object):
+            raise InvalidTypeError(f"{field}: column {column!r} is {dtype}, not a date column")
+        return nw.col(column)
+
+    def month_expr(self, expr: Any) -> Any:
+        """A date expression as a month index, `year × 12 + month − 1`."""
+        nw = self.nw
+        return expr.dt.year().cast(nw.Int64()) * 12 + expr.dt.month().cast(nw.Int64()) - 1
+
+    def _datetime(self, field: str) -> bool:
+        return isinstance(self.schema[self.name(field)], self.nw.Datetime)
+
+    def after(self, expr: Any, field: str, day: date) -> Any:
+        """Whether the date expression of `field` (from `date_expr`) falls after `day`.
+
+        A comparison with a literal of the column's own kind: cheaper than taking the
+        date apart, and each engine compares its dates exactly.
+        """
+        if self._datetime(field):
+            return expr >= datetime.combine(day + timedelta(days=1), time())
+        return self.day_expr(expr) > day_number(day) if self._object(field) else expr > day
+
+    def not_on(self, expr: Any, field: str, day: date) -> Any:
+        """Whether the date expression of `field` falls on another day than `day`."""
+        if self._datetime(field):
+            start = datetime.combine(day, time())
+            return (expr < start) | (expr >= start + timedelta(days=1))
+        return self.day_expr(expr) != day_number(day) if self._object(field) else expr != day
+
+    def _object(self, field: str) -> bool:
+        return bool(self.schema[self.name(field)] == self.nw.Object)
+
+    def day_expr(self, expr: Any) -> Any:
+        """A date expression as one integer that orders as dates do, `yyyymmdd`."""
+        nw = self.nw
+        year = expr.dt.year().cast(nw.Int64())
+        return (
+            year * 10_000 + expr.dt.month().cast(nw.Int64()) * 100 + expr.dt.day().cast(nw.Int64())
+        )
+
+    # -- running -----------------------------------------------------------------
+    def run(self, keys: Mapping[str, Any], sums: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Group by `keys` and sum each of `sums` (name → integer expression), and count.
+
+        Every registered check is summed in the same pass; a failed check raises the
+        error for the first bad row found. Only sums and counts: partial results of
+        any partition of the rows add up to the whole, so a partitioned engine (Dask)
+        runs the whole of stage 1 on each partition, as one task, and the partial
+        aggregates are added here.
+        """
+        nw = self.nw
+        derived = {**{f"__key_{k}": v for k, v in keys.items()}, **self.derived}
+        derived.update({f"__sum_{k}": v for k, v in sums.items()})
+        summaries = [nw.col(f"__sum_{k}").sum().alias(k) for k in sums]
+        summaries += [nw.col(flag).sum().alias(flag) for flag, *_ in self.checks]
+        summaries.append(nw.len().alias("__len"))
+        names = [f"__key_{k}" for k in keys]
+
+        def stage(frame: Any) -> Any:
+            frame = frame.with_columns(**derived)
+            if names:
+                return frame.group_by(*names, drop_null_keys=False).agg(*summaries)
+            return frame.select(*summaries)
+
+        with engine_errors():
+            if type(self.native).__module__.startswith(("dask.", "dask_expr")):
+                grouped = nw.from_native(_per_partition(self.native, stage, nw))
+            else:
+                grouped = stage(self.frame)
+                if not self.eager:
+                    grouped = grouped.collect()
+            found = grouped.rows(named=True)
+        totals = _add_up(found, names)
+        for flag, _field, bad, error in self.checks:
+            if any(total[flag] for total in totals.values()):
+                raise error(self.first_bad(bad))
+        return [
+            {**dict(zip(keys, key, strict=True)), **{k: t[k] for k in sums}, "__len": t["__len"]}
+            for key, t in totals.items()
+        ]
+
+    def value_sums(self, key_column: str, flag: Any) -> tuple[dict[Any, Any], dict[Any, Any]]:
+        """Rows and the sum of `flag` per distinct value of `key`, nulls and NaN under `None`.
+
+        Columnar: a million distinct values come back as two lists, not a million rows.
+        """
+        key = self.nw.col(key_column)
+        nw = self.nw
+        if self.schema[key_column].is_float():
+            key = key.fill_nan(None)  # NaN is missing, as None is: one key
+        self.derived["__key"] = key
+        self.derived["__flag"] = flag
+        summaries = [nw.col("__flag").sum().alias("__sum"), nw.len().alias("__len")]
+        summaries += [nw.col(flag_).sum().alias(flag_) for flag_, *_ in self.checks]
+
+        def stage(frame: Any) -> Any:
+            frame = frame.with_columns(**self.derived)
+            return frame.group_by("__key", drop_null_keys=False).agg(*summaries)
+
+        with engine_errors():
+            partitioned = type(self.native).__module__.startswith(("dask.", "dask_expr"))
+            if partitioned:
+                grouped = nw.from_native(_per_partition(self.native, stage, nw))
+            else:
+                grouped = stage(self.frame)
+                if not self.eager:
+                    grouped = grouped.collect()
+            columns = {n: grouped.get_column(n).to_list() for n in grouped.columns}
+        for flag_, _field, bad, error in self.checks:
+            if any(columns[flag_]):
+                raise error(self.first_bad(bad))
+        keys, counts, flags = columns["__key"], columns["__len"], columns["__sum"]
+        if not partitioned:  # one row per distinct key (NaN made null in the engine)
+            return dict(zip(keys, counts, strict=True)), dict(zip(keys, flags, strict=True))
+        totals: dict[Any, int] = {}
+        sums: dict[Any, int] = {}
+        for value, count, total in zip(keys, counts, flags, strict=True):
+            key = None if is_null(value) else value
+            totals[key] = totals.get(key, 0) + int(count)
+            sums[key] = sums.get(key, 0) + int(total or 0)
+        return totals, sums
+
+    def first_bad(self, bad: Any) -> dict[str, Any]:
+        """The first row where `bad` holds, with its position when the frame is eager."""
+        frame = self.frame
+        if self.eager:
+            frame = frame.with_row_index(_ROW)
+        with engine_errors():
+            found = frame.filter(bad).head(1)
+            if not self.eager:
+                found = found.collect()
+            rows: list[dict[str, Any]] = found.rows(named=True)
+        return rows[0] if rows else {}
+
+
+def _float_refusal(field: str, column: str, row: Mapping[str, Any]) -> MicroloanError:
+    """Money's refusal of a float, naming the column (and the row, when known)."""
+    value = row[column]
+    try:
+        Money(value)
+    except MicroloanError as exc:
+        reason = str(exc).removeprefix("amount: ")
+    else:  # pragma: no cover - Money refuses every float
+        reason = f"{value!r} is a float"
+    where = "" if row.get(_ROW) is None else f"records[{row[_ROW]}]: "
+    return InvalidTypeError(
+        f'{where}{field} (column {column!r}): {reason}; or pass float_amounts="round"'
+    )
+
+
+def _add_up(found: list[dict[str, Any]], names: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The partial aggregates added up per key (the key columns are `names`)."""
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in found:
+        if not row["__len"]:
+            continue  # an empty partition's (or frame's) zero sums
+        key = tuple(row[n] for n in names)
+        total = totals.setdefault(key, dict.fromkeys(row, 0))
+        for name, value in row.items():
+            if name not in names:
+                total[name] += int(value or 0)
+    return totals
+
+
+@contextlib.contextmanager
+def engine_errors() -> Iterator[None]:
+    """Turn an engine's own refusal of the data into a `MicroloanError` naming its cause.
+
+    The columns are checked before the engine computes; what the engine still refuses
+    (a value it cannot cast, a type Narwhals cannot read) is bad data all the same.
+    """
+    try:
+        yield
+    except MicroloanError:
+        raise
+    except Exception as exc:
+        raise InvalidValueError(
+            f"records: the frame's engine refused the data: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _per_partition(native: Any, stage: Callable[[Any], Any], nw: Any) -> Any:
+    """Run `stage` on each partition of a Dask frame (one task each); the partial results."""
+
+    def part(pandas_frame: Any) -> Any:
+        return stage(nw.from_native(pandas_frame, eager_only=True)).to_native()
+
+    return native.map_partitions(part, meta=part(native._meta)).compute()  # noqa: SLF001
+
+
+def is_null(value: object) -> bool:
+    """Whether an engine's value is its null: `None`, pandas' `NA` and `NaT`, a float NaN."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value  # noqa: PLR0124 - NaN is the one float unequal to itself
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def as_date(value: object) -> date:
+    """A date from what an engine hands back for a date: a `date`, a datetime, a NumPy value."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    item = getattr(value, "item", None)  # numpy.datetime64
+    if item is not None:
+        return as_date(value.astype("datetime64[us]").item())  # type: ignore[attr-defined]
+    raise InvalidTypeError(f"date: {value!r} is not a date")  # pragma: no cover
+
+
+# -- output ---------------------------------------------------------------------
+
+
+def to_frame(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    backend: object,
+    money: object,
+    rates: object,
+) -> Any:
+    """Rows of a report as a frame of `backend`, with typed columns (no total row)."""
+    check_option("backend", backend, Backend)
+    check_option("money", money, MoneyAs)
+    check_option("rates", rates, RatesAs)
+    rows = list(rows)
+    names: list[str] = list(rows[0]) if rows else []
+    data: dict[str, list[Any]] = {n: [] for n in names}
+    kinds: dict[str, str] = {}
+    places: dict[str, int] = {}
+    for row in rows:
+        for n in names:
+            value = row.get(n)
+            if isinstance(value, Money):
+                kinds[n] = "money"
+                places[n] = value.places
+                value = value.minor_units if money == "minor_units" else value.amount
+            elif isinstance(value, bool):
+                kinds.setdefault(n, "bool")
+            elif isinstance(value, int):
+                kinds.setdefault(n, "int")
+            elif isinstance(value, Decimal):
+                kinds[n] = "rate"
+                value = float(value) if rates == "float" else value
+            elif isinstance(value, float):
+                kinds[n] = "float"
+            elif isinstance(value, date):
+                kinds.setdefault(n, "date")
+            elif isinstance(value, str):
+                kinds.setdefault(n, "str")
+            data[n].append(value)
+    return _build(backend, data, kinds, places, money=money, rates=rates)
+
+
+def _build(  # noqa: C901 - one branch per backend and column kind
+    backend: object,
+    data: dict[str, list[Any]],
+    kinds: dict[str, str],
+    places: dict[str, int],
+    *,
+    money: object,
+    rates: object,
+) -> Any:
+    def kind(n: str) -> str:
+        k = kinds.get(n, "str")
+        if k == "money":
+            return "int" if money == "minor_units" else "decimal"
+        if k == "rate":
+            return "float" if rates == "float" else "decimal"
+        return k
+
+    def scale(n: str) -> int:
+        if kinds.get(n) == "money":
+            return places[n]
+        return max(
+            (
+                -int(v.as_tuple().exponent)
+                for v in data[n]
+                if isinstance(v, Decimal) and v.is_finite()
+            ),
+            default=0,
+        )
+
+    if backend == "polars":
+        import polars as pl  # noqa: PLC0415
+
+        pl_types = {"int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64, "date": pl.Date}
+        series = []
+        for n, values in data.items():
+            k = kind(n)
+            if k == "decimal":
+                s = max(scale(n), 0)
+                series.append(pl.Series(n, values, dtype=pl.Decimal(38, min(s, 38))))
+            else:
+                series.append(pl.Series(n, values, dtype=pl_types.get(k, pl.String)))
+        return pl.DataFrame(series)
+    import pyarrow as pa  # noqa: PLC0415
+
+    pa_types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "date": pa.date32()}
+    arrays = {}
+    for n, values in data.items():
+        k = kind(n)
+        if k == "decimal":
+            s = max(scale(n), 0)
+            arrays[n] = pa.array(values, type=pa.decimal128(38, min(s, 38)))
+        else:
+            arrays[n] = pa.array(values, type=pa_types.get(k, pa.string()))
+    table = pa.table(arrays)
+    if backend == "pyarrow":
+        return table
+    import pandas as pd  # noqa: PLC0415
+
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.string(): pd.StringDtype(),
+    }
+    return table.to_pandas(
+        types_mapper=lambda t: (
+            mapping.get(t) or (pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
+        )
+    )
+
+
+def day_number(day: date) -> int:
+    """`day` as `Source.day_expr` writes it."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def check_snapshot(src: Source, on: date, *, disbursed: bool = True) -> None:
+    """Register the checks of a snapshot's dates: `on` is the report date, none disbursed after.
+
+    Each check only if the frame has the column.
+    """
+    if src.has("on"):
+        snap_column = src.name("on")
+        snap = src.date_expr("on", optional=True)
+        src.check(
+            "on",
+            ~snap.is_null() & src.not_on(snap, "on", on),
+            lambda row: src.record_error(
+                row,
+                f"on: {as_date(row[snap_column]).isoformat()} is not the report date "
+                f"{on.isoformat()}",
+            ),
+        )
+    if disbursed and src.has("disbursed"):
+        column = src.name("disbursed")
+        day = src.date_expr("disbursed")
+        src.check(
+            "disbursed",
+            src.after(day, "disbursed", on),
+            lambda row: src.record_error(
+                row,
+                f"disbursed: {as_date(row[column]).isoformat()} is after the report date "
+                f"{on.isoformat()}",
+            ),
+        )
+
+
+def ageing_counts(
+    frame: object,
+    options: Options,
+    *,
+    on: date,
+) -> tuple[str | None, dict[int, tuple[int, int]]]:
+    """Stage 1 of the ageing report: loans and outstanding minor units per days past due."""
+    from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
+
+    src = Source(frame, options)
+    dpd = src.days_expr("days_past_due")
+    units = src.units_expr("outstanding")
+    if src.has("principal"):
+        src.units_expr("principal")
+    check_snapshot(src, on)
+    rows = src.run({"dpd": dpd}, {"units": units})
+    out: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        days = int(row["dpd"])
+        if days >= MAX_DAYS:
+            raise invalid("days_past_due", days, f"is implausible (at least {MAX_DAYS:,})")
+        out[days] = (int(row["__len"]), int(row["units"]))
+    return (src.currency or "CNY") if out else None, out
+
+
+def records_of(  # noqa: C901, PLR0912 - one conversion per optional field
+    frame: object,
+    options: Options,
+) -> list[Any]:
+    """`LoanRecord`s from a frame: the columns checked in the engine, then one record a row."""
+    from microloan.portfolio._records import FIELDS, OPTIONAL  # noqa: PLC0415
+    from microloan.portfolio.records import LoanRecord  # noqa: PLC0415
+
+    src = Source(frame, options)
+    nw = src.nw
+    code = src.currency or "CNY"
+    for field in FIELDS:
+        if field != "days_past_due":
+            src.require(field)
+    src.not_null("loan_id")
+    out: dict[str, Any] = {
+        "loan_id": nw.col(src.name("loan_id")),
+        "disbursed": src.date_expr("disbursed"),
+        "principal": src.units_expr("principal"),
+        "outstanding": src.units_expr("outstanding"),
+    }
+    if src.has("days_past_due"):
+        out["days_past_due"] = src.days_expr("days_past_due")
+    for field in OPTIONAL:
+        if not src.has(field):
+            continue
+        if field in ("on", "first_due"):
+            out[field] = src.date_expr(field, optional=True)
+        elif field == "written_off":
+            out[field] = nw.col(src.name(field))
+        else:
+            out[field] = src.days_expr(field, optional=True)
+    src.run({}, {})
+    with engine_errors():
+        picked = src.frame.with_columns(**src.derived).select(
+            *[expr.alias(f"__out_{k}") for k, expr in out.items()]
+        )
+        if not src.eager:
+            picked = picked.collect()
+        picked = picked.rows()
+    records = []
+    names = list(out)
+    for index, values in enumerate(picked):
+        fields = {k: v for k, v in zip(names, values, strict=True) if not is_null(v)}
+        fields["principal"] = Money.from_minor_units(int(fields["principal"]), code)
+        fields["outstanding"] = Money.from_minor_units(int(fields["outstanding"]), code)
+        for name in ("disbursed", "on", "first_due"):
+            if fields.get(name) is not None:
+                fields[name] = as_date(fields[name])
+        for name in ("days_past_due", "max_days_past_due", "first_installment_days_past_due"):
+            if fields.get(name) is not None:
+                fields[name] = int(fields[name])
+        if "written_off" in fields:
+            fields["written_off"] = bool(fields["written_off"])
+        loan_id = fields["loan_id"]
+        if not isinstance(loan_id, (str, int)):
+            fields["loan_id"] = int(loan_id) if hasattr(loan_id, "__index__") else loan_id
+        try:
+            records.append(LoanRecord(**fields))
+        except InvalidRecordError as exc:
+            raise InvalidRecordError(
+                fields["loan_id"], exc.reason, index=index if src.eager else None
+            ) from None
+    return records
+
+
+class FrameRows:
+    """`to_frame()` for a report or table: its `as_rows()` as a typed DataFrame.
+
+    A base of every report and table; the frame library is imported only when called.
+    """
+
+    __slots__ = ()
+
+    def to_frame(
+        self,
+        backend: Backend = "pandas",
+        *,
+        money: MoneyAs = "decimal",
+        rates: RatesAs = "decimal",
+    ) -> Any:
+        """The rows as a DataFrame of `backend`, typed column by column; no total row.
+
+        Counts are integer columns; money is a decimal column with the currency's
+        places (`money="decimal"`) or integer minor units (`money="minor_units"`);
+        shares and rates are exact decimals (`rates="decimal"`) or floats
+        (`rates="float"`); an empty cell is a null. The report's totals stay on the
+        report (`total_count`, `count` …), out of the data rows.
+
+        Args:
+            backend: `"pandas"` (default), `"polars"` or `"pyarrow"`; that library must
+                be installed (pandas' decimal columns need PyArrow too).
+            money: `"decimal"` or `"minor_units"`.
+            rates: `"decimal"` or `"float"`.
+
+        Returns:
+            A `pandas.DataFrame`, a `polars.DataFrame` or a `pyarrow.Table`.
+
+        Raises:
+            InvalidValueError: an option outside its choices.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import LoanRecord, Money, ageing_report
+            >>> book = [LoanRecord(loan_id=1, disbursed=date(2026, 1, 5), principal=Money(1000),
+            ...                    outstanding=Money("800.50"), days_past_due=45)]
+            >>> table = ageing_report(book, on=date(2026, 3, 31)).to_frame("pyarrow")
+            >>> table.column("outstanding").type, table.column("loans").to_pylist()[:3]
+            (Decimal128Type(decimal128(38, 2)), [0, 0, 1])
+        """
+        rows = self.as_rows()  # type: ignore[attr-defined]
+        data = [row for row in rows if next(iter(row.values()), None) != "total"]
+        return to_frame(data or rows[:0], backend=backend, money=money, rates=rates)
+
+
+def count_table(frame: object, *, value: object, bad: object, argument: str = "values") -> Any:
+    """Stage 1 of the score metrics and lift tables: rows and bads per distinct value.
+
+    The frame's `value` column is grouped as it is (a missing value, null or NaN, under
+    `None`, as the iterable path counts it); the `bad` column must hold 0/1 or
+    False/True. Returns the [`CountTable`][microloan.CountTable] the metrics start from.
+    """
+    from microloan.analytics.counts import CountTable  # noqa: PLC0415
+
+    for name, given in (("value", value), ("bad", bad)):
+        if not isinstance(given, str) and not (
+            name == "bad" and given is None and argument == "psi"
+        ):
+            raise invalid(
+                name, given, f"must name the frame's column (a str) when {argument} is a frame"
+            )
+    src = Source(frame, Options(), argument=argument)
+    nw = src.nw
+    src.require(value)  # type: ignore[arg-type]
+    if bad is None:  # PSI: rows per value only
+        totals, _ = src.value_sums(src.name(value), nw.lit(0))  # type: ignore[arg-type]
+        return CountTable._trusted(totals, dict.fromkeys(totals, 0))  # noqa: SLF001
+    column = src.require(bad)  # type: ignore[arg-type]
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        flag = flag.cast(nw.Int64())
+    elif not dtype.is_integer():
+        raise InvalidTypeError(f"{bad}: column {column!r} is {dtype}, not a bad flag (0/1 or bool)")
+    src.check(
+        column,
+        flag.is_null() | ((flag != 0) & (flag != 1)),
+        lambda row: src.record_error(
+            row, f"{bad} (column {column!r}): {row.get(column)!r} is not a bad flag; use 0/1"
+        ),
+    )
+    totals, bads = src.value_sums(src.name(value), flag)  # type: ignore[arg-type]
+    return CountTable._trusted(totals, bads)  # noqa: SLF001 - checked in the engine: 0/1 flags
+
+
+def counted(values: Any, *, value: object, bad: object, argument: str = "values") -> Any:
+    """A frame's count table (stage 1 in its engine), or `values` as given if not a frame.
+
+    `value=` and `bad=` name a frame's columns; with anything else they are refused.
+    """
+    if is_frame(values):
+        return count_table(values, value=value, bad=bad, argument=argument)
+    for name, given in (("value", value), ("bad", bad)):
+        if given is not None:
+            raise invalid(name, given, "names a column: it applies to a DataFrame input only")
+    return values
+
+
+def psi_counts(expected: Any, actual: Any, *, value: object, bins: object) -> Any:
+    """Stage 1 of PSI over two frames: rows per bin of `bins` in each, counted by the engines.
+
+    `bins` is a [`CutBins`][microloan.CutBins], a [`CategoryBins`][microloan.CategoryBins],
+    cut points, or a number of equal-frequency bins of the expected frame's values.
+    """
+    from microloan.analytics.lift import _resolve_bins  # noqa: PLC0415
+
+    for name, data in (("expected_counts", expected), ("actual_counts", actual)):
+        if not is_frame(data):
+            raise wrong_type(name, data, "a frame, as the other side is")
+    if bins is None:
+        raise invalid("bins", None, "is required with frames: the bins to count both sides in")
+    first = count_table(expected, value=value, bad=None, argument="psi")
+    second = count_table(actual, value=value, bad=None, argument="psi")
+    resolved = _resolve_bins(bins, first)
+    return list(first.bin_counts(resolved)[0]), list(second.bin_counts(resolved)[0])
+
+
+def overdue_counts(
+    frame: object, options: Options, *, on: date, over: int
+) -> tuple[str | None, dict[int, list[int]]]:
+    """Stage 1 of the overdue rates: per disbursement month, all loans and those on book.
+
+    Each month's cell is `[loans, principal, on-book loans, outstanding, overdue loans,
+    overdue outstanding]` in minor units, as the records path adds them.
+    """
+    src = Source(frame, options)
+    nw = src.nw
+    dpd = src.days_expr("days_past_due")
+    units = src.units_expr("outstanding")
+    principal = src.units_expr("principal")
+    month = src.month_expr(src.date_expr("disbursed"))
+    check_snapshot(src, on)
+    closed = (units == 0) & (dpd == 0)
+    if src.has("written_off"):
+        off = nw.col(src.require("written_off"))
+        src.not_null("written_off")
+        closed = closed | off
+    on_book = nw.when(closed).then(nw.lit(0)).otherwise(nw.lit(1)).cast(nw.Int64())
+    late = nw.when(dpd > over).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    rows = src.run(
+        {"month": month, "book": on_book, "late": late},
+        {"principal": principal, "units": units},
+    )
+    cells: dict[int, list[int]] = {}
+    for row in rows:
+        cell = cells.setdefault(int(row["month"]), [0] * 6)
+        loans = int(row["__len"])
+        cell[0] += loans
+        cell[1] += int(row["principal"])
+        if row["book"]:
+            cell[2] += loans
+            cell[3] += int(row["units"])
+            if row["late"]:
+                cell[4] += loans
+                cell[5] += int(row["units"])
+    return (src.currency or "CNY") if cells else None, cells
+
+
+ColumnKind = Literal["value", "day", "month", "flag"]
+
+
+def distinct_columns(
+    frame: object, spec: Mapping[str, ColumnKind], columns: Mapping[str, str] | None
+) -> dict[str, list[Any]]:
+    """Stage 1 of the cohort and funnel metrics: the distinct combinations of a few columns.
+
+    Those metrics count users once per day or month, so the distinct `(user, day, flag …)`
+    rows the engine groups out give the same answer as every row. `spec` names each
+    argument and how its column is read: as it is (`"value"`, never null), cut to the
+    day or the month (`"day"`, `"month"`, as dates) or as a 0/1 flag (`"flag"`).
+    """
+    src = Source(frame, Options(columns=columns), argument=next(iter(spec)))
+    nw = src.nw
+    keys: dict[str, Any] = {}
+    for name, kind in spec.items():
+        column = src.require(name)
+        src.not_null(name)
+        if kind == "value":
+            keys[name] = nw.col(column)
+        elif kind == "flag":
+            keys[name] = _flag(src, name, column)
+        else:
+            day = src.date_expr(name)
+            keys[name] = src.day_expr(day) if kind == "day" else src.month_expr(day)
+    rows = src.run(keys, {})
+    out: dict[str, list[Any]] = {name: [] for name in spec}
+    for row in rows:
+        for name, kind in spec.items():
+            value = row[name]
+            if kind == "day":
+                value = date(value // 10_000, value // 100 % 100, value % 100)
+            elif kind == "month":
+                value = date(value // 12, value % 12 + 1, 1)
+            elif kind == "flag":
+                value = int(value)
+            out[name].append(value)
+    return out
+
+
+def _flag(src: Source, name: str, column: str) -> Any:
+    """A 0/1 (or bool) column as integers, each row checked."""
+    nw = src.nw
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        return flag.cast(nw.Int64())
+    if not dtype.is_integer():
+        raise InvalidTypeError(f"{name}: column {column!r} is {dtype}, not a 0/1 flag")
+    src.check(
+        name,
+        (flag != 0) & (flag != 1),
+        lambda row: src.record_error(
+            row, f"{name} (column {column!r}): {row.get(column)!r} is not a flag; use 0/1"
+        ),
+    )
+    return flag

@@ -1,0 +1,128 @@
+"""Generated portfolios and the frames that hold them, for the frames tests (one home).
+
+A portfolio is a list of rows (dicts of plain values: dates, minor units, days); the
+same rows become `LoanRecord`s for the pure-Python path and a frame of each engine.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from microloan import LoanRecord, Money
+
+ON = date(2026, 3, 31)
+ENGINES = ("polars", "polars-lazy", "pandas", "pyarrow", "duckdb")
+
+
+def portfolio(seed: int, n: int, *, on: date | None = ON) -> list[dict[str, Any]]:
+    """`n` loans on book on `on`: many ties in days past due and amounts, some nulls
+    in the optional columns, disbursements spread over a year of monthly cohorts."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    rows = []
+    for i in range(n):
+        disbursed = date(2025, 4, 1) + timedelta(days=rng.randrange(365))
+        principal = rng.choice((100_000, 150_000, 300_000, rng.randrange(1, 10**8)))
+        dpd = rng.choice((0, 0, 0, 1, 30, 31, 60, 90, 91, 180, 181, rng.randrange(0, 400)))
+        worst = None if rng.random() < 0.3 else dpd + rng.choice((0, 0, 5, 40))
+        rows.append(
+            {
+                "loan_id": f"L{seed}-{i}",
+                "disbursed": disbursed,
+                "principal": principal,
+                "outstanding": rng.choice((0, principal, rng.randrange(principal + 1))),
+                "days_past_due": dpd,
+                "on": on,
+                "max_days_past_due": worst,
+            }
+        )
+    return rows
+
+
+def records(rows: list[dict[str, Any]], currency: str = "CNY") -> list[LoanRecord]:
+    """The rows as records, for the pure-Python path."""
+    return [
+        LoanRecord(
+            **{
+                **row,
+                "principal": Money.from_minor_units(row["principal"], currency),
+                "outstanding": Money.from_minor_units(row["outstanding"], currency),
+            }
+        )
+        for row in rows
+    ]
+
+
+def as_text(units: int, places: int = 2) -> str:
+    """Minor units as a decimal string (`150` → `"1.50"`)."""
+    return str(Money.from_minor_units(units).amount) if places == 2 else str(units)
+
+
+def as_decimal(units: int) -> Decimal:
+    return Money.from_minor_units(units).amount
+
+
+def polars_frame(rows: list[dict[str, Any]], *, amounts: str = "units") -> Any:
+    """A polars frame of the rows; amounts as `units` (Int64), `text`, `decimal` or `float`."""
+    import polars as pl
+
+    schema = {
+        "loan_id": pl.String,
+        "disbursed": pl.Date,
+        "principal": pl.Int64,
+        "outstanding": pl.Int64,
+        "days_past_due": pl.Int64,
+        "on": pl.Date,
+        "max_days_past_due": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    money = ("principal", "outstanding")
+    if amounts == "text":
+        frame = frame.with_columns(
+            pl.col(c).map_elements(as_text, return_dtype=pl.String) for c in money
+        )
+    elif amounts == "decimal":
+        frame = frame.with_columns(
+            pl.Series(c, [as_decimal(u) for u in frame[c]], dtype=pl.Decimal(20, 2)) for c in money
+        )
+    elif amounts == "float":
+        frame = frame.with_columns(pl.col(c) / 100 for c in money)
+    return frame
+
+
+def engine_frame(engine: str, rows: list[dict[str, Any]], *, amounts: str = "units") -> Any:
+    """The rows as a frame of `engine` (pandas with NumPy datetimes and nullable ints)."""
+    frame = polars_frame(rows, amounts=amounts)
+    if engine == "polars":
+        return frame
+    if engine == "polars-lazy":
+        return frame.lazy()
+    if engine == "pyarrow":
+        return frame.to_arrow()
+    if engine == "duckdb":
+        import duckdb
+
+        return duckdb.from_arrow(frame.to_arrow())
+    if engine == "pandas":
+        return pandas_frame(frame)
+    raise AssertionError(engine)  # pragma: no cover
+
+
+def pandas_frame(frame: Any) -> Any:
+    """A pandas frame with datetime64 dates, nullable integers and object Decimals."""
+    import pandas as pd
+    import polars as pl
+
+    out = pd.DataFrame({c: frame[c].to_list() for c in frame.columns})
+    for column, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            out[column] = pd.to_datetime(out[column])
+        elif dtype == pl.Int64:
+            out[column] = out[column].astype("Int64")
+        elif dtype == pl.Float64:
+            out[column] = out[column].astype("float64")
+        elif dtype == pl.String:
+            out[column] = out[column].astype("string")
+    return out

@@ -1,0 +1,123 @@
+"""Reports over distributed frames: Dask on a local two-worker cluster, PySpark in local mode.
+
+The engine does stage 1 on its workers and hands back only the aggregate; the report
+equals the pure-Python one on the same rows, however the rows are partitioned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from microloan import LoanRecord, ageing_report
+from tests.frames import ON, pandas_frame, polars_frame, portfolio, records
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Dask support is moving out of Narwhals:FutureWarning",
+    "ignore:PySpark does not yet fully support pandas:FutureWarning",
+    "ignore::DeprecationWarning",
+    "ignore::ResourceWarning",
+    "ignore::pytest.PytestUnraisableExceptionWarning",
+)
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    """A local Dask cluster of two worker processes, started and stopped by the test."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def _partitioned(rows: list[dict[str, Any]], cuts: list[int]) -> Any:
+    """A Dask frame whose partitions end at `cuts` (equal cuts make empty partitions)."""
+    import dask.dataframe as dd
+
+    whole = pandas_frame(polars_frame(rows))
+    bounds = [0, *cuts, len(whole)]
+    parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise(bounds)]
+    return dd.from_map(  # type: ignore[no-untyped-call]
+        _identity, parts, meta=whole.iloc[:0], enforce_metadata=False
+    )
+
+
+def _identity(part: Any) -> Any:
+    return part
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_report_equals_the_records_path_however_partitioned() -> None:
+    """Empty partitions and partitions split mid-cohort give the same report."""
+    rows = portfolio(31, 400)
+    frame = _partitioned(rows, [0, 0, 97, 97, 250, 399])
+    assert frame.npartitions == 7
+    expected = ageing_report(records(rows), on=ON, scheme="five-tier")
+    assert ageing_report(frame, on=ON, scheme="five-tier", currency="CNY") == expected
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_refuses_a_bad_row_naming_the_column() -> None:
+    """A negative balance on a worker is refused naming the column and the loan."""
+    rows = portfolio(32, 50)
+    rows[40]["outstanding"] = -1
+    with pytest.raises(Exception, match=r"'L32-40'.*column 'outstanding'.*must not be negative"):
+        ageing_report(_partitioned(rows, [25]), on=ON, currency="CNY")
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_records_from_frame() -> None:
+    """`LoanRecord.from_frame` collects a Dask frame's rows as records, in order."""
+    rows = portfolio(33, 60)
+    assert LoanRecord.from_frame(_partitioned(rows, [10, 10, 30]), currency="CNY") == records(rows)
+
+
+def _java() -> bool:
+    return shutil.which("java") is not None or "JAVA_HOME" in os.environ
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """A local PySpark session (one core); skipped without pyspark or a Java runtime.
+
+    A JVM takes tens of seconds to start on a busy machine, so the Spark test runs when
+    asked for, with `MICROLOAN_SPARK=1` (see the how-to on Dask and Spark).
+    """
+    if os.environ.get("MICROLOAN_SPARK") != "1":
+        pytest.skip("the Spark engine test runs with MICROLOAN_SPARK=1 (it starts a JVM)")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install pyspark) to test the Spark engine")
+    if not _java():
+        pytest.skip("no Java runtime (java on PATH or JAVA_HOME) for PySpark's local mode")
+    session = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def test_spark_report_equals_the_records_path(spark: Any) -> None:
+    """PySpark in local mode computes stage 1; the report equals the pure-Python one."""
+    rows = portfolio(34, 200)
+    frame = spark.createDataFrame(polars_frame(rows, amounts="text").to_pandas())
+    assert ageing_report(frame, on=ON) == ageing_report(records(rows), on=ON)
