@@ -19,10 +19,10 @@ demo: | $(BIN)/python
 	$(BIN)/microloan demo
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto  # one worker per core (pytest-xdist)
 	# again with the caller's decimal context set to break (tests/hostile.py); packaging
 	# builds wheels and computes nothing, so it runs once
-	MICROLOAN_DECIMAL=hostile $(BIN)/python -m pytest -q --ignore=tests/test_packaging.py
+	MICROLOAN_DECIMAL=hostile $(BIN)/python -m pytest -n auto -q --ignore=tests/test_packaging.py
 	$(BIN)/python -m mypy
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
