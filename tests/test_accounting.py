@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -381,4 +382,58 @@ def test_a_trial_balance_built_by_hand_is_checked(
     non-negative minor units, as `trial_balance` makes them."""
     with pytest.raises(MicroloanError) as caught:
         TrialBalance(on=date(2026, 1, 1), currency="CNY", cells=cells)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: JournalEntry(
+                on="2026-01-01",  # type: ignore[arg-type]
+                debit="cash",
+                credit="cash",
+                amount=Money(1),
+                kind="fee",
+            ),
+            "on: '2026-01-01' is a str; expected a datetime.date",
+        ),
+        (
+            lambda: JournalEntry(
+                on=date(2026, 1, 1),
+                debit=5,  # type: ignore[arg-type]
+                credit="cash",
+                amount=Money(1),
+                kind="fee",
+            ),
+            "debit: 5 is an int; expected an account name (a str)",
+        ),
+        (
+            lambda: JournalEntry(
+                on=date(2026, 1, 1), debit="cash", credit="cash", amount=Money(-1), kind="fee"
+            ),
+            "amount: Money('-1', 'CNY') must be positive",
+        ),
+        (
+            lambda: AccrualEntry(
+                on=date(2026, 1, 1), component="interest", amount=Money("0.001"), book="income"
+            ),
+            "amount: Money('0.001', 'CNY') must be in whole minor units",
+        ),
+        (
+            lambda: AccrualEntry(
+                on=date(2026, 1, 1),
+                component="tax",  # type: ignore[arg-type]
+                amount=Money(1),
+                book="income",
+            ),
+            "component: 'tax' is not one of ['interest', 'penalty', 'fees']",
+        ),
+    ],
+)
+def test_an_entry_built_by_hand_is_checked(build: Any, message: str) -> None:
+    """Journal and accrual entries, however built, hold a date, accounts, whole minor units
+    (a journal amount above zero) and their options' values."""
+    with pytest.raises(MicroloanError) as caught:
+        build()
     assert str(caught.value) == message

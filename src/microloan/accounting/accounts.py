@@ -14,7 +14,8 @@ import attrs
 from microloan.errors import invalid, wrong_type
 
 
-def _check_account(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+def check_account(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """An attrs validator: an account name is a non-empty str."""
     if not isinstance(value, str):
         raise wrong_type(attribute.name, value, "an account name (a str)")
     if not value.strip():
@@ -22,7 +23,7 @@ def _check_account(_instance: object, attribute: attrs.Attribute[str], value: ob
 
 
 def _account(name: str) -> str:
-    return attrs.field(default=name, validator=_check_account)
+    return attrs.field(default=name, validator=check_account)
 
 
 @final

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Final, Literal, final
 import attrs
 
 from microloan._decimal import in_context
-from microloan._validators import check_date, check_int, check_option
-from microloan.errors import MicroloanError, invalid
+from microloan._validators import check_date, check_int, check_option, date_field, option
+from microloan.errors import MicroloanError, invalid, wrong_type
 from microloan.money import Money
 
 if TYPE_CHECKING:
@@ -80,11 +80,31 @@ class AccrualEntry:
         AccrualEntry(on=datetime.date(2026, 1, 2), component='interest', amount=Money('0.50', 'CNY'), book='income', loan_id=None)
     """
 
-    on: date
-    component: AccrualComponent
-    amount: Money
-    book: Book
-    loan_id: str | int | None = None
+    on: date = attrs.field(validator=date_field)
+    component: AccrualComponent = attrs.field(validator=option(AccrualComponent))
+    amount: Money = attrs.field(validator=lambda _i, _a, v: check_whole_money("amount", v))
+    book: Book = attrs.field(validator=option(Book))
+    loan_id: str | int | None = attrs.field(
+        default=None, validator=lambda _i, _a, v: check_loan_id(v)
+    )
+
+
+def check_whole_money(field: str, value: object, *, positive: bool = False) -> Money:
+    """`value` if it is Money in whole minor units (and above zero when `positive`)."""
+    if not isinstance(value, Money):
+        raise wrong_type(field, value, "Money")
+    if not value.is_whole:
+        raise invalid(field, value, "must be in whole minor units")
+    if positive and value.amount <= 0:
+        raise invalid(field, value, "must be positive")
+    return value
+
+
+def check_loan_id(value: object) -> object:
+    """`value` if it names a loan: a str, an int (never a bool) or None."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        raise wrong_type("loan_id", value, "a loan id (a str, an int or None)")
+    return value
 
 
 @final

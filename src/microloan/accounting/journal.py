@@ -24,14 +24,23 @@ from typing import TYPE_CHECKING, Final, Literal, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
-from microloan._validators import check_date, check_int, check_iterable, check_mapping
-from microloan.accounting.accounts import ChartOfAccounts
+from microloan._validators import (
+    check_date,
+    check_int,
+    check_iterable,
+    check_mapping,
+    date_field,
+    option,
+)
+from microloan.accounting.accounts import ChartOfAccounts, check_account
 from microloan.accounting.accrual import (
     NON_ACCRUAL_DAYS,
     AccrualEntry,
     NonAccrualPolicy,
+    check_loan_id,
     check_policy,
     check_reach,
+    check_whole_money,
     days,
 )
 from microloan.errors import CurrencyMismatchError, invalid, wrong_type
@@ -61,6 +70,13 @@ EntryKind = Literal[
 `"non_accrual"` reversal into the off-balance memo and its `"cure"`, and a `"provision"`."""
 
 
+def _check_source(
+    _instance: object, _attribute: object, value: Transaction | AccrualEntry | None
+) -> None:
+    if value is not None and not isinstance(value, Transaction | AccrualEntry):
+        raise wrong_type("source", value, "a Transaction, an AccrualEntry or None")
+
+
 @final
 @attrs.frozen(kw_only=True)
 class JournalEntry:
@@ -87,13 +103,17 @@ class JournalEntry:
         ('loans_receivable', 'cash', Money('1000.00', 'CNY'), 'disbursement')
     """
 
-    on: date
-    debit: str
-    credit: str
-    amount: Money
-    source: Transaction | AccrualEntry | None = None
-    kind: EntryKind
-    loan_id: str | int | None = None
+    on: date = attrs.field(validator=date_field)
+    debit: str = attrs.field(validator=check_account)
+    credit: str = attrs.field(validator=check_account)
+    amount: Money = attrs.field(
+        validator=lambda _i, _a, v: check_whole_money("amount", v, positive=True)
+    )
+    source: Transaction | AccrualEntry | None = attrs.field(default=None, validator=_check_source)
+    kind: EntryKind = attrs.field(validator=option(EntryKind))
+    loan_id: str | int | None = attrs.field(
+        default=None, validator=lambda _i, _a, v: check_loan_id(v)
+    )
 
 
 _REC: Final = ("interest_receivable", "penalty_receivable", "fees_receivable")
