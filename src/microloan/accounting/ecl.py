@@ -225,7 +225,7 @@ class ExpectedCreditLoss:
             self.cells,
             shape="(stage, loans, exposure minor units, expected loss)",
             keys=1,
-            below={0: 4},
+            below={0: (4, "is not an IFRS 9 stage: 1, 2 or 3")},
             last=Decimal,
             currency=self.currency,
         )

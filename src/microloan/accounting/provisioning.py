@@ -142,11 +142,14 @@ class Provisions:
 
     def __attrs_post_init__(self) -> None:
         check_date(self.on, "on")
-        if not isinstance(self.rates, tuple) or len(self.rates) != len(FIVE_TIER):
-            raise wrong_type(
-                "rates", self.rates, "a tuple of five Decimal rates, in five-tier order"
-            )
-        for i, rate in enumerate(self.rates):
+        rates: object = self.rates  # as given: built by hand or read from a document
+        if not isinstance(rates, tuple):
+            expected = "a tuple of five Decimal rates, in five-tier order"
+            raise wrong_type("rates", rates, expected)
+        if len(rates) != len(FIVE_TIER):
+            reason = f"has {len(rates)} rates, not one per class of {list(FIVE_TIER)}"
+            raise invalid("rates", rates, reason)
+        for i, rate in enumerate(rates):
             _stored_rate(f"rates[{i}]", rate)
         _stored_rate("general_rate", self.general_rate)
         check_currency_field(self.currency)
@@ -154,7 +157,7 @@ class Provisions:
             self.cells,
             shape="(class index, loans, outstanding minor units)",
             keys=1,
-            below={0: len(FIVE_TIER)},
+            below={0: (len(FIVE_TIER), f"is not a class index of {list(FIVE_TIER)}")},
             currency=self.currency,
         )
 

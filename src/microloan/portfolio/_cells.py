@@ -50,7 +50,7 @@ def check_cells(
     *,
     shape: str,
     keys: int,
-    below: Mapping[int, int] | None = None,
+    below: Mapping[int, tuple[int, str]] | None = None,
     parts: tuple[tuple[int, int], ...] = (),
     last: type = int,
     currency: object = None,
@@ -60,8 +60,8 @@ def check_cells(
     A tuple of tuples, each of `shape`'s length (`shape` names the columns, as in
     `"(month index, loans, minor units)"`), the first `keys` numbers its key: every
     number a non-negative int (never a bool), the last one a finite non-negative
-    `Decimal` when `last` is `Decimal`; `below` bounds a column (a bucket index below
-    the number of buckets); each `(part, whole)` pair of `parts` says a column counts
+    `Decimal` when `last` is `Decimal`; `below` maps a column to its bound and the
+    refusal past it (a bucket index below the number of buckets); each `(part, whole)` pair of `parts` says a column counts
     a part of another (overdue loans of the loans on book); the keys strictly
     increase (sorted, one cell per key, so merging with `+` adds like with like);
     and cells need a `currency`.
@@ -72,8 +72,10 @@ def check_cells(
     previous: tuple[object, ...] | None = None
     for i, cell in enumerate(value):
         field = f"cells[{i}]"
-        if not isinstance(cell, tuple) or len(cell) != width:
+        if not isinstance(cell, tuple):
             raise wrong_type(field, cell, f"a tuple {shape}")
+        if len(cell) != width:
+            raise invalid(field, cell, f"has {len(cell)} items, not {width}: {shape}")
         _check_cell(field, cell, below or {}, parts, last)
         key = cell[:keys]
         if previous is not None and key <= previous:
@@ -86,7 +88,7 @@ def check_cells(
 def _check_cell(
     field: str,
     cell: tuple[object, ...],
-    below: Mapping[int, int],
+    below: Mapping[int, tuple[int, str]],
     parts: tuple[tuple[int, int], ...],
     last: type,
 ) -> None:
@@ -96,9 +98,9 @@ def _check_cell(
             _check_amount(f"{field}[{j}]", item)
             continue
         number = check_int(f"{field}[{j}]", item, minimum=0)
-        limit = below.get(j)
+        limit, reason = below.get(j, (None, ""))
         if limit is not None and number >= limit:
-            raise invalid(f"{field}[{j}]", number, f"must be below {limit}")
+            raise invalid(f"{field}[{j}]", number, reason)
     for part, whole in parts:
         if cell[part] > cell[whole]:  # type: ignore[operator]  # checked ints
             raise invalid(f"{field}[{part}]", cell[part], f"must not exceed {field}[{whole}]")

@@ -111,16 +111,18 @@ class AgeingReport(FrameRows):
             self.cells,
             shape="(days_past_due, bucket index, loans, outstanding minor units)",
             keys=2,
-            below={0: MAX_DAYS, 1: len(self.scheme.labels)},
+            below={
+                0: (MAX_DAYS, f"must be below {MAX_DAYS} days"),
+                1: (len(self.scheme.labels), f"is not a bucket of {list(self.scheme.labels)}"),
+            },
             currency=self.currency,
         )
         if self.scheme.override is None:  # by days alone, the bucket follows from the days
             for i, (days, bucket, *_) in enumerate(self.cells):
                 if bucket != bucket_index(self.scheme, days):
-                    label = self.scheme.labels[bucket]
-                    raise invalid(
-                        f"cells[{i}][1]", bucket, f"is {label}, not the bucket of {days} days"
-                    )
+                    label = self.scheme.labels[bucket_index(self.scheme, days)]
+                    reason = f"is not the bucket of {days} days past due, {label}"
+                    raise invalid(f"cells[{i}][1]", bucket, reason)
 
     def __add__(self, other: object) -> AgeingReport:
         refusal = "is a report of another date or scheme"

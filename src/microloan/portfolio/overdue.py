@@ -87,7 +87,7 @@ class OverdueRates(FrameRows):
             shape="(month index, loans booked, principal booked, loans on book, outstanding,"
             " overdue loans, overdue outstanding)",
             keys=1,
-            below={0: month_index(on) + 1},  # no loan is disbursed after the report date
+            below={0: (month_index(on) + 1, f"is a month after the report date {on}")},
             parts=((3, 1), (5, 3), (6, 4)),
             currency=self.currency,
         )

@@ -103,7 +103,10 @@ class RollRates(FrameRows):
             self.cells,
             shape="(from index, to index, loans, start minor units, end minor units)",
             keys=2,
-            below={0: buckets, 1: buckets + 2},  # to: a bucket, then paid off, written off
+            below={
+                0: (buckets, f"is not a bucket of {list(self.from_labels)}"),
+                1: (buckets + 2, f"is not a column of {list(self.to_labels)}"),
+            },
             currency=self.currency,
         )
         check_int("new_loans", self.new_loans, minimum=0)
