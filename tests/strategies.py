@@ -517,16 +517,6 @@ def report_strategies() -> dict[type, st.SearchStrategy[Any]]:
         loan_records_on(on),
     )
     # the reports check their cells, so they are built by their functions, never by hand
-    found[microloan.OverdueRates] = st.builds(
-        lambda records, over: microloan.overdue_rates(records, on=on, over=over),
-        loan_records_on(on),
-        st.sampled_from([0, 30, 90]),
-    )
-    found[microloan.FirstPaymentDefault] = st.builds(
-        lambda records, over: microloan.first_payment_default(records, over=over),
-        loan_records_on(on),
-        st.sampled_from([0, 7, 30]),
-    )
     found[microloan.Provisions] = st.builds(
         lambda records, preset: microloan.provisions(records, on=on, rates=preset),
         loan_records_on(on),
