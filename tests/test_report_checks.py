@@ -223,6 +223,97 @@ REFUSALS: list[tuple[str, Callable[[], object], type[MicroloanError], str]] = [
 ]
 
 
+_TABLE = microloan.lift_table([1, 2, 3, 4, 5, 6, 7, 8], [0, 1, 0, 1, 0, 0, 1, 1], bins=2)
+_FUNNEL = microloan.funnel({"visitors": 10, "loans": 5})
+
+#: the analytics' result objects, built by hand or changed with `attrs.evolve`
+ANALYTICS_REFUSALS: list[tuple[str, Callable[[], object], type[MicroloanError], str]] = [
+    (
+        "lift row: a negative count",
+        lambda: attrs.evolve(_TABLE.rows[0], count=-1),
+        InvalidValueError,
+        "count: -1 must not be negative",
+    ),
+    (
+        "lift row: a share above 1",
+        lambda: attrs.evolve(_TABLE.rows[0], share=Decimal("1.5")),
+        InvalidValueError,
+        "share: Decimal('1.5') must be from 0 to 1",
+    ),
+    (
+        "lift row: a float rate",
+        lambda: attrs.evolve(_TABLE.rows[0], bad_rate=0.5),  # type: ignore[arg-type]
+        InvalidTypeError,
+        "bad_rate: 0.5 is a float; expected a Decimal",
+    ),
+    (
+        "lift table: an unknown option",
+        lambda: attrs.evolve(_TABLE, woe_zero="two"),  # type: ignore[arg-type]
+        InvalidValueError,
+        "woe_zero: 'two' is not one of ['one', 'zero_woe', '0.9']",
+    ),
+    (
+        "lift table: a row that is not a LiftRow",
+        lambda: attrs.evolve(_TABLE, rows=(1,)),  # type: ignore[arg-type]
+        InvalidTypeError,
+        "rows[0]: 1 is an int; expected a LiftRow",
+    ),
+    (
+        "lift table: a NaN KS",
+        lambda: attrs.evolve(_TABLE, ks=Decimal("NaN")),
+        InvalidValueError,
+        "ks: Decimal('NaN') must be finite",
+    ),
+    (
+        "funnel step: a bool count",
+        lambda: attrs.evolve(_FUNNEL.steps[0], count=True),
+        InvalidTypeError,
+        "count: True is a bool; expected an int",
+    ),
+    (
+        "funnel comparison: a count for a funnel",
+        lambda: microloan.FunnelComparison(channels={"x": 1}),  # type: ignore[dict-item]
+        InvalidTypeError,
+        "channels['x']: 1 is an int; expected a Funnel",
+    ),
+    (
+        "daily rate: a str day",
+        lambda: microloan.DailyRate(day="2026-01-01", applicants=1, borrowers=1, rate=None),  # type: ignore[arg-type]
+        InvalidTypeError,
+        "day: '2026-01-01' is a str; expected a datetime.date",
+    ),
+    (
+        "repeat day: an int flag",
+        lambda: microloan.RepeatDay(
+            day=ON,
+            borrowers=1,
+            repeat=1,
+            rate=Decimal(1),
+            complete=1,  # type: ignore[arg-type]
+        ),
+        InvalidTypeError,
+        "complete: 1 is an int; expected a bool",
+    ),
+    (
+        "cohort row: a list of counts",
+        lambda: microloan.CohortRow(
+            cohort="2026-01",
+            size=1,
+            active=[1],  # type: ignore[arg-type]
+            retention=(Decimal(1),),
+        ),
+        InvalidTypeError,
+        "active: [1] is a list; expected a tuple, each item an int count of users",
+    ),
+    (
+        "cohort matrix: negative periods",
+        lambda: microloan.CohortMatrix(rows=(), periods=-1),
+        InvalidValueError,
+        "periods: -1 must not be negative",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("case", "build", "error", "message"), REFUSALS, ids=[r[0] for r in REFUSALS]
 )
@@ -230,6 +321,20 @@ def test_a_report_built_by_hand_refuses_a_bad_field(
     case: str, build: Callable[[], object], error: type[MicroloanError], message: str
 ) -> None:
     """A report built directly refuses a bad field, naming its path and value."""
+    with pytest.raises(error) as caught:
+        build()
+    assert str(caught.value) == message, case
+
+
+@pytest.mark.parametrize(
+    ("case", "build", "error", "message"),
+    ANALYTICS_REFUSALS,
+    ids=[r[0] for r in ANALYTICS_REFUSALS],
+)
+def test_an_analytics_result_built_by_hand_refuses_a_bad_field(
+    case: str, build: Callable[[], object], error: type[MicroloanError], message: str
+) -> None:
+    """A lift, funnel or cohort result built by hand refuses a bad field, naming it."""
     with pytest.raises(error) as caught:
         build()
     assert str(caught.value) == message, case

@@ -220,7 +220,7 @@ def tuple_field(kind: type, expected: str) -> Any:  # noqa: ANN401 - an attrs va
 
     def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
         if not isinstance(value, tuple):
-            raise wrong_type(attribute.name, value, f"a tuple of {expected}")
+            raise wrong_type(attribute.name, value, f"a tuple, each item {expected}")
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, kind):
                 raise wrong_type(f"{attribute.name}[{i}]", item, expected)
