@@ -516,6 +516,21 @@ def report_strategies() -> dict[type, st.SearchStrategy[Any]]:
         loan_records_on(on - timedelta(days=30)),
         loan_records_on(on),
     )
+    # the reports check their cells, so they are built by their functions, never by hand
+    found[microloan.Provisions] = st.builds(
+        lambda records, preset: microloan.provisions(records, on=on, rates=preset),
+        loan_records_on(on),
+        st.sampled_from(get_args(microloan.ProvisionPreset)),
+    )
+    found[microloan.ExpectedCreditLoss] = st.builds(
+        lambda records: microloan.expected_credit_loss(
+            records,
+            on=on,
+            pd={1: Decimal("0.02"), 2: Decimal("0.2"), 3: Decimal(1)},
+            lgd=Decimal("0.45"),
+        ),
+        loan_records_on(on),
+    )
     return found
 
 

@@ -144,3 +144,105 @@ def check_name(_instance: object, _attribute: object, value: Any) -> None:  # no
         raise wrong_type("name", value, "a str")
     if not value.strip():
         raise invalid("name", value, "must not be empty")
+
+
+# -- the fields of the analytics' result objects ---------------------------------------
+# Each is an attrs validator naming the field; a table built by hand or read from a
+# document is refused as an argument would be (an int count, never a bool; a rate a
+# finite `Decimal`).
+
+
+def check_count(field: str, value: object) -> None:
+    """A count: an int (never a bool) or, for weighted rows, a `Decimal`; not negative."""
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value < 0:
+            raise invalid(field, value, "must be a finite, non-negative count")
+        return
+    check_int(field, value, minimum=0)
+
+
+def check_decimal(
+    field: str, value: object, *, low: int | None = None, high: int | None = None
+) -> None:
+    """A finite `Decimal` from `low` to `high` (each bound optional)."""
+    if not isinstance(value, Decimal):
+        raise wrong_type(field, value, "a Decimal")
+    if not value.is_finite():
+        raise invalid(field, value, "must be finite")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise invalid(field, value, f"must be {span}")
+
+
+def count_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field is a count (see [`check_count`])."""
+    check_count(attribute.name, value)
+
+
+def optional_count_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field is a count or `None`."""
+    if value is not None:
+        check_count(attribute.name, value)
+
+
+def decimal_field(
+    *, low: int | None = None, high: int | None = None, optional: bool = False
+) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: a finite `Decimal` from `low` to `high` (or `None` if `optional`)."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        if value is None and optional:
+            return
+        check_decimal(attribute.name, value, low=low, high=high)
+
+    return check
+
+
+def fraction_field(*, optional: bool = False) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: a share or rate, a finite `Decimal` from 0 to 1 (or `None`)."""
+    return decimal_field(low=0, high=1, optional=optional)
+
+
+def typed_field(kind: type | tuple[type, ...], expected: str) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field is an instance of `kind` (never a bool for an int)."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise wrong_type(attribute.name, value, expected)
+        if not isinstance(value, kind):
+            raise wrong_type(attribute.name, value, expected)
+
+    return check
+
+
+def tuple_field(kind: type, expected: str) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field is a tuple of `kind`, each item named by its index."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        if not isinstance(value, tuple):
+            raise wrong_type(attribute.name, value, f"a tuple, each item {expected}")
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, kind):
+                raise wrong_type(f"{attribute.name}[{i}]", item, expected)
+
+    return check
+
+
+def dict_field(kind: type, expected: str, *, optional: bool = False) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: a dict of str to `kind` (or `None` values, if `optional`)."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+        if not isinstance(value, dict):
+            raise wrong_type(attribute.name, value, f"a dict of name to {expected}")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise wrong_type(f"{attribute.name}[{key!r}]", key, "a str name")
+            if not (isinstance(item, kind) or (optional and item is None)):
+                raise wrong_type(f"{attribute.name}[{key!r}]", item, expected)
+
+    return check
+
+
+def natural_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: the field is a non-negative int (never a bool)."""
+    check_int(attribute.name, value, minimum=0)

@@ -29,7 +29,7 @@ from microloan._validators import check_date, check_int
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio import BucketScheme, LoanLike, LoanRecord, RollRates
-from microloan.portfolio._cells import join_currency
+from microloan.portfolio._cells import check_cells, check_currency_field, join_currency
 from microloan.portfolio._records import check_currency, check_on, is_on_book, iter_records
 from microloan.portfolio.buckets import SchemeName, resolve_scheme
 
@@ -217,6 +217,21 @@ class ExpectedCreditLoss:
     on: date
     currency: str | None = None
     cells: tuple[tuple[int, int, int, Decimal], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_date(self.on, "on")
+        check_currency_field(self.currency)
+        check_cells(
+            self.cells,
+            shape="(stage, loans, exposure minor units, expected loss)",
+            keys=1,
+            below={0: (4, "is not an IFRS 9 stage: 1, 2 or 3")},
+            last=Decimal,
+            currency=self.currency,
+        )
+        for i, cell in enumerate(self.cells):
+            if cell[0] == 0:
+                raise invalid(f"cells[{i}][0]", cell[0], "is not an IFRS 9 stage: 1, 2 or 3")
 
     def _round(self, value: Decimal) -> Money:
         currency = self.currency or "CNY"

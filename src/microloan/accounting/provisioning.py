@@ -31,7 +31,7 @@ from microloan._validators import check_date, check_option
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money
 from microloan.portfolio import NON_PERFORMING, BucketScheme, LoanLike, LoanRecord
-from microloan.portfolio._cells import join_currency, merge_cells
+from microloan.portfolio._cells import check_cells, check_currency_field, join_currency, merge_cells
 from microloan.portfolio._records import check_currency, check_on, is_on_book, iter_records
 from microloan.portfolio.buckets import overridden_index
 
@@ -73,6 +73,13 @@ def _rate(field: str, value: object) -> Decimal:
     if not rate.is_finite() or not 0 <= rate <= 1:
         raise invalid(field, value, "must be a rate from 0 to 1")
     return rate
+
+
+def _stored_rate(field: str, value: object) -> None:
+    """A rate held by a report: a `Decimal` from 0 to 1 (an int would be written as one)."""
+    if not isinstance(value, Decimal):
+        raise wrong_type(field, value, "a Decimal rate, such as Decimal('0.25')")
+    _rate(field, value)
 
 
 def _rates(rates: object, general: object) -> tuple[tuple[Decimal, ...], Decimal]:
@@ -132,6 +139,27 @@ class Provisions:
     general_rate: Decimal
     currency: str | None = None
     cells: tuple[tuple[int, int, int], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_date(self.on, "on")
+        rates: object = self.rates  # as given: built by hand or read from a document
+        if not isinstance(rates, tuple):
+            expected = "a tuple of five Decimal rates, in five-tier order"
+            raise wrong_type("rates", rates, expected)
+        if len(rates) != len(FIVE_TIER):
+            reason = f"has {len(rates)} rates, not one per class of {list(FIVE_TIER)}"
+            raise invalid("rates", rates, reason)
+        for i, rate in enumerate(rates):
+            _stored_rate(f"rates[{i}]", rate)
+        _stored_rate("general_rate", self.general_rate)
+        check_currency_field(self.currency)
+        check_cells(
+            self.cells,
+            shape="(class index, loans, outstanding minor units)",
+            keys=1,
+            below={0: (len(FIVE_TIER), f"is not a class index of {list(FIVE_TIER)}")},
+            currency=self.currency,
+        )
 
     def _money(self, units: int) -> Money:
         return Money.from_minor_units(units, self.currency or "CNY")

@@ -25,7 +25,13 @@ from typing import Any, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
-from microloan._validators import check_items, check_mapping
+from microloan._validators import (
+    check_items,
+    check_mapping,
+    natural_field,
+    tuple_field,
+    typed_field,
+)
 from microloan.analytics._data import column, is_missing, ratio, same_length
 from microloan.errors import invalid, wrong_type
 from microloan.portfolio._frames import FrameLike, FrameRows, distinct_columns, is_frame
@@ -115,10 +121,10 @@ class CohortRow:
         retention: ``active[k] / size`` for each observed period index.
     """
 
-    cohort: str
-    size: int
-    active: tuple[int, ...]
-    retention: tuple[Decimal, ...]
+    cohort: str = attrs.field(validator=typed_field(str, "a str"))
+    size: int = attrs.field(validator=natural_field)
+    active: tuple[int, ...] = attrs.field(validator=tuple_field(int, "an int count of users"))
+    retention: tuple[Decimal, ...] = attrs.field(validator=tuple_field(Decimal, "a Decimal share"))
 
 
 @final
@@ -132,8 +138,8 @@ class CohortMatrix(FrameRows):
         periods: the number of period indexes of the oldest cohort (the matrix width).
     """
 
-    rows: tuple[CohortRow, ...]
-    periods: int
+    rows: tuple[CohortRow, ...] = attrs.field(validator=tuple_field(CohortRow, "a CohortRow"))
+    periods: int = attrs.field(validator=natural_field)
 
     def retention(self, cohort: str, period: int) -> Decimal | None:
         """The retention of `cohort` at `period`, or ``None`` if not observed yet.

@@ -24,7 +24,19 @@ from typing import Any, Literal, final
 import attrs
 
 from microloan._decimal import in_context, in_context_methods
-from microloan._validators import check_mapping, check_option, one_of
+from microloan._validators import (
+    check_mapping,
+    check_option,
+    count_field,
+    date_field,
+    decimal_field,
+    dict_field,
+    fraction_field,
+    natural_field,
+    one_of,
+    tuple_field,
+    typed_field,
+)
 from microloan.analytics._data import (
     Count,
     add,
@@ -86,11 +98,11 @@ class FunnelStep:
         lost: how many of the previous stage did not reach this one (0 for the first).
     """
 
-    name: str
-    count: Count
-    step_rate: Decimal | None
-    overall_rate: Decimal | None
-    lost: Count
+    name: str = attrs.field(validator=typed_field(str, "a str"))
+    count: Count = attrs.field(validator=count_field)
+    step_rate: Decimal | None = attrs.field(validator=decimal_field(low=0, optional=True))
+    overall_rate: Decimal | None = attrs.field(validator=decimal_field(low=0, optional=True))
+    lost: Count = attrs.field(validator=typed_field((int, Decimal), "an int or Decimal count"))
 
 
 @final
@@ -206,7 +218,7 @@ class FunnelComparison(FrameRows):
         (('visitors', 2000), ('sign-ups', 72), ('loans', 32))
     """
 
-    channels: dict[str, Funnel]
+    channels: dict[str, Funnel] = attrs.field(validator=dict_field(Funnel, "a Funnel"))
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -325,10 +337,10 @@ class DailyRate:
         rate: ``borrowers / applicants`` (``None`` when nobody applied).
     """
 
-    day: date
-    applicants: int
-    borrowers: int
-    rate: Decimal | None
+    day: date = attrs.field(validator=date_field)
+    applicants: int = attrs.field(validator=natural_field)
+    borrowers: int = attrs.field(validator=natural_field)
+    rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
 
 
 @in_context
@@ -425,11 +437,11 @@ class RepeatDay:
             the overall rate).
     """
 
-    day: date
-    borrowers: int
-    repeat: int
-    rate: Decimal | None
-    complete: bool
+    day: date = attrs.field(validator=date_field)
+    borrowers: int = attrs.field(validator=natural_field)
+    repeat: int = attrs.field(validator=natural_field)
+    rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    complete: bool = attrs.field(validator=typed_field(bool, "a bool"))
 
 
 @final
@@ -446,11 +458,11 @@ class RepeatBorrowing:
         rate: ``repeat / borrowers`` over the complete days (``None`` if there are none).
     """
 
-    days: tuple[RepeatDay, ...]
-    window: int
-    borrowers: int
-    repeat: int
-    rate: Decimal | None
+    days: tuple[RepeatDay, ...] = attrs.field(validator=tuple_field(RepeatDay, "a RepeatDay"))
+    window: int = attrs.field(validator=natural_field)
+    borrowers: int = attrs.field(validator=natural_field)
+    repeat: int = attrs.field(validator=natural_field)
+    rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
 
 
 @in_context

@@ -24,7 +24,19 @@ from typing import TYPE_CHECKING, Any, Literal, final, get_args
 import attrs
 
 from microloan._decimal import CONTEXT, in_context, in_context_methods
-from microloan._validators import check_mapping, check_option, one_of
+from microloan._validators import (
+    check_mapping,
+    check_option,
+    count_field,
+    decimal_field,
+    dict_field,
+    fraction_field,
+    one_of,
+    option,
+    optional_count_field,
+    tuple_field,
+    typed_field,
+)
 from microloan.analytics._data import (
     Count,
     add,
@@ -58,6 +70,7 @@ WoeZeroRule = Literal["one", "zero_woe", "0.9"]
   totals of the replaced counts.
 """
 
+_CumulatedFrom = Literal["low", "high", "bad_rate"]  # where a table's cumulative columns start
 WorstEnd = Literal["auto", "low", "high"]
 """Which end of ordered bins the cumulative columns start from.
 
@@ -98,21 +111,21 @@ class LiftRow:
         iv: the bin's information value, ``(bad_share − good_share) × woe`` (0 when empty).
     """
 
-    label: str
-    count: Count
-    bads: Count
-    goods: Count
-    share: Decimal
-    bad_rate: Decimal | None
-    lift: Decimal | None
-    bad_share: Decimal
-    good_share: Decimal
-    cum_count: Count | None
-    cum_bads: Count | None
-    cum_bad_rate: Decimal | None
-    cum_lift: Decimal | None
-    woe: Decimal | None
-    iv: Decimal
+    label: str = attrs.field(validator=typed_field(str, "a str"))
+    count: Count = attrs.field(validator=count_field)
+    bads: Count = attrs.field(validator=count_field)
+    goods: Count = attrs.field(validator=count_field)
+    share: Decimal = attrs.field(validator=fraction_field())
+    bad_rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    lift: Decimal | None = attrs.field(validator=decimal_field(low=0, optional=True))
+    bad_share: Decimal = attrs.field(validator=fraction_field())
+    good_share: Decimal = attrs.field(validator=fraction_field())
+    cum_count: Count | None = attrs.field(validator=optional_count_field)
+    cum_bads: Count | None = attrs.field(validator=optional_count_field)
+    cum_bad_rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    cum_lift: Decimal | None = attrs.field(validator=decimal_field(low=0, optional=True))
+    woe: Decimal | None = attrs.field(validator=decimal_field(optional=True))
+    iv: Decimal = attrs.field(validator=decimal_field())
 
 
 _ROW_FIELDS = tuple(f.name for f in attrs.fields(LiftRow))
@@ -145,17 +158,19 @@ class LiftTable(FrameRows):
             bins, or `"bad_rate"` (highest first) for unordered categories.
     """
 
-    bins: Bins
-    rows: tuple[LiftRow, ...]
-    count: Count
-    bads: Count
-    goods: Count
-    bad_rate: Decimal
-    iv: Decimal
-    ks: Decimal
-    woe_zero: WoeZeroRule = "one"
-    worst_end: WorstEnd = "auto"
-    cumulated_from: Literal["low", "high", "bad_rate"]
+    bins: Bins = attrs.field(
+        validator=typed_field((CutBins, CategoryBins), "a CutBins or a CategoryBins")
+    )
+    rows: tuple[LiftRow, ...] = attrs.field(validator=tuple_field(LiftRow, "a LiftRow"))
+    count: Count = attrs.field(validator=count_field)
+    bads: Count = attrs.field(validator=count_field)
+    goods: Count = attrs.field(validator=count_field)
+    bad_rate: Decimal = attrs.field(validator=fraction_field())
+    iv: Decimal = attrs.field(validator=decimal_field())
+    ks: Decimal = attrs.field(validator=fraction_field())
+    woe_zero: WoeZeroRule = attrs.field(default="one", validator=option(WoeZeroRule))
+    worst_end: WorstEnd = attrs.field(default="auto", validator=option(WorstEnd))
+    cumulated_from: _CumulatedFrom = attrs.field(validator=option(_CumulatedFrom))
 
     @classmethod
     def from_bin_counts(
@@ -652,21 +667,21 @@ class RejectImpact:
         goods_rejected_share: ``rejected goods / goods``: the share of goods turned away.
     """
 
-    rule: str
-    total: Count
-    bads: Count
-    rejected: Count
-    rejected_bads: Count
-    rejected_share: Decimal
-    approval_rate: Decimal
-    bad_rate_before: Decimal
-    bad_rate_after: Decimal | None
-    reduction_points: Decimal | None
-    reduction_relative: Decimal | None
-    rejected_bad_rate: Decimal | None
-    rejected_lift: Decimal | None
-    bads_rejected_share: Decimal | None
-    goods_rejected_share: Decimal | None
+    rule: str = attrs.field(validator=typed_field(str, "a str"))
+    total: Count = attrs.field(validator=count_field)
+    bads: Count = attrs.field(validator=count_field)
+    rejected: Count = attrs.field(validator=count_field)
+    rejected_bads: Count = attrs.field(validator=count_field)
+    rejected_share: Decimal = attrs.field(validator=fraction_field())
+    approval_rate: Decimal = attrs.field(validator=fraction_field())
+    bad_rate_before: Decimal = attrs.field(validator=fraction_field())
+    bad_rate_after: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    reduction_points: Decimal | None = attrs.field(validator=decimal_field(optional=True))
+    reduction_relative: Decimal | None = attrs.field(validator=decimal_field(optional=True))
+    rejected_bad_rate: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    rejected_lift: Decimal | None = attrs.field(validator=decimal_field(low=0, optional=True))
+    bads_rejected_share: Decimal | None = attrs.field(validator=fraction_field(optional=True))
+    goods_rejected_share: Decimal | None = attrs.field(validator=fraction_field(optional=True))
 
     @classmethod
     def from_counts(
@@ -818,9 +833,13 @@ class CombinedImpact(FrameRows):
             when the other rules leave nobody.
     """
 
-    combined: RejectImpact
-    alone: dict[str, RejectImpact]
-    marginal: dict[str, RejectImpact | None]
+    combined: RejectImpact = attrs.field(validator=typed_field(RejectImpact, "a RejectImpact"))
+    alone: dict[str, RejectImpact] = attrs.field(
+        validator=dict_field(RejectImpact, "a RejectImpact")
+    )
+    marginal: dict[str, RejectImpact | None] = attrs.field(
+        validator=dict_field(RejectImpact, "a RejectImpact or None", optional=True)
+    )
 
     def as_rows(self) -> list[dict[str, Any]]:
         """One dict per rule (name, alone and marginal figures) and one for all together."""
@@ -980,13 +999,13 @@ class LiftRanking:
         iv: the variable's information value, for reference.
     """
 
-    name: str
-    bin: str
-    lift: Decimal
-    bad_rate: Decimal
-    count: Count
-    share: Decimal
-    iv: Decimal
+    name: str = attrs.field(validator=typed_field(str, "a str"))
+    bin: str = attrs.field(validator=typed_field(str, "a str"))
+    lift: Decimal = attrs.field(validator=decimal_field(low=0))
+    bad_rate: Decimal = attrs.field(validator=fraction_field())
+    count: Count = attrs.field(validator=count_field)
+    share: Decimal = attrs.field(validator=fraction_field())
+    iv: Decimal = attrs.field(validator=decimal_field())
 
 
 @in_context

@@ -9,6 +9,7 @@ names here are the wing's internal API.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, TypeVar
@@ -16,7 +17,8 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from microloan._decimal import CONTEXT
-from microloan.errors import CurrencyMismatchError, invalid
+from microloan._validators import check_int
+from microloan.errors import CurrencyMismatchError, invalid, wrong_type
 from microloan.money import CURRENCY_MINOR_UNITS
 
 Row = dict[str, object]
@@ -31,6 +33,84 @@ CURRENCY_INDEX: Final = {code: i for i, code in enumerate(sorted(CURRENCY_MINOR_
 
 Cells = tuple[tuple[int, ...], ...]
 Report = TypeVar("Report")
+
+
+def check_currency_field(value: object) -> None:
+    """A report's `currency`: a known currency code, or `None` while the report is empty."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise wrong_type("currency", value, "a currency code or None")
+    if value not in CURRENCY_MINOR_UNITS:
+        raise invalid("currency", value, "is not a known currency code")
+
+
+def check_cells(
+    value: object,
+    *,
+    shape: str,
+    keys: int,
+    below: Mapping[int, tuple[int, str]] | None = None,
+    parts: tuple[tuple[int, int], ...] = (),
+    last: type = int,
+    currency: object = None,
+) -> None:
+    """A report's `cells`, built by hand or read from a document, are the shape its builder makes.
+
+    A tuple of tuples, each of `shape`'s length (`shape` names the columns, as in
+    `"(month index, loans, minor units)"`), the first `keys` numbers its key: every
+    number a non-negative int (never a bool), the last one a finite non-negative
+    `Decimal` when `last` is `Decimal`; `below` maps a column to its bound and the
+    refusal past it (a bucket index below the number of buckets); each `(part, whole)` pair of `parts` says a column counts
+    a part of another (overdue loans of the loans on book); the keys strictly
+    increase (sorted, one cell per key, so merging with `+` adds like with like);
+    and cells need a `currency`.
+    """
+    width = shape.count(",") + 1
+    if not isinstance(value, tuple):
+        raise wrong_type("cells", value, f"a tuple of {shape} tuples")
+    previous: tuple[object, ...] | None = None
+    for i, cell in enumerate(value):
+        field = f"cells[{i}]"
+        if not isinstance(cell, tuple):
+            raise wrong_type(field, cell, f"a tuple {shape}")
+        if len(cell) != width:
+            raise invalid(field, cell, f"has {len(cell)} items, not {width}: {shape}")
+        _check_cell(field, cell, below or {}, parts, last)
+        key = cell[:keys]
+        if previous is not None and key <= previous:
+            raise invalid(field, cell, "is out of order: cells are sorted, one per key")
+        previous = key
+    if value and currency is None:
+        raise invalid("currency", currency, "must be a currency code: the report has cells")
+
+
+def _check_cell(
+    field: str,
+    cell: tuple[object, ...],
+    below: Mapping[int, tuple[int, str]],
+    parts: tuple[tuple[int, int], ...],
+    last: type,
+) -> None:
+    """One cell of [`check_cells`]: its numbers, their bounds, its parts within their wholes."""
+    for j, item in enumerate(cell):
+        if j == len(cell) - 1 and last is Decimal:
+            _check_amount(f"{field}[{j}]", item)
+            continue
+        number = check_int(f"{field}[{j}]", item, minimum=0)
+        limit, reason = below.get(j, (None, ""))
+        if limit is not None and number >= limit:
+            raise invalid(f"{field}[{j}]", number, reason)
+    for part, whole in parts:
+        if cell[part] > cell[whole]:  # type: ignore[operator]  # checked ints
+            raise invalid(f"{field}[{part}]", cell[part], f"must not exceed {field}[{whole}]")
+
+
+def _check_amount(field: str, value: object) -> None:
+    if not isinstance(value, Decimal):
+        raise wrong_type(field, value, "a Decimal")
+    if not value.is_finite() or value < 0:
+        raise invalid(field, value, "must be a finite, non-negative Decimal")
 
 
 def month_index(day: date) -> int:

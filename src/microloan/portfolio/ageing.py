@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING, Any, final
 import attrs
 
 from microloan._validators import check_date
-from microloan.errors import invalid
+from microloan.errors import invalid, wrong_type
 from microloan.money import Money
-from microloan.portfolio._cells import LOW, MAX_DAYS, SHIFT, Row, add_reports, is_zero, ratio
+from microloan.portfolio._cells import (
+    LOW,
+    MAX_DAYS,
+    SHIFT,
+    Row,
+    add_reports,
+    check_cells,
+    check_currency_field,
+    is_zero,
+    ratio,
+)
 from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
@@ -91,6 +101,28 @@ class AgeingReport(FrameRows):
     scheme: BucketScheme
     currency: str | None = None
     cells: tuple[tuple[int, int, int, int], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_date(self.on, "on")
+        if not isinstance(self.scheme, BucketScheme):
+            raise wrong_type("scheme", self.scheme, "a BucketScheme")
+        check_currency_field(self.currency)
+        check_cells(
+            self.cells,
+            shape="(days_past_due, bucket index, loans, outstanding minor units)",
+            keys=2,
+            below={
+                0: (MAX_DAYS, f"must be below {MAX_DAYS} days"),
+                1: (len(self.scheme.labels), f"is not a bucket of {list(self.scheme.labels)}"),
+            },
+            currency=self.currency,
+        )
+        if self.scheme.override is None:  # by days alone, the bucket follows from the days
+            for i, (days, bucket, *_) in enumerate(self.cells):
+                if bucket != bucket_index(self.scheme, days):
+                    label = self.scheme.labels[bucket_index(self.scheme, days)]
+                    reason = f"is not the bucket of {days} days past due, {label}"
+                    raise invalid(f"cells[{i}][1]", bucket, reason)
 
     def __add__(self, other: object) -> AgeingReport:
         refusal = "is a report of another date or scheme"

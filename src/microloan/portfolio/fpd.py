@@ -14,7 +14,16 @@ import attrs
 
 from microloan._validators import check_date
 from microloan.money import Money
-from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._cells import (
+    Row,
+    add_reports,
+    check_cells,
+    check_currency_field,
+    is_zero,
+    month_index,
+    month_start,
+    ratio,
+)
 from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
@@ -57,6 +66,17 @@ class FirstPaymentDefault(FrameRows):
     over: int
     currency: str | None = None
     cells: tuple[tuple[int, int, int, int, int], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_days(self.over, "over")
+        check_currency_field(self.currency)
+        check_cells(
+            self.cells,
+            shape="(month index, loans judged, their principal, defaults, their principal)",
+            keys=1,
+            parts=((3, 1), (4, 2)),
+            currency=self.currency,
+        )
 
     def __add__(self, other: object) -> FirstPaymentDefault:
         refusal = f"is an FPD over {getattr(other, 'over', None)}, not {self.over}"

@@ -15,7 +15,16 @@ import attrs
 from microloan._validators import check_date
 from microloan.errors import invalid
 from microloan.money import Money
-from microloan.portfolio._cells import Row, add_reports, is_zero, month_index, month_start, ratio
+from microloan.portfolio._cells import (
+    Row,
+    add_reports,
+    check_cells,
+    check_currency_field,
+    is_zero,
+    month_index,
+    month_start,
+    ratio,
+)
 from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
@@ -68,6 +77,20 @@ class OverdueRates(FrameRows):
     over: int = 0
     currency: str | None = None
     cells: tuple[tuple[int, int, int, int, int, int, int], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        on = check_date(self.on, "on")
+        check_days(self.over, "over")
+        check_currency_field(self.currency)
+        check_cells(
+            self.cells,
+            shape="(month index, loans booked, principal booked, loans on book, outstanding,"
+            " overdue loans, overdue outstanding)",
+            keys=1,
+            below={0: (month_index(on) + 1, f"is a month after the report date {on}")},
+            parts=((3, 1), (5, 3), (6, 4)),
+            currency=self.currency,
+        )
 
     def __add__(self, other: object) -> OverdueRates:
         refusal = "is a report of another date or threshold"

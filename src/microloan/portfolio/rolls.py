@@ -12,10 +12,18 @@ from typing import TYPE_CHECKING, Final, Literal, final
 
 import attrs
 
-from microloan._validators import check_date
-from microloan.errors import InvalidRecordError, invalid
+from microloan._validators import check_date, check_int
+from microloan.errors import InvalidRecordError, invalid, wrong_type
 from microloan.money import Money
-from microloan.portfolio._cells import Row, is_zero, join_currency, merge_cells, ratio
+from microloan.portfolio._cells import (
+    Row,
+    check_cells,
+    check_currency_field,
+    is_zero,
+    join_currency,
+    merge_cells,
+    ratio,
+)
 from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
@@ -82,6 +90,27 @@ class RollRates(FrameRows):
     cells: tuple[tuple[int, int, int, int, int], ...] = ()
     new_loans: int = 0
     new_outstanding: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        start, end = check_date(self.start, "start"), check_date(self.end, "end")
+        if end <= start:
+            raise invalid("end", end, f"must be after start {start.isoformat()}")
+        if not isinstance(self.scheme, BucketScheme):
+            raise wrong_type("scheme", self.scheme, "a BucketScheme")
+        check_currency_field(self.currency)
+        buckets = len(self.scheme.labels)
+        check_cells(
+            self.cells,
+            shape="(from index, to index, loans, start minor units, end minor units)",
+            keys=2,
+            below={
+                0: (buckets, f"is not a bucket of {list(self.from_labels)}"),
+                1: (buckets + 2, f"is not a column of {list(self.to_labels)}"),
+            },
+            currency=self.currency,
+        )
+        check_int("new_loans", self.new_loans, minimum=0)
+        check_int("new_outstanding", self.new_outstanding, minimum=0)
 
     def __add__(self, other: object) -> RollRates:
         if not isinstance(other, RollRates):

@@ -14,9 +14,17 @@ import attrs
 
 from microloan._decimal import CONTEXT
 from microloan._validators import check_date, check_int, check_mapping
-from microloan.errors import InvalidRecordError, invalid, wrong_type
+from microloan.errors import InvalidRecordError, invalid
 from microloan.money import Money
-from microloan.portfolio._cells import LOW, Row, is_zero, join_currency, month_index, month_start
+from microloan.portfolio._cells import (
+    LOW,
+    Row,
+    check_currency_field,
+    is_zero,
+    join_currency,
+    month_index,
+    month_start,
+)
 from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
@@ -341,8 +349,7 @@ def _check_packed(
     """The fields of a vintage built by hand or read back: the cells `vintage` packs."""
     check_int("over", over, minimum=0)
     check_int("last_month", last_month, minimum=-1)
-    if currency is not None and not isinstance(currency, str):
-        raise wrong_type("currency", currency, "a currency code or None")
+    check_currency_field(currency)
     for name, cells in (("loans", loans), ("bad", bad)):
         for key, value in check_mapping(name, cells, "a mapping of loan id to int").items():
             check_int(f"{name}[{key!r}]", value, minimum=0)
