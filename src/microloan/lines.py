@@ -112,14 +112,14 @@ def _check_credit(_instance: object, _attribute: object, value: Any) -> None:  #
 def _check_credit_held(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
     if not isinstance(value, tuple) or not all(
         isinstance(item, tuple)
-        and len(item) == 2  # noqa: PLR2004 - a (date, amount) pair
+        and len(item) == 2
         and isinstance(item[0], date)
         and not isinstance(item[0], datetime)
         and isinstance(item[1], Money)
         for item in value
     ):
         raise wrong_type("credit_held", value, "a tuple of (date, Money) pairs")
-    for day, amount in value:
+    for _, amount in value:
         if amount.amount <= 0 or not amount.is_whole:
             raise invalid("credit_held", amount, "must be positive, in whole minor units")
     if any(a[0] > b[0] for a, b in itertools.pairwise(value)):
