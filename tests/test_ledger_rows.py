@@ -151,7 +151,7 @@ def test_a_reversed_transaction_is_its_rows_and_their_negation_on_its_date() -> 
 
 
 def test_a_line_s_rows_are_its_drawdowns_rows_then_its_own_credit() -> None:
-    """Each drawdown's rows carry its index; money beyond everything owed is one undated row."""
+    """Each drawdown's rows carry its index; money beyond everything owed is a row of its day."""
     line = CreditLine.revolving(
         limit=Money("50000"), rate=DAILY, opened=date(2026, 1, 1), expires=date(2026, 12, 31)
     )
@@ -171,8 +171,9 @@ def test_a_line_s_rows_are_its_drawdowns_rows_then_its_own_credit() -> None:
         (1, "repayment", "principal", "2000.00"),
         (None, "repayment", "credit", "80.00"),
     ]
-    assert rows[-1].value_date is None
-    assert [r.drawdown for r in line.ledger_rows(on=date(2026, 3, 5))] == [0, None]
+    assert rows[-1].value_date == date(2026, 3, 21)
+    assert [r.drawdown for r in line.ledger_rows(on=date(2026, 3, 5))] == [0]  # not held yet
+    assert [r.drawdown for r in line.ledger_rows(on=date(2026, 3, 21))][-1:] == [None]
 
 
 def test_ledger_rows_refuse_a_date_before_disbursement_or_not_a_date() -> None:

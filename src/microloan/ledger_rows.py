@@ -290,13 +290,13 @@ def _row(sequence: int, *, fields: dict[str, Any]) -> LedgerRow:
     )
 
 
-def line_credit_row(sequence: int, credit: Money) -> LedgerRow:
-    """The row of a line's own credit (a repayment beyond everything owed), undated."""
+def line_credit_row(sequence: int, credit: Money, *, on: date | None = None) -> LedgerRow:
+    """The row of a line's own credit (a repayment beyond everything owed), dated `on`."""
     return LedgerRow(
         sequence=sequence,
         number=0,
         kind="repayment",
-        value_date=None,
+        value_date=on,
         component="credit",
         amount=credit.round().amount,
         minor_units=credit.minor_units,

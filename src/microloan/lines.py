@@ -32,9 +32,11 @@ Conventions (the issue is silent on some; these are the library's choices):
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
 
 import attrs
@@ -105,6 +107,23 @@ def _check_credit(_instance: object, _attribute: object, value: Any) -> None:  #
         raise wrong_type("credit", value, "Money")
     if value.amount < 0 or not value.is_whole:
         raise invalid("credit", value, "must be zero or positive, in whole minor units")
+
+
+def _check_credit_held(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, tuple) or not all(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], date)
+        and not isinstance(item[0], datetime)
+        and isinstance(item[1], Money)
+        for item in value
+    ):
+        raise wrong_type("credit_held", value, "a tuple of (date, Money) pairs")
+    for _, amount in value:
+        if amount.amount <= 0 or not amount.is_whole:
+            raise invalid("credit_held", amount, "must be positive, in whole minor units")
+    if any(a[0] > b[0] for a, b in itertools.pairwise(value)):
+        raise invalid("credit_held", value, "must be in date order (oldest first)")
 
 
 class _LineOptions(TypedDict, total=False):
@@ -266,6 +285,9 @@ class CreditLine:
             library's default conventions).
         drawdowns: the loans drawn, oldest first.
         credit: money held for the borrower: a repayment beyond everything owed.
+        credit_held: when that credit arose: `(date, amount)` pairs, oldest first,
+            adding up to `credit`. Left empty with a `credit` (a line written before
+            the dates were kept), the whole credit is taken to have arisen on `as_of`.
         as_of: the date of the line's last draw, limit change, freeze, unfreeze or
             closure; later ones must not be earlier.
 
@@ -303,6 +325,9 @@ class CreditLine:
     as_of: date = attrs.field(
         default=attrs.Factory(_as_of_default, takes_self=True), validator=date_field
     )
+    credit_held: tuple[tuple[date, Money], ...] = attrs.field(
+        default=(), validator=_check_credit_held
+    )
     _book: _Book = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -325,8 +350,27 @@ class CreditLine:
             raise CurrencyMismatchError(
                 f"currency: product lends {self.product.currency}; the line is in {currency}"
             )
+        self._check_credit_held()
         self._check_drawdown_order()
         object.__setattr__(self, "_book", _Book.of(self.drawdowns))
+
+    def _check_credit_held(self) -> None:
+        """`credit_held` adds up to `credit`; an undated credit is dated on `as_of`."""
+        held = self.credit_held
+        if not held and self.credit.amount:  # written before the line kept the dates
+            object.__setattr__(self, "credit_held", ((self.as_of, self.credit),))
+            return
+        currency = self.limit.currency
+        for day, amount in held:
+            if amount.currency != currency:
+                raise CurrencyMismatchError(
+                    f"currency: credit_held {amount!r} is in {amount.currency}; the line is in {currency}"
+                )
+            if day < self.opened:
+                raise invalid("credit_held", day, f"is before opened {self.opened.isoformat()}")
+        total = sum((amount for _, amount in held), Money.zero(currency))
+        if total != self.credit:
+            raise invalid("credit_held", total, f"does not add up to the credit {self.credit}")
 
     def _check_drawdown_order(self) -> None:
         currency = self.limit.currency
@@ -561,7 +605,7 @@ class CreditLine:
             overdue=total([p.overdue.total for p in live]),
             days_past_due=max((p.days_past_due for p in live), default=0),
             payoff_amount=total([p.payoff_amount for p in live]),
-            credit=self.credit + total([p.credit for p in live]),
+            credit=total([a for d, a in self.credit_held if d <= day] + [p.credit for p in live]),
             drawdowns=positions,
         )
 
@@ -600,8 +644,9 @@ class CreditLine:
     ) -> tuple[JournalEntry, ...]:
         """The journal of every drawdown to the end of `until`, by date (`loan_id` its index).
 
-        The line's own `credit` (money left over after every drawdown is paid) carries no
-        date, so it is not booked here. See [`Loan.journal`][microloan.Loan.journal].
+        Then the line's own `credit` (money left over after every drawdown is paid), booked
+        on the days it arose (`credit_held`): cash debited, borrower credits credited, with
+        no `loan_id`. See [`Loan.journal`][microloan.Loan.journal].
 
         Examples:
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
@@ -784,7 +829,13 @@ class CreditLine:
                 pay = min(left, payoff)
                 loans[i] = loans[i].repay(pay, on=day)
                 left -= pay
-        return self._derive(live, drawdowns=tuple(loans), credit=self.credit + left)
+        if not left:
+            return self._derive(live, drawdowns=tuple(loans))
+        held = list(self.credit_held)  # in date order: a back-dated repayment goes before
+        held.insert(bisect.bisect_right([d for d, _ in held], day), (day, left))
+        return self._derive(
+            live, drawdowns=tuple(loans), credit=self.credit + left, credit_held=tuple(held)
+        )
 
     def settle(
         self, proceeds: Money, *, on: date, drawdown: int | Loan | None = None
@@ -926,7 +977,7 @@ class CreditLine:
         Each drawdown's [`Loan.ledger_rows`][microloan.Loan.ledger_rows], oldest
         drawdown first, with `drawdown` its index in `drawdowns` and `sequence`
         numbered across the line; then, if the line holds a credit (a repayment
-        beyond everything owed), one undated `"credit"` row of it. Sums over the
+        beyond everything owed), one `"credit"` row for each time it arose, dated. Sums over the
         rows give the line's figures back as they give a loan's.
 
         Args:
@@ -954,8 +1005,9 @@ class CreditLine:
                 continue
             for row in loan.ledger_rows(on=day):
                 rows.append(attrs.evolve(row, sequence=len(rows) + 1, drawdown=index))
-        if self.credit.amount:
-            rows.append(line_credit_row(len(rows) + 1, self.credit))
+        for held, amount in self.credit_held:
+            if day is None or held <= day:
+                rows.append(line_credit_row(len(rows) + 1, amount, on=held))
         return tuple(rows)
 
     # -- internals ------------------------------------------------------------

@@ -379,8 +379,26 @@ def _line_entries(
         out.extend(
             loan_entries(loan, until, chart=chart, threshold=threshold, policy=policy, loan_id=key)
         )
+    out.extend(_line_credit_entries(line, until, chart=chart, prefix=prefix))
     out.sort(key=lambda e: e.on)
     return out
+
+
+def _line_credit_entries(
+    line: CreditLine, until: date, *, chart: ChartOfAccounts, prefix: str | int | None
+) -> list[JournalEntry]:
+    """The line's own credit, booked on the days it arose: cash received, held for the borrower.
+
+    Nothing on the line spends it (a drawdown's own credit pays what falls due on that
+    loan and is booked in its journal), so it stays in borrower credits.
+    """
+    books = _Books(chart, line.currency, "reverse", prefix)
+    for on, amount in line.credit_held:
+        if on > until:
+            break  # in date order
+        books.day = on
+        books.post("cash", "borrower_credits", amount.minor_units, "repayment")
+    return books.entries
 
 
 @in_context
