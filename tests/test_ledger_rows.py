@@ -208,7 +208,8 @@ def _by_account(rows: Iterable[LedgerRow]) -> dict[str, tuple[int, int]]:
     """Per account: the journal rows' debits and credits, in minor units."""
     cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in _journal(rows):
-        assert r.debit is not None and r.credit is not None
+        assert r.debit is not None
+        assert r.credit is not None
         cells[r.debit][0] += r.minor_units
         cells[r.credit][1] += r.minor_units
     return {account: (d, c) for account, (d, c) in cells.items()}
@@ -229,8 +230,11 @@ def test_journal_rows_are_the_journal_s_entries_after_the_servicing_rows() -> No
     assert [(r.number, r.debit, r.credit, str(r.amount)) for r in accruals] == [
         (0, "interest_receivable", "interest_income", "0.50")
     ] * 10
-    assert [(r.number, r.kind, r.debit, r.credit, str(r.amount), r.value_date) for r in booked
-            if r.kind != "accrual"] == [
+    assert [
+        (r.number, r.kind, r.debit, r.credit, str(r.amount), r.value_date)
+        for r in booked
+        if r.kind != "accrual"
+    ] == [
         (0, "disbursement", "loans_receivable", "cash", "1000.00", date(2026, 1, 1)),
         (1, "repayment", "cash", "interest_receivable", "5.00", date(2026, 1, 11)),
         (1, "repayment", "cash", "loans_receivable", "295.00", date(2026, 1, 11)),
@@ -449,10 +453,10 @@ def test_the_rows_hold_every_transaction_exactly_once(loan: Loan) -> None:
     """Per kind and component the rows sum to the transactions; a reversal nets to zero."""
     rows = loan.ledger_rows()
     assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
-    from_rows: dict[tuple[str, str], int] = defaultdict(int)
+    from_rows: dict[tuple[str, str | None], int] = defaultdict(int)
     for r in rows:
         from_rows[r.kind, r.component] += r.minor_units
-    expected: dict[tuple[str, str], int] = defaultdict(int)
+    expected: dict[tuple[str, str | None], int] = defaultdict(int)
     expected["disbursement", "principal"] = loan.principal.minor_units
     for t in loan.transactions:
         for a in t.allocations:
@@ -530,7 +534,9 @@ SELECT account, SUM(debits), SUM(credits) FROM (
 _FIELDS = [f.name for f in attrs.fields(LedgerRow)]
 #: The columns of the how-to's `ledger` and `journal` tables on PostgreSQL.
 _SERVICING = [n for n in _FIELDS if n not in {"debit", "credit"}]
-_JOURNAL = [n for n in _FIELDS if n not in {"installment", "fee", "component", "prepayment", "source"}]
+_JOURNAL = [
+    n for n in _FIELDS if n not in {"installment", "fee", "component", "prepayment", "source"}
+]
 #: The column names are LedgerRow's own fields, never input.
 _INSERT = (
     f"INSERT INTO ledger (loan_id, {', '.join(_FIELDS)}) "  # noqa: S608
@@ -758,7 +764,11 @@ def test_postgresql_runs_the_how_to_s_tables_and_queries(postgres: str) -> None:
                         cursor.executemany(  # LedgerRow's own field names, never input
                             f"INSERT INTO {table} (loan_id, {', '.join(names)})"  # noqa: S608
                             f" VALUES (%(loan_id)s, {placeholders})",
-                            [{**r.as_dict(), "loan_id": loan_id} for r in rows if r.source == source],
+                            [
+                                {**r.as_dict(), "loan_id": loan_id}
+                                for r in rows
+                                if r.source == source
+                            ],
                         )
             assert db.execute(march).fetchall() == [("CNY", Decimal("248.61"))]
             tb = sum(trial_balance(x.journal(until=on), on=on) for x in book)

@@ -41,6 +41,7 @@ The rules (the how-to "Store loans in PostgreSQL or SQLite" shows them at work):
   Journal rows follow the servicing rows, so a loan's servicing rows are the same,
   `sequence` included, with or without the journal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -51,15 +52,12 @@ from typing import TYPE_CHECKING, Any, Literal, final
 import attrs
 
 from microloan._validators import check_date, check_int, option
-from microloan.accounting.accounts import check_account
-from microloan.accounting.accrual import AccrualEntry, check_reach
-from microloan.accounting.journal import JournalEntry
 from microloan.errors import invalid, wrong_type
 from microloan.loans import Loan, LoanComponent, Transaction, TransactionKind
 from microloan.money import Money
 
 if TYPE_CHECKING:
-    from microloan.accounting import ChartOfAccounts, NonAccrualPolicy
+    from microloan.accounting import ChartOfAccounts, JournalEntry, NonAccrualPolicy
     from microloan.lines import CreditLine
 
 LedgerRowKind = Literal["disbursement", TransactionKind, "accrual", "non_accrual", "cure"]
@@ -116,9 +114,13 @@ def _check_number_of_units(_instance: object, _attribute: object, value: Any) ->
     check_int("minor_units", value)
 
 
-def _optional_account(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if value is not None:
-        check_account(instance, attribute, value)
+def _optional_account(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise wrong_type(attribute.name, value, "an account name (a str)")
+    if not value.strip():
+        raise invalid(attribute.name, value, "must not be empty")
 
 
 def _optional_component(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -206,9 +208,7 @@ class LedgerRow:
     drawdown: int | None = attrs.field(default=None, validator=_optional_count(0))
     installment: int | None = attrs.field(default=None, validator=_optional_count(1))
     fee: int | None = attrs.field(default=None, validator=_optional_count(1))
-    component: LedgerRowComponent | None = attrs.field(
-        default=None, validator=_optional_component
-    )
+    component: LedgerRowComponent | None = attrs.field(default=None, validator=_optional_component)
     amount: Decimal = attrs.field(validator=_check_amount)
     minor_units: int = attrs.field(validator=_check_number_of_units)
     currency: str = attrs.field(default="CNY", validator=_check_currency)
@@ -218,23 +218,28 @@ class LedgerRow:
     debit: str | None = attrs.field(default=None, validator=_optional_account)
     credit: str | None = attrs.field(default=None, validator=_optional_account)
 
+    def _check_source(self) -> None:
+        """A servicing row has a component and no accounts; a journal row the reverse."""
+        journal = self.source == "journal"
+        if (self.component is None) != journal:
+            reason = (
+                "is for servicing rows: a journal row's accounts say what it is"
+                if journal
+                else "is required on a servicing row"
+            )
+            raise invalid("component", self.component, reason)
+        for field in ("debit", "credit"):
+            if (getattr(self, field) is None) == journal:
+                reason = (
+                    "is required on a journal row: its account"
+                    if journal
+                    else "is for journal rows: a servicing row names no account"
+                )
+                raise invalid(field, getattr(self, field), reason)
+        if journal and self.amount <= 0:
+            raise invalid("amount", self.amount, "must be positive on a journal row")
+
     def __attrs_post_init__(self) -> None:
-        if self.source == "servicing":
-            if self.component is None:
-                raise invalid("component", None, "is required on a servicing row")
-            for field in ("debit", "credit"):
-                if getattr(self, field) is not None:
-                    reason = "is for journal rows: a servicing row names no account"
-                    raise invalid(field, getattr(self, field), reason)
-        else:
-            for field in ("debit", "credit"):
-                if getattr(self, field) is None:
-                    raise invalid(field, None, "is required on a journal row: its account")
-            if self.component is not None:
-                reason = "is for servicing rows: a journal row's accounts say what it is"
-                raise invalid("component", self.component, reason)
-            if self.amount <= 0:
-                raise invalid("amount", self.amount, "must be positive on a journal row")
         exact = Money.from_minor_units(self.minor_units, self.currency).amount
         if self.amount != exact:
             raise invalid(
@@ -246,6 +251,7 @@ class LedgerRow:
             raise invalid(
                 "amount", self.amount, f"must have the places of {self.currency}: {exact}"
             )
+        self._check_source()
 
     @property
     def money(self) -> Money:
@@ -370,6 +376,8 @@ def line_credit_row(sequence: int, credit: Money) -> LedgerRow:
 
 def _entry_kind(entry: JournalEntry) -> str:
     """The row kind of a journal entry: its transaction's, else what the loan booked."""
+    from microloan.accounting.accrual import AccrualEntry  # noqa: PLC0415 - the books' wing
+
     source = entry.source
     if isinstance(source, Transaction):
         return source.kind
@@ -393,7 +401,9 @@ def journal_rows(
                 kind=_entry_kind(entry),  # type: ignore[arg-type]  # checked by LedgerRow
                 value_date=entry.on,
                 drawdown=index if isinstance(index, int) else None,
-                amount=Money.from_minor_units(entry.amount.minor_units, entry.amount.currency).amount,
+                amount=Money.from_minor_units(
+                    entry.amount.minor_units, entry.amount.currency
+                ).amount,
                 minor_units=entry.amount.minor_units,
                 currency=entry.amount.currency,
                 reversal=entry.kind == "reversal",
@@ -429,6 +439,8 @@ def with_journal(
     non_accrual: NonAccrualPolicy,
 ) -> tuple[LedgerRow, ...]:
     """`rows`, then the journal of `account` to `on` (or its latest value date) as rows."""
+    from microloan.accounting.accrual import check_reach  # noqa: PLC0415 - the books' wing
+
     if isinstance(account, Loan):
         until = _until(rows, on, account.start)
         check_reach(account, until, "on", until)
