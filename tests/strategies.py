@@ -638,8 +638,13 @@ def _transactions(loan: microloan.Loan) -> tuple[microloan.Transaction, ...]:
 transactions = loans_with_history().map(_transactions).filter(bool).flatmap(st.sampled_from)
 #: One allocation of such a posting.
 allocations = transactions.map(lambda t: t.allocations).filter(bool).flatmap(st.sampled_from)
-#: One row of the ledger of such a loan (`Loan.ledger_rows`).
-ledger_rows = loans_with_history().map(lambda loan: loan.ledger_rows()).flatmap(st.sampled_from)
+#: One row of the ledger of such a loan (`Loan.ledger_rows`), its journal's rows included
+#: half of the time.
+ledger_rows = (
+    st.tuples(loans_with_history(), st.booleans())
+    .map(lambda case: case[0].ledger_rows(journal=case[1]))
+    .flatmap(st.sampled_from)
+)
 #: The due or the overdue breakdown of a loan's position.
 breakdowns = loan_positions().flatmap(lambda p: st.sampled_from([p.due, p.overdue]))
 

@@ -1,5 +1,8 @@
 """The ledger as rows: SQL sums over `ledger_rows()` are the library's figures, to the cent.
 
+With `journal=True` the journal's entries follow as rows: per account their sums are
+the trial balance's.
+
 Sums are checked in three places: in Python over the rows, in SQLite (standard
 library) over a real table, and in PostgreSQL when a throwaway server can be started
 (`initdb` on `PATH`; as root, through `runuser -u nobody`), or at `MICROLOAN_POSTGRES`
@@ -30,6 +33,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microloan import (
+    AccrualEntry,
+    ChartOfAccounts,
     CreditLine,
     InvalidTypeError,
     InvalidValueError,
@@ -41,10 +46,12 @@ from microloan import (
     MicroloanError,
     Money,
     Rate,
+    TrialBalance,
     from_json,
     interest_only,
     to_dict,
     to_json,
+    trial_balance,
 )
 from tests.strategies import credit_lines, loans_with_history
 
@@ -191,6 +198,152 @@ def test_ledger_rows_refuse_a_date_before_disbursement_or_not_a_date() -> None:
     assert line.ledger_rows() == ()
 
 
+# -- the journal as rows -------------------------------------------------------------
+
+
+def _journal(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
+    return [r for r in rows if r.source == "journal"]
+
+
+def _by_account(rows: Iterable[LedgerRow]) -> dict[str, tuple[int, int]]:
+    """Per account: the journal rows' debits and credits, in minor units."""
+    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in _journal(rows):
+        assert r.debit is not None
+        assert r.credit is not None
+        cells[r.debit][0] += r.minor_units
+        cells[r.credit][1] += r.minor_units
+    return {account: (d, c) for account, (d, c) in cells.items()}
+
+
+def test_journal_rows_are_the_journal_s_entries_after_the_servicing_rows() -> None:
+    """Each entry is one row of source "journal": its accounts, its transaction's number."""
+    loan = _open_ended("1000", date(2026, 1, 1), date(2026, 3, 2))
+    loan = loan.repay(Money("300"), on=date(2026, 1, 11))
+    rows = loan.ledger_rows(journal=True)  # booked to the latest value date, 11 January
+    assert rows[:3] == loan.ledger_rows()
+    booked = rows[3:]
+    assert [r.sequence for r in booked] == list(range(4, len(rows) + 1))
+    assert all(r.source == "journal" and r.component is None for r in booked)
+    # Interest by the day (PBoC 银发[2005]129号; 算头不算尾), worked by hand:
+    # 1,000 × 0.05% = 0.50 a day, 10 days to 11 January = 5.00, paid before principal
+    accruals = [r for r in booked if r.kind == "accrual"]
+    assert [(r.number, r.debit, r.credit, str(r.amount)) for r in accruals] == [
+        (0, "interest_receivable", "interest_income", "0.50")
+    ] * 10
+    assert [
+        (r.number, r.kind, r.debit, r.credit, str(r.amount), r.value_date)
+        for r in booked
+        if r.kind != "accrual"
+    ] == [
+        (0, "disbursement", "loans_receivable", "cash", "1000.00", date(2026, 1, 1)),
+        (1, "repayment", "cash", "interest_receivable", "5.00", date(2026, 1, 11)),
+        (1, "repayment", "cash", "loans_receivable", "295.00", date(2026, 1, 11)),
+    ]
+    assert all(r.installment is None and r.fee is None and not r.reversal for r in booked)
+
+
+def test_without_the_journal_flag_the_rows_are_the_servicing_rows() -> None:
+    """`ledger_rows()` and `journal=False` give the servicing rows alone, as before."""
+    loan = _open_ended("1000", date(2026, 1, 1), date(2026, 3, 2))
+    loan = loan.repay(Money("300"), on=date(2026, 1, 11))
+    assert loan.ledger_rows() == loan.ledger_rows(journal=False)
+    assert {r.source for r in loan.ledger_rows()} == {"servicing"}
+    assert all(r.debit is None and r.credit is None for r in loan.ledger_rows())
+
+
+def test_a_reversed_payment_s_entries_are_followed_by_their_swapped_copies() -> None:
+    """A bounced payment's entries stay, each then swapped with `reversal`: nets to zero."""
+    loan = _open_ended("5000", date(2026, 2, 1), date(2026, 5, 1))
+    loan = loan.repay(Money("300"), on=date(2026, 3, 3))
+    loan = loan.reverse(loan.transactions[-1])
+    # Interest by the day (PBoC 银发[2005]129号; 算头不算尾), worked by hand:
+    # 5,000 × 0.05% = 2.50 a day, 30 days to 3 March = 75.00, then 225.00 of principal
+    mine = [r for r in _journal(loan.ledger_rows(journal=True)) if r.number == 1]
+    assert [(r.debit, r.credit, str(r.amount), r.reversal) for r in mine] == [
+        ("cash", "interest_receivable", "75.00", False),
+        ("interest_receivable", "cash", "75.00", True),
+        ("cash", "loans_receivable", "225.00", False),
+        ("loans_receivable", "cash", "225.00", True),
+    ]
+    assert all(d == c for d, c in _by_account(mine).values())
+
+
+def test_journal_rows_follow_the_journal_s_options() -> None:
+    """`chart`, `non_accrual_days` and `non_accrual` are the journal's own."""
+    chart = ChartOfAccounts(cash="1001 库存现金", loans_receivable="1301 贷款")
+    loan = _open_ended("1000", date(2026, 1, 1), date(2026, 1, 31))
+    rows = loan.ledger_rows(on=date(2026, 4, 30), journal=True, chart=chart, non_accrual_days=30)
+    entries = loan.journal(until=date(2026, 4, 30), chart=chart, non_accrual_days=30)
+    assert [(r.debit, r.credit, r.minor_units) for r in _journal(rows)] == [
+        (e.debit, e.credit, e.amount.minor_units) for e in entries
+    ]
+    assert (rows[1].debit, rows[1].credit) == ("1301 贷款", "1001 库存现金")
+    assert {"non_accrual"} <= {r.kind for r in rows}
+
+
+def test_ledger_rows_refuse_bad_journal_options_naming_them() -> None:
+    """The flag is a bool; the journal's options are checked as `journal` checks them."""
+    loan = _open_ended("1000", date(2026, 1, 1), date(2026, 1, 31))
+    line = CreditLine.revolving(
+        limit=Money("5000"), rate=DAILY, opened=date(2026, 1, 1), expires=date(2026, 12, 31)
+    )
+    for account in (loan, line):
+        with pytest.raises(InvalidTypeError, match=r"^journal: "):
+            account.ledger_rows(journal=1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidTypeError, match=r"^chart: "):
+        loan.ledger_rows(journal=True, chart="default")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"^non_accrual: "):
+        loan.ledger_rows(journal=True, non_accrual="forget")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"^on: "):
+        loan.ledger_rows(on=date(2040, 1, 1), journal=True)  # beyond ten years of books
+
+
+@settings(max_examples=25)
+@given(loans_with_history(), st.integers(0, 400))
+def test_per_account_the_journal_rows_are_the_trial_balance(loan: Loan, offset: int) -> None:
+    """SUM of debits = SUM of credits; per account the rows' sums are the trial balance's."""
+    day = loan.start + timedelta(days=offset)
+    rows = loan.ledger_rows(on=day, journal=True)
+    servicing = loan.ledger_rows(on=day)
+    assert rows[: len(servicing)] == servicing
+    assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
+    entries = loan.journal(until=day)
+    booked = rows[len(servicing) :]
+    assert len(booked) == len(entries)
+    assert all(r.source == "journal" and r.amount > 0 for r in booked)
+    cells = _by_account(rows)
+    assert sum(d for d, _ in cells.values()) == sum(c for _, c in cells.values())
+    tb = trial_balance(entries, on=day)
+    assert cells == {account: (d, c) for account, d, c in tb.cells}
+    for account in tb.accounts:
+        d, c = cells[account]
+        net = Money.from_minor_units(d - c, loan.currency)
+        assert tb.balance(account) == (-net if account in tb.chart.credit_normal else net)
+    for row, entry in zip(booked, entries, strict=True):
+        assert (row.value_date, row.debit, row.credit) == (entry.on, entry.debit, entry.credit)
+        assert row.reversal == (entry.kind == "reversal")
+        if entry.source is not None and not isinstance(entry.source, AccrualEntry):
+            assert (row.number, row.kind) == (entry.source.number, entry.source.kind)
+
+
+@settings(max_examples=15)
+@given(credit_lines(), st.integers(0, 400))
+def test_a_line_s_journal_rows_are_its_trial_balance_by_drawdown(
+    line: CreditLine, offset: int
+) -> None:
+    """A line's journal rows carry their drawdown; per account they are its trial balance."""
+    day = line.opened + timedelta(days=offset)
+    rows = line.ledger_rows(on=day, journal=True)
+    servicing = line.ledger_rows(on=day)
+    assert rows[: len(servicing)] == servicing
+    entries = line.journal(until=day)
+    booked = rows[len(servicing) :]
+    assert [r.drawdown for r in booked] == [e.loan_id for e in entries]
+    tb = trial_balance(entries, on=day)
+    assert _by_account(rows) == {account: (d, c) for account, d, c in tb.cells}
+
+
 # -- the row type -----------------------------------------------------------------
 
 _ROW: dict[str, Any] = {
@@ -220,7 +373,10 @@ _ROW: dict[str, Any] = {
         ("installment", 0, InvalidValueError),
         ("drawdown", -1, InvalidValueError),
         ("reversal", 1, InvalidTypeError),
-        ("source", "journal", InvalidValueError),
+        ("source", "accounting", InvalidValueError),
+        ("debit", "cash", InvalidValueError),  # a servicing row names no account
+        ("credit", 1, InvalidTypeError),
+        ("component", None, InvalidValueError),  # a servicing row needs one
     ],
 )
 def test_a_ledger_row_refuses_a_bad_field_naming_it(
@@ -229,6 +385,37 @@ def test_a_ledger_row_refuses_a_bad_field_naming_it(
     """However built, a row holds plain values that agree: the amount is its minor units."""
     with pytest.raises(error, match=f"^{field}: "):
         LedgerRow(**{**_ROW, field: value})
+
+
+_JOURNAL_ROW: dict[str, Any] = {
+    **_ROW,
+    "component": None,
+    "source": "journal",
+    "debit": "loans_receivable",
+    "credit": "cash",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("debit", None, InvalidValueError),
+        ("credit", None, InvalidValueError),
+        ("credit", " ", InvalidValueError),
+        ("debit", b"cash", InvalidTypeError),
+        ("component", "principal", InvalidValueError),
+        ("amount", Decimal("-1000.00"), InvalidValueError),
+    ],
+)
+def test_a_journal_row_refuses_a_bad_field_naming_it(
+    field: str, value: object, error: type[MicroloanError]
+) -> None:
+    """A journal row has both accounts, no component and a positive amount."""
+    fields = {**_JOURNAL_ROW, field: value}
+    if field == "amount":
+        fields["minor_units"] = -100000
+    with pytest.raises(error, match=f"^{field}: "):
+        LedgerRow(**fields)
 
 
 def test_a_ledger_row_is_immutable_and_its_options_are_the_loans_words() -> None:
@@ -267,10 +454,10 @@ def test_the_rows_hold_every_transaction_exactly_once(loan: Loan) -> None:
     """Per kind and component the rows sum to the transactions; a reversal nets to zero."""
     rows = loan.ledger_rows()
     assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
-    from_rows: dict[tuple[str, str], int] = defaultdict(int)
+    from_rows: dict[tuple[str, str | None], int] = defaultdict(int)
     for r in rows:
         from_rows[r.kind, r.component] += r.minor_units
-    expected: dict[tuple[str, str], int] = defaultdict(int)
+    expected: dict[tuple[str, str | None], int] = defaultdict(int)
     expected["disbursement", "principal"] = loan.principal.minor_units
     for t in loan.transactions:
         for a in t.allocations:
@@ -292,10 +479,11 @@ def test_the_rows_hold_every_transaction_exactly_once(loan: Loan) -> None:
         assert sum(r.reversal for r in mine) * 2 == len(mine)
 
 
+@settings(max_examples=25)
 @given(loans_with_history())
 def test_a_row_rebuilds_from_its_dict_and_its_document(loan: Loan) -> None:
     """`as_dict` holds plain values only and rebuilds the row; its JSON form round-trips."""
-    for row in loan.ledger_rows():
+    for row in loan.ledger_rows(journal=True):
         values = row.as_dict()
         assert all(v is None or type(v) in (str, int, bool, date, Decimal) for v in values.values())
         fields: dict[str, Any] = dict(values)
@@ -330,12 +518,26 @@ CREATE TABLE loans (id INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE TABLE ledger (
     loan_id INTEGER NOT NULL, sequence INTEGER NOT NULL, number INTEGER NOT NULL,
     kind TEXT NOT NULL, value_date TEXT, drawdown INTEGER, installment INTEGER, fee INTEGER,
-    component TEXT NOT NULL, amount TEXT NOT NULL, minor_units INTEGER NOT NULL,
+    component TEXT, amount TEXT NOT NULL, minor_units INTEGER NOT NULL,
     currency TEXT NOT NULL, prepayment INTEGER NOT NULL, reversal INTEGER NOT NULL,
-    source TEXT NOT NULL, PRIMARY KEY (loan_id, sequence)
+    source TEXT NOT NULL, debit TEXT, credit TEXT, PRIMARY KEY (loan_id, sequence)
 );
 """
+#: The trial balance of one loan from its journal rows: (account, debits, credits).
+_SQLITE_TRIAL_BALANCE = """
+SELECT account, SUM(debits), SUM(credits) FROM (
+    SELECT debit AS account, minor_units AS debits, 0 AS credits FROM ledger
+    WHERE source = 'journal' AND loan_id = :loan_id
+    UNION ALL
+    SELECT credit, 0, minor_units FROM ledger WHERE source = 'journal' AND loan_id = :loan_id
+) GROUP BY account ORDER BY account
+"""
 _FIELDS = [f.name for f in attrs.fields(LedgerRow)]
+#: The columns of the how-to's `ledger` and `journal` tables on PostgreSQL.
+_SERVICING = [n for n in _FIELDS if n not in {"debit", "credit"}]
+_JOURNAL = [
+    n for n in _FIELDS if n not in {"installment", "fee", "component", "prepayment", "source"}
+]
 #: The column names are LedgerRow's own fields, never input.
 _INSERT = (
     f"INSERT INTO ledger (loan_id, {', '.join(_FIELDS)}) "  # noqa: S608
@@ -376,13 +578,29 @@ def _loans_of(account: Loan | CreditLine) -> list[Loan]:
 def test_sqlite_sums_equal_the_library_s_figures_to_the_cent(
     loans: list[Loan], line: CreditLine
 ) -> None:
-    """Stored in SQLite and read back: documents equal, SQL sums equal, cent for cent."""
+    """Stored in SQLite and read back: documents equal, SQL sums equal, cent for cent.
+
+    The journal rows share the table (told apart by `source`): per loan, SQL over them
+    is the trial balance of its journal to its latest value date.
+    """
     accounts: list[Loan | CreditLine] = [*loans, line]
     with _sqlite() as db:
         for loan_id, account in enumerate(accounts, start=1):
+            rows = account.ledger_rows(journal=True)
             with db:
                 db.execute("INSERT INTO loans VALUES (?, ?)", (loan_id, to_json(account)))
-                db.executemany(_INSERT, [_sqlite_params(loan_id, r) for r in account.ledger_rows()])
+                db.executemany(_INSERT, [_sqlite_params(loan_id, r) for r in rows])
+            latest = max((r.value_date for r in rows if r.value_date), default=None)
+            if latest is None:
+                continue  # a line without drawdowns: nothing booked
+            tb = trial_balance(account.journal(until=latest), on=latest)
+            cells = db.execute(_SQLITE_TRIAL_BALANCE, {"loan_id": loan_id}).fetchall()
+            assert cells == list(tb.cells)
+            (total,) = db.execute(
+                "SELECT SUM(minor_units) FROM ledger WHERE source = 'journal' AND loan_id = ?",
+                (loan_id,),
+            ).fetchone()  # each row is one debit and one credit of its amount
+            assert total == tb.total_debits.minor_units == tb.total_credits.minor_units
         for loan_id, account in enumerate(accounts, start=1):
             (text,) = db.execute("SELECT document FROM loans WHERE id = ?", (loan_id,)).fetchone()
             assert from_json(text, type(account)) == account
@@ -391,7 +609,7 @@ def test_sqlite_sums_equal_the_library_s_figures_to_the_cent(
                 " WHEN kind = 'disbursement' THEN minor_units"
                 " WHEN kind IN ('repayment', 'credit') THEN -minor_units ELSE 0 END), 0),"
                 " COALESCE(SUM(CASE component WHEN 'credit' THEN minor_units ELSE 0 END), 0)"
-                " FROM ledger WHERE loan_id = ?",
+                " FROM ledger WHERE loan_id = ? AND source = 'servicing'",
                 (loan_id,),
             ).fetchone()
             lent = sum(loan.principal.minor_units for loan in _loans_of(account))
@@ -515,7 +733,7 @@ def test_postgresql_runs_the_how_to_s_tables_and_queries(postgres: str) -> None:
     import psycopg
     from psycopg.types.json import Jsonb
 
-    create, march, principals = _howto_blocks("sql")
+    create, march, principals, trial = _howto_blocks("sql")
     book: list[Loan | CreditLine] = [*_howto_book()]
     with psycopg.connect(postgres) as db:
         schema = f"microloan_test_{os.getpid()}"
@@ -540,13 +758,26 @@ def test_postgresql_runs_the_how_to_s_tables_and_queries(postgres: str) -> None:
                             where.principal_outstanding.amount,
                         ),
                     )
-                    placeholders = ", ".join(f"%({n})s" for n in _FIELDS)
-                    cursor.executemany(  # LedgerRow's own field names, never input
-                        f"INSERT INTO ledger (loan_id, {', '.join(_FIELDS)})"  # noqa: S608
-                        f" VALUES (%(loan_id)s, {placeholders})",
-                        [{**r.as_dict(), "loan_id": loan_id} for r in account.ledger_rows(on=on)],
-                    )
+                    rows = account.ledger_rows(on=on, journal=True)
+                    for table, names in (("ledger", _SERVICING), ("journal", _JOURNAL)):
+                        placeholders = ", ".join(f"%({n})s" for n in names)
+                        source = "servicing" if table == "ledger" else "journal"
+                        cursor.executemany(  # LedgerRow's own field names, never input
+                            f"INSERT INTO {table} (loan_id, {', '.join(names)})"  # noqa: S608
+                            f" VALUES (%(loan_id)s, {placeholders})",
+                            [
+                                {**r.as_dict(), "loan_id": loan_id}
+                                for r in rows
+                                if r.source == source
+                            ],
+                        )
             assert db.execute(march).fetchall() == [("CNY", Decimal("248.61"))]
+            tb = sum(trial_balance(x.journal(until=on), on=on) for x in book)
+            assert isinstance(tb, TrialBalance)
+            assert {r[1]: (r[2], r[3]) for r in db.execute(trial).fetchall()} == {
+                account: (tb.debits(account).amount, tb.credits(account).amount)
+                for account in tb.accounts
+            }
             assert db.execute(principals).fetchall() == [
                 (1, "10000.00"),
                 (2, "5000.00"),

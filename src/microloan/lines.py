@@ -60,7 +60,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
-from microloan.ledger_rows import LedgerRow, line_credit_row
+from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
 from microloan.loans import Loan, LoanPosition, _closed_from
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
@@ -971,7 +971,15 @@ class CreditLine:
             raise LineClosedError(f"status: the line is closed already on {day}")
         return attrs.evolve(self, status="closed", as_of=day)
 
-    def ledger_rows(self, *, on: date | None = None) -> tuple[LedgerRow, ...]:
+    def ledger_rows(
+        self,
+        *,
+        on: date | None = None,
+        journal: bool = False,
+        chart: ChartOfAccounts | None = None,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[LedgerRow, ...]:
         """The ledger of every drawdown as flat rows of plain values, ready for a SQL table.
 
         Each drawdown's [`Loan.ledger_rows`][microloan.Loan.ledger_rows], oldest
@@ -983,12 +991,23 @@ class CreditLine:
         Args:
             on: include only the drawdowns disbursed by this day and what is dated
                 on or before it; default: everything posted.
+            journal: also the line's [`journal`][microloan.CreditLine.journal] to
+                the end of `on` (default: the latest value date of the rows), one row
+                of source `"journal"` per entry (`drawdown` its drawdown), after the
+                servicing rows.
+            chart: the journal's [`ChartOfAccounts`][microloan.ChartOfAccounts].
+            non_accrual_days: the journal's days past due from which a drawdown
+                stops accruing into income.
+            non_accrual: the journal's [`NonAccrualPolicy`][microloan.NonAccrualPolicy].
 
         Returns:
             The rows, their `sequence` numbered from 1.
 
         Raises:
-            InvalidTypeError: `on` is not a date.
+            InvalidTypeError: `on` is not a date, `journal` not a bool, or `chart`
+                not a chart.
+            InvalidValueError: a bad journal option, or (with the journal) `on` more
+                than ten years after a drawdown.
 
         Examples:
             >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
@@ -997,8 +1016,12 @@ class CreditLine:
             >>> line = line.repay(Money("1100"), on=date(2026, 1, 21))  # 1,010 owed: 90 held
             >>> [(r.drawdown, r.component, str(r.amount)) for r in line.ledger_rows()]
             [(0, 'principal', '1000.00'), (0, 'interest', '10.00'), (0, 'principal', '1000.00'), (None, 'credit', '90.00')]
+            >>> [(r.drawdown, r.debit, r.credit, str(r.amount))
+            ...  for r in line.ledger_rows(journal=True) if r.kind == "repayment"][-3:]
+            [(0, 'cash', 'interest_receivable', '10.00'), (0, 'cash', 'loans_receivable', '1000.00'), (None, 'cash', 'borrower_credits', '90.00')]
         """
         day = None if on is None else _check_date(on, "on")
+        booked = check_journal(journal)
         rows: list[LedgerRow] = []
         for index, loan in enumerate(self.drawdowns):
             if day is not None and loan.start > day:
@@ -1008,7 +1031,16 @@ class CreditLine:
         for held, amount in self.credit_held:
             if day is None or held <= day:
                 rows.append(line_credit_row(len(rows) + 1, amount, on=held))
-        return tuple(rows)
+        if not booked:
+            return tuple(rows)
+        return with_journal(
+            self,
+            tuple(rows),
+            on=day,
+            chart=chart,
+            non_accrual_days=non_accrual_days,
+            non_accrual=non_accrual,
+        )
 
     # -- internals ------------------------------------------------------------
     def _positions(self, day: date) -> tuple[LoanPosition, ...]:

@@ -519,7 +519,15 @@ class Loan:
         """The transactions reversed so far, as they stood when reversed."""
         return tuple(p.undone for p in self._postings if p.undone is not None)
 
-    def ledger_rows(self, *, on: date | None = None) -> tuple[LedgerRow, ...]:
+    def ledger_rows(
+        self,
+        *,
+        on: date | None = None,
+        journal: bool = False,
+        chart: ChartOfAccounts | None = None,
+        non_accrual_days: int = 90,
+        non_accrual: NonAccrualPolicy = "reverse",
+    ) -> tuple[LedgerRow, ...]:
         """The loan's ledger as flat rows of plain values, ready for a SQL table.
 
         One [`LedgerRow`][microloan.LedgerRow] for the disbursement, then one per
@@ -540,12 +548,21 @@ class Loan:
                 applications up to it (as [`position`][microloan.Loan.position] sees
                 them); default: the transactions as posted
                 ([`transactions`][microloan.Loan.transactions]).
+            journal: also the loan's [`journal`][microloan.Loan.journal] to the end
+                of `on` (default: the latest value date of the rows), one row of
+                source `"journal"` per entry, after the servicing rows.
+            chart: the journal's [`ChartOfAccounts`][microloan.ChartOfAccounts].
+            non_accrual_days: the journal's days past due from which the loan
+                stops accruing into income.
+            non_accrual: the journal's [`NonAccrualPolicy`][microloan.NonAccrualPolicy].
 
         Returns:
             The rows, their `sequence` numbered from 1.
 
         Raises:
-            InvalidValueError: `on` is before the disbursement date.
+            InvalidValueError: `on` is before the disbursement date (or, with the
+                journal, more than ten years after it), or a bad journal option.
+            InvalidTypeError: `journal` is not a bool, or `chart` not a chart.
 
         Examples:
             >>> from datetime import date
@@ -557,8 +574,17 @@ class Loan:
             >>> bounced = loan.reverse(loan.transactions[-1]).ledger_rows()
             >>> sum(r.amount for r in bounced if r.kind == "repayment"), len(bounced)
             (Decimal('0.00'), 5)
+            >>> booked = loan.ledger_rows(journal=True)  # + 30 days of accrual, 2 entries
+            >>> [(r.debit, r.credit, str(r.amount)) for r in booked if r.source == "journal"][-2:]
+            [('cash', 'interest_receivable', '15.00'), ('cash', 'loans_receivable', '1000.00')]
         """
-        from microloan.ledger_rows import loan_rows  # noqa: PLC0415 - it imports this module
+        from microloan.ledger_rows import (  # noqa: PLC0415 - it imports this module
+            check_journal,
+            loan_rows,
+            with_journal,
+        )
+
+        booked = check_journal(journal)
 
         if on is None:
             transactions = self.transactions
@@ -567,7 +593,17 @@ class Loan:
             day = self._check_on(on, "on")
             transactions = tuple(self._transaction(r) for r in self._at(day).records)
             undone = tuple(t for t in self.reversed_transactions if t.on <= day)
-        return tuple(loan_rows(self, transactions, undone))
+        rows = tuple(loan_rows(self, transactions, undone))
+        if not booked:
+            return rows
+        return with_journal(
+            self,
+            rows,
+            on=None if on is None else day,
+            chart=chart,
+            non_accrual_days=non_accrual_days,
+            non_accrual=non_accrual,
+        )
 
     def position(self, *, on: date) -> LoanPosition:
         """What the loan owes on `on`, and why.
