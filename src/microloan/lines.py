@@ -66,7 +66,7 @@ from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
 from microloan.schedules import METHODS
-from microloan.terms import ServicingTerms
+from microloan.terms import NON_ACCRUAL_DAYS, ServicingTerms
 
 if TYPE_CHECKING:
     from microloan.accounting import AccrualEntry, ChartOfAccounts, JournalEntry, NonAccrualPolicy
@@ -614,7 +614,7 @@ class CreditLine:
         start: date,
         end: date,
         *,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[AccrualEntry, ...]:
         """Every drawdown's accruals on the days of `[start, end)`, by date (`loan_id` its index).
@@ -639,7 +639,7 @@ class CreditLine:
         until: date,
         *,
         chart: ChartOfAccounts | None = None,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[JournalEntry, ...]:
         """The journal of every drawdown to the end of `until`, by date (`loan_id` its index).
@@ -977,7 +977,7 @@ class CreditLine:
         on: date | None = None,
         journal: bool = False,
         chart: ChartOfAccounts | None = None,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[LedgerRow, ...]:
         """The ledger of every drawdown as flat rows of plain values, ready for a SQL table.

@@ -52,6 +52,7 @@ from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import METHODS, Schedule, bullet
 from microloan.terms import (
+    NON_ACCRUAL_DAYS,
     AllocationOrder,
     EarlyRepaymentInterest,
     ExcessHandling,
@@ -525,7 +526,7 @@ class Loan:
         on: date | None = None,
         journal: bool = False,
         chart: ChartOfAccounts | None = None,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[LedgerRow, ...]:
         """The loan's ledger as flat rows of plain values, ready for a SQL table.
@@ -696,7 +697,7 @@ class Loan:
         start: date,
         end: date,
         *,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[AccrualEntry, ...]:
         """The interest, penalty and fees earned on each day of `[start, end)`: the books' income.
@@ -734,7 +735,7 @@ class Loan:
         until: date,
         *,
         chart: ChartOfAccounts | None = None,
-        non_accrual_days: int = 90,
+        non_accrual_days: int = NON_ACCRUAL_DAYS,
         non_accrual: NonAccrualPolicy = "reverse",
     ) -> tuple[JournalEntry, ...]:
         """The double-entry journal of the loan from its disbursement to the end of `until`.

@@ -54,6 +54,11 @@ EarlyRepaymentInterest = Literal["days_used", "period_end"]
   Apache Fineract's "till rest frequency date" setting) charge.
 """
 
+NON_ACCRUAL_DAYS: Final = 90
+"""The default days past due from which a loan stops accruing into income (Basel Committee,
+*Prudential treatment of problem assets*, 2017: non-performing from 90 days past due): the
+default of `non_accrual_days` wherever the books are asked for."""
+
 PenaltyPreset = Literal["1.5x", "1.3x", "none"]
 """A penalty rate relative to the contract rate.
 

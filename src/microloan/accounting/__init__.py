@@ -9,7 +9,6 @@ delegations here. The core never imports the wing at import time. The explanatio
 
 from microloan.accounting.accounts import ChartOfAccounts
 from microloan.accounting.accrual import (
-    NON_ACCRUAL_DAYS,
     AccrualComponent,
     AccrualEntry,
     Book,
@@ -30,6 +29,7 @@ from microloan.accounting.provisioning import (
     Provisions,
     provisions,
 )
+from microloan.terms import NON_ACCRUAL_DAYS  # the core declares the default
 
 __all__ = [
     "NON_ACCRUAL_DAYS",

@@ -31,6 +31,7 @@ from microloan._decimal import in_context
 from microloan._validators import check_date, check_int, check_option, date_field, option
 from microloan.errors import MicroloanError, invalid, wrong_type
 from microloan.money import Money
+from microloan.terms import NON_ACCRUAL_DAYS
 
 if TYPE_CHECKING:
     from microloan.lines import CreditLine
@@ -50,9 +51,6 @@ and IFRS 9's stage-3 practice of banks do) or `"keep"` (left in income; only lat
 go off balance, the US regulators' call-report option of keeping what was accrued when it is
 judged collectible)."""
 
-NON_ACCRUAL_DAYS: Final = 90
-"""The default days past due from which a loan stops accruing into income (Basel Committee,
-*Prudential treatment of problem assets*, 2017: non-performing from 90 days past due)."""
 
 _COMPONENTS: Final[tuple[AccrualComponent, ...]] = ("interest", "penalty", "fees")
 

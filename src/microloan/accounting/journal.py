@@ -34,7 +34,6 @@ from microloan._validators import (
 )
 from microloan.accounting.accounts import ChartOfAccounts, check_account
 from microloan.accounting.accrual import (
-    NON_ACCRUAL_DAYS,
     AccrualEntry,
     NonAccrualPolicy,
     check_loan_id,
@@ -46,6 +45,7 @@ from microloan.accounting.accrual import (
 from microloan.errors import CurrencyMismatchError, invalid, wrong_type
 from microloan.loans import Transaction
 from microloan.money import Money, minor_unit_places
+from microloan.terms import NON_ACCRUAL_DAYS
 
 if TYPE_CHECKING:
     from microloan.lines import CreditLine
