@@ -7,6 +7,7 @@ same rows become `LoanRecord`s for the pure-Python path and a frame of each engi
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -94,7 +95,12 @@ def polars_frame(rows: list[dict[str, Any]], *, amounts: str = "units") -> Any:
 
 def engine_frame(engine: str, rows: list[dict[str, Any]], *, amounts: str = "units") -> Any:
     """The rows as a frame of `engine` (pandas with NumPy datetimes and nullable ints)."""
-    frame = polars_frame(rows, amounts=amounts)
+    return in_engine(engine, polars_frame(rows, amounts=amounts))
+
+
+def in_engine(engine: str, frame: Any, *, pandas: Callable[[Any], Any] | None = None) -> Any:
+    """A polars `frame` as a frame of `engine`; `pandas` builds the pandas one (default
+    `pandas_frame`)."""
     if engine == "polars":
         return frame
     if engine == "polars-lazy":
@@ -106,7 +112,7 @@ def engine_frame(engine: str, rows: list[dict[str, Any]], *, amounts: str = "uni
 
         return duckdb.from_arrow(frame.to_arrow())
     if engine == "pandas":
-        return pandas_frame(frame)
+        return (pandas or pandas_frame)(frame)
     raise AssertionError(engine)  # pragma: no cover
 
 

@@ -18,7 +18,16 @@ from microloan import (
     SchemeName,
     ageing_report,
 )
-from tests.frames import ENGINES, ON, engine_frame, pandas_frame, polars_frame, portfolio, records
+from tests.frames import (
+    ENGINES,
+    ON,
+    engine_frame,
+    in_engine,
+    pandas_frame,
+    polars_frame,
+    portfolio,
+    records,
+)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dask support is moving out of Narwhals:FutureWarning"
@@ -304,19 +313,15 @@ def _score_frame(engine: str, scores: list[Any], bads: list[int]) -> Any:
     frame = pl.DataFrame(
         {"score": scores, "bad": bads}, schema={"score": pl.Float64, "bad": pl.Int64}
     )
-    if engine == "polars":
-        return frame
-    if engine == "polars-lazy":
-        return frame.lazy()
-    if engine == "pyarrow":
-        return frame.to_arrow()
-    if engine == "duckdb":
-        import duckdb
 
-        return duckdb.from_arrow(frame.to_arrow())
-    import pandas as pd
+    def pandas(_: Any) -> Any:  # a missing score is NaN there
+        import pandas as pd
 
-    return pd.DataFrame({"score": [float("nan") if s is None else s for s in scores], "bad": bads})
+        return pd.DataFrame(
+            {"score": [float("nan") if s is None else s for s in scores], "bad": bads}
+        )
+
+    return in_engine(engine, frame, pandas=pandas)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
