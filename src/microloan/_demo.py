@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from microloan.accounting import portfolio_journal, provisions, trial_balance
 from microloan.analytics import Rule, auc, ks, lift_table, reject_impact
+from microloan.conventions import Conventions
 from microloan.daycount import add_months, day_count, year_fraction
 from microloan.lines import CreditLine
 from microloan.loans import Loan
@@ -14,6 +15,7 @@ from microloan.money import Money
 from microloan.portfolio import LoanRecord, ageing_report, roll_rates, vintage
 from microloan.rates import Rate
 from microloan.schedules import equal_installment, flat
+from microloan.serialization import to_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -116,6 +118,16 @@ def _schedules() -> list[str]:
     credit = equal_installment(Money("50000"), rate=Rate.annual("21%"), term=12, start=start)
     first, last = credit.installments[0], credit.installments[-1]
     offer = flat(Money("12000"), rate=Rate.monthly("0.5%"), term=12, start=start)
+    by = {
+        name: equal_installment(
+            credit.principal, rate=credit.rate, term=12, start=start, conventions=preset()
+        )
+        for name, preset in (
+            ("a Chinese bank", Conventions.cn_bank),
+            ("a spreadsheet", Conventions.spreadsheet),
+            ("a daily-rate lender", Conventions.daily),
+        )
+    }
     return [
         f"A 12-month credit loan of {credit.principal} at {credit.rate}, equal installments:",
         (
@@ -126,6 +138,11 @@ def _schedules() -> list[str]:
             f"  first month: principal {first.principal} + interest {first.interest};"
             f" APR {credit.apr(method='simple') * 100:.2f}% simple,"
             f" {credit.apr(fee=Money('500')) * 100:.2f}% compound with a 500 fee"
+        ),
+        "  the same loan under each lender's conventions (last installment, interest):",
+        *(
+            f"    {name}: {plan.installments[-1].total}, {plan.total_interest}"
+            for name, plan in by.items()
         ),
         (
             f"A flat-rate offer, {offer.rate} on {offer.principal} over 12 months:"
@@ -171,6 +188,11 @@ def _servicing() -> list[str]:
         (
             f"  paid off on {payoff_day}: {payoff} (interest for the days used:"
             f" {closed.transactions[-1].interest}); status {closed.position(on=payoff_day).status}"
+        ),
+        (
+            f"  stored: {len(closed.ledger_rows())} ledger rows for a SQL table,"
+            f" {len(closed.ledger_rows(journal=True, on=payoff_day))} with its journal; a"
+            f" {len(to_json(closed)):,}-byte JSON document, described by json_schema(Loan)"
         ),
         (
             f"A drawdown of {drawdown.principal} at {drawdown.rate}, repaid after 123 days:"
