@@ -55,8 +55,8 @@ def test_cn_bank_reproduces_the_thirty_year_mortgage_table() -> None:
         conventions=Conventions.cn_bank(),
     )  # fmt: skip
     first, last = plan.installments[0], plan.installments[-1]
-    # Chinese bank mortgage calculators' 等额本息 table (the one issue 13 quotes): a level
-    # 5,307.27, the first month 4,083.33 interest and 1,223.94 principal, the last
+    # Chinese bank mortgage calculators' 等额本息 table for 1,000,000 CNY at 4.9% over 30
+    # years: a level 5,307.27, the first month 4,083.33 interest and 1,223.94 principal, the last
     # installment 5,305.19 and 910,615.12 interest in all.
     assert first.total == Money("5307.27")
     assert first.interest == Money("4083.33")
