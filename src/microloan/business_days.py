@@ -38,7 +38,15 @@ generators, [`Conventions`][microloan.Conventions], [`LoanProduct`][microloan.Lo
 
 #: Monday to Friday are business days unless a holiday (`date.weekday()` 5 and 6 are the weekend).
 _SATURDAY: Final = 5
-_WEEKDAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NAMES: Final = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
 _ONE_DAY: Final = timedelta(days=1)
 
 

@@ -732,7 +732,9 @@ def _check_moves(schedule: Schedule) -> None:
             continue
         if nominal == item.due_date:
             raise invalid(
-                f"installments[{index}].nominal_due", nominal, "must be None when it is the due date"
+                f"installments[{index}].nominal_due",
+                nominal,
+                "must be None when it is the due date",
             )
         base = item.due_date if nominal is None else nominal
         moved = calendar.adjust(base, rule)
@@ -767,7 +769,9 @@ def _moved(
             day = calendar.adjust(due, rule)
         except MicroloanError:
             raise invalid(
-                "business_day", rule, f"finds no business day for the due date {due} in the calendar"
+                "business_day",
+                rule,
+                f"finds no business day for the due date {due} in the calendar",
             ) from None
         if day <= previous:
             raise invalid(
