@@ -178,8 +178,7 @@ def calendars(draw: st.DrawFn, *, start: date = date(2026, 1, 1), days: int = 40
     weekends = [
         start + timedelta(days=k)
         for k in range(days + 10)
-        if (start + timedelta(days=k)).weekday() >= 5  # noqa: PLR2004 - Saturday and Sunday
-        and start + timedelta(days=k) not in holidays
+        if (start + timedelta(days=k)).weekday() >= 5 and start + timedelta(days=k) not in holidays
     ]
     workdays = draw(st.lists(st.sampled_from(weekends), max_size=8)) if weekends else []
     return Calendar(holidays=holidays, workdays=workdays)

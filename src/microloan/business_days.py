@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Final, Literal, final
+from typing import Final, Literal, final
 
 import attrs
 
@@ -50,14 +50,20 @@ _WEEKDAY_NAMES: Final = (
 _ONE_DAY: Final = timedelta(days=1)
 
 
-def _dates(field: str) -> Any:  # noqa: ANN401 - an attrs converter
-    """An attrs converter: any iterable of calendar dates (not datetimes) to a frozenset."""
+def _dates(field: str, value: Iterable[date]) -> frozenset[date]:
+    """Any iterable of calendar dates (not datetimes) as a frozenset, or an error naming `field`."""
+    items = check_iterable(field, value, "an iterable of datetime.date, such as a list")
+    return frozenset(check_date(item, field) for item in items)
 
-    def convert(value: Iterable[date]) -> frozenset[date]:
-        items = check_iterable(field, value, "an iterable of datetime.date, such as a list")
-        return frozenset(check_date(item, field) for item in items)
 
-    return convert
+def _holidays(value: Iterable[date]) -> frozenset[date]:
+    """The converter of `Calendar.holidays`."""
+    return _dates("holidays", value)
+
+
+def _workdays(value: Iterable[date]) -> frozenset[date]:
+    """The converter of `Calendar.workdays`."""
+    return _dates("workdays", value)
 
 
 @final
@@ -97,8 +103,8 @@ class Calendar:
         microloan.InvalidValueError: workdays: datetime.date(2020, 10, 9) is a Friday, a business day already; a workday is a Saturday or Sunday that is worked
     """
 
-    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates("holidays"))
-    workdays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates("workdays"))
+    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_holidays)
+    workdays: frozenset[date] = attrs.field(default=frozenset(), converter=_workdays)
 
     def __attrs_post_init__(self) -> None:
         for day in sorted(self.workdays):

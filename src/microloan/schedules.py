@@ -450,7 +450,9 @@ class Schedule:
         year = "actual days" if self.days_in_year == "actual" else f"{self.days_in_year}-day year"
         heading = (
             f"{METHODS[self.method].title}: {self.principal} at {self.rate}, {periods} "
-            f"from {self.start.isoformat()} ({self.accrual} accrual, {year})"
+            f"from {self.start.isoformat()} ({self.accrual} accrual, {year}"
+            + ("" if self.business_day == "none" else f", business days {self.business_day}")
+            + ")"
         )
         header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
         body = [
@@ -474,12 +476,26 @@ class Schedule:
             f"{self.total.amount:,f}",
             "",
         )
+        if any(item.nominal_due is not None for item in self.installments):
+            # moved due dates: their nominal dates beside them, blank where none moved
+            header = (*header[:2], "Nominal", *header[2:])
+            body = [
+                (
+                    *row[:2],
+                    "" if item.nominal_due is None else item.nominal_due.isoformat(),
+                    *row[2:],
+                )
+                for row, item in zip(body, self.installments, strict=True)
+            ]
+            footer = (*footer[:2], "", *footer[2:])
         rows = [header, *body, footer]
         widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
         lines = [heading]
         for row in rows:
             cells = [
-                row[c].ljust(widths[c]) if c == 1 else row[c].rjust(widths[c])
+                row[c].ljust(widths[c])
+                if header[c] in {"Due date", "Nominal"}
+                else row[c].rjust(widths[c])
                 for c in range(len(header))
             ]
             lines.append("  ".join(cells).rstrip())
