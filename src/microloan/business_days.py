@@ -30,8 +30,9 @@ BusinessDay = Literal["following", "preceding", "modified_following", "none"]
 `"modified_following"`: the next business day, unless that is in the next calendar
 month, then the business day before — a month-end date stays in its month. The
 definitions are the 2006 ISDA Definitions' (Section 4.12) and QuantLib's
-`BusinessDayConvention`; Apache Fineract's "repayments on non-working days" setting
-offers the first two ("move to next / previous working day"). Used by the schedule
+`BusinessDayConvention`; Apache Fineract's `RepaymentRescheduleType` offers `"none"`,
+`"following"` and `"preceding"` as "same day", "move to next working day" and "move to
+previous working day". Used by the schedule
 generators, [`Conventions`][microloan.Conventions], [`LoanProduct`][microloan.LoanProduct],
 [`CreditLine.draw`][microloan.CreditLine.draw] and [`Calendar.adjust`][microloan.Calendar.adjust].
 """

@@ -790,10 +790,12 @@ def _moved(
                 f"finds no business day for the due date {due} in the calendar",
             ) from None
         if day <= previous:
+            before = "the start" if previous == start else "the due date before it"
             raise invalid(
                 "business_day",
                 rule,
-                f"moves the due date {due} to {day}, not after the period's start {previous}",
+                f"moves the due date {due} to {day}, not after {before} {previous}: "
+                "a period would be empty",
             )
         moved.append(day)
         previous = day
