@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 import pytest
@@ -537,3 +538,26 @@ def test_a_calendar_repr_round_trips_and_pickles() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         CHINA_2020.holidays = frozenset()  # type: ignore[misc]
     assert microloan.Calendar.__module__ == "microloan"
+
+
+def test_the_option_and_its_homes_are_the_ones_the_issue_names() -> None:
+    """BusinessDay's four choices; business_day= and calendar= on generators, products, draws, bundles."""
+    assert get_args(BusinessDay) == ("following", "preceding", "modified_following", "none")
+    for generator in GENERATORS:
+        parameters = inspect.signature(generator).parameters
+        assert parameters["business_day"].default is None  # None: the bundle's, "none" by default
+        assert parameters["calendar"].default is None
+    draw = inspect.signature(CreditLine.draw).parameters
+    assert {"business_day", "calendar"} <= set(draw)
+    assert Conventions().business_day == "none"
+    assert Conventions().calendar is None
+    product = LoanProduct.installment_loan()
+    assert (product.business_day, product.calendar) == ("none", None)
+    bundled = LoanProduct(
+        name="x",
+        rate=Rate.annual("18%"),
+        min_amount=Money("100"),
+        max_amount=Money("1000"),
+        conventions=Conventions(business_day="preceding", calendar=CHINA_2020),
+    )
+    assert (bundled.business_day, bundled.calendar) == ("preceding", CHINA_2020)
