@@ -393,6 +393,62 @@ def test_a_prepayment_re_amortises_on_the_nominal_dates() -> None:
     assert loan.position(on=day).principal_outstanding == Money("0")
 
 
+@st.composite
+def _moved_schedules(draw: st.DrawFn) -> Schedule:
+    """A small monthly schedule from 2026 whose due dates move on a random calendar."""
+    start = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 60)))
+    generator = draw(st.sampled_from(GENERATORS[:3]))
+    plan: Schedule = generator(
+        Money.from_minor_units(draw(st.integers(100_00, 5_000_000))),
+        rate=Rate.annual(draw(st.decimals(min_value=0, max_value=Decimal("0.36"), places=4))),
+        term=draw(st.integers(1, 12)),
+        start=start,
+        accrual=draw(st.sampled_from(["period", "daily"])),
+        calendar=draw(calendars(start=start, days=400)),
+        business_day=draw(moving_rules),
+    )
+    return plan
+
+
+@given(plan=_moved_schedules())
+def test_paying_on_the_moved_due_dates_costs_exactly_the_schedule(plan: Schedule) -> None:
+    """On the moved dates: never past due, no penalty, paid off with the schedule's totals."""
+    loan = Loan.from_schedule(plan)
+    for item in plan:
+        if item.nominal_due is not None and item.nominal_due < item.due_date:
+            assert loan.position(on=item.nominal_due + timedelta(days=1)).days_past_due == 0
+        assert loan.position(on=item.due_date).due.total == item.total
+        if item.total:
+            loan = loan.repay(item.total, on=item.due_date)
+        assert loan.position(on=item.due_date).days_past_due == 0
+    end = loan.position(on=plan.maturity + timedelta(days=1))
+    assert end.status == "paid_off"
+    assert end.payoff_amount == Money.zero()
+
+
+@given(plan=_moved_schedules(), share=st.integers(1, 90), day=st.integers(1, 27))
+def test_a_prepayment_keeps_the_moved_due_dates_ahead(plan: Schedule, share: int, day: int) -> None:
+    """After a prepayment that re-amortises, the installments ahead fall on the same moved dates."""
+    assume(len(plan) >= 2)  # one installment to pay, at least one ahead
+    loan = Loan.from_schedule(plan)
+    first = plan.installments[0]
+    loan = loan.repay(first.total, on=first.due_date) if first.total else loan
+    on = min(
+        first.due_date + timedelta(days=day), plan.installments[1].due_date - timedelta(days=1)
+    )
+    assume(on > first.due_date)
+    outstanding = loan.position(on=on).principal_outstanding
+    loan = loan.repay((outstanding * share / 100).round("down") + Money("0.01"), on=on)
+    dates = []
+    position = loan.position(on=on)
+    while position.next_due_date is not None and position.next_due_amount:
+        dates.append(position.next_due_date)
+        loan = loan.repay(position.next_due_amount, on=position.next_due_date)
+        position = loan.position(on=position.next_due_date)
+    assert set(dates) <= {item.due_date for item in plan.installments[1:]}
+    assert loan.position(on=plan.maturity).principal_outstanding == Money.zero()
+
+
 # -- the options travel: conventions, products, credit lines -----------------------------------
 
 
