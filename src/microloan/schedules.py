@@ -454,8 +454,16 @@ class Schedule:
             + ("" if self.business_day == "none" else f", business days {self.business_day}")
             + ")"
         )
-        header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
-        body = [
+        header: tuple[str, ...] = (
+            "No",
+            "Due date",
+            "Days",
+            "Principal",
+            "Interest",
+            "Total",
+            "Balance",
+        )
+        body: list[tuple[str, ...]] = [
             (
                 str(item.number),
                 item.due_date.isoformat(),
@@ -467,7 +475,7 @@ class Schedule:
             )
             for item in self.installments
         ]
-        footer = (
+        footer: tuple[str, ...] = (
             "",
             "Total",
             str((self.maturity - self.start).days),
