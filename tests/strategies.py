@@ -18,6 +18,8 @@ from microloan import (
     Accrual,
     Applicant,
     BucketScheme,
+    BusinessDay,
+    Calendar,
     Conventions,
     CreditLine,
     DayCount,
@@ -154,6 +156,32 @@ def schedule_arguments(draw: st.DrawFn, *, max_term: int = 360) -> dict[str, Any
             st.sampled_from([1, 10, 20, 31, 45]).map(lambda n: timedelta(days=n))
         )
     return {"principal": draw(positive_cny()), **options}
+
+
+# -- business days (test_business_days) -----------------------------------------------
+
+#: Every business-day rule, and those that move a date.
+business_day_rules = st.sampled_from(get_args(BusinessDay))
+moving_rules = st.sampled_from([r for r in get_args(BusinessDay) if r != "none"])
+
+
+@st.composite
+def calendars(draw: st.DrawFn, *, start: date = date(2026, 1, 1), days: int = 400) -> Calendar:
+    """A calendar with holidays (runs of up to 9 days, as long holidays are) and worked weekend days.
+
+    Everything falls within `days` of `start`, so that schedules from `start` meet it.
+    """
+    offsets = st.integers(0, days)
+    holidays: set[date] = set()
+    for first, length in draw(st.lists(st.tuples(offsets, st.integers(1, 9)), max_size=12)):
+        holidays.update(start + timedelta(days=first + k) for k in range(length))
+    weekends = [
+        start + timedelta(days=k)
+        for k in range(days + 10)
+        if (start + timedelta(days=k)).weekday() >= 5 and start + timedelta(days=k) not in holidays
+    ]
+    workdays = draw(st.lists(st.sampled_from(weekends), max_size=8)) if weekends else []
+    return Calendar(holidays=holidays, workdays=workdays)
 
 
 # -- loans (test_loans) --------------------------------------------------------------

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 import microloan
 from microloan import (
+    Calendar,
     CreditLine,
     Loan,
     LoanProduct,
@@ -84,6 +85,7 @@ JUNK: tuple[object, ...] = (
 _TODAY = date(2026, 1, 15)
 _PLAN = equal_installment(Money("1000"), rate=Rate.annual("18%"), term=3, start=_TODAY)
 _LOAN = Loan.from_schedule(_PLAN)
+_CALENDAR = Calendar(holidays=[date(2026, 1, 1)], workdays=[date(2026, 1, 4)])
 _LINE = CreditLine.revolving(
     limit=Money("50000"), rate=Rate.daily("0.05%"), opened=_TODAY, expires=date(2026, 12, 31)
 )
@@ -123,6 +125,12 @@ PLAUSIBLE: dict[str, object] = {
     "value": "0.18",
     "product": LoanProduct.installment_loan(),
     "name": "x",
+    "holidays": [date(2026, 1, 1)],
+    "workdays": [date(2026, 1, 4)],
+    "calendar": _CALENDAR,
+    "business_day": "following",
+    "rule": "modified_following",
+    "days": 3,
 }
 
 _ANY = st.sampled_from(JUNK)
@@ -170,6 +178,7 @@ CALLABLES: list[tuple[str, Callable[..., object]]] = [
     *_methods(_PLAN, "Schedule()"),
     *_methods(_LOAN, "Loan()"),
     *_methods(_LINE, "CreditLine()"),
+    *_methods(_CALENDAR, "Calendar()"),
 ]
 
 

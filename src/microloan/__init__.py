@@ -78,6 +78,7 @@ from microloan.analytics import (
     reject_impact,
     repeat_borrowing,
 )
+from microloan.business_days import BusinessDay, Calendar
 from microloan.conventions import Conventions
 from microloan.cost import AprMethod, apr, irr, xirr
 from microloan.daycount import (
@@ -210,6 +211,9 @@ __all__ = [
     "days_in_year",
     "month_end",
     "year_fraction",
+    # business days
+    "BusinessDay",
+    "Calendar",
     # interest
     "daily_interest",
     # schedules

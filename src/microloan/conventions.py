@@ -2,7 +2,8 @@
 
 A [`Conventions`][microloan.Conventions] holds every schedule convention on which
 lenders differ — the rounding mode, the accrual, the days in the year, the interest
-basis, the split, the residual and the day count. Pass it as `conventions=` to a
+basis, the split, the residual, the day count and the business-day rule (with the
+calendar it moves due dates on). Pass it as `conventions=` to a
 schedule generator, [`Loan.open_ended`][microloan.Loan.open_ended],
 [`CreditLine.draw`][microloan.CreditLine.draw] or a
 [`LoanProduct`][microloan.LoanProduct]; a keyword option given explicitly beside it
@@ -18,7 +19,9 @@ import attrs
 
 from microloan._decimal import RoundingMode
 from microloan._validators import check_days_in_year, check_option, option
+from microloan.business_days import BusinessDay, Calendar
 from microloan.daycount import DayCount
+from microloan.errors import wrong_type
 from microloan.rates import DaysInYear
 from microloan.schedules import Accrual, InterestBasis, Residual, Split
 
@@ -26,6 +29,11 @@ from microloan.schedules import Accrual, InterestBasis, Residual, Split
 def _day_count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
         check_option(attribute.name, value, DayCount)
+
+
+def _calendar(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Calendar):
+        raise wrong_type(attribute.name, value, "a Calendar or None")
 
 
 def _days_in_year(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -54,6 +62,10 @@ class Conventions:
             (default `"last"`).
         day_count: the [`DayCount`][microloan.DayCount] that measures periods, or
             `None` (default) for actual days over `days_in_year`.
+        business_day: the [`BusinessDay`][microloan.BusinessDay] rule for a due date
+            on a non-business day (default `"none"`: due dates do not move).
+        calendar: the [`Calendar`][microloan.Calendar] the due dates move on (default
+            `None`: Saturday and Sunday off, no holidays).
 
     Raises:
         InvalidValueError: a value outside its option's choices.
@@ -66,7 +78,7 @@ class Conventions:
         >>> plan.installments[0].total, plan.installments[-1].total, plan.total_interest
         (Money('5307.27', 'CNY'), Money('5305.19', 'CNY'), Money('910615.12', 'CNY'))
         >>> Conventions.fineract()
-        Conventions(rounding='half_even', accrual='period', days_in_year=360, interest_basis='rounded', split='interest_first', residual='balanced', day_count=None)
+        Conventions(rounding='half_even', accrual='period', days_in_year=360, interest_basis='rounded', split='interest_first', residual='balanced', day_count=None, business_day='none', calendar=None)
     """
 
     rounding: RoundingMode = attrs.field(default="half_up", validator=option(RoundingMode))
@@ -76,6 +88,8 @@ class Conventions:
     split: Split = attrs.field(default="interest_first", validator=option(Split))
     residual: Residual = attrs.field(default="last", validator=option(Residual))
     day_count: DayCount | None = attrs.field(default=None, validator=_day_count)
+    business_day: BusinessDay = attrs.field(default="none", validator=option(BusinessDay))
+    calendar: Calendar | None = attrs.field(default=None, validator=_calendar)
 
     @classmethod
     def cn_bank(cls) -> Conventions:

@@ -44,6 +44,7 @@ import attrs
 from microloan._decimal import in_context_methods
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_option, date_field, option
+from microloan.business_days import BusinessDay, Calendar
 from microloan.conventions import Conventions
 from microloan.daycount import add_months
 from microloan.errors import (
@@ -694,6 +695,8 @@ class CreditLine:
         term: int | None = None,
         maturity: date | None = None,
         conventions: Conventions | None = None,
+        calendar: Calendar | None = None,
+        business_day: BusinessDay | None = None,
     ) -> CreditLine:
         """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
 
@@ -716,6 +719,12 @@ class CreditLine:
             conventions: the drawdown's schedule [`Conventions`][microloan.Conventions],
                 instead of the product's (its conventions, accrual, days in year and
                 rounding); default the product's, or the library's without a product.
+            calendar: the [`Calendar`][microloan.Calendar] the drawdown's due dates
+                move on; default the conventions' or the product's.
+            business_day: the [`BusinessDay`][microloan.BusinessDay] rule for a due
+                date (an open-ended drawdown's maturity) on a non-business day;
+                default the conventions' or the product's (`"none"`). The product's
+                bounds apply to the nominal term.
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -756,11 +765,14 @@ class CreditLine:
         )
         if conventions is not None and not isinstance(conventions, Conventions):
             raise wrong_type("conventions", conventions, "Conventions or None")
+        moves = _moves(self.product, conventions, calendar, business_day)
         if chosen == "open_ended":
-            loan = self._open_ended(money, day, term=term, maturity=maturity, bundle=conventions)
+            loan = self._open_ended(
+                money, day, term=term, maturity=maturity, bundle=conventions, moves=moves
+            )
         else:
             loan = self._term_loan(
-                money, day, chosen, term=term, maturity=maturity, bundle=conventions
+                money, day, chosen, term=term, maturity=maturity, bundle=conventions, moves=moves
             )
         room = self._room(self._live_positions(day))
         if money > room:
@@ -1160,6 +1172,7 @@ class CreditLine:
         term: int | None,
         maturity: date | None,
         bundle: Conventions | None,
+        moves: dict[str, Any],
     ) -> Loan:
         if term is not None:
             raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
@@ -1176,13 +1189,11 @@ class CreditLine:
             raise invalid("maturity", due, f"must be after the drawdown date {day.isoformat()}")
         self._violations(money, "open_ended", None, (due - day).days)
         product = self.product
-        loan = Loan.open_ended(
-            principal=money,
-            rate=self.rate,
-            start=day,
-            maturity=due,
-            **_conventions(product, bundle, "days_in_year", "rounding"),
-        )
+        options = _conventions(product, bundle, "days_in_year", "rounding")
+        if moves:  # the maturity moves under the drawdown's own rule and calendar
+            base = options.get("conventions") or Conventions()
+            options["conventions"] = attrs.evolve(base, **moves)
+        loan = Loan.open_ended(principal=money, rate=self.rate, start=day, maturity=due, **options)
         # the line's servicing terms, with the open-ended loan's own excess handling
         terms = self._terms()
         if terms.excess != loan.terms.excess:
@@ -1200,6 +1211,7 @@ class CreditLine:
         term: int | None,
         maturity: date | None,
         bundle: Conventions | None,
+        moves: dict[str, Any],
     ) -> Loan:
         if maturity is not None:
             raise invalid(
@@ -1212,7 +1224,7 @@ class CreditLine:
             periods = self.product.terms[0]
         self._violations(money, method, periods, None)
         product = self.product
-        options = _conventions(product, bundle, "accrual", "days_in_year", "rounding")
+        options = _conventions(product, bundle, "accrual", "days_in_year", "rounding") | moves
         if product is not None:
             options["frequency"] = product.frequency
         schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
@@ -1250,6 +1262,29 @@ class CreditLine:
 def _field_names() -> tuple[str, ...]:
     """The names of `CreditLine`'s fields, for `_derive`."""
     return tuple(field.name for field in attrs.fields(CreditLine))
+
+
+def _moves(
+    product: LoanProduct | None,
+    bundle: Conventions | None,
+    calendar: object,
+    business_day: object,
+) -> dict[str, Any]:
+    """A drawdown's calendar and business-day rule where they are not its conventions' own.
+
+    The draw's own arguments win; else, without a bundle of its own, the product's
+    (which default to the product's bundle); an empty dict leaves the conventions alone.
+    """
+    moves: dict[str, Any] = {}
+    if bundle is None and product is not None:
+        moves = {"calendar": product.calendar, "business_day": product.business_day}
+    if calendar is not None:
+        if not isinstance(calendar, Calendar):
+            raise wrong_type("calendar", calendar, "a Calendar or None")
+        moves["calendar"] = calendar
+    if business_day is not None:
+        moves["business_day"] = check_option("business_day", business_day, BusinessDay)
+    return moves
 
 
 def _conventions(

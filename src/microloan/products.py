@@ -35,6 +35,7 @@ import attrs
 from microloan._decimal import CONTEXT, RoundingMode, to_decimal
 from microloan._validators import check_int, check_items, check_option, option
 from microloan._validators import check_name as _check_name
+from microloan.business_days import BusinessDay, Calendar
 from microloan.conventions import Conventions
 from microloan.errors import (
     CurrencyMismatchError,
@@ -117,6 +118,11 @@ def _check_conventions(_instance: object, _attribute: object, value: Any) -> Non
         raise wrong_type("conventions", value, "Conventions or None")
 
 
+def _check_calendar(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if value is not None and not isinstance(value, Calendar):
+        raise wrong_type("calendar", value, "a Calendar or None")
+
+
 def _bundled(name: str) -> Any:  # noqa: ANN401 - an attrs default factory
     """The default of a schedule convention: the product's bundle's, else the library's."""
 
@@ -168,6 +174,10 @@ class LoanProduct:
         accrual: `"period"` or `"daily"` accrual of scheduled interest.
         days_in_year: 360 (PBoC, default), 365 or `"actual"`.
         rounding: the rounding mode of interest and installments (default `"half_up"`).
+        business_day: the [`BusinessDay`][microloan.BusinessDay] rule for a due date
+            on a non-business day (default the bundle's, `"none"`: dates do not move).
+        calendar: the [`Calendar`][microloan.Calendar] due dates move on (default the
+            bundle's; `None`: Saturday and Sunday off, no holidays).
         penalty_rate: a [`PenaltyPreset`][microloan.PenaltyPreset] or an explicit `Rate`.
         penalty_on_interest: whether overdue interest bears penalty too.
         grace_days: days after a due date within which a payment bears no penalty.
@@ -220,6 +230,13 @@ class LoanProduct:
     rounding: RoundingMode = attrs.field(
         default=attrs.Factory(_bundled("rounding"), takes_self=True),
         validator=option(RoundingMode),
+    )
+    business_day: BusinessDay = attrs.field(
+        default=attrs.Factory(_bundled("business_day"), takes_self=True),
+        validator=option(BusinessDay),
+    )
+    calendar: Calendar | None = attrs.field(
+        default=attrs.Factory(_bundled("calendar"), takes_self=True), validator=_check_calendar
     )
     penalty_rate: Rate | PenaltyPreset = "1.5x"
     penalty_on_interest: bool = False

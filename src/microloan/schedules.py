@@ -27,10 +27,11 @@ from microloan._codec import WRITTEN
 from microloan._decimal import CONTEXT, ONE, ZERO, RoundingMode, rounding_constant
 from microloan._validators import check_date as _check_date
 from microloan._validators import check_days_in_year, check_int, check_option, date_field
+from microloan.business_days import BusinessDay, Calendar
 from microloan.cost import AprMethod, apr
 from microloan.daycount import DayCount, add_months, year_fraction
 from microloan.daycount import day_count as _count_days
-from microloan.errors import invalid, wrong_type
+from microloan.errors import MicroloanError, invalid, wrong_type
 from microloan.interest import daily_interest
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
@@ -88,6 +89,12 @@ _MAX_PERIOD_DAYS: Final = 36_600
 _NAMED_PER_YEAR: Final = {"monthly": 12, "weekly": 52, "biweekly": 26}
 
 
+def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a calendar date or `None`."""
+    if value is not None:
+        _check_date(value, attribute.name)
+
+
 def _part(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An attrs validator: an installment's amount is Money, at least zero, in whole minor units."""
     if not isinstance(value, Money):
@@ -110,6 +117,8 @@ class Installment:
         interest: the interest part (for `flat`, the fixed charge), in whole minor units.
         total: principal + interest.
         balance: the principal still outstanding after this installment is paid.
+        nominal_due: the due date before a business-day rule moved it off a
+            non-business day, or `None` (default) when it did not move.
 
     Examples:
         >>> from datetime import date
@@ -129,6 +138,7 @@ class Installment:
     interest: Money = attrs.field(validator=_part)
     total: Money = attrs.field(validator=_part)
     balance: Money = attrs.field(validator=_part)
+    nominal_due: date | None = attrs.field(default=None, validator=_optional_date)
 
     def __attrs_post_init__(self) -> None:
         _check_installment(self)
@@ -167,6 +177,10 @@ class Schedule:
         residual: the [`Residual`][microloan.Residual] of an equal installment.
         day_count: the [`DayCount`][microloan.DayCount] that measured the periods, or
             `None` for actual days over `days_in_year`.
+        calendar: the [`Calendar`][microloan.Calendar] of business days, or `None`
+            (Saturday and Sunday off, no holidays).
+        business_day: the [`BusinessDay`][microloan.BusinessDay] rule that moved the
+            due dates off non-business days (`"none"`: they did not move).
 
     Examples:
         >>> from datetime import date
@@ -196,6 +210,8 @@ class Schedule:
     split: Split = "interest_first"
     residual: Residual = "last"
     day_count: DayCount | None = None
+    calendar: Calendar | None = None
+    business_day: BusinessDay = "none"
 
     def __attrs_post_init__(self) -> None:
         _check_schedule(self)
@@ -223,6 +239,8 @@ class Schedule:
             split=self.split,
             residual=self.residual,
             day_count=self.day_count,
+            business_day=self.business_day,
+            calendar=self.calendar,
         )
 
     @property
@@ -360,7 +378,9 @@ class Schedule:
 
         Each row has `number` (`int`), `period_start` and `due_date` (`date`), `days`
         (`int`), `principal`, `interest`, `total` and `balance` (`Decimal`, whole minor
-        units) and `currency` (`str`).
+        units) and `currency` (`str`); a schedule whose `business_day` rule is not
+        `"none"` adds `nominal_due` (`date`: the due date before it moved, the due
+        date itself when it did not).
 
         Examples:
             >>> from datetime import date
@@ -371,7 +391,7 @@ class Schedule:
             (datetime.date(2026, 3, 31), Decimal('5075.00'), Decimal('0.00'))
         """
         currency = self.principal.currency
-        return [
+        rows = [
             {
                 "number": item.number,
                 "period_start": item.period_start,
@@ -385,6 +405,10 @@ class Schedule:
             }
             for item in self.installments
         ]
+        if self.business_day != "none":
+            for row, item in zip(rows, self.installments, strict=True):
+                row["nominal_due"] = item.nominal_due or item.due_date
+        return rows
 
     def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
         """The schedule as a chart: stacked bars of each installment's principal and interest.
@@ -426,10 +450,20 @@ class Schedule:
         year = "actual days" if self.days_in_year == "actual" else f"{self.days_in_year}-day year"
         heading = (
             f"{METHODS[self.method].title}: {self.principal} at {self.rate}, {periods} "
-            f"from {self.start.isoformat()} ({self.accrual} accrual, {year})"
+            f"from {self.start.isoformat()} ({self.accrual} accrual, {year}"
+            + ("" if self.business_day == "none" else f", business days {self.business_day}")
+            + ")"
         )
-        header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
-        body = [
+        header: tuple[str, ...] = (
+            "No",
+            "Due date",
+            "Days",
+            "Principal",
+            "Interest",
+            "Total",
+            "Balance",
+        )
+        body: list[tuple[str, ...]] = [
             (
                 str(item.number),
                 item.due_date.isoformat(),
@@ -441,7 +475,7 @@ class Schedule:
             )
             for item in self.installments
         ]
-        footer = (
+        footer: tuple[str, ...] = (
             "",
             "Total",
             str((self.maturity - self.start).days),
@@ -450,12 +484,26 @@ class Schedule:
             f"{self.total.amount:,f}",
             "",
         )
+        if any(item.nominal_due is not None for item in self.installments):
+            # moved due dates: their nominal dates beside them, blank where none moved
+            header = (*header[:2], "Nominal", *header[2:])
+            body = [
+                (
+                    *row[:2],
+                    "" if item.nominal_due is None else item.nominal_due.isoformat(),
+                    *row[2:],
+                )
+                for row, item in zip(body, self.installments, strict=True)
+            ]
+            footer = (*footer[:2], "", *footer[2:])
         rows = [header, *body, footer]
         widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
         lines = [heading]
         for row in rows:
             cells = [
-                row[c].ljust(widths[c]) if c == 1 else row[c].rjust(widths[c])
+                row[c].ljust(widths[c])
+                if header[c] in {"Due date", "Nominal"}
+                else row[c].rjust(widths[c])
                 for c in range(len(header))
             ]
             lines.append("  ".join(cells).rstrip())
@@ -632,6 +680,7 @@ def _check_schedule(schedule: Schedule) -> None:
     check_option("residual", schedule.residual, Residual)
     _check_day_count(schedule.day_count)
     _check_installments(schedule, term, start, method, first_due)
+    _check_moves(schedule)
 
 
 def _check_installments(
@@ -660,10 +709,9 @@ def _check_installments(
             installments[-1].balance,
             "must be zero",
         )
-    if method != "bullet" and installments[0].due_date != first_due:
-        raise invalid(
-            "first_due", first_due, f"is not the first due date {installments[0].due_date}"
-        )
+    first = installments[0].nominal_due or installments[0].due_date
+    if method != "bullet" and first != first_due:
+        raise invalid("first_due", first_due, f"is not the first due date {first}")
 
 
 def _check_next(
@@ -685,6 +733,81 @@ def _check_next(
             f"{at}balance", item.balance, f"must be {balance} (the principal less the parts so far)"
         )
     return balance
+
+
+def _check_moves(schedule: Schedule) -> None:
+    """Each due date is its nominal date moved by the schedule's business-day rule.
+
+    An installment that did not move has no `nominal_due` (and, under a rule, falls on
+    a business day); one that moved names its nominal date, and the due date must be
+    that date adjusted by the rule on the schedule's calendar.
+    """
+    rule: BusinessDay = check_option("business_day", schedule.business_day, BusinessDay)
+    calendar = _check_calendar(schedule.calendar)
+    for index, item in enumerate(schedule.installments):
+        nominal = item.nominal_due
+        if rule == "none":
+            if nominal is not None:
+                raise invalid(
+                    f"installments[{index}].nominal_due",
+                    nominal,
+                    "must be None: the schedule's business_day is 'none'",
+                )
+            continue
+        if nominal == item.due_date:
+            raise invalid(
+                f"installments[{index}].nominal_due",
+                nominal,
+                "must be None when it is the due date",
+            )
+        base = item.due_date if nominal is None else nominal
+        moved = calendar.adjust(base, rule)
+        if moved != item.due_date:
+            raise invalid(
+                f"installments[{index}].due_date",
+                item.due_date,
+                f"is not {base} moved by {rule!r} ({moved})",
+            )
+
+
+def _check_calendar(calendar: object) -> Calendar:
+    """The calendar a schedule's dates move on: the one given, or weekends only."""
+    if calendar is None:
+        return _WEEKENDS_ONLY
+    if not isinstance(calendar, Calendar):
+        raise wrong_type("calendar", calendar, "a Calendar or None")
+    return calendar
+
+
+_WEEKENDS_ONLY: Final = Calendar()
+
+
+def _moved(
+    start: date, dues: tuple[date, ...], calendar: Calendar, rule: BusinessDay
+) -> tuple[date, ...]:
+    """The due dates moved by `rule`, refused if two fall together or one before `start`."""
+    moved = []
+    previous = start
+    for due in dues:
+        try:
+            day = calendar.adjust(due, rule)
+        except MicroloanError:
+            raise invalid(
+                "business_day",
+                rule,
+                f"finds no business day for the due date {due} in the calendar",
+            ) from None
+        if day <= previous:
+            before = "the start" if previous == start else "the due date before it"
+            raise invalid(
+                "business_day",
+                rule,
+                f"moves the due date {due} to {day}, not after {before} {previous}: "
+                "a period would be empty",
+            )
+        moved.append(day)
+        previous = day
+    return tuple(moved)
 
 
 def _check_term(term: object) -> int:
@@ -728,6 +851,8 @@ class _Plan:
 
     __slots__ = (
         "accrual",
+        "business_day",
+        "calendar",
         "currency",
         "day_count",
         "days",
@@ -739,6 +864,7 @@ class _Plan:
         "frequency",
         "multiple",
         "nominal",
+        "nominal_dues",
         "principal",
         "rate",
         "rates",
@@ -759,6 +885,7 @@ class _Plan:
         first_due: object,
         settled: tuple[object, object, object, object],
         installment_multiple: object,
+        business: tuple[object, object] = (None, "none"),
     ) -> None:
         accrual, days_in_year, rounding, day_count = settled
         if not isinstance(principal, Money):
@@ -791,6 +918,13 @@ class _Plan:
         self.first_due, self.dues, self.regular = _schedule_dates(
             self.start, _first_due(self.start, first_due), self.term, self.days
         )
+        # business days: the due dates move, the nominal ones are kept (and price period accrual)
+        self.calendar: Calendar | None = business[0]  # type: ignore[assignment]
+        self.business_day: BusinessDay = check_option("business_day", business[1], BusinessDay)
+        self.nominal_dues = self.dues
+        calendar = _check_calendar(self.calendar)
+        if self.business_day != "none":
+            self.dues = _moved(self.start, self.dues, calendar, self.business_day)
         # one rate for every period: the textbook annuity applies
         self.uniform = self.regular and self.accrual == "period"
         self.nominal = _nominal_rate(rate, self.frequency, self.days_in_year)
@@ -822,13 +956,13 @@ class _Plan:
                 for a, b in zip(starts, dues, strict=True)
             ]
         rates = [self.nominal] * self.term
-        first = dues[0]
+        first = self.nominal_dues[0]  # period accrual: the nominal periods, moved or not
         if not self.regular:
             before = _step(first, -1, self.days)
             if convention is None:
                 regular, actual = (first - before).days, (first - self.start).days
             else:
-                maturity = dues[-1]
+                maturity = self.nominal_dues[-1]
                 regular = _count_days(before, first, convention, maturity=maturity)
                 actual = _count_days(self.start, first, convention, maturity=maturity)
                 if regular <= 0:
@@ -884,13 +1018,14 @@ class _Plan:
         """
         currency = self.currency
         dues = self.dues if method != "bullet" else self.dues[-1:]
+        nominals = self.nominal_dues if method != "bullet" else self.nominal_dues[-1:]
         previous = self.start
         installments = []
         new, money, set_amount, set_currency = object.__new__, Money, _SET_AMOUNT, _SET_CURRENCY
         last_part = last_interest = last_total = None
         part_money = interest_money = total_money = None
-        for number, (due, (part, interest, total, balance)) in enumerate(
-            zip(dues, rows, strict=True), 1
+        for number, (due, nominal, (part, interest, total, balance)) in enumerate(
+            zip(dues, nominals, rows, strict=True), 1
         ):
             if part is not last_part:
                 part_money = new(money)
@@ -918,6 +1053,7 @@ class _Plan:
             _SET_INTEREST(installment, interest_money)
             _SET_TOTAL(installment, total_money)
             _SET_BALANCE(installment, balance_money)
+            _SET_NOMINAL_DUE(installment, None if nominal == due else nominal)
             installments.append(installment)
             previous = due
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
@@ -940,6 +1076,8 @@ class _Plan:
             split=split,
             residual=residual,
             day_count=self.day_count,
+            calendar=self.calendar,
+            business_day=self.business_day,
         )
 
 
@@ -964,6 +1102,7 @@ _SET_PRINCIPAL: Final = Installment.__dict__["principal"].__set__
 _SET_INTEREST: Final = Installment.__dict__["interest"].__set__
 _SET_TOTAL: Final = Installment.__dict__["total"].__set__
 _SET_BALANCE: Final = Installment.__dict__["balance"].__set__
+_SET_NOMINAL_DUE: Final = Installment.__dict__["nominal_due"].__set__
 
 
 def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Decimal:
@@ -1027,6 +1166,15 @@ def _settled(
     )
 
 
+def _business(conventions: object, calendar: object, business_day: object) -> tuple[object, object]:
+    """The calendar and the business-day rule: each the explicit one, else the bundle's."""
+    bundle = _bundle(conventions)
+    return (
+        bundle.calendar if calendar is None else calendar,
+        bundle.business_day if business_day is None else business_day,
+    )
+
+
 def equal_installment(
     principal: Money,
     *,
@@ -1043,6 +1191,8 @@ def equal_installment(
     split: Split | None = None,
     residual: Residual | None = None,
     day_count: DayCount | None = None,
+    calendar: Calendar | None = None,
+    business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
@@ -1106,6 +1256,14 @@ def equal_installment(
         residual: `"last"` (default), `"last_interest"` or `"balanced"`.
         day_count: a [`DayCount`][microloan.DayCount] that measures the periods, or
             `None` (default) for actual days over `days_in_year`.
+        calendar: the [`Calendar`][microloan.Calendar] of business days the due dates
+            move on (`None`: Saturday and Sunday off, no holidays).
+        business_day: the [`BusinessDay`][microloan.BusinessDay] rule for a due date
+            on a non-business day (default `"none"`: it stays). A moved date keeps its
+            nominal date in `Installment.nominal_due`; with daily accrual the interest
+            runs over the actual days between the moved dates, with period accrual
+            each period keeps its nominal rate. Refused if two due dates would fall on
+            one day.
         conventions: a [`Conventions`][microloan.Conventions] bundle for every option
             left out (`None`: the library's defaults); an option given explicitly
             overrides the bundle's.
@@ -1130,7 +1288,10 @@ def equal_installment(
     """
     bundle = _bundle(conventions)
     settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
-    plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
+    business = _business(bundle, calendar, business_day)
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
+    )
     basis: InterestBasis = check_option(
         "interest_basis",
         bundle.interest_basis if interest_basis is None else interest_basis,
@@ -1283,6 +1444,8 @@ def equal_principal(
     rounding: RoundingMode | None = None,
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
+    calendar: Calendar | None = None,
+    business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
 ) -> Schedule:
     """Equal principal (等额本金): the same principal part every period, interest on the balance.
@@ -1302,7 +1465,10 @@ def equal_principal(
         (['1120.00', '1110.00', '1100.00'], Money('780.00', 'CNY'))
     """
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
+    business = _business(conventions, calendar, business_day)
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
+    )
     share = CONTEXT.divide(plan.principal, Decimal(plan.term))
     level = plan.level_principal(plan.round_level(share))
     return plan.schedule("equal_principal", _level_parts(plan, level, on_original=False))
@@ -1343,6 +1509,8 @@ def interest_only(
     rounding: RoundingMode | None = None,
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
+    calendar: Calendar | None = None,
+    business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
 ) -> Schedule:
     """Interest only (按月付息，到期还本 / 先息后本): interest each period, principal at the end.
@@ -1365,7 +1533,10 @@ def interest_only(
         [(31, '904.17'), (28, '816.67')]
     """
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
+    business = _business(conventions, calendar, business_day)
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
+    )
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
     zero = ZERO.quantize(exp, context=ctx)
@@ -1393,6 +1564,8 @@ def bullet(
     rounding: RoundingMode | None = None,
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
+    calendar: Calendar | None = None,
+    business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
 ) -> Schedule:
     """Bullet (到期一次还本付息): one installment at maturity with the principal and all interest.
@@ -1411,7 +1584,10 @@ def bullet(
         (datetime.date(2026, 3, 31), Money('3000.00', 'CNY'), Money('203000.00', 'CNY'))
     """
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
+    business = _business(conventions, calendar, business_day)
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
+    )
     factor = ZERO
     for r in plan.rates:
         factor = CONTEXT.add(factor, r)
@@ -1434,6 +1610,8 @@ def flat(
     rounding: RoundingMode | None = None,
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
+    calendar: Calendar | None = None,
+    business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
 ) -> Schedule:
     """Flat rate (等本等息): equal principal plus a fixed charge on the *original* principal.
@@ -1455,7 +1633,10 @@ def flat(
         (Money('1000.00', 'CNY'), Money('60.00', 'CNY'), Money('720.00', 'CNY'))
     """
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
+    business = _business(conventions, calendar, business_day)
+    plan = _Plan(
+        principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
+    )
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
     share = ctx.divide(amount, Decimal(plan.term))
@@ -1524,6 +1705,11 @@ def replan(
     """
     spec = METHODS[schedule.method]
     inherited = {name: getattr(schedule, name) for name in (*_CONVENTIONS, *spec.options)}
+    if schedule.business_day != "none":  # step the new dates from the nominal ones
+        nominal = {item.due_date: item.nominal_due for item in schedule.installments}
+        first_due = nominal.get(first_due) or first_due
+        if schedule.accrual == "period":  # periods priced on their nominal dates
+            start = nominal.get(start) or start
     return spec.generate(principal, term=term, start=start, first_due=first_due, **inherited)
 
 
@@ -1536,4 +1722,6 @@ _CONVENTIONS: Final = (
     "rounding",
     "installment_multiple",
     "day_count",
+    "calendar",
+    "business_day",
 )
