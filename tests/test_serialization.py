@@ -259,27 +259,27 @@ def test_money_layout_is_the_documented_one() -> None:
     """Money is type, version, amount as written, currency (left out when it is CNY)."""
     assert to_dict(Money("1.50", "USD")) == {
         "type": "Money",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "amount": "1.50",
         "currency": "USD",
     }
-    assert to_dict(Money("1.50")) == {"type": "Money", "version": 1, "amount": "1.50"}
+    assert to_dict(Money("1.50")) == {"type": "Money", "version": SCHEMA_VERSION, "amount": "1.50"}
     assert to_dict(Money("500", "JPY"))["amount"] == "500"
     assert to_dict(Money(Decimal("1E+3")))["amount"] == "1E+3"
-    assert to_json(Money("7600.00")) == '{"type": "Money", "version": 1, "amount": "7600.00"}'
+    assert to_json(Money("7600.00")) == '{"type": "Money", "version": 2, "amount": "7600.00"}'
 
 
 def test_rate_layout_is_the_documented_one() -> None:
     """A rate is its value as a decimal fraction (5‱ is 0.0005) and its unit."""
     assert to_dict(Rate.daily("5‱")) == {
         "type": "Rate",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "value": "0.0005",
         "unit": "daily",
     }
     assert to_dict(Rate.annual("18%")) == {
         "type": "Rate",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "value": "0.18",
         "unit": "annual",
     }
@@ -321,7 +321,7 @@ def test_schedule_layout_is_the_documented_one() -> None:
     money: dict[str, str] = {}  # CNY, the default currency
     assert to_dict(_two_installments()) == {
         "type": "Schedule",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "installments": [
             {
                 "number": 1,
@@ -354,9 +354,10 @@ def test_schedule_layout_is_the_documented_one() -> None:
     assert (written["rounding"], written["days_in_year"]) == ("half_even", 365)
 
 
-def test_schema_version_is_one() -> None:
-    """The first layout is version 1; changing the layout means raising it (see the docs)."""
-    assert SCHEMA_VERSION == 1
+def test_schema_version_is_two() -> None:
+    """Version 2 added refunds, recoveries and the new loan parameters; changing the layout
+    means raising it again (see the docs)."""
+    assert SCHEMA_VERSION == 2
 
 
 # -- strict reading ------------------------------------------------------------------
@@ -665,7 +666,7 @@ def test_private_fields_use_their_init_name_and_derived_fields_are_recomputed() 
     data = to_dict(ledger)
     assert data == {
         "type": "SampleLedger",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "opening": {"amount": "10.00"},
         "entries": [{"amount": "1.25"}, {"amount": "2"}],
     }
