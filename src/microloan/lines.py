@@ -5,7 +5,7 @@ a validity window, and the loans drawn from it. A **revolving** line (循环贷)
 standby money: draw and repay at will, pay interest only on what is drawn, and
 what is repaid can be drawn again. A **fixed** line (固定贷) pays out once.
 
-The line is immutable: `draw`, `repay`, `settle`, `with_limit`, `freeze`,
+The line is immutable: `draw`, `repay`, `settle`, `refund`, `with_limit`, `freeze`,
 `unfreeze` and `close` return a new line. Every refusal raises a specific error
 (all are [`MicroloanError`][microloan.MicroloanError]s and `ValueError`s) and the
 line you hold stays as it was.
@@ -27,7 +27,8 @@ Conventions (the issue is silent on some; these are the library's choices):
 - **Repayments** go to one named drawdown, or by default: first what is due on
   each drawdown, oldest first; then prepayment of each drawdown, oldest first,
   up to its payoff amount. Money left over once everything is repaid is held
-  on the line as `credit` (a refund due to the borrower), never lost.
+  on the line as `credit` (a refund due to the borrower), never lost; `refund`
+  pays it back (the line's own credit first, then its drawdowns', oldest first).
 """
 
 from __future__ import annotations
@@ -1104,8 +1105,9 @@ class CreditLine:
         Each drawdown's [`Loan.ledger_rows`][microloan.Loan.ledger_rows], oldest
         drawdown first, with `drawdown` its index in `drawdowns` and `sequence`
         numbered across the line; then, if the line holds a credit (a repayment
-        beyond everything owed), one `"credit"` row for each time it arose, dated. Sums over the
-        rows give the line's figures back as they give a loan's.
+        beyond everything owed), one `"credit"` row for each time it arose, dated, and
+        one negative `"credit"` row of kind `"refund"` for each refund of it. Sums over
+        the rows give the line's figures back as they give a loan's.
 
         Args:
             on: include only the drawdowns disbursed by this day and what is dated

@@ -542,13 +542,14 @@ class Loan:
         One [`LedgerRow`][microloan.LedgerRow] for the disbursement, then one per
         allocation component of each transaction (a fee or a write-off is one row;
         a repayment's excess is a `"credit"` row; a credit application's use of the
-        credit is a negative `"credit"` row), in value-date order. A reversed
+        credit and a refund are negative `"credit"` rows), in value-date order. A reversed
         transaction appears twice: as it was posted, and negated (`reversal`), on
         its own value date. Sums over the rows give the loan's figures back:
 
         - principal outstanding = the `"principal"` disbursement less the
           `"principal"` rows of repayments and credit applications;
-        - paid in = the repayment rows; credit held = the `"credit"` rows;
+        - paid in = the repayment and recovery rows; credit held = the `"credit"`
+          rows; refunded = the refund rows, negated;
         - fees outstanding = the fee rows less the `"fees"` rows of repayments,
           credit applications and waivers.
 
