@@ -993,6 +993,9 @@ class Loan:
         Raises:
             TransactionNotFoundError: the transaction is not an active
                 transaction of this loan.
+            InvalidValueError: a posting rests on it and is refused without it (a
+                refund of the credit a repayment made, a recovery after the
+                write-off): reverse that posting first. The error names it.
 
         Examples:
             >>> from datetime import date
