@@ -626,15 +626,25 @@ def fresh_loans(draw: st.DrawFn) -> microloan.Loan:
 
 @st.composite
 def loans_with_history(draw: st.DrawFn) -> microloan.Loan:
-    """A loan with a history of 0-5 repayments, fees, waivers, a write-off or a reversal."""
+    """A loan with a history of 0-5 repayments, fees, waivers, a write-off, refunds of its
+    credit, recoveries or a reversal."""
     loan = draw(fresh_loans())
     day = loan.start
     for _ in range(draw(st.integers(0, 5))):
         day += timedelta(days=draw(st.integers(0, 45)))
-        action = draw(st.sampled_from(["repay", "repay", "fee", "waive", "write_off", "reverse"]))
+        action = draw(
+            st.sampled_from(
+                ["repay", "repay", "fee", "waive", "write_off", "reverse", "refund", "recover"]
+            )
+        )
         try:
             if action == "repay":
                 loan = loan.repay(draw(whole_yuan(1, 20_000)), on=day)
+            elif action in ("refund", "recover"):
+                where = loan.position(on=day)
+                most = (where.credit if action == "refund" else where.payoff_amount).minor_units
+                amount = Money.from_minor_units(draw(st.integers(1, max(most, 1))))
+                loan = (loan.refund if action == "refund" else loan.recover)(amount, on=day)
             elif action == "fee":
                 due = day + timedelta(days=draw(st.integers(0, 30)))
                 loan = loan.charge_fee(draw(whole_yuan(1, 200)), on=day, due=due)
@@ -735,12 +745,17 @@ def drawn_lines(draw: st.DrawFn, line: microloan.CreditLine, day: date) -> micro
 @st.composite
 def line_actions(draw: st.DrawFn, line: microloan.CreditLine, day: date) -> microloan.CreditLine:
     """One thing that happens to a line on `day` (it may refuse it: then nothing happens)."""
-    action = draw(st.sampled_from(["draw"] * 4 + ["repay"] * 3 + ["freeze", "unfreeze", "limit"]))
+    action = draw(
+        st.sampled_from(["draw"] * 4 + ["repay"] * 3 + ["freeze", "unfreeze", "limit", "refund"])
+    )
     states = {"freeze": line.freeze, "unfreeze": line.unfreeze}
     product = line.product
     try:
         if action in states:
             return states[action](on=day)
+        if action == "refund":  # part or all of the credit held
+            held = line.position(on=day).credit.minor_units
+            return line.refund(Money.from_minor_units(draw(st.integers(1, max(held, 1)))), on=day)
         if action == "repay":
             which = draw(
                 st.none() | st.integers(0, len(line.drawdowns))

@@ -58,7 +58,10 @@ from tests.strategies import credit_lines, loans_with_history
 DAILY = Rate.daily("0.05%")
 HOWTO = Path(__file__).parent.parent / "docs" / "how-to" / "databases.md"
 #: The kinds whose rows are money received (a credit application spends what was received).
-COLLECTED = frozenset({"repayment", "credit"})
+#: The kinds whose rows are money paid in (and its use, as credit).
+COLLECTED = frozenset({"repayment", "credit", "recovery"})
+#: The kinds whose `"credit"` rows add up to the credit held: put in, used, refunded.
+HELD = frozenset({*COLLECTED, "refund"})
 
 
 def _total(
@@ -365,7 +368,7 @@ _ROW: dict[str, Any] = {
         ("amount", 1000.0, InvalidTypeError),
         ("amount", Decimal("NaN"), InvalidValueError),
         ("currency", "XXX", InvalidValueError),
-        ("kind", "refund", InvalidValueError),
+        ("kind", "rebate", InvalidValueError),
         ("component", "fee", InvalidValueError),
         ("sequence", 0, InvalidValueError),
         ("number", True, InvalidTypeError),
@@ -442,7 +445,7 @@ def test_sums_over_the_rows_are_the_position_on_their_date(loan: Loan, offset: i
     lent = _total(rows, cur, kinds={"disbursement"}, component="principal")
     repaid = _total(rows, cur, kinds=COLLECTED, component="principal")
     assert lent - repaid == where.principal_outstanding
-    assert _total(rows, cur, kinds=COLLECTED, component="credit") == where.credit
+    assert _total(rows, cur, kinds=HELD, component="credit") == where.credit
     charged = _total(rows, cur, kinds={"fee"}, component="fees")
     settled = _total(rows, cur, kinds={*COLLECTED, "waiver"}, component="fees")
     assert charged - settled == where.fees_outstanding
@@ -468,10 +471,12 @@ def test_the_rows_hold_every_transaction_exactly_once(loan: Loan) -> None:
             expected["write_off", "balance"] += t.amount.minor_units
         elif t.kind == "repayment":
             expected["repayment", "credit"] += t.excess.minor_units
-        elif t.kind == "credit":
-            expected["credit", "credit"] -= t.amount.minor_units
+        elif t.kind in ("credit", "refund"):
+            expected[t.kind, "credit"] -= t.amount.minor_units
     assert {k: v for k, v in from_rows.items() if v} == {k: v for k, v in expected.items() if v}
-    paid_in = sum(t.amount.minor_units for t in loan.transactions if t.kind == "repayment")
+    paid_in = sum(
+        t.amount.minor_units for t in loan.transactions if t.kind in ("repayment", "recovery")
+    )
     assert sum(r.minor_units for r in rows if r.kind in COLLECTED) == paid_in
     for undone in loan.reversed_transactions:
         mine = [r for r in rows if r.number == undone.number]
@@ -503,7 +508,7 @@ def test_sums_over_a_line_s_rows_are_its_position_on_their_date(
     lent = _total(rows, cur, kinds={"disbursement"}, component="principal")
     repaid = _total(rows, cur, kinds=COLLECTED, component="principal")
     assert lent - repaid == where.principal_outstanding
-    assert _total(rows, cur, kinds=COLLECTED, component="credit") == where.credit
+    assert _total(rows, cur, kinds=HELD, component="credit") == where.credit
     assert [r.sequence for r in rows] == list(range(1, len(rows) + 1))
     for index, loan in enumerate(line.drawdowns):
         mine = [attrs.evolve(r, sequence=1, drawdown=None) for r in rows if r.drawdown == index]
@@ -607,7 +612,7 @@ def test_sqlite_sums_equal_the_library_s_figures_to_the_cent(
             outstanding, credit = db.execute(
                 "SELECT COALESCE(SUM(CASE WHEN component != 'principal' THEN 0"
                 " WHEN kind = 'disbursement' THEN minor_units"
-                " WHEN kind IN ('repayment', 'credit') THEN -minor_units ELSE 0 END), 0),"
+                " WHEN kind IN ('repayment', 'credit', 'recovery') THEN -minor_units ELSE 0 END), 0),"
                 " COALESCE(SUM(CASE component WHEN 'credit' THEN minor_units ELSE 0 END), 0)"
                 " FROM ledger WHERE loan_id = ? AND source = 'servicing'",
                 (loan_id,),
@@ -616,7 +621,7 @@ def test_sqlite_sums_equal_the_library_s_figures_to_the_cent(
             posted = [t for loan in _loans_of(account) for t in loan.transactions]
             repaid = sum(t.principal.minor_units for t in posted if t.kind in COLLECTED)
             held = sum(t.excess.minor_units for t in posted) - sum(
-                t.amount.minor_units for t in posted if t.kind == "credit"
+                t.amount.minor_units for t in posted if t.kind in ("credit", "refund")
             )
             if isinstance(account, CreditLine):
                 held += account.credit.minor_units

@@ -259,27 +259,27 @@ def test_money_layout_is_the_documented_one() -> None:
     """Money is type, version, amount as written, currency (left out when it is CNY)."""
     assert to_dict(Money("1.50", "USD")) == {
         "type": "Money",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "amount": "1.50",
         "currency": "USD",
     }
-    assert to_dict(Money("1.50")) == {"type": "Money", "version": 1, "amount": "1.50"}
+    assert to_dict(Money("1.50")) == {"type": "Money", "version": SCHEMA_VERSION, "amount": "1.50"}
     assert to_dict(Money("500", "JPY"))["amount"] == "500"
     assert to_dict(Money(Decimal("1E+3")))["amount"] == "1E+3"
-    assert to_json(Money("7600.00")) == '{"type": "Money", "version": 1, "amount": "7600.00"}'
+    assert to_json(Money("7600.00")) == '{"type": "Money", "version": 2, "amount": "7600.00"}'
 
 
 def test_rate_layout_is_the_documented_one() -> None:
     """A rate is its value as a decimal fraction (5‱ is 0.0005) and its unit."""
     assert to_dict(Rate.daily("5‱")) == {
         "type": "Rate",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "value": "0.0005",
         "unit": "daily",
     }
     assert to_dict(Rate.annual("18%")) == {
         "type": "Rate",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "value": "0.18",
         "unit": "annual",
     }
@@ -321,7 +321,7 @@ def test_schedule_layout_is_the_documented_one() -> None:
     money: dict[str, str] = {}  # CNY, the default currency
     assert to_dict(_two_installments()) == {
         "type": "Schedule",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "installments": [
             {
                 "number": 1,
@@ -354,9 +354,159 @@ def test_schedule_layout_is_the_documented_one() -> None:
     assert (written["rounding"], written["days_in_year"]) == ("half_even", 365)
 
 
-def test_schema_version_is_one() -> None:
-    """The first layout is version 1; changing the layout means raising it (see the docs)."""
-    assert SCHEMA_VERSION == 1
+#: Documents as version 1 wrote them (the layout of docs/reference/serialization.md, version 1),
+#: written out by hand: a money amount, a rate, an open-ended loan with a repayment, a fee
+#: and a reversed repayment, and a credit line holding a credit on its own.
+_V1_LOAN: dict[str, Any] = {
+    "type": "Loan",
+    "version": 1,
+    "schedule": {
+        "installments": [
+            {
+                "number": 1,
+                "period_start": "2026-01-01",
+                "due_date": "2026-01-31",
+                "principal": {"amount": "1000.00"},
+                "interest": {"amount": "15.00"},
+                "total": {"amount": "1015.00"},
+                "balance": {"amount": "0.00"},
+            }
+        ],
+        "principal": {"amount": "1000.00"},
+        "rate": {"value": "0.0005", "unit": "daily"},
+        "term": 1,
+        "start": "2026-01-01",
+        "method": "bullet",
+        "frequency": 30,
+        "first_due": "2026-01-31",
+        "accrual": "daily",
+        "interest_basis": "rounded",
+    },
+    "kind": "open_ended",
+    "postings": [
+        {"number": 1, "kind": "repayment", "on": "2026-01-11", "amount": {"amount": "300"}},
+        {
+            "number": 2,
+            "kind": "fee",
+            "on": "2026-01-12",
+            "amount": {"amount": "5"},
+            "due": "2026-01-12",
+        },
+        {
+            "number": 3,
+            "kind": "repayment",
+            "on": "2026-01-13",
+            "amount": {"amount": "50"},
+            "undone": {
+                "number": 3,
+                "kind": "repayment",
+                "on": "2026-01-13",
+                "amount": {"amount": "50.00"},
+                # the fee due on Jan 12 first, then 705 × 0.05% × 2 days = 0.705 → 0.71
+                # (half up), then principal
+                "allocations": [
+                    {"component": "fees", "amount": {"amount": "5.00"}, "fee": 2},
+                    {
+                        "component": "interest",
+                        "amount": {"amount": "0.71"},
+                        "installment": 1,
+                        "prepayment": True,
+                    },
+                    {
+                        "component": "principal",
+                        "amount": {"amount": "44.29"},
+                        "installment": 1,
+                        "prepayment": True,
+                    },
+                ],
+                "excess": {"amount": "0.00"},
+            },
+        },
+    ],
+}
+
+
+def _v1_loan_today() -> microloan.Loan:
+    """The loan of `_V1_LOAN`, built through today's API."""
+    loan = microloan.Loan.open_ended(
+        principal=Money("1000"),
+        rate=Rate.daily("0.05%"),
+        start=date(2026, 1, 1),
+        maturity=date(2026, 1, 31),
+    )
+    loan = loan.repay(Money("300"), on=date(2026, 1, 11))
+    loan = loan.charge_fee(Money("5"), on=date(2026, 1, 12))
+    loan = loan.repay(Money("50"), on=date(2026, 1, 13))
+    return loan.reverse(loan.transactions[-1])
+
+
+def test_version_1_documents_still_load_as_the_objects_they_were() -> None:
+    """Documents written in version 1 are upgraded and read into today's equal objects."""
+    assert from_dict({"type": "Money", "version": 1, "amount": "1.50", "currency": "USD"}) == (
+        Money("1.50", "USD")
+    )
+    assert from_dict({"type": "Rate", "version": 1, "value": "0.18", "unit": "annual"}) == (
+        Rate.annual("18%")
+    )
+    loan = from_dict(_V1_LOAN, microloan.Loan)
+    today = _v1_loan_today()
+    assert loan == today
+    assert loan.transactions == today.transactions
+    assert loan.reversed_transactions == today.reversed_transactions
+    assert loan.position(on=date(2026, 2, 1)) == today.position(on=date(2026, 2, 1))
+    assert to_dict(loan)["version"] == SCHEMA_VERSION
+    line = {
+        "type": "CreditLine",
+        "version": 1,
+        "kind": "revolving",
+        "limit": {"amount": "50000"},
+        "rate": {"value": "0.0005", "unit": "daily"},
+        "opened": "2026-01-01",
+        "expires": "2026-12-31",
+        "use_by": "2026-12-31",
+        "credit": {"amount": "90.00"},
+        "as_of": "2026-01-01",
+        "credit_held": [["2026-01-21", {"amount": "90.00"}]],
+    }
+    read = from_dict(line, microloan.CreditLine)
+    assert read == microloan.CreditLine(
+        kind="revolving",
+        limit=Money("50000"),
+        rate=Rate.daily("0.05%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 12, 31),
+        use_by=date(2026, 12, 31),
+        credit=Money("90.00"),
+        credit_held=((date(2026, 1, 21), Money("90.00")),),
+    )
+    assert read.refunds == ()
+    assert read.position(on=date(2026, 1, 21)).credit == Money("90")
+
+
+def test_a_document_of_a_later_version_is_refused() -> None:
+    """A version 3 document was written by a newer microloan: refused on `version`."""
+    for document in (
+        {"type": "Money", "version": SCHEMA_VERSION + 1, "amount": "1.50"},
+        {**_V1_LOAN, "version": 3},
+    ):
+        with pytest.raises(SerializationError, match="newer than this microloan reads") as caught:
+            from_dict(document)
+        assert caught.value.path == "version"
+
+
+def test_version_1_upgrade_only_rewrites_the_version() -> None:
+    """The version 1 to 2 upgrade keeps every field: version 2 only added fields with defaults."""
+    from microloan.serialization import _UPGRADES
+
+    upgraded = _UPGRADES[1](dict(_V1_LOAN))
+    assert upgraded == {**_V1_LOAN, "version": 2}
+    assert sorted(_UPGRADES) == list(range(1, SCHEMA_VERSION))
+
+
+def test_schema_version_is_two() -> None:
+    """Version 2 added refunds, recoveries and the new loan parameters; changing the layout
+    means raising it again (see the docs)."""
+    assert SCHEMA_VERSION == 2
 
 
 # -- strict reading ------------------------------------------------------------------
@@ -665,7 +815,7 @@ def test_private_fields_use_their_init_name_and_derived_fields_are_recomputed() 
     data = to_dict(ledger)
     assert data == {
         "type": "SampleLedger",
-        "version": 1,
+        "version": SCHEMA_VERSION,
         "opening": {"amount": "10.00"},
         "entries": [{"amount": "1.25"}, {"amount": "2"}],
     }

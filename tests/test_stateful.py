@@ -6,7 +6,7 @@ import contextlib
 from datetime import date, timedelta
 from typing import Any, get_args
 
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -26,28 +26,40 @@ def _allocated(transaction: microloan.Transaction) -> Money:
 
 
 def _paid_in(loan: Loan) -> Money:
-    """Every repayment still on the loan (a reversed one is gone from its transactions)."""
-    paid = [t.amount for t in loan.transactions if t.kind == "repayment"]
+    """Every repayment and recovery still on the loan (a reversed one is gone from its
+    transactions)."""
+    paid = [t.amount for t in loan.transactions if t.kind in ("repayment", "recovery")]
     return sum(paid, Money.zero(loan.currency))
 
 
 def check_loan_conserves(loan: Loan, on: date) -> None:
-    """Paid in = allocated + held as credit, and no component of the position is negative."""
+    """Paid in = Σ allocations + held as credit + refunded, and no component of the
+    position is negative."""
     zero = Money.zero(loan.currency)
     excess = zero
     from_credit = zero
+    refunded = zero
+    allocated = zero
     for t in loan.transactions:
-        if t.kind == "repayment":
+        if t.kind in ("repayment", "recovery"):
             assert _allocated(t) + t.excess == t.amount, t
             excess += t.excess
+            allocated += _allocated(t)
         elif t.kind == "credit":
             from_credit += _allocated(t)
+            allocated += _allocated(t)
+        elif t.kind == "refund":
+            assert not t.allocations, t
+            refunded += t.amount
+        assert t.kind != "recovery" or not t.excess, t  # a recovery never makes a credit
         assert all(a.amount.amount > 0 for a in t.allocations), t
     # The record runs to the last posting; a later position also applies the credit held to
     # what falls due since (recorded as a "credit" transaction once a later posting passes).
     recorded = max((t.on for t in loan.transactions), default=loan.start)
     at_last = loan.position(on=max(recorded, loan.start))
-    assert excess - from_credit == at_last.credit, (excess, from_credit, at_last.credit)
+    assert excess - from_credit - refunded == at_last.credit, (excess, from_credit, at_last)
+    assert at_last.refunded == refunded, (at_last.refunded, refunded)
+    assert _paid_in(loan) == allocated + at_last.credit + at_last.refunded, at_last
     position = loan.position(on=max(on, recorded))
     assert position.credit <= at_last.credit, (position.credit, at_last.credit)
     for name in (
@@ -68,7 +80,8 @@ def check_loan_conserves(loan: Loan, on: date) -> None:
 
 
 class LoanLife(RuleBasedStateMachine):
-    """Repay, charge, waive, write off and reverse in any order; nothing is created or lost."""
+    """Repay, charge, waive, write off, refund, recover and reverse in any order; nothing is
+    created or lost."""
 
     loan: Loan
     day: date
@@ -115,6 +128,38 @@ class LoanLife(RuleBasedStateMachine):
     def write_off(self) -> None:
         self._apply(self.loan.write_off, on=self.day)
 
+    @rule(data=st.data(), back=st.integers(0, 20))
+    def refund(self, data: st.DataObject, back: int) -> None:
+        """Part or all of the credit held (or more, refused), maybe back-dated."""
+        day = max(self.loan.start, self.day - timedelta(days=back))
+        held = self.loan.position(on=day).credit.minor_units
+        most = held if held and data.draw(st.booleans()) else held + 100
+        amount = Money.from_minor_units(data.draw(st.integers(1, max(most, 1))))
+        refunded = self.loan.position(on=day).refunded
+        before = self.loan
+        self._apply(self.loan.refund, amount, on=day)
+        event(f"refund {'posted' if self.loan is not before else 'refused'}")
+        if self.loan is not before:
+            assert amount.minor_units <= held
+            assert self.loan.position(on=day).refunded == refunded + amount
+            assert self.loan.position(on=day).credit.minor_units == held - amount.minor_units
+        elif amount.minor_units <= held:  # refused only when a later posting needs the credit
+            assert any(t.on > day for t in self.loan.transactions)
+
+    @rule(data=st.data())
+    def recover(self, data: st.DataObject) -> None:
+        """Part or all of what a written-off loan still owes (or more, refused)."""
+        owed = self.loan.payoff_amount(on=self.day).minor_units
+        amount = Money.from_minor_units(data.draw(st.integers(1, max(owed, 1) + 100)))
+        paid = _paid_in(self.loan)
+        before = self.loan
+        self._apply(self.loan.recover, amount, on=self.day)
+        event(f"recovery {'posted' if self.loan is not before else 'refused'}")
+        if self.loan is not before:
+            assert self.loan.position(on=self.day).status == "written_off"
+            assert _paid_in(self.loan) == paid + amount
+            assert self.loan.payoff_amount(on=self.day).minor_units == owed - amount.minor_units
+
     @precondition(lambda self: bool(self.loan.transactions))
     @rule(data=st.data())
     def reverse(self, data: st.DataObject) -> None:
@@ -127,7 +172,8 @@ class LoanLife(RuleBasedStateMachine):
 
 
 class LineLife(RuleBasedStateMachine):
-    """Draw, repay, settle, freeze and change the limit in any order; nothing is created or lost."""
+    """Draw, repay, settle, refund, freeze and change the limit in any order; nothing is
+    created or lost."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -142,8 +188,10 @@ class LineLife(RuleBasedStateMachine):
 
     @staticmethod
     def _held(line: CreditLine) -> Money:
-        """Every repayment on the line's drawdowns plus the credit held on the line itself."""
-        return sum((_paid_in(loan) for loan in line.drawdowns), line.credit)
+        """Every repayment on the line's drawdowns plus the credit that arose on the line
+        itself (held, or refunded since)."""
+        arisen = sum((a for _, a in line.credit_held), Money.zero(line.currency))
+        return sum((_paid_in(loan) for loan in line.drawdowns), arisen)
 
     def _apply(self, step: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -188,6 +236,26 @@ class LineLife(RuleBasedStateMachine):
             assert rest.amount >= 0
             self.line, self.paid_in = line, self.paid_in + proceeds - rest
 
+    @rule(data=st.data(), back=st.integers(0, 20), to_drawdown=st.booleans())
+    def refund(self, data: st.DataObject, back: int, to_drawdown: bool) -> None:
+        """Part or all of the credit held on the line (or more, refused), maybe back-dated."""
+        assert self.line is not None
+        day = max(self.line.opened, self.day - timedelta(days=back))
+        where = self.line.position(on=day)
+        amount = Money.from_minor_units(data.draw(st.integers(1, where.credit.minor_units + 100)))
+        drawdown = (
+            data.draw(st.integers(0, len(self.line.drawdowns) - 1))
+            if to_drawdown and self.line.drawdowns
+            else None
+        )
+        refunded = self._apply(self.line.refund, amount, on=day, drawdown=drawdown)
+        event(f"line refund {'refused' if refunded is None else 'posted'}")
+        if refunded is not None:
+            after = refunded.position(on=day)
+            assert after.credit == where.credit - amount
+            assert after.refunded == where.refunded + amount
+            self.line = refunded
+
     @rule(action=st.sampled_from(["freeze", "unfreeze", "close"]))
     def change_state(self, action: str) -> None:
         assert self.line is not None
@@ -204,6 +272,20 @@ class LineLife(RuleBasedStateMachine):
             return
         assert self._held(self.line) == self.paid_in
         position = self.line.position(on=max(self.day, self.line.as_of))
+        line_refunds = sum((a for _, a in self.line.refunds), Money.zero(self.line.currency))
+        assert self.line.credit + line_refunds == sum(
+            (a for _, a in self.line.credit_held), Money.zero(self.line.currency)
+        )
+        drawdowns_refunded = sum(
+            (
+                loan.position(on=position.on).refunded
+                for loan in self.line.drawdowns
+                if loan.start <= position.on
+            ),
+            Money.zero(self.line.currency),
+        )
+        if all(d <= position.on for d, _ in self.line.refunds):
+            assert position.refunded == line_refunds + drawdowns_refunded
         assert position.available.amount >= 0
         assert position.available <= position.limit
         for loan in self.line.drawdowns:

@@ -889,7 +889,9 @@ class ClassCodec(_Codec):
         """The JSON Schema of this class's objects: nested, or a document of `version`.
 
         A document (`version` given) has `"type"` and `"version"`, required unless
-        `header` is false (the class given to `from_dict` says what it is).
+        `header` is false (the class given to `from_dict` says what it is). The version
+        is any from 1 to `version`: the upgrades so far only add fields with defaults, so
+        an older document has the shape of the current one (and is read).
         """
         properties: dict[str, object] = {}
         required: list[str] = []
@@ -897,7 +899,7 @@ class ClassCodec(_Codec):
             properties["type"] = {"const": self.name}
             required += ["type"] if header or version is None else []
         if version is not None:
-            properties["version"] = {"const": version}
+            properties["version"] = {"type": "integer", "minimum": 1, "maximum": version}
             required += ["version"] if header else []
         described = attribute_docs(self.cls)
         for field in self.fields:

@@ -289,6 +289,7 @@ class Ledger:
         "lines",
         "log",
         "principal_left",
+        "refunded",
         "time",
         "token",
         "written_off",
@@ -316,6 +317,7 @@ class Ledger:
         self.principal_left = sum((line.principal for line in self.lines), ZERO)
         self.fees: list[Fee] = []  # the fees not yet paid or waived in full
         self.credit = ZERO
+        self.refunded = ZERO  # credit paid back to the borrower (refunds), in total
         self.time = sched.start
         self.written_off: date | None = None
         self.log: Log = None
@@ -329,6 +331,7 @@ class Ledger:
         other.fees = list(self.fees)
         other.head, other.dead, other.principal_left = self.head, self.dead, self.principal_left
         other.credit = self.credit
+        other.refunded = self.refunded
         other.time = self.time
         other.written_off = self.written_off
         other.log, other.count = self.log, self.count
@@ -889,6 +892,67 @@ class Ledger:
             line.daily = False
         self.written_off = on
         self._record(Record(number=number, kind="write_off", on=on, amount=balance))
+        self._settle()
+
+    def refund(self, number: int, on: date, amount: Decimal) -> None:
+        """Pay `amount` of the credit held on `on` back to the borrower.
+
+        Checked here, not only by `Loan`: a back-dated posting replayed before it may
+        leave less credit on `on` (a fee the credit paid), and a refund must never take
+        the credit below zero.
+        """
+        self.advance(on)
+        if amount > self.credit:
+            currency = self.config.currency
+            raise invalid(
+                "amount",
+                Money(amount, currency),
+                f"is more than the credit of {Money(self.credit, currency).round()} held on "
+                f"{on.isoformat()}",
+            )
+        self.credit -= amount
+        self.refunded += amount
+        self._record(Record(number=number, kind="refund", on=on, amount=amount))
+        self._settle()
+
+    def recover(self, number: int, on: date, amount: Decimal) -> None:
+        """Apply money received on a written-off loan: a recovery of its balance.
+
+        It pays the balance in the allocation order, as a repayment would, and may not
+        be more than is still owed of it (a recovery never makes a credit). Refused on
+        a loan not written off by `on` (a write-off reversed, or dated later).
+        """
+        if self.written_off is None or self.written_off > on:
+            raise invalid(
+                "on",
+                on,
+                "is refused: the loan is not written off on that date (a recovery follows a write-off)",
+            )
+        self.advance(on)
+        owed = self.payoff(on)
+        if amount > owed:
+            currency = self.config.currency
+            raise invalid(
+                "amount",
+                Money(amount, currency),
+                f"is more than the {Money(owed, currency).round()} still owed of the balance "
+                f"written off on {self.written_off.isoformat()}",
+            )
+        allocations: list[RawAllocation] = []
+        rest = self._pay_dues(on, amount, allocations)
+        if rest > 0:
+            rest = self._excess(on, rest, allocations, "reduce_installment")  # closes: written off
+        if rest or sum((a[4] for a in allocations), ZERO) != amount:  # pragma: no cover
+            raise MicroloanError(f"amount: {amount} was not allocated exactly")
+        self._record(
+            Record(
+                number=number,
+                kind="recovery",
+                on=on,
+                amount=amount,
+                allocations=tuple(allocations),
+            )
+        )
         self._settle()
 
     # -- reading --------------------------------------------------------------

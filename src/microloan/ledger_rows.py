@@ -12,11 +12,12 @@ journal ([`Loan.journal`][microloan.Loan.journal]) follows, one row per
 
 The rules (the how-to "Store loans in PostgreSQL or SQLite" shows them at work):
 
-- **Signs.** Every amount is positive but two: the credit a credit application
-  uses (component `"credit"`, negative: money leaves the credit held) and the
-  rows of a reversal (each row of the reversed transaction again, negated).
-  So `SUM(amount)` over the repayment and credit rows is the money paid in,
-  and over the `"credit"` rows the credit held.
+- **Signs.** Every amount is positive but three: the credit a credit application
+  uses and the credit a refund pays back (component `"credit"`, negative: money
+  leaves the credit held) and the rows of a reversal (each row of the reversed
+  transaction again, negated). So `SUM(amount)` over the repayment, recovery and
+  credit rows is the money paid in, over the `"credit"` rows the credit held, and
+  over the refund rows, negated, the credit refunded.
 - **Reversals are negated rows, not a flag.** A reversed transaction keeps its
   rows as they stood, and each is repeated with its amount negated and
   `reversal` true, on the same value date (a reversal undoes the transaction
@@ -69,7 +70,7 @@ loan books of itself, without a transaction: `"accrual"` (a day's income earned)
 LedgerRowComponent = Literal[LoanComponent, "credit", "balance"]
 """What a ledger row's amount is: a loan's [`LoanComponent`][microloan.LoanComponent]s
 (`"principal"`, `"interest"`, `"fees"`, `"penalty"`), `"credit"` (money held for the
-borrower: put in by a repayment's excess, taken out by a credit application) or
+borrower: put in by a repayment's excess, taken out by a credit application or a refund) or
 `"balance"` (the whole balance a write-off wrote off)."""
 
 LedgerRowSource = Literal["servicing", "journal"]
@@ -305,6 +306,8 @@ def _transaction_rows(transaction: Transaction, *, reversal: bool = False) -> li
         parts.append(("credit", transaction.excess, None, None, False))
     elif kind == "credit":
         parts.append(("credit", -transaction.amount, None, None, False))
+    elif kind == "refund":  # money leaves the credit held, back to the borrower
+        parts = [("credit", -transaction.amount, None, None, False)]
     sign = -1 if reversal else 1
     return [
         {
@@ -360,16 +363,22 @@ def _row(sequence: int, *, fields: dict[str, Any]) -> LedgerRow:
     )
 
 
-def line_credit_row(sequence: int, credit: Money, *, on: date | None = None) -> LedgerRow:
-    """The row of a line's own credit (a repayment beyond everything owed), dated `on`."""
+def line_credit_row(
+    sequence: int, credit: Money, *, on: date | None = None, refund: bool = False
+) -> LedgerRow:
+    """The row of a line's own credit (a repayment beyond everything owed), dated `on`.
+
+    With `refund`, the row of a refund of that credit: kind `"refund"`, amount negated.
+    """
+    sign = -1 if refund else 1
     return LedgerRow(
         sequence=sequence,
         number=0,
-        kind="repayment",
+        kind="refund" if refund else "repayment",
         value_date=on,
         component="credit",
-        amount=credit.round().amount,
-        minor_units=credit.minor_units,
+        amount=sign * credit.round().amount,
+        minor_units=sign * credit.minor_units,
         currency=credit.currency,
     )
 

@@ -5,7 +5,7 @@ a validity window, and the loans drawn from it. A **revolving** line (循环贷)
 standby money: draw and repay at will, pay interest only on what is drawn, and
 what is repaid can be drawn again. A **fixed** line (固定贷) pays out once.
 
-The line is immutable: `draw`, `repay`, `settle`, `with_limit`, `freeze`,
+The line is immutable: `draw`, `repay`, `settle`, `refund`, `with_limit`, `freeze`,
 `unfreeze` and `close` return a new line. Every refusal raises a specific error
 (all are [`MicroloanError`][microloan.MicroloanError]s and `ValueError`s) and the
 line you hold stays as it was.
@@ -27,7 +27,8 @@ Conventions (the issue is silent on some; these are the library's choices):
 - **Repayments** go to one named drawdown, or by default: first what is due on
   each drawdown, oldest first; then prepayment of each drawdown, oldest first,
   up to its payoff amount. Money left over once everything is repaid is held
-  on the line as `credit` (a refund due to the borrower), never lost.
+  on the line as `credit` (a refund due to the borrower), never lost; `refund`
+  pays it back (the line's own credit first, then its drawdowns', oldest first).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
-from microloan.loans import Loan, LoanPosition, _closed_from
+from microloan.loans import Loan, LoanPosition, _closed_from, _refunded
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
@@ -125,6 +126,28 @@ def _check_credit_held(_instance: object, _attribute: object, value: Any) -> Non
             raise invalid("credit_held", amount, "must be positive, in whole minor units")
     if any(a[0] > b[0] for a, b in itertools.pairwise(value)):
         raise invalid("credit_held", value, "must be in date order (oldest first)")
+
+
+def _check_refunds(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, tuple) or not all(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], date)
+        and not isinstance(item[0], datetime)
+        and isinstance(item[1], Money)
+        for item in value
+    ):
+        raise wrong_type("refunds", value, "a tuple of (date, Money) pairs")
+    for _, amount in value:
+        if amount.amount <= 0 or not amount.is_whole:
+            raise invalid("refunds", amount, "must be positive, in whole minor units")
+    if any(a[0] > b[0] for a, b in itertools.pairwise(value)):
+        raise invalid("refunds", value, "must be in date order (oldest first)")
+
+
+def _dated_total(pairs: tuple[tuple[date, Money], ...], day: date, zero: Money) -> Money:
+    """The sum of the amounts of `(date, amount)` pairs dated on or before `day`."""
+    return sum((amount for on, amount in pairs if on <= day), zero)
 
 
 class _LineOptions(TypedDict, total=False):
@@ -213,6 +236,8 @@ class LinePosition:
         payoff_amount: what closes every drawdown on that date, net of their credits.
         credit: money held for the borrower, on the line and on its drawdowns.
         drawdowns: the drawdowns' positions, oldest first.
+        refunded: the credit paid back to the borrower up to that date, from the
+            line and from its drawdowns ([`CreditLine.refund`][microloan.CreditLine.refund]).
 
     Examples:
         >>> from datetime import date
@@ -238,6 +263,7 @@ class LinePosition:
     payoff_amount: Money
     credit: Money
     drawdowns: tuple[LoanPosition, ...]
+    refunded: Money
 
     @property
     def outstanding(self) -> Money:
@@ -285,10 +311,15 @@ class CreditLine:
             conventions its drawdowns follow (None: any amount and term, the
             library's default conventions).
         drawdowns: the loans drawn, oldest first.
-        credit: money held for the borrower: a repayment beyond everything owed.
+        credit: money held for the borrower: a repayment beyond everything owed,
+            less what was refunded.
         credit_held: when that credit arose: `(date, amount)` pairs, oldest first,
-            adding up to `credit`. Left empty with a `credit` (a line written before
-            the dates were kept), the whole credit is taken to have arisen on `as_of`.
+            adding up to `credit` plus `refunds`. Left empty with a `credit` (a line
+            written before the dates were kept), the whole credit is taken to have
+            arisen on `as_of`.
+        refunds: the line's own credit paid back to the borrower
+            ([`refund`][microloan.CreditLine.refund]): `(date, amount)` pairs, oldest
+            first; on no date more than the credit that had arisen by then.
         as_of: the date of the line's last draw, limit change, freeze, unfreeze or
             closure; later ones must not be earlier.
 
@@ -329,6 +360,7 @@ class CreditLine:
     credit_held: tuple[tuple[date, Money], ...] = attrs.field(
         default=(), validator=_check_credit_held
     )
+    refunds: tuple[tuple[date, Money], ...] = attrs.field(default=(), validator=_check_refunds)
     _book: _Book = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -356,22 +388,41 @@ class CreditLine:
         object.__setattr__(self, "_book", _Book.of(self.drawdowns))
 
     def _check_credit_held(self) -> None:
-        """`credit_held` adds up to `credit`; an undated credit is dated on `as_of`."""
+        """`credit_held` adds up to `credit` and `refunds`; an undated credit is dated on `as_of`.
+
+        No refund takes more than the credit that had arisen by its date.
+        """
         held = self.credit_held
-        if not held and self.credit.amount:  # written before the line kept the dates
+        if not held and self.credit.amount and not self.refunds:  # before lines kept the dates
             object.__setattr__(self, "credit_held", ((self.as_of, self.credit),))
             return
         currency = self.limit.currency
-        for day, amount in held:
-            if amount.currency != currency:
-                raise CurrencyMismatchError(
-                    f"currency: credit_held {amount!r} is in {amount.currency}; the line is in {currency}"
+        zero = Money.zero(currency)
+        for field, pairs in (("credit_held", held), ("refunds", self.refunds)):
+            for day, amount in pairs:
+                if amount.currency != currency:
+                    raise CurrencyMismatchError(
+                        f"currency: {field} {amount!r} is in {amount.currency}; the line is in {currency}"
+                    )
+                if day < self.opened:
+                    raise invalid(field, day, f"is before opened {self.opened.isoformat()}")
+        for day, _ in self.refunds:
+            arisen = _dated_total(held, day, zero)
+            if _dated_total(self.refunds, day, zero) > arisen:
+                raise invalid(
+                    "refunds",
+                    day,
+                    f"pays back more than the credit of {arisen} that had arisen by then",
                 )
-            if day < self.opened:
-                raise invalid("credit_held", day, f"is before opened {self.opened.isoformat()}")
-        total = sum((amount for _, amount in held), Money.zero(currency))
+        total = sum((amount for _, amount in held), zero) - sum(
+            (amount for _, amount in self.refunds), zero
+        )
         if total != self.credit:
-            raise invalid("credit_held", total, f"does not add up to the credit {self.credit}")
+            raise invalid(
+                "credit_held",
+                total,
+                f"less the refunds does not add up to the credit {self.credit}",
+            )
 
     def _check_drawdown_order(self) -> None:
         currency = self.limit.currency
@@ -606,8 +657,12 @@ class CreditLine:
             overdue=total([p.overdue.total for p in live]),
             days_past_due=max((p.days_past_due for p in live), default=0),
             payoff_amount=total([p.payoff_amount for p in live]),
-            credit=total([a for d, a in self.credit_held if d <= day] + [p.credit for p in live]),
+            credit=total([_dated_total(self.credit_held, day, zero), *(p.credit for p in live)])
+            - _dated_total(self.refunds, day, zero),
             drawdowns=positions,
+            refunded=total(
+                [_dated_total(self.refunds, day, zero), *(p.refunded for p in positions)]
+            ),
         )
 
     def accruals(
@@ -890,6 +945,71 @@ class CreditLine:
         line = self.repay(pay, on=day, drawdown=drawdown) if pay else self
         return line, money - pay
 
+    def refund(self, amount: Money, *, on: date, drawdown: int | Loan | None = None) -> CreditLine:
+        """Pay `amount` of the credit held on `on` back to the borrower.
+
+        With `drawdown`, the whole amount comes from that drawdown's credit
+        ([`Loan.refund`][microloan.Loan.refund]). Without it, first from the line's own
+        credit (money left over once every drawdown was paid), then from each drawdown's
+        credit, oldest first: together what `position(on=on).credit` shows. It may be
+        back-dated, like a repayment, but never so that a later refund would take more
+        than had been held by its date.
+
+        Args:
+            amount: a positive amount in the line's currency, whole minor units.
+            on: the value date.
+            drawdown: which drawdown's credit to pay back (default: the rule above).
+
+        Returns:
+            The line with the refund posted (its `refunds`, or its drawdown's transactions).
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: a bad amount, or more than the credit held on `on`.
+            CurrencyMismatchError: `amount` is in another currency.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> line = line.repay(Money("1100"), on=date(2026, 1, 21))  # 1,010 owed: 90 held
+            >>> back = line.refund(Money("90"), on=date(2026, 1, 25)).position(on=date(2026, 1, 25))
+            >>> back.credit, back.refunded
+            (Money('0.00', 'CNY'), Money('90.00', 'CNY'))
+        """
+        money = self._check_amount(amount)
+        day = _check_date(on, "on")
+        loans = list(self.drawdowns)
+        if drawdown is not None:
+            index = self._index(drawdown)
+            loans[index] = loans[index].refund(money, on=day)
+            return self._derive((index,), drawdowns=tuple(loans))
+        zero = Money.zero(self.currency)
+        # the line's own credit on `day`, and on each later refund's date (it must stay >= 0)
+        own = min(
+            _dated_total(self.credit_held, d, zero) - _dated_total(self.refunds, d, zero)
+            for d in (day, *(d for d, _ in self.refunds if d > day))
+        )
+        held = [(i, loans[i].position(on=day).credit) for i in self._live(day)]
+        total = sum((c for _, c in held), own)
+        if money > total:
+            raise invalid(
+                "amount", money, f"is more than the credit of {total} held on {day.isoformat()}"
+            )
+        take = min(money, own)
+        left = money - take
+        for i, credit in held:
+            if left and credit:
+                part = min(left, credit)
+                loans[i] = loans[i].refund(part, on=day)
+                left -= part
+        changes: dict[str, Any] = {"drawdowns": tuple(loans)}
+        if take:
+            refunds = list(self.refunds)  # in date order: a back-dated refund goes before
+            refunds.insert(bisect.bisect_right([d for d, _ in refunds], day), (day, take))
+            changes.update(credit=self.credit - take, refunds=tuple(refunds))
+        return self._derive(self._live(day), **changes)
+
     def with_limit(self, limit: Money, *, on: date) -> CreditLine:
         """Raise or cut the limit from `on`.
 
@@ -997,8 +1117,9 @@ class CreditLine:
         Each drawdown's [`Loan.ledger_rows`][microloan.Loan.ledger_rows], oldest
         drawdown first, with `drawdown` its index in `drawdowns` and `sequence`
         numbered across the line; then, if the line holds a credit (a repayment
-        beyond everything owed), one `"credit"` row for each time it arose, dated. Sums over the
-        rows give the line's figures back as they give a loan's.
+        beyond everything owed), one `"credit"` row for each time it arose, dated, and
+        one negative `"credit"` row of kind `"refund"` for each refund of it. Sums over
+        the rows give the line's figures back as they give a loan's.
 
         Args:
             on: include only the drawdowns disbursed by this day and what is dated
@@ -1043,6 +1164,9 @@ class CreditLine:
         for held, amount in self.credit_held:
             if day is None or held <= day:
                 rows.append(line_credit_row(len(rows) + 1, amount, on=held))
+        for back, amount in self.refunds:
+            if day is None or back <= day:
+                rows.append(line_credit_row(len(rows) + 1, amount, on=back, refund=True))
         if not booked:
             return tuple(rows)
         return with_journal(
@@ -1063,7 +1187,9 @@ class CreditLine:
             if loan.schedule.start > day:  # (not `loan.start`: a property, in context)
                 break
             since = _closed_from(loan)
-            if since is not None and since <= day:
+            if since is not None and since <= day and _refunded(loan):
+                out.append(loan._closed_position(day))  # noqa: SLF001 - its own refunded
+            elif since is not None and since <= day:
                 closed = closed or loan._closed_position(day)  # noqa: SLF001
                 out.append(closed)
             else:

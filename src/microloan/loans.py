@@ -3,7 +3,7 @@
 A [`Loan`][microloan.Loan] is a plan (a [`Schedule`][microloan.Schedule], or an
 open-ended daily-interest drawdown) plus its servicing terms and the
 transactions posted on it. It never changes: `repay`, `charge_fee`, `waive`,
-`write_off` and `reverse` return a new loan. At any date,
+`write_off`, `refund`, `recover` and `reverse` return a new loan. At any date,
 [`Loan.position`][microloan.Loan.position] says exactly what is owed and why.
 
 The conventions (see the explanation page "Servicing a loan" for the full text):
@@ -71,10 +71,12 @@ overdue (days past due above 0); else current."""
 LoanComponent = Literal["penalty", "fees", "interest", "principal"]
 """The parts of what a borrower owes."""
 
-TransactionKind = Literal["repayment", "fee", "waiver", "write_off", "credit"]
+TransactionKind = Literal["repayment", "fee", "waiver", "write_off", "credit", "refund", "recovery"]
 """What a transaction on a loan is; `"credit"` is the automatic use of a credit held on the
 loan to pay what falls due (it has number 0 and is undone by reversing the payment that made
-the credit)."""
+the credit); `"refund"` pays credit held back to the borrower
+([`Loan.refund`][microloan.Loan.refund]); `"recovery"` is money received on a written-off
+loan ([`Loan.recover`][microloan.Loan.recover])."""
 
 LoanKind = Literal["installments", "open_ended"]
 """A loan repaid by a schedule of installments, or an open-ended daily-interest drawdown."""
@@ -120,13 +122,15 @@ class Transaction:
     due date. For a write-off, `amount` is the balance written off. A `"credit"`
     transaction (number 0) records credit held on the loan paying what fell due
     on its date; it appears once a later transaction moves the loan past that date.
+    A `"refund"` has no allocations (`amount` left the credit held); the allocations
+    of a `"recovery"` add up exactly to `amount`.
 
     Attributes:
         number: the transaction's number on its loan (1 for the first posted; 0 for
             an automatic credit application).
-        kind: `"repayment"`, `"fee"`, `"waiver"`, `"write_off"` or `"credit"`.
+        kind: the [`TransactionKind`][microloan.TransactionKind].
         on: the value date.
-        amount: the amount paid, charged, waived or written off.
+        amount: the amount paid, charged, waived, written off, refunded or recovered.
         due: the due date of a fee (None otherwise).
         allocations: where the money went, in the order it was applied.
         excess: the part of a repayment held as a credit (zero otherwise).
@@ -218,6 +222,9 @@ class LoanPosition:
         next_due_amount: what falls due on it (principal, interest and fees).
         payoff_amount: what closes the loan on this date, net of any credit.
         credit: money held for the borrower (an excess payment).
+        refunded: the credit paid back to the borrower up to this date
+            ([`Loan.refund`][microloan.Loan.refund]); every repayment and recovery
+            is what was allocated, plus `credit`, plus `refunded`.
 
     Examples:
         >>> from datetime import date
@@ -241,6 +248,7 @@ class LoanPosition:
     next_due_amount: Money
     payoff_amount: Money
     credit: Money
+    refunded: Money
 
 
 @final
@@ -534,13 +542,14 @@ class Loan:
         One [`LedgerRow`][microloan.LedgerRow] for the disbursement, then one per
         allocation component of each transaction (a fee or a write-off is one row;
         a repayment's excess is a `"credit"` row; a credit application's use of the
-        credit is a negative `"credit"` row), in value-date order. A reversed
+        credit and a refund are negative `"credit"` rows), in value-date order. A reversed
         transaction appears twice: as it was posted, and negated (`reversal`), on
         its own value date. Sums over the rows give the loan's figures back:
 
         - principal outstanding = the `"principal"` disbursement less the
           `"principal"` rows of repayments and credit applications;
-        - paid in = the repayment rows; credit held = the `"credit"` rows;
+        - paid in = the repayment and recovery rows; credit held = the `"credit"`
+          rows; refunded = the refund rows, negated;
         - fees outstanding = the fee rows less the `"fees"` rows of repayments,
           credit applications and waivers.
 
@@ -673,6 +682,7 @@ class Loan:
             next_due_amount=money(snap.next_amount),
             payoff_amount=money(max(snap.owed - ledger.credit, ZERO)),
             credit=money(ledger.credit),
+            refunded=money(ledger.refunded),
         )
 
     def payoff_amount(self, *, on: date) -> Money:
@@ -899,6 +909,78 @@ class Loan:
         day = self._check_on(on, "on")
         return self._post(_Posting(number=self._next(), kind="write_off", on=day))
 
+    def refund(self, amount: Money, *, on: date) -> Loan:
+        """Pay `amount` of the credit held on `on` back to the borrower (退还溢缴款).
+
+        A credit is an overpayment the loan holds (a repayment's excess, with
+        `excess="credit"` or beyond the payoff); it pays installments as they fall due.
+        A refund takes money out of it, as Apache Fineract's *credit balance refund*
+        does: the credit shrinks, `position(...).refunded` grows, and nothing owed
+        changes. It may be back-dated like a repayment; the loan is replayed in date
+        order and a refund the replay would leave without enough credit is refused.
+
+        Args:
+            amount: a positive amount in the loan's currency, whole minor units, not
+                more than the credit held on `on` (after what fell due by then).
+            on: the value date; not before the disbursement date.
+
+        Returns:
+            The loan with the refund posted.
+
+        Raises:
+            CurrencyMismatchError: `amount` is in another currency.
+            InvalidValueError: a non-positive or fractional amount, a date before
+                disbursement, or more than the credit held on `on` (also when a
+                posting dated before `on` would leave less).
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> over = loan.repay(Money("1100"), on=date(2026, 1, 11))  # owes 1,005: 95 held
+            >>> back = over.refund(Money("95"), on=date(2026, 1, 12))
+            >>> back.position(on=date(2026, 1, 12)).credit, back.position(on=date(2026, 1, 12)).refunded
+            (Money('0.00', 'CNY'), Money('95.00', 'CNY'))
+        """
+        money = self._check_amount(amount, "amount")
+        day = self._check_on(on, "on")
+        return self._post(_Posting(number=self._next(), kind="refund", on=day, amount=money))
+
+    def recover(self, amount: Money, *, on: date) -> Loan:
+        """Record `amount` received on `on` on a written-off loan: a recovery (核销后收回).
+
+        It pays the balance written off in the terms' allocation order, as a repayment
+        would, and is a `"recovery"` transaction: the journal books it to the
+        `recoveries` account. A recovery may not be more than is still owed of the
+        balance written off (less any credit held): money beyond it is not owed, and
+        a recovery never creates a credit.
+
+        Args:
+            amount: a positive amount in the loan's currency, whole minor units.
+            on: the value date; on or after the write-off.
+
+        Returns:
+            The loan with the recovery posted.
+
+        Raises:
+            CurrencyMismatchError: `amount` is in another currency.
+            InvalidValueError: the loan is not written off by `on` (never, or the
+                write-off was reversed), or `amount` is not positive, fractional, or
+                more than is still owed.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("1000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 1, 31))
+            >>> gone = loan.write_off(on=date(2026, 1, 21))  # 1,000 + 20 days × 0.50
+            >>> back = gone.recover(Money("300"), on=date(2026, 6, 1))
+            >>> back.transactions[-1].kind, back.payoff_amount(on=date(2026, 6, 1))
+            ('recovery', Money('710.00', 'CNY'))
+        """
+        money = self._check_amount(amount, "amount")
+        day = self._check_on(on, "on")
+        return self._post(_Posting(number=self._next(), kind="recovery", on=day, amount=money))
+
     def reverse(self, transaction: Transaction) -> Loan:
         """Undo a transaction (a bounced payment): the loan is rebuilt as if it never happened.
 
@@ -911,6 +993,9 @@ class Loan:
         Raises:
             TransactionNotFoundError: the transaction is not an active
                 transaction of this loan.
+            InvalidValueError: a posting rests on it and is refused without it (a
+                refund of the credit a repayment made, a recovery after the
+                write-off): reverse that posting first. The error names it.
 
         Examples:
             >>> from datetime import date
@@ -997,6 +1082,7 @@ class Loan:
             next_due_amount=zero,
             payoff_amount=zero,
             credit=zero,
+            refunded=_money(_refunded(self), self.currency),
         )
 
     def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
@@ -1075,6 +1161,12 @@ def _posted(loan: Loan, posting: _Posting) -> Loan:
     return _derived(loan, (*loan._postings, posting), _servicing(loan).post(posting))  # noqa: SLF001
 
 
+def _refunded(loan: Loan) -> Decimal:
+    """All the credit refunded on `loan` (what a position on or after its last posting shows)."""
+    trail = loan._trail  # noqa: SLF001 - the loan's servicing state, read only
+    return ZERO if isinstance(trail, Config) else trail.ledger.refunded
+
+
 def _closed_from(loan: Loan) -> date | None:
     """The date from which `loan` owes nothing, for good (None: it is not closed).
 
@@ -1118,8 +1210,27 @@ def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> Loan:
                 raise within(refused, at) from None
         if posting.undone is not None:
             pending.append(index)
-    for index in pending:
-        loan = _reverse_again(loan, postings, index)
+    return _reverse_pending(loan, postings, pending)
+
+
+def _reverse_pending(loan: Loan, postings: tuple[_Posting, ...], pending: list[int]) -> Loan:
+    """Reverse the postings at `pending`, each once nothing still posted needs it.
+
+    A refund rests on the payment that made its credit, a recovery on its write-off:
+    the later one was reversed first, so one refused now is tried again after the others.
+    """
+    while pending:
+        failures: list[MicroloanError] = []
+        before = len(pending)
+        for index in tuple(pending):
+            try:
+                loan = _reverse_again(loan, postings, index)
+            except MicroloanError as error:
+                failures.append(error)
+            else:
+                pending.remove(index)
+        if len(pending) == before:  # a round with none reversed: none ever will be
+            raise failures[0]
     return loan
 
 
@@ -1131,6 +1242,8 @@ def _post_again(loan: Loan, posting: _Posting) -> Loan:
         "fee": ("amount", "due"),
         "waiver": ("amount", "component"),
         "write_off": (),
+        "refund": ("amount",),
+        "recovery": ("amount",),
     }.get(kind)
     if allowed is None:
         raise invalid("kind", kind, "is recorded automatically, never posted")
@@ -1143,6 +1256,10 @@ def _post_again(loan: Loan, posting: _Posting) -> Loan:
         return loan.charge_fee(posting.amount, on=posting.on, due=posting.due)  # type: ignore[arg-type]
     if kind == "waiver":
         return loan.waive(posting.component, on=posting.on, amount=posting.amount)  # type: ignore[arg-type]
+    if kind == "refund":
+        return loan.refund(posting.amount, on=posting.on)  # type: ignore[arg-type]
+    if kind == "recovery":
+        return loan.recover(posting.amount, on=posting.on)  # type: ignore[arg-type]
     return loan.write_off(on=posting.on)
 
 
@@ -1202,5 +1319,9 @@ def _apply(ledger: Ledger, posting: _Posting) -> None:
         raise invalid("amount", amount, f"is missing from a {posting.kind}")
     elif posting.kind == "fee":
         ledger.charge_fee(posting.number, posting.on, posting.due or posting.on, amount)
+    elif posting.kind == "refund":
+        ledger.refund(posting.number, posting.on, amount)
+    elif posting.kind == "recovery":
+        ledger.recover(posting.number, posting.on, amount)
     else:
         ledger.repay(posting.number, posting.on, amount, posting.excess)

@@ -8,7 +8,7 @@ the class's own constructor, so every check the class makes runs again.
 [`to_json`][microloan.to_json] and [`from_json`][microloan.from_json] add the
 `json` text step.
 
-The layout (schema version 1):
+The layout (schema version 2; documents of version 1 are upgraded as they are read):
 
 - The document is a JSON object with `"type"` (the class's public name, e.g.
   `"Schedule"`), `"version"` (the integer [`SCHEMA_VERSION`][microloan.SCHEMA_VERSION])
@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The version of the document layout this release writes (the `"version"` field).
 
 Every document carries it. A release that changes any class's layout in a way an
@@ -82,14 +82,33 @@ older version, upgrading such documents before it reads them. A document with a
 version above this one was written by a newer microloan and is refused.
 
 A field left out because it holds its default keeps the layout: every reader of
-version 1 fills the same default in (no default has changed, and no reader has
+a version fills the same default in (no default has changed, and no reader has
 required a field that has one). Changing a field's default, or giving a default to
 a field and relying on older readers to do without it, is a layout change.
+
+Version 2 added the loan postings `"refund"` and `"recovery"`, a credit line's
+`refunds`, and new fields with defaults (schedule and servicing parameters, new
+posting kinds). A version 1 reader would refuse a document using any of them, so
+they are a new version; every version 1 document reads as it did (it uses none of
+them, and each new field's default is what the version 1 object was).
 """
 
+
+def _upgrade_1(document: dict[str, object]) -> dict[str, object]:
+    """A version 1 document as version 2: the same fields (version 2 only added some).
+
+    Each field version 2 added has a default that is what a version 1 object was (no
+    fee, no grace, no refund...), and version 1 documents hold no posting kind version
+    2 added; so only the version changes.
+    """
+    return {**document, "version": 2}
+
+
 #: Upgrades between layouts: `_UPGRADES[v]` turns a version-`v` document into a
-#: version-`v + 1` one. Empty while version 1 is the only layout.
-_UPGRADES: Final[dict[int, Callable[[dict[str, object]], dict[str, object]]]] = {}
+#: version-`v + 1` one; `from_dict` applies them in turn up to `SCHEMA_VERSION`.
+_UPGRADES: Final[dict[int, Callable[[dict[str, object]], dict[str, object]]]] = {
+    1: _upgrade_1,
+}
 
 
 def serializable_types() -> dict[str, type[object]]:
@@ -135,11 +154,11 @@ def to_dict(obj: object) -> dict[str, Any]:
     Examples:
         >>> from microloan import Money, Rate
         >>> to_dict(Money("1.50", "USD"))
-        {'type': 'Money', 'version': 1, 'amount': '1.50', 'currency': 'USD'}
+        {'type': 'Money', 'version': 2, 'amount': '1.50', 'currency': 'USD'}
         >>> to_dict(Money("1.50"))  # the default currency is left out
-        {'type': 'Money', 'version': 1, 'amount': '1.50'}
+        {'type': 'Money', 'version': 2, 'amount': '1.50'}
         >>> to_dict(Rate.daily("5‱"))
-        {'type': 'Rate', 'version': 1, 'value': '0.0005', 'unit': 'daily'}
+        {'type': 'Rate', 'version': 2, 'value': '0.0005', 'unit': 'daily'}
     """
     cls = type(obj)
     if not attrs.has(cls):
@@ -214,7 +233,7 @@ def from_dict(data: object, cls: type[Any] | None = None) -> object:
         )
     document: dict[Any, object] = dict(data)
     for step in range(version, SCHEMA_VERSION):
-        document = _UPGRADES[step](document)  # pragma: no cover - no older layouts yet
+        document = _UPGRADES[step](document)
     try:
         return codec.decode_fields(document, ignore=("type", "version"))
     except DocumentFailure as failure:
@@ -308,7 +327,7 @@ def to_json(obj: object, *, indent: int | None = None) -> str:
     Examples:
         >>> from microloan import Money
         >>> to_json(Money("7600.00", "HKD"))
-        '{"type": "Money", "version": 1, "amount": "7600.00", "currency": "HKD"}'
+        '{"type": "Money", "version": 2, "amount": "7600.00", "currency": "HKD"}'
     """
     if indent is not None:
         check_int("indent", indent, minimum=0)

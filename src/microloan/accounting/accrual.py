@@ -149,7 +149,7 @@ def days(loan: Loan, until: date) -> Iterator[Day]:
         while index < len(txns) and txns[index].on == day:
             t = txns[index]
             todays.append(t)
-            if t.kind in ("repayment", "credit", "waiver"):
+            if t.kind in ("repayment", "credit", "waiver", "recovery"):
                 for a in t.allocations:
                     if a.component in ("interest", "penalty", "fees"):
                         paid[_COMPONENTS.index(a.component)] += _units(a.amount)

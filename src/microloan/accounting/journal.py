@@ -6,7 +6,7 @@ accounting of Apache Fineract (`AccrualBasedAccountingProcessorForLoan`): a disb
 debits loans receivable; each day's accrual debits the receivable and credits income;
 a repayment credits each receivable by component, an overpayment the borrower's credit
 balance; a waiver takes income back; a write-off moves the balances to write-offs, and
-money received afterwards is a recovery.
+money received afterwards is a recovery; a refund pays the borrower's credit back in cash.
 
 **One mapping entry per transaction kind.** `BOOKINGS` maps each
 [`TransactionKind`][microloan.TransactionKind] to the function that books it; a kind the
@@ -60,13 +60,15 @@ EntryKind = Literal[
     "write_off",
     "recovery",
     "credit",
+    "refund",
     "reversal",
     "non_accrual",
     "cure",
     "provision",
 ]
 """What a journal entry books: the transaction kinds, the daily `"accrual"`, a
-`"recovery"` on a written-off loan, the `"reversal"` of a reversed transaction, the
+`"recovery"` on a written-off loan, a `"refund"` of credit held (borrower credits
+debited, cash credited), the `"reversal"` of a reversed transaction, the
 `"non_accrual"` reversal into the off-balance memo and its `"cure"`, and a `"provision"`."""
 
 
@@ -244,6 +246,17 @@ def _credit(books: _Books, t: Transaction) -> None:
         books.collect(a.component, a.amount.minor_units, "borrower_credits", t)
 
 
+def _refund(books: _Books, t: Transaction) -> None:
+    """Credit held paid back: the liability to the borrower falls, and so does cash."""
+    books.post("borrower_credits", "cash", t.amount.minor_units, "refund", t)
+
+
+def _recovery(books: _Books, t: Transaction) -> None:
+    """Money received on a written-off loan: cash debited, recoveries credited."""
+    for a in t.allocations:
+        books.collect(a.component, a.amount.minor_units, "cash", t)
+
+
 def _fee(books: _Books, t: Transaction) -> None:
     books.accrue(2, t.amount.minor_units, t)
 
@@ -270,6 +283,8 @@ BOOKINGS: Final[dict[str, Callable[[_Books, Transaction], None]]] = {
     "fee": _fee,
     "waiver": _waiver,
     "write_off": _write_off,
+    "refund": _refund,
+    "recovery": _recovery,
 }
 """How each transaction kind is booked: a new kind of loan event adds one entry here."""
 
@@ -290,6 +305,7 @@ def _reversed(books: _Books, t: Transaction) -> None:
     else:
         scratch.on_books = [t.amount.minor_units] * 3  # settle against receivables
         scratch.principal = t.amount.minor_units
+        scratch.written_off = t.kind == "recovery"  # a recovery is booked to recoveries
         _book(scratch, t)
     for entry in scratch.entries:
         books.entries.append(entry)
@@ -390,7 +406,8 @@ def _line_credit_entries(
     """The line's own credit, booked on the days it arose: cash received, held for the borrower.
 
     Nothing on the line spends it (a drawdown's own credit pays what falls due on that
-    loan and is booked in its journal), so it stays in borrower credits.
+    loan and is booked in its journal), so it stays in borrower credits until refunded
+    (borrower credits debited, cash credited, on the refund's date).
     """
     books = _Books(chart, line.currency, "reverse", prefix)
     for on, amount in line.credit_held:
@@ -398,6 +415,11 @@ def _line_credit_entries(
             break  # in date order
         books.day = on
         books.post("cash", "borrower_credits", amount.minor_units, "repayment")
+    for on, amount in line.refunds:
+        if on > until:
+            break  # in date order
+        books.day = on
+        books.post("borrower_credits", "cash", amount.minor_units, "refund")
     return books.entries
 
 
