@@ -322,6 +322,9 @@ DEFAULTS_AS_WRITTEN: dict[str, dict[str, object]] = {
         "split": "interest_first",
         "residual": "last",
         "day_count": None,
+        "principal_grace": 0,
+        "interest_free_periods": 0,
+        "balloon": None,
     },
     "ServicingTerms": {
         "penalty_rate": "1.5x",
