@@ -300,6 +300,8 @@ DEFAULTS_AS_WRITTEN: dict[str, dict[str, object]] = {
         "line_months": 12,
         "validity_days": 30,
         "interest_consumes_limit": False,
+        "principal_grace": 0,
+        "interest_free_periods": 0,
     },
     "LoanRecord": {
         "days_past_due": 0,

@@ -733,6 +733,24 @@ def _check_multiple(multiple: object, currency: str) -> Decimal | None:
 
 
 # -- origination: grace on principal, interest-free periods, a balloon -------------
+#: The methods each origination option applies to; the others refuse it, for the reason given.
+_ORIGINATION: Final[Mapping[str, frozenset[str]]] = {
+    "principal_grace": frozenset({"equal_installment", "equal_principal", "flat"}),
+    "interest_free_periods": frozenset({"equal_installment", "equal_principal", "bullet", "flat"}),
+    "balloon": frozenset({"equal_installment", "equal_principal", "flat"}),
+}
+_NOT_APPLICABLE: Final = {
+    "bullet": "it has one installment",
+    "interest_only": "it repays all principal at the end already",
+    "free": "its first installments would have nothing due",  # interest-free interest only
+}
+
+
+def origination_applies(option: str, method: str) -> bool:
+    """Whether `method` takes the origination option `option` (a product's default or not)."""
+    return method in _ORIGINATION[option]
+
+
 def _check_origination(  # noqa: PLR0917 - the options and what they depend on
     method: Method,
     term: int,
@@ -747,54 +765,57 @@ def _check_origination(  # noqa: PLR0917 - the options and what they depend on
 
     Each is refused where it means nothing for `method` (grace or a balloon on a
     `bullet`, which has one installment; on `interest_only`, which already repays all
-    principal at the end), and interest-free periods are refused with grace, or on
-    `interest_only`: the first installments would have nothing due.
+    principal at the end, and whose first installments would have nothing due with
+    interest-free periods), and grace together with interest-free periods is refused:
+    the first installments would have nothing due.
     """
     grace = check_int("principal_grace", principal_grace, minimum=0)
     free = check_int("interest_free_periods", interest_free_periods, minimum=0)
     for name, value in (("principal_grace", grace), ("interest_free_periods", free)):
         if value >= term:
             raise invalid(name, value, f"must be less than the term {term}")
-    amount = None
-    if balloon is not None:
-        if not isinstance(balloon, Money):
-            raise wrong_type("balloon", balloon, "Money or None")
-        if balloon.currency != currency:
-            raise invalid("balloon", balloon, f"is not in the principal's currency {currency}")
-        if not balloon.is_whole or not 0 < balloon.amount < principal:
-            raise invalid(
-                "balloon",
-                balloon,
-                f"must be more than zero and less than the principal {principal} {currency}, "
-                "in whole minor units",
-            )
-        amount = balloon.amount
-    repaid_at_end = {"bullet": "has one installment", "interest_only": "repays it all at the end"}
-    if method in repaid_at_end:
-        if grace:
-            raise invalid(
-                "principal_grace", grace, f"does not apply to {method}: it {repaid_at_end[method]}"
-            )
-        if amount is not None:
-            raise invalid(
-                "balloon", balloon, f"does not apply to {method}: it {repaid_at_end[method]}"
-            )
-    # an installment with nothing due is no installment: refuse what would make one
-    if free and (grace or method == "interest_only"):
-        first = min(grace, free) if grace else free
+    amount = _check_balloon(balloon, principal, currency)
+    given: dict[str, object] = {
+        "principal_grace": grace,
+        "interest_free_periods": free,
+        "balloon": amount,
+    }
+    for name, option_value in given.items():
+        if option_value and not origination_applies(name, method):
+            shown = balloon if name == "balloon" else option_value
+            why = _NOT_APPLICABLE["free" if name == "interest_free_periods" else method]
+            raise invalid(name, shown, f"does not apply to {method}: {why}")
+    if grace and free:  # an installment with nothing due is no installment
+        first = min(grace, free)
         what = "installment 1" if first == 1 else f"installments 1 to {first}"
         raise invalid(
             "interest_free_periods",
             free,
-            f"cannot be combined with principal_grace={grace}: {what} would have nothing due"
-            if grace
-            else f"does not apply to interest_only: {what} would have nothing due",
+            f"cannot be combined with principal_grace={grace}: {what} would have nothing due",
         )
     if amount is not None and residual == "last_interest":
         raise invalid(
             "residual", residual, "cannot keep the last installment level: it repays the balloon"
         )
     return grace, free, amount
+
+
+def _check_balloon(balloon: object, principal: Decimal, currency: str) -> Decimal | None:
+    """The amount of a balloon: None, or Money in the currency, 0 < balloon < principal."""
+    if balloon is None:
+        return None
+    if not isinstance(balloon, Money):
+        raise wrong_type("balloon", balloon, "Money or None")
+    if balloon.currency != currency:
+        raise invalid("balloon", balloon, f"is not in the principal's currency {currency}")
+    if not balloon.is_whole or not 0 < balloon.amount < principal:
+        raise invalid(
+            "balloon",
+            balloon,
+            f"must be more than zero and less than the principal {principal} {currency}, "
+            "in whole minor units",
+        )
+    return balloon.amount
 
 
 def _check_originated(schedule: Schedule, term: int, method: Method) -> None:
@@ -1315,6 +1336,18 @@ def equal_installment(
         conventions: a [`Conventions`][microloan.Conventions] bundle for every option
             left out (`None`: the library's defaults); an option given explicitly
             overrides the bundle's.
+        principal_grace: the first N installments pay interest only (grace on
+            principal, Apache Fineract's `graceOnPrincipalPayment`); the level
+            installment amortises the whole principal over the other term − N. Default 0.
+        interest_free_periods: the first K periods charge no interest (免息期): their
+            rate is zero and the level installment is the annuity over all periods
+            with those rates, so it stays level and the free periods repay more
+            principal. Refused together with `principal_grace` (nothing would be due).
+            Default 0.
+        balloon: principal the last installment repays on top of its level part; the
+            level installment amortises the rest, the balloon's present value taken
+            out (`pmt(i, n, -P, fv=balloon)`). More than zero, less than the
+            principal, in its currency; refused with `residual="last_interest"`.
 
     Returns:
         The schedule.
@@ -1366,7 +1399,7 @@ def equal_installment(
     return plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where)
 
 
-def _short(rows: list[_Row], early: bool, balloon: Decimal | None) -> bool:  # noqa: FBT001
+def _short(rows: list[_Row], early: bool, balloon: Decimal | None) -> bool:
     """Whether a level repays the loan early, or leaves the last part below the balloon."""
     return early or (balloon is not None and rows[-1][0] < balloon)
 
