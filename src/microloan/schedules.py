@@ -1366,6 +1366,16 @@ def equal_installment(
         {Money('8556.17', 'CNY')}
         >>> plan.installments[-1].total, plan.total_interest
         (Money('8556.12', 'CNY'), Money('2673.99', 'CNY'))
+
+        Three months' grace on principal, then a 20,000 balloon on top of the last:
+
+        >>> plan = equal_installment(Money("100000"), rate=Rate.annual("4.9%"), term=12,
+        ...                          start=date(2026, 1, 15), principal_grace=3,
+        ...                          balloon=Money("20000"))
+        >>> [str(item.total.amount) for item in plan.installments[2:5]]
+        ['408.33', '9153.02', '9153.02']
+        >>> plan.installments[-1].principal >= plan.balloon
+        True
     """
     bundle = _bundle(conventions)
     settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
