@@ -396,3 +396,36 @@ def test_an_open_ended_draw_refuses_the_options() -> None:
     drawn = line.draw(Money("1000"), on=START, method="equal_installment", term=6,
                       interest_free_periods=1)  # fmt: skip
     assert drawn.drawdowns[0].schedule.installments[0].interest == Money("0")
+
+
+@given(
+    origination_arguments(),
+    st.integers(1, 10**9),
+    st.sampled_from(["reduce_installment", "shorten_term"]),
+    st.data(),
+)
+def test_a_prepaid_originated_loan_still_closes_at_zero(
+    case: tuple[str, dict[str, Any]], extra_units: int, excess: str, data: st.DataObject
+) -> None:
+    """A prepayment on any due date re-plans the rest; paying what falls due then closes the loan."""
+    method, arguments = case
+    plan = GENERATORS[method](**arguments)
+    if method == "bullet" or len(plan) < 2:
+        return
+    loan = Loan.from_schedule(plan, excess=excess)  # type: ignore[arg-type]
+    at = data.draw(st.integers(0, len(plan) - 2))
+    for item in plan.installments[: at + 1]:
+        due = loan.position(on=item.due_date).due.total
+        paid = due if item.number <= at else due + Money.from_minor_units(extra_units)
+        paid = min(paid, loan.payoff_amount(on=item.due_date))
+        if paid.amount:
+            loan = loan.repay(paid, on=item.due_date)
+    before = loan.position(on=plan.installments[at].due_date).principal_outstanding
+    assert before <= plan.principal
+    for item in plan.installments[at + 1 :]:
+        due = loan.position(on=item.due_date).due.total
+        if due.amount:
+            loan = loan.repay(due, on=item.due_date)
+    final = loan.position(on=plan.maturity)
+    assert final.status == "paid_off"
+    assert final.principal_outstanding == Money("0")

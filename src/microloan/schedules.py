@@ -1768,12 +1768,18 @@ class MethodSpec:
     options: tuple[str, ...] = ()
 
 
+def _first_level(schedule: Schedule) -> Installment:
+    """The first installment past the grace and the interest-free periods: a level one."""
+    after = max(schedule.principal_grace, schedule.interest_free_periods)
+    return schedule.installments[min(after, len(schedule.installments) - 1)]
+
+
 def _first_total(schedule: Schedule) -> Decimal:
-    return schedule.installments[schedule.principal_grace].total.amount  # the first after grace
+    return _first_level(schedule).total.amount
 
 
 def _first_principal(schedule: Schedule) -> Decimal:
-    return schedule.installments[schedule.principal_grace].principal.amount
+    return _first_level(schedule).principal.amount
 
 
 METHODS: Final[Mapping[Method, MethodSpec]] = {
