@@ -1342,8 +1342,9 @@ def equal_installment(
         interest_free_periods: the first K periods charge no interest (免息期): their
             rate is zero and the level installment is the annuity over all periods
             with those rates, so it stays level and the free periods repay more
-            principal. Refused together with `principal_grace` (nothing would be due).
-            Default 0.
+            principal (Apache Fineract's interest-free grace instead keeps the
+            contract-rate installment in them and steps it down after). Refused
+            together with `principal_grace` (nothing would be due). Default 0.
         balloon: principal the last installment repays on top of its level part; the
             level installment amortises the rest, the balloon's present value taken
             out (`pmt(i, n, -P, fv=balloon)`). More than zero, less than the
