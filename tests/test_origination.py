@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import numpy_financial as npf
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from microloan import (
@@ -199,20 +199,47 @@ def test_a_balloon_agrees_with_numpy_financial_pmt_with_fv() -> None:
         assert plan.installments[0].total.amount == expected.quantize(Decimal("0.01"))
 
 
-def test_interest_free_periods_keep_the_installment_level() -> None:
-    """12,000 at 12% for 12 months, 3 free: A solves P = 3A + A × annuity(1%, 9) at 1%."""
-    # With the first K periods at a zero rate the level A repays P − K × A over the
-    # remaining n − K at i: A = pmt(i, n − K, −(P − K A)), so A = P f / (1 + K f) with
-    # f = numpy-financial's pmt(i, n − K, −1).
+def test_interest_free_periods_of_the_textbook_mortgage_repay_its_principal_parts() -> None:
+    """100,000 at 6% over 30 years, 2 months free: 99.55 and 100.05, then 599.55 as before."""
+    # The table: any 30-year 6% amortisation table (payment 599.55; month 1 principal
+    # 99.55, balance 99,900.45; month 2 principal 100.05, balance 99,800.40). The free
+    # months follow Apache Fineract's interest-free grace (LoanApplicationTerms,
+    # `graceOnInterestCharged`: "the loan is interest-free for the period of time
+    # indicated"): the interest is zeroed, the principal part is the installment less the
+    # interest it would have borne, so the rest of the table is unchanged.
     plan = equal_installment(
-        Money("12000"), rate=Rate.annual("12%"), term=12, start=START, interest_free_periods=3
+        Money("100000", "USD"),
+        rate=Rate.annual("6%"),
+        term=360,
+        start=date(2026, 1, 1),
+        interest_free_periods=2,
     )
-    f = npf.pmt(Decimal("0.01"), 9, -1)
-    level = (Decimal(12000) * f / (1 + 3 * f)).quantize(Decimal("0.01"))
-    assert {i.total.amount for i in plan.installments[:-1]} == {level}
-    assert [i.interest for i in plan.installments[:3]] == [Money("0")] * 3
-    left = Decimal(12000) - 3 * level  # the free periods repaid principal only
-    assert plan.installments[3].interest.amount == (left / 100).quantize(Decimal("0.01"))
+    first, second, third = plan.installments[:3]
+
+    def usd(amount: str) -> Money:
+        return Money(amount, "USD")
+
+    assert (first.total, first.interest, first.balance) == (usd("99.55"), usd("0"), usd("99900.45"))
+    assert (second.total, second.balance) == (usd("100.05"), usd("99800.40"))
+    assert third.total == usd("599.55")
+
+
+@given(origination_arguments())
+def test_an_interest_free_period_is_the_contract_installment_without_its_interest(
+    case: tuple[str, dict[str, Any]],
+) -> None:
+    """Free periods repay the principal they would have; every other row is as without them."""
+    method, arguments = case
+    free = arguments.pop("interest_free_periods", 0)
+    if method == "bullet" or not free:
+        return
+    plain = GENERATORS[method](**arguments)
+    # an interest the installment cannot hold is carried to the next: not from a free period
+    assume(all(contract.principal.amount for contract in plain.installments[:free]))
+    plan = GENERATORS[method](**arguments, interest_free_periods=free)
+    for item, contract in zip(plan.installments[:free], plain.installments, strict=False):
+        assert (item.principal, item.interest.amount) == (contract.principal, Decimal(0))
+    assert plan.installments[free:] == plain.installments[free:]
 
 
 def test_equal_principal_with_grace_and_a_balloon_spreads_the_rest() -> None:

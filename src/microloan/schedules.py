@@ -862,8 +862,15 @@ def _originate(  # noqa: PLR0917 - the plan and the three options
     interest_free_periods: object,
     balloon: object,
     residual: Residual = "last",
+    *,
+    zero_rates: bool = True,
 ) -> None:
-    """Check the origination options and set them on `plan`; free periods get a zero rate."""
+    """Check the origination options and set them on `plan`.
+
+    With `zero_rates` the free periods get a zero rate (their interest, a flat charge
+    or a bullet's share, is nothing); an annuity instead keeps the rates, to split its
+    level installment as the contract does, and charges the free periods nothing.
+    """
     plan.grace, plan.free, plan.balloon = _check_origination(
         method,
         plan.term,
@@ -876,7 +883,7 @@ def _originate(  # noqa: PLR0917 - the plan and the three options
     )
     if plan.balloon is not None:  # whole minor units: written as the principal is
         plan.balloon = plan.balloon.quantize(plan.exp, context=CONTEXT)
-    if plan.free:
+    if plan.free and zero_rates:
         zero = ZERO.quantize(plan.exp, context=CONTEXT)
         plan.rates = [zero] * plan.free + plan.rates[plan.free :]
         plan.uniform = False
@@ -1339,12 +1346,11 @@ def equal_installment(
         principal_grace: the first N installments pay interest only (grace on
             principal, Apache Fineract's `graceOnPrincipalPayment`); the level
             installment amortises the whole principal over the other term − N. Default 0.
-        interest_free_periods: the first K periods charge no interest (免息期): their
-            rate is zero and the level installment is the annuity over all periods
-            with those rates, so it stays level and the free periods repay more
-            principal (Apache Fineract's interest-free grace instead keeps the
-            contract-rate installment in them and steps it down after). Refused
-            together with `principal_grace` (nothing would be due). Default 0.
+        interest_free_periods: the first K periods charge no interest (免息期): each
+            repays the principal part it would have repaid, and the other installments
+            are those of the schedule without them (Apache Fineract's interest-free
+            grace). Refused together with `principal_grace` (nothing would be due).
+            Default 0.
         balloon: principal the last installment repays on top of its level part; the
             level installment amortises the rest, the balloon's present value taken
             out (`pmt(i, n, -P, fv=balloon)`). More than zero, less than the
@@ -1391,22 +1397,32 @@ def equal_installment(
     where: Residual = check_option(
         "residual", bundle.residual if residual is None else residual, Residual
     )
-    _originate(plan, "equal_installment", principal_grace, interest_free_periods, balloon, where)
+    _originate(
+        plan, "equal_installment", principal_grace, interest_free_periods, balloon, where,
+        zero_rates=False,
+    )  # fmt: skip
+    free = plan.free
     tail = plan.after_grace()  # the periods that amortise: all but the grace
     exact = _annuity(tail.principal, tail.rates, uniform=tail.uniform, balloon=plan.balloon)
     level = plan.round_level(exact)
     path = exact if basis == "exact" else None
     principal_first = how == "principal_first"
-    rows, early = _annuity_rows(tail, level, path, exact, principal_first=principal_first)
+    rows, early = _annuity_rows(
+        tail, level, path, exact, principal_first=principal_first, free=free
+    )
     step = plan.multiple if plan.multiple is not None else plan.exp
     # it repays before the end (tiny loans), or eats into the balloon: lower it a step at a time
     while _short(rows, early, plan.balloon) and level:
         level = max(CONTEXT.subtract(level, step), ZERO.quantize(plan.exp))
-        rows, early = _annuity_rows(tail, level, path, exact, principal_first=principal_first)
+        rows, early = _annuity_rows(
+            tail, level, path, exact, principal_first=principal_first, free=free
+        )
     if where == "balanced":
-        rows = _balanced(tail, level, rows, path, exact, step, principal_first=principal_first)
+        rows = _balanced(
+            tail, level, rows, path, exact, step, principal_first=principal_first, free=free
+        )
     elif where == "last_interest":
-        rows = _last_interest(rows)
+        rows = _last_interest(rows, level)
     return plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where)
 
 
@@ -1424,6 +1440,7 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
     step: Decimal,
     *,
     principal_first: bool,
+    free: int = 0,
 ) -> list[_Row]:
     """residual="balanced": move the level a step at a time while the last comes closer.
 
@@ -1444,7 +1461,7 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
             if candidate <= 0:
                 break
             moved, early = _annuity_rows(
-                plan, candidate, path, exact, principal_first=principal_first
+                plan, candidate, path, exact, principal_first=principal_first, free=free
             )
             gap = distance(moved[-1], candidate)
             if _short(moved, early, plan.balloon) or gap >= best:
@@ -1453,9 +1470,8 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
     return rows
 
 
-def _last_interest(rows: list[_Row]) -> list[_Row]:
+def _last_interest(rows: list[_Row], level: Decimal) -> list[_Row]:
     """residual="last_interest": the last installment is level; its interest is the plug."""
-    level = rows[0][2]
     balance = rows[-1][0]
     interest = CONTEXT.subtract(level, balance)
     if interest < 0:
@@ -1476,6 +1492,7 @@ def _annuity_rows(
     annuity: Decimal,
     *,
     principal_first: bool = False,
+    free: int = 0,
 ) -> tuple[list[_Row], bool]:
     """The rows of a level installment, and whether it repaid the loan before the end.
 
@@ -1484,7 +1501,8 @@ def _annuity_rows(
     `principal_first` the exact principal part (the exact annuity `annuity` less the
     exact interest on the exact basis — moved by as much as a lowered or balanced level
     has moved — and the level less it on the rounded one) is rounded and the interest
-    is the rest.
+    is the rest. The first `free` periods are interest-free: each repays the principal
+    part it would have repaid and charges no interest (nor carries any).
     """
     # the exact annuity, moved as far as the level has been moved from its rounding
     principal_level = (
@@ -1501,7 +1519,8 @@ def _annuity_rows(
     early = False
     rows: list[_Row] = []
     append = rows.append
-    for r in rates[:-1]:
+    nothing = ZERO.quantize(exp)
+    for k, r in enumerate(rates[:-1]):
         if exact_level is None:
             exact_interest = multiply(balance, r)
         else:
@@ -1519,6 +1538,8 @@ def _annuity_rows(
         if interest > level:  # more interest than the installment: carry the excess
             interest, carry = level, subtract(interest, level)
         part = subtract(level, interest)
+        if k < free:  # interest-free: the interest it would bear is not charged
+            interest, carry = nothing, ZERO
         if part > balance:  # an installment rounded up far enough repays the loan early
             part = balance
             balance = ZERO.quantize(exp)
@@ -1526,7 +1547,7 @@ def _annuity_rows(
             append((part, interest, ctx.add(part, interest), balance))
         else:
             balance = subtract(balance, part)
-            append((part, interest, level, balance))
+            append((part, interest, level if k >= free else part, balance))
     basis = balance if exact_level is None else path
     interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, decimal_rounding, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
