@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args
 
 import attrs
+from hypothesis import assume
 from hypothesis import strategies as st
 
 import microloan
@@ -182,6 +183,27 @@ def calendars(draw: st.DrawFn, *, start: date = date(2026, 1, 1), days: int = 40
     ]
     workdays = draw(st.lists(st.sampled_from(weekends), max_size=8)) if weekends else []
     return Calendar(holidays=holidays, workdays=workdays)
+
+
+@st.composite
+def origination_arguments(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """A method and its arguments with a grace, interest-free periods or a balloon it takes."""
+    method = draw(st.sampled_from(["equal_installment", "equal_principal", "bullet", "flat"]))
+    arguments = draw(schedule_arguments(max_term=60))
+    term, principal = arguments["term"], arguments["principal"]
+    assume(term >= 2)
+    if method != "bullet" and draw(st.booleans()):
+        arguments["principal_grace"] = draw(st.integers(0, term - 1))
+    elif draw(st.booleans()):
+        arguments["interest_free_periods"] = draw(st.integers(0, term - 1))
+    units = int(principal.amount.scaleb(2))
+    if method != "bullet" and units > 1 and draw(st.booleans()):
+        arguments["balloon"] = Money.from_minor_units(draw(st.integers(1, units - 1)))
+    if method == "equal_installment":
+        arguments["interest_basis"] = draw(interest_bases)
+        arguments["split"] = draw(splits)
+        arguments["residual"] = draw(st.sampled_from(["last", "balanced"]))
+    return method, arguments
 
 
 # -- loans (test_loans) --------------------------------------------------------------

@@ -305,6 +305,8 @@ DEFAULTS_AS_WRITTEN: dict[str, dict[str, object]] = {
         "line_months": 12,
         "validity_days": 30,
         "interest_consumes_limit": False,
+        "principal_grace": 0,
+        "interest_free_periods": 0,
     },
     "LoanRecord": {
         "days_past_due": 0,
@@ -327,6 +329,9 @@ DEFAULTS_AS_WRITTEN: dict[str, dict[str, object]] = {
         "split": "interest_first",
         "residual": "last",
         "day_count": None,
+        "principal_grace": 0,
+        "interest_free_periods": 0,
+        "balloon": None,
     },
     "ServicingTerms": {
         "penalty_rate": "1.5x",

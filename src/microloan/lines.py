@@ -67,7 +67,7 @@ from microloan.loans import Loan, LoanPosition, _closed_from, _refunded
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
-from microloan.schedules import METHODS
+from microloan.schedules import METHODS, origination_applies
 from microloan.terms import NON_ACCRUAL_DAYS, ServicingTerms
 
 if TYPE_CHECKING:
@@ -752,6 +752,9 @@ class CreditLine:
         conventions: Conventions | None = None,
         calendar: Calendar | None = None,
         business_day: BusinessDay | None = None,
+        principal_grace: int | None = None,
+        interest_free_periods: int | None = None,
+        balloon: Money | None = None,
     ) -> CreditLine:
         """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
 
@@ -780,6 +783,12 @@ class CreditLine:
                 date (an open-ended drawdown's maturity) on a non-business day;
                 default the conventions' or the product's (`"none"`). The product's
                 bounds apply to the nominal term.
+            principal_grace: the first installments that pay interest only, for a
+                schedule method; default the product's where the method takes it, else 0.
+            interest_free_periods: the first periods that charge no interest, for a
+                schedule method; default the product's where the method takes it, else 0.
+            balloon: principal the last installment repays on top of its level part,
+                for a schedule method (see [`equal_installment`][microloan.equal_installment]).
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -821,13 +830,28 @@ class CreditLine:
         if conventions is not None and not isinstance(conventions, Conventions):
             raise wrong_type("conventions", conventions, "Conventions or None")
         moves = _moves(self.product, conventions, calendar, business_day)
+        origination = {
+            "principal_grace": principal_grace,
+            "interest_free_periods": interest_free_periods,
+            "balloon": balloon,
+        }
         if chosen == "open_ended":
+            for name, value in origination.items():
+                if value is not None and value != 0:
+                    raise invalid(name, value, "does not apply to an open-ended drawdown")
             loan = self._open_ended(
                 money, day, term=term, maturity=maturity, bundle=conventions, moves=moves
             )
         else:
             loan = self._term_loan(
-                money, day, chosen, term=term, maturity=maturity, bundle=conventions, moves=moves
+                money,
+                day,
+                chosen,
+                term=term,
+                maturity=maturity,
+                bundle=conventions,
+                moves=moves,
+                origination=origination,
             )
         room = self._room(self._live_positions(day))
         if money > room:
@@ -1338,6 +1362,7 @@ class CreditLine:
         maturity: date | None,
         bundle: Conventions | None,
         moves: dict[str, Any],
+        origination: dict[str, Any],
     ) -> Loan:
         if maturity is not None:
             raise invalid(
@@ -1353,6 +1378,12 @@ class CreditLine:
         options = _conventions(product, bundle, "accrual", "days_in_year", "rounding") | moves
         if product is not None:
             options["frequency"] = product.frequency
+        for name, given in origination.items():  # the product's default where the method takes it
+            value = given
+            if value is None and product is not None and name != "balloon":
+                value = getattr(product, name) if origination_applies(name, method) else 0
+            if value is not None:
+                options[name] = value
         schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
             money, rate=self.rate, term=periods, start=day, **options
         )

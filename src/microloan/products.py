@@ -45,7 +45,14 @@ from microloan.errors import (
 )
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
-from microloan.schedules import Accrual, Frequency, Method, periods_per_year
+from microloan.schedules import (
+    Accrual,
+    Frequency,
+    Method,
+    _check_origination,
+    origination_applies,
+    periods_per_year,
+)
 from microloan.terms import AllocationOrder, PenaltyPreset, ServicingTerms
 
 DrawMethod = Literal["open_ended", Method]
@@ -188,6 +195,10 @@ class LoanProduct:
             within which the line must first be drawn, or it lapses.
         interest_consumes_limit: whether interest, fees and penalty owed count
             against a revolving line's limit (by default only principal does).
+        principal_grace: the installments of its schedule drawdowns that pay interest
+            only first (grace on principal), where the method takes it; 0 for none.
+        interest_free_periods: the first periods of its schedule drawdowns that
+            charge no interest (免息期), where the method takes it; 0 for none.
 
     Raises:
         InvalidValueError: a bound out of order, an unknown option, amounts in
@@ -246,6 +257,10 @@ class LoanProduct:
     line_months: int = attrs.field(default=12, validator=_check_count("line_months", 1))
     validity_days: int = attrs.field(default=30, validator=_check_count("validity_days", 0))
     interest_consumes_limit: bool = False
+    principal_grace: int = attrs.field(default=0, validator=_check_count("principal_grace", 0))
+    interest_free_periods: int = attrs.field(
+        default=0, validator=_check_count("interest_free_periods", 0)
+    )
 
     def __attrs_post_init__(self) -> None:
         currency = self.min_amount.currency
@@ -263,6 +278,25 @@ class LoanProduct:
             raise invalid("terms", self.terms, f"must list the allowed terms of {self.methods}")
         # the servicing options are checked by the loans module's own validators
         self.servicing_terms()
+        self._check_origination()
+
+    def _check_origination(self) -> None:
+        """Grace and interest-free periods fit every term of every method that takes them."""
+        for method in self.methods:
+            if method == "open_ended":
+                continue
+            for term in self.terms:
+                _check_origination(
+                    method,
+                    term,
+                    self.max_amount.amount,
+                    self.currency,
+                    self.principal_grace if origination_applies("principal_grace", method) else 0,
+                    self.interest_free_periods
+                    if origination_applies("interest_free_periods", method)
+                    else 0,
+                    None,
+                )
 
     # -- views ----------------------------------------------------------------
     @property

@@ -181,6 +181,11 @@ class Schedule:
             (Saturday and Sunday off, no holidays).
         business_day: the [`BusinessDay`][microloan.BusinessDay] rule that moved the
             due dates off non-business days (`"none"`: they did not move).
+        principal_grace: how many first installments pay interest only (grace on
+            principal); 0 for none.
+        interest_free_periods: how many first periods charge no interest (免息期); 0 for none.
+        balloon: the principal the last installment repays on top of its level part,
+            or `None`.
 
     Examples:
         >>> from datetime import date
@@ -212,6 +217,10 @@ class Schedule:
     day_count: DayCount | None = None
     calendar: Calendar | None = None
     business_day: BusinessDay = "none"
+    # origination: grace on principal, interest-free periods, a balloon
+    principal_grace: int = 0
+    interest_free_periods: int = 0
+    balloon: Money | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_schedule(self)
@@ -681,6 +690,7 @@ def _check_schedule(schedule: Schedule) -> None:
     _check_day_count(schedule.day_count)
     _check_installments(schedule, term, start, method, first_due)
     _check_moves(schedule)
+    _check_originated(schedule, term, method)
 
 
 def _check_installments(
@@ -845,12 +855,181 @@ def _check_multiple(multiple: object, currency: str) -> Decimal | None:
     return multiple.amount
 
 
+# -- origination: grace on principal, interest-free periods, a balloon -------------
+#: The methods each origination option applies to; the others refuse it, for the reason given.
+_ORIGINATION: Final[Mapping[str, frozenset[str]]] = {
+    "principal_grace": frozenset({"equal_installment", "equal_principal", "flat"}),
+    "interest_free_periods": frozenset({"equal_installment", "equal_principal", "bullet", "flat"}),
+    "balloon": frozenset({"equal_installment", "equal_principal", "flat"}),
+}
+_NOT_APPLICABLE: Final = {
+    "bullet": "it has one installment",
+    "interest_only": "it repays all principal at the end already",
+    "free": "its first installments would have nothing due",  # interest-free interest only
+}
+
+
+def origination_applies(option: str, method: str) -> bool:
+    """Whether `method` takes the origination option `option` (a product's default or not)."""
+    return method in _ORIGINATION[option]
+
+
+def _check_origination(  # noqa: PLR0917 - the options and what they depend on
+    method: Method,
+    term: int,
+    principal: Decimal,
+    currency: str,
+    principal_grace: object,
+    interest_free_periods: object,
+    balloon: object,
+    residual: Residual = "last",
+) -> tuple[int, int, Decimal | None]:
+    """The checked grace, interest-free periods and balloon amount of a `term`-period schedule.
+
+    Each is refused where it means nothing for `method` (grace or a balloon on a
+    `bullet`, which has one installment; on `interest_only`, which already repays all
+    principal at the end, and whose first installments would have nothing due with
+    interest-free periods), and grace together with interest-free periods is refused:
+    the first installments would have nothing due.
+    """
+    grace = check_int("principal_grace", principal_grace, minimum=0)
+    free = check_int("interest_free_periods", interest_free_periods, minimum=0)
+    for name, value in (("principal_grace", grace), ("interest_free_periods", free)):
+        if value >= term:
+            raise invalid(name, value, f"must be less than the term {term}")
+    amount = _check_balloon(balloon, principal, currency)
+    given: dict[str, object] = {
+        "principal_grace": grace,
+        "interest_free_periods": free,
+        "balloon": amount,
+    }
+    for name, option_value in given.items():
+        if option_value and not origination_applies(name, method):
+            shown = balloon if name == "balloon" else option_value
+            why = _NOT_APPLICABLE["free" if name == "interest_free_periods" else method]
+            raise invalid(name, shown, f"does not apply to {method}: {why}")
+    if grace and free:  # an installment with nothing due is no installment
+        first = min(grace, free)
+        what = "installment 1" if first == 1 else f"installments 1 to {first}"
+        raise invalid(
+            "interest_free_periods",
+            free,
+            f"cannot be combined with principal_grace={grace}: {what} would have nothing due",
+        )
+    if amount is not None and residual == "last_interest":
+        raise invalid(
+            "residual", residual, "cannot keep the last installment level: it repays the balloon"
+        )
+    return grace, free, amount
+
+
+def _check_balloon(balloon: object, principal: Decimal, currency: str) -> Decimal | None:
+    """The amount of a balloon: None, or Money in the currency, 0 < balloon < principal."""
+    if balloon is None:
+        return None
+    if not isinstance(balloon, Money):
+        raise wrong_type("balloon", balloon, "Money or None")
+    if balloon.currency != currency:
+        raise invalid("balloon", balloon, f"is not in the principal's currency {currency}")
+    if not balloon.is_whole or not 0 < balloon.amount < principal:
+        raise invalid(
+            "balloon",
+            balloon,
+            f"must be more than zero and less than the principal {principal} {currency}, "
+            "in whole minor units",
+        )
+    return balloon.amount
+
+
+def _check_originated(schedule: Schedule, term: int, method: Method) -> None:
+    """The installments show the schedule's grace, interest-free periods and balloon."""
+    principal = schedule.principal
+    grace, free, balloon = _check_origination(
+        method,
+        term,
+        principal.amount,
+        principal.currency,
+        schedule.principal_grace,
+        schedule.interest_free_periods,
+        schedule.balloon,
+        schedule.residual,
+    )
+    installments = schedule.installments
+    for index, item in enumerate(installments[:grace]):
+        if item.principal.amount:
+            raise invalid(
+                f"installments[{index}].principal",
+                item.principal,
+                f"must be zero within the principal grace of {grace} installments",
+            )
+    if method != "bullet":
+        for index, item in enumerate(installments[:free]):
+            if item.interest.amount:
+                raise invalid(
+                    f"installments[{index}].interest",
+                    item.interest,
+                    f"must be zero within the {free} interest-free periods",
+                )
+    if balloon is not None and installments[-1].principal.amount < balloon:
+        raise invalid(
+            f"installments[{len(installments) - 1}].principal",
+            installments[-1].principal,
+            f"is less than the balloon {schedule.balloon}",
+        )
+
+
+def _originate(  # noqa: PLR0917 - the plan and the three options
+    plan: _Plan,
+    method: Method,
+    principal_grace: object,
+    interest_free_periods: object,
+    balloon: object,
+    residual: Residual = "last",
+    *,
+    zero_rates: bool = True,
+) -> None:
+    """Check the origination options and set them on `plan`.
+
+    With `zero_rates` the free periods get a zero rate (their interest, a flat charge
+    or a bullet's share, is nothing); an annuity instead keeps the rates, to split its
+    level installment as the contract does, and charges the free periods nothing.
+    """
+    plan.grace, plan.free, plan.balloon = _check_origination(
+        method,
+        plan.term,
+        plan.principal,
+        plan.currency,
+        principal_grace,
+        interest_free_periods,
+        balloon,
+        residual,
+    )
+    if plan.balloon is not None:  # whole minor units: written as the principal is
+        plan.balloon = plan.balloon.quantize(plan.exp, context=CONTEXT)
+    if plan.free and zero_rates:
+        zero = ZERO.quantize(plan.exp, context=CONTEXT)
+        plan.rates = [zero] * plan.free + plan.rates[plan.free :]
+        plan.uniform = False
+
+
+def _grace_rows(plan: _Plan) -> list[_Row]:
+    """The interest-only installments of the principal grace: no principal, the balance intact."""
+    exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
+    amount = plan.principal
+    rows: list[_Row] = []
+    for r in plan.rates[: plan.grace]:
+        interest = ctx.multiply(amount, r).quantize(exp, decimal_rounding, ctx)
+        rows.append((ZERO.quantize(exp, context=ctx), interest, interest, amount))
+    return rows
+
+
 @final
 class _Plan:
     """Checked inputs and the per-period rates of one schedule (internal)."""
 
     __slots__ = (
         "accrual",
+        "balloon",
         "business_day",
         "calendar",
         "currency",
@@ -861,7 +1040,9 @@ class _Plan:
         "dues",
         "exp",
         "first_due",
+        "free",
         "frequency",
+        "grace",
         "multiple",
         "nominal",
         "nominal_dues",
@@ -929,6 +1110,23 @@ class _Plan:
         self.uniform = self.regular and self.accrual == "period"
         self.nominal = _nominal_rate(rate, self.frequency, self.days_in_year)
         self.rates = self._period_rates()
+        # origination options (set by `_originate`): none by default
+        self.grace = self.free = 0
+        self.balloon: Decimal | None = None
+
+    def after_grace(self) -> _Plan:
+        """This plan less its grace periods: the periods that amortise the whole principal."""
+        if not self.grace:
+            return self
+        tail = object.__new__(_Plan)
+        for name in _Plan.__slots__:
+            setattr(tail, name, getattr(self, name))
+        tail.rates = self.rates[self.grace :]
+        tail.dues = self.dues[self.grace :]
+        tail.term = self.term - self.grace
+        tail.grace = 0
+        tail.uniform = self.accrual == "period" and all(r == self.nominal for r in tail.rates)
+        return tail
 
     def _period_rates(self) -> list[Decimal]:
         """The rate of each period: nominal (pro rata first) or daily × actual days.
@@ -994,12 +1192,30 @@ class _Plan:
         return CONTEXT.multiply(units, step).quantize(self.exp, context=CONTEXT)
 
     def level_principal(self, level: Decimal) -> Decimal:
-        """A level principal part such that the last part, P − (n − 1) × level, is >= 0."""
-        n = self.term
-        if level < 0 or CONTEXT.multiply(level, Decimal(n - 1)) > self.principal:
+        """A level principal part such that the last part, P − (n − 1) × level, is >= 0.
+
+        With grace on principal only the n − N periods after it have a part, and with a
+        balloon B the last part is at least B: (n − N − 1) × level <= P − B.
+        """
+        n = self.term - self.grace
+        amortised = (
+            self.principal
+            if self.balloon is None
+            else CONTEXT.subtract(self.principal, self.balloon)
+        )
+        if level < 0 or CONTEXT.multiply(level, Decimal(n - 1)) > amortised:
             # Rounding up a tiny share would overdraw the last part: take the floor instead.
-            level = self.floor_level(CONTEXT.divide(self.principal, Decimal(n)))
+            level = self.floor_level(CONTEXT.divide(amortised, Decimal(n)))
         return level
+
+    def level_share(self) -> Decimal:
+        """The exact level principal part: (P − B) / (n − N), the balloon and grace left out."""
+        amortised = (
+            self.principal
+            if self.balloon is None
+            else CONTEXT.subtract(self.principal, self.balloon)
+        )
+        return CONTEXT.divide(amortised, Decimal(self.term - self.grace))
 
     # -- output -------------------------------------------------------------
     def schedule(
@@ -1078,6 +1294,9 @@ class _Plan:
             day_count=self.day_count,
             calendar=self.calendar,
             business_day=self.business_day,
+            principal_grace=self.grace,
+            interest_free_periods=self.free,
+            balloon=None if self.balloon is None else _make(self.balloon, currency),
         )
 
 
@@ -1105,13 +1324,25 @@ _SET_BALANCE: Final = Installment.__dict__["balance"].__set__
 _SET_NOMINAL_DUE: Final = Installment.__dict__["nominal_due"].__set__
 
 
-def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Decimal:
+def _annuity(
+    principal: Decimal, rates: list[Decimal], *, uniform: bool, balloon: Decimal | None = None
+) -> Decimal:
     """The exact level payment that repays `principal` over periods with these rates.
 
     With one rate i for all n periods (`uniform`) it is the textbook
     P × i / (1 − (1 + i)^−n) (numpy-financial's `pmt`); otherwise the payment A that
-    solves P × Π(1 + r_k) = A × Σ_k Π_{j>k}(1 + r_j).
+    solves P × Π(1 + r_k) = A × Σ_k Π_{j>k}(1 + r_j). A `balloon` B repaid on top of
+    the last payment is taken out at its present value: P becomes P − B / Π(1 + r_k)
+    (`pmt(i, n, -P, fv=B)`).
     """
+    if balloon is not None:
+        growth = ONE
+        if uniform:
+            growth = CONTEXT.power(CONTEXT.add(ONE, rates[0]), len(rates))
+        else:
+            for r in rates:
+                growth = CONTEXT.multiply(growth, CONTEXT.add(ONE, r))
+        principal = CONTEXT.subtract(principal, CONTEXT.divide(balloon, growth))
     if uniform and not rates[0]:
         # P / n, not P × (1 / n): 1.85 / 185 is 0.01 exactly, 1.85 × (1 / 185) is 0.0099…9
         return CONTEXT.divide(principal, Decimal(len(rates)))
@@ -1194,6 +1425,9 @@ def equal_installment(
     calendar: Calendar | None = None,
     business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
+    principal_grace: int = 0,
+    interest_free_periods: int = 0,
+    balloon: Money | None = None,
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
 
@@ -1267,6 +1501,18 @@ def equal_installment(
         conventions: a [`Conventions`][microloan.Conventions] bundle for every option
             left out (`None`: the library's defaults); an option given explicitly
             overrides the bundle's.
+        principal_grace: the first N installments pay interest only (grace on
+            principal, Apache Fineract's `graceOnPrincipalPayment`); the level
+            installment amortises the whole principal over the other term − N. Default 0.
+        interest_free_periods: the first K periods charge no interest (免息期): each
+            repays the principal part it would have repaid, and the other installments
+            are those of the schedule without them (Apache Fineract's interest-free
+            grace). Refused together with `principal_grace` (nothing would be due).
+            Default 0.
+        balloon: principal the last installment repays on top of its level part; the
+            level installment amortises the rest, the balloon's present value taken
+            out (`pmt(i, n, -P, fv=balloon)`). More than zero, less than the
+            principal, in its currency; refused with `residual="last_interest"`.
 
     Returns:
         The schedule.
@@ -1285,6 +1531,16 @@ def equal_installment(
         {Money('8556.17', 'CNY')}
         >>> plan.installments[-1].total, plan.total_interest
         (Money('8556.12', 'CNY'), Money('2673.99', 'CNY'))
+
+        Three months' grace on principal, then a 20,000 balloon on top of the last:
+
+        >>> plan = equal_installment(Money("100000"), rate=Rate.annual("4.9%"), term=12,
+        ...                          start=date(2026, 1, 15), principal_grace=3,
+        ...                          balloon=Money("20000"))
+        >>> [str(item.total.amount) for item in plan.installments[2:5]]
+        ['408.33', '9153.02', '9153.02']
+        >>> plan.installments[-1].principal >= plan.balloon
+        True
     """
     bundle = _bundle(conventions)
     settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
@@ -1302,20 +1558,38 @@ def equal_installment(
     where: Residual = check_option(
         "residual", bundle.residual if residual is None else residual, Residual
     )
-    exact = _annuity(plan.principal, plan.rates, uniform=plan.uniform)
+    _originate(
+        plan, "equal_installment", principal_grace, interest_free_periods, balloon, where,
+        zero_rates=False,
+    )  # fmt: skip
+    free = plan.free
+    tail = plan.after_grace()  # the periods that amortise: all but the grace
+    exact = _annuity(tail.principal, tail.rates, uniform=tail.uniform, balloon=plan.balloon)
     level = plan.round_level(exact)
     path = exact if basis == "exact" else None
     principal_first = how == "principal_first"
-    rows, early = _annuity_rows(plan, level, path, exact, principal_first=principal_first)
+    rows, early = _annuity_rows(
+        tail, level, path, exact, principal_first=principal_first, free=free
+    )
     step = plan.multiple if plan.multiple is not None else plan.exp
-    while early and level:  # it repays before the end (tiny loans): lower it a step at a time
+    # it repays before the end (tiny loans), or eats into the balloon: lower it a step at a time
+    while _short(rows, early, plan.balloon) and level:
         level = max(CONTEXT.subtract(level, step), ZERO.quantize(plan.exp))
-        rows, early = _annuity_rows(plan, level, path, exact, principal_first=principal_first)
+        rows, early = _annuity_rows(
+            tail, level, path, exact, principal_first=principal_first, free=free
+        )
     if where == "balanced":
-        rows = _balanced(plan, level, rows, path, exact, step, principal_first=principal_first)
+        rows = _balanced(
+            tail, level, rows, path, exact, step, principal_first=principal_first, free=free
+        )
     elif where == "last_interest":
-        rows = _last_interest(rows)
-    return plan.schedule("equal_installment", rows, basis, how, where)
+        rows = _last_interest(rows, level)
+    return plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where)
+
+
+def _short(rows: list[_Row], early: bool, balloon: Decimal | None) -> bool:
+    """Whether a level repays the loan early, or leaves the last part below the balloon."""
+    return early or (balloon is not None and rows[-1][0] < balloon)
 
 
 def _balanced(  # noqa: PLR0917 - the state of one annuity
@@ -1327,6 +1601,7 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
     step: Decimal,
     *,
     principal_first: bool,
+    free: int = 0,
 ) -> list[_Row]:
     """residual="balanced": move the level a step at a time while the last comes closer.
 
@@ -1334,7 +1609,12 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
     further from the others than with `residual="last"`; a level that would repay
     the loan early is not taken.
     """
-    best = CONTEXT.abs(CONTEXT.subtract(rows[-1][2], level))
+    balloon = ZERO if plan.balloon is None else plan.balloon  # the last repays it on top
+
+    def distance(last: _Row, candidate: Decimal) -> Decimal:
+        return CONTEXT.abs(CONTEXT.subtract(CONTEXT.subtract(last[2], balloon), candidate))
+
+    best = distance(rows[-1], level)
     for direction in (step, CONTEXT.minus(step)):
         candidate = level
         while best:
@@ -1342,18 +1622,17 @@ def _balanced(  # noqa: PLR0917 - the state of one annuity
             if candidate <= 0:
                 break
             moved, early = _annuity_rows(
-                plan, candidate, path, exact, principal_first=principal_first
+                plan, candidate, path, exact, principal_first=principal_first, free=free
             )
-            distance = CONTEXT.abs(CONTEXT.subtract(moved[-1][2], candidate))
-            if early or distance >= best:
+            gap = distance(moved[-1], candidate)
+            if _short(moved, early, plan.balloon) or gap >= best:
                 break
-            best, rows = distance, moved
+            best, rows = gap, moved
     return rows
 
 
-def _last_interest(rows: list[_Row]) -> list[_Row]:
+def _last_interest(rows: list[_Row], level: Decimal) -> list[_Row]:
     """residual="last_interest": the last installment is level; its interest is the plug."""
-    level = rows[0][2]
     balance = rows[-1][0]
     interest = CONTEXT.subtract(level, balance)
     if interest < 0:
@@ -1374,6 +1653,7 @@ def _annuity_rows(
     annuity: Decimal,
     *,
     principal_first: bool = False,
+    free: int = 0,
 ) -> tuple[list[_Row], bool]:
     """The rows of a level installment, and whether it repaid the loan before the end.
 
@@ -1382,7 +1662,8 @@ def _annuity_rows(
     `principal_first` the exact principal part (the exact annuity `annuity` less the
     exact interest on the exact basis — moved by as much as a lowered or balanced level
     has moved — and the level less it on the rounded one) is rounded and the interest
-    is the rest.
+    is the rest. The first `free` periods are interest-free: each repays the principal
+    part it would have repaid and charges no interest (nor carries any).
     """
     # the exact annuity, moved as far as the level has been moved from its rounding
     principal_level = (
@@ -1399,7 +1680,8 @@ def _annuity_rows(
     early = False
     rows: list[_Row] = []
     append = rows.append
-    for r in rates[:-1]:
+    nothing = ZERO.quantize(exp)
+    for k, r in enumerate(rates[:-1]):
         if exact_level is None:
             exact_interest = multiply(balance, r)
         else:
@@ -1417,6 +1699,8 @@ def _annuity_rows(
         if interest > level:  # more interest than the installment: carry the excess
             interest, carry = level, subtract(interest, level)
         part = subtract(level, interest)
+        if k < free:  # interest-free: the interest it would bear is not charged
+            interest, carry = nothing, ZERO
         if part > balance:  # an installment rounded up far enough repays the loan early
             part = balance
             balance = ZERO.quantize(exp)
@@ -1424,7 +1708,7 @@ def _annuity_rows(
             append((part, interest, ctx.add(part, interest), balance))
         else:
             balance = subtract(balance, part)
-            append((part, interest, level, balance))
+            append((part, interest, level if k >= free else part, balance))
     basis = balance if exact_level is None else path
     interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, decimal_rounding, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
@@ -1447,6 +1731,9 @@ def equal_principal(
     calendar: Calendar | None = None,
     business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
+    principal_grace: int = 0,
+    interest_free_periods: int = 0,
+    balloon: Money | None = None,
 ) -> Schedule:
     """Equal principal (等额本金): the same principal part every period, interest on the balance.
 
@@ -1469,8 +1756,8 @@ def equal_principal(
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
-    share = CONTEXT.divide(plan.principal, Decimal(plan.term))
-    level = plan.level_principal(plan.round_level(share))
+    _originate(plan, "equal_principal", principal_grace, interest_free_periods, balloon)
+    level = plan.level_principal(plan.round_level(plan.level_share()))
     return plan.schedule("equal_principal", _level_parts(plan, level, on_original=False))
 
 
@@ -1484,12 +1771,14 @@ def _level_parts(plan: _Plan, level: Decimal, *, on_original: bool) -> list[_Row
     multiply, subtract, add = ctx.multiply, ctx.subtract, ctx.add
     balance = original = plan.principal
     rows: list[_Row] = []
-    for r in plan.rates[:-1]:
+    grace, zero = plan.grace, ZERO.quantize(exp, context=ctx)
+    for k, r in enumerate(plan.rates[:-1]):
         interest = multiply(original if on_original else balance, r).quantize(
             exp, decimal_rounding, ctx
         )
-        balance = subtract(balance, level)
-        rows.append((level, interest, add(level, interest), balance))
+        part = zero if k < grace else level
+        balance = subtract(balance, part)
+        rows.append((part, interest, add(part, interest), balance))
     interest = multiply(original if on_original else balance, plan.rates[-1])
     interest = interest.quantize(exp, decimal_rounding, ctx)
     rows.append((balance, interest, add(balance, interest), ZERO.quantize(exp)))
@@ -1512,6 +1801,9 @@ def interest_only(
     calendar: Calendar | None = None,
     business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
+    principal_grace: int = 0,
+    interest_free_periods: int = 0,
+    balloon: Money | None = None,
 ) -> Schedule:
     """Interest only (按月付息，到期还本 / 先息后本): interest each period, principal at the end.
 
@@ -1537,6 +1829,7 @@ def interest_only(
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
+    _originate(plan, "interest_only", principal_grace, interest_free_periods, balloon)
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
     zero = ZERO.quantize(exp, context=ctx)
@@ -1567,6 +1860,9 @@ def bullet(
     calendar: Calendar | None = None,
     business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
+    principal_grace: int = 0,
+    interest_free_periods: int = 0,
+    balloon: Money | None = None,
 ) -> Schedule:
     """Bullet (到期一次还本付息): one installment at maturity with the principal and all interest.
 
@@ -1588,6 +1884,7 @@ def bullet(
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
+    _originate(plan, "bullet", principal_grace, interest_free_periods, balloon)
     factor = ZERO
     for r in plan.rates:
         factor = CONTEXT.add(factor, r)
@@ -1613,6 +1910,9 @@ def flat(
     calendar: Calendar | None = None,
     business_day: BusinessDay | None = None,
     conventions: Conventions | None = None,
+    principal_grace: int = 0,
+    interest_free_periods: int = 0,
+    balloon: Money | None = None,
 ) -> Schedule:
     """Flat rate (等本等息): equal principal plus a fixed charge on the *original* principal.
 
@@ -1637,9 +1937,10 @@ def flat(
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
+    _originate(plan, "flat", principal_grace, interest_free_periods, balloon)
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     amount = plan.principal
-    share = ctx.divide(amount, Decimal(plan.term))
+    share = plan.level_share()
     if plan.multiple is None:
         level = plan.round(share)
     else:
@@ -1670,12 +1971,18 @@ class MethodSpec:
     options: tuple[str, ...] = ()
 
 
+def _first_level(schedule: Schedule) -> Installment:
+    """The first installment past the grace and the interest-free periods: a level one."""
+    after = max(schedule.principal_grace, schedule.interest_free_periods)
+    return schedule.installments[min(after, len(schedule.installments) - 1)]
+
+
 def _first_total(schedule: Schedule) -> Decimal:
-    return schedule.installments[0].total.amount
+    return _first_level(schedule).total.amount
 
 
 def _first_principal(schedule: Schedule) -> Decimal:
-    return schedule.installments[0].principal.amount
+    return _first_level(schedule).principal.amount
 
 
 METHODS: Final[Mapping[Method, MethodSpec]] = {
@@ -1705,12 +2012,40 @@ def replan(
     """
     spec = METHODS[schedule.method]
     inherited = {name: getattr(schedule, name) for name in (*_CONVENTIONS, *spec.options)}
+    # the grace, free periods and balloon ahead, found on the due dates as they fall
+    inherited |= _origination_ahead(schedule, principal, term, first_due)
     if schedule.business_day != "none":  # step the new dates from the nominal ones
         nominal = {item.due_date: item.nominal_due for item in schedule.installments}
         first_due = nominal.get(first_due) or first_due
         if schedule.accrual == "period":  # periods priced on their nominal dates
             start = nominal.get(start) or start
     return spec.generate(principal, term=term, start=start, first_due=first_due, **inherited)
+
+
+def _origination_ahead(
+    schedule: Schedule, principal: Money, term: int, first_due: date
+) -> dict[str, Any]:
+    """The grace, interest-free periods and balloon still ahead of a plan re-made from `first_due`.
+
+    The grace and interest-free periods already past are not granted again; the
+    balloon stays while it is less than the principal re-planned. When a prepayment
+    leaves no more principal than the balloon, every installment but the last pays
+    interest only (a grace over all but the last) and the last repays the principal.
+    """
+    options: dict[str, Any] = {}
+    if not (schedule.principal_grace or schedule.interest_free_periods or schedule.balloon):
+        return options
+    dues = [item.due_date for item in schedule.installments]
+    past = dues.index(first_due) if first_due in dues else 0
+    grace = min(max(schedule.principal_grace - past, 0), term - 1)
+    free = min(max(schedule.interest_free_periods - past, 0), term - 1)
+    balloon = schedule.balloon
+    if balloon is not None and balloon.amount >= principal.amount:
+        balloon = None
+        if not free:
+            grace = term - 1
+    options.update(principal_grace=grace, interest_free_periods=free, balloon=balloon)
+    return options
 
 
 #: The schedule attributes every generator takes and a re-amortised plan keeps.
