@@ -1143,7 +1143,7 @@ class Ledger:
         )
         self._settle()
 
-    def reage(self, number: int, on: date, term: int) -> None:
+    def reage(self, number: int, on: date, term: int, first_due: date | None) -> None:
         """Roll everything owed but penalty into a new plan of `term` lines from `on`.
 
         The unpaid principal (due or not) is amortised from `on` with the schedule's
@@ -1167,7 +1167,7 @@ class Ledger:
             Money(principal, cfg.currency),
             term=term,
             start=on,
-            first_due=_step(on, 1, days),
+            first_due=_step(on, 1, days) if first_due is None else first_due,
         )
         lines = self.lines[:first]
         for j, inst in enumerate(new.installments):
@@ -1186,7 +1186,7 @@ class Ledger:
         self.lines = lines
         self.dead = len(lines)
         self.principal_left = principal
-        self.day = on.day
+        self.day = new.first_due.day if first_due is not None else on.day
         self._own_config()
         if cfg.level is not None:
             self.config.target = cfg.level(new)

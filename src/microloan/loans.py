@@ -1020,11 +1020,12 @@ class Loan:
         self._check_planned("term", periods, "extended")
         return self._post(_Posting(number=self._next(), kind="extension", on=day, term=periods))
 
-    def reage(self, *, on: date, term: int) -> Loan:
+    def reage(self, *, on: date, term: int, first_due: date | None = None) -> Loan:
         """Re-age an overdue loan: everything owed rolled into a new plan of `term` installments.
 
         All principal outstanding (overdue or not) is amortised from `on` by the
-        schedule's own generator (the first installment one period after `on`); the
+        schedule's own generator (the first installment on `first_due`, by default
+        one period after `on`, then one period apart); the
         unpaid interest (overdue, and the current period's to `on`) is payable with
         the new plan's first installment; penalty accrued so far stays owed (waive it
         apart). Days past due restart from 0; `max_days_past_due` keeps the worst the
@@ -1033,6 +1034,8 @@ class Loan:
         Args:
             on: the date of the re-ageing; something must be overdue on it.
             term: the installments of the new plan, at least 1.
+            first_due: the first due date of the new plan, after `on` (default: one
+                period after `on`).
 
         Returns:
             The loan with the re-ageing posted (a `"reage"` transaction whose `amount`
@@ -1057,7 +1060,12 @@ class Loan:
         day = self._check_on(on, "on")
         periods = check_int("term", term, minimum=1)
         self._check_planned("term", periods, "re-aged")
-        return self._post(_Posting(number=self._next(), kind="reage", on=day, term=periods))
+        due = None if first_due is None else _check_date(first_due, "first_due")
+        if due is not None and due <= day:
+            raise invalid("first_due", due, f"must be after the re-ageing date {day.isoformat()}")
+        return self._post(
+            _Posting(number=self._next(), kind="reage", on=day, term=periods, due=due)
+        )
 
     def reamortize(self, *, on: date) -> Loan:
         """Spread what is overdue over the installments left (re-amortisation).
@@ -1379,7 +1387,7 @@ def _post_again(loan: Loan, posting: _Posting) -> Loan:
         "write_off": (),
         "deferral": ("installments", "interest"),
         "extension": ("term",),
-        "reage": ("term",),
+        "reage": ("term", "due"),
         "reamortization": (),
         "repricing": ("rate",),
     }.get(kind)
@@ -1424,7 +1432,7 @@ _CHANGES: Final[dict[str, Callable[[Loan, _Posting], Loan]]] = {
         interest=p.interest,  # type: ignore[arg-type]
     ),
     "extension": lambda loan, p: loan.extend(on=p.on, term=p.term),  # type: ignore[arg-type]
-    "reage": lambda loan, p: loan.reage(on=p.on, term=p.term),  # type: ignore[arg-type]
+    "reage": lambda loan, p: loan.reage(on=p.on, term=p.term, first_due=p.due),  # type: ignore[arg-type]
     "reamortization": lambda loan, p: loan.reamortize(on=p.on),
     "repricing": lambda loan, p: loan.reprice(p.rate, on=p.on),  # type: ignore[arg-type]
 }
@@ -1486,7 +1494,7 @@ def _apply(ledger: Ledger, posting: _Posting) -> None:
     elif kind == "extension":
         ledger.extend(posting.number, posting.on, posting.term or 1)
     elif kind == "reage":
-        ledger.reage(posting.number, posting.on, posting.term or 1)
+        ledger.reage(posting.number, posting.on, posting.term or 1, posting.due)
     elif kind == "reamortization":
         ledger.reamortize(posting.number, posting.on)
     elif kind == "repricing":
