@@ -117,6 +117,7 @@ from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
     Breakdown,
+    DeferredInterest,
     Loan,
     LoanComponent,
     LoanKind,
@@ -234,6 +235,7 @@ __all__ = [
     "Allocation",
     "AllocationOrder",
     "Breakdown",
+    "DeferredInterest",
     "EarlyRepaymentInterest",
     "ExcessHandling",
     "Loan",
