@@ -627,7 +627,9 @@ def loans_with_history(draw: st.DrawFn) -> microloan.Loan:
 EVENTS: Final = ("defer", "extend", "reage", "reamortize", "reprice")
 
 
-def post_event(draw: st.DrawFn, loan: microloan.Loan, kind: str, on: date) -> microloan.Loan:
+def post_event(
+    draw: Callable[[st.SearchStrategy[Any]], Any], loan: microloan.Loan, kind: str, on: date
+) -> microloan.Loan:
     """`loan` with one change of plan of `kind` on `on`, its parameters drawn (may raise)."""
     if kind == "defer":
         interest = draw(st.sampled_from(get_args(microloan.DeferredInterest)))
@@ -643,7 +645,7 @@ def post_event(draw: st.DrawFn, loan: microloan.Loan, kind: str, on: date) -> mi
 
 
 @st.composite
-def loan_events(
+def loan_events(  # noqa: C901 - one branch per operation
     draw: st.DrawFn,
     loans: st.SearchStrategy[microloan.Loan],
     *,
@@ -655,7 +657,7 @@ def loan_events(
     (with `events`) deferrals, extensions, re-ageings, re-amortisations and repricings,
     some back-dated (with `back_dated`)."""
     loan = draw(loans)
-    day = max((p.on for p in loan._postings), default=loan.start)  # noqa: SLF001
+    day = max((p.on for p in loan._postings), default=loan.start)
     actions = ["repay", "repay", "fee", "waive", "write_off", "reverse"]
     if events:
         actions = [*actions, *EVENTS, *EVENTS] if steps is None else list(EVENTS)

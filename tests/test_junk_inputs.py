@@ -123,6 +123,9 @@ PLAUSIBLE: dict[str, object] = {
     "value": "0.18",
     "product": LoanProduct.installment_loan(),
     "name": "x",
+    "installments": 2,
+    "interest": "accrue",
+    "drawdown": 0,
 }
 
 _ANY = st.sampled_from(JUNK)
