@@ -455,3 +455,14 @@ def test_an_event_history_conserves_on_a_plain_example() -> None:
         "repayment",
         "extension",
     ]
+
+
+def test_vintage_counts_a_reaged_loan_as_having_been_late() -> None:
+    """A loan re-aged before month end is current at the snapshot, yet bad in its vintage."""
+    aged = _plan_loan().reage(on=date(2026, 3, 30), term=6)
+    snapshot = microloan.LoanRecord.from_loan("L-1", aged, on=date(2026, 3, 31))
+    assert (snapshot.days_past_due, snapshot.max_days_past_due) == (0, 42)
+    curve = microloan.vintage([snapshot], over=30).curve(date(2026, 1, 1))
+    assert curve[-1] == 1
+    report = microloan.ageing_report([snapshot], on=date(2026, 3, 31), scheme="m")
+    assert report.count("M0") == 1  # aged by its days past due now: current
