@@ -266,16 +266,26 @@ def _deferral_year() -> list[str]:
     june = loan.position(on=date(2020, 4, 20))
     undone = loan.reverse(loan.transactions[-1])
     return [
-        f"A merchant's {plan.principal} from {plan.start} at {plan.rate}, 12 installments"
-        f" of {plan.installments[0].total}; the first paid on time.",
-        f"  2020-03-01 deferral of 3 installments (延期还本付息): {deferral.amount} interest"
-        f" added, maturity now {deferral.due}",
-        f"  2020-03-16: {march.status}, {march.days_past_due} days past due; next"
-        f" {march.next_due_amount} on {march.next_due_date}",
-        f"  2020-04-20 repriced to 4.85% (LPR 3.85% + 1): next {june.next_due_amount}"
-        f" on {june.next_due_date}",
-        f"  Reversed, the repricing never happened: next"
-        f" {undone.position(on=date(2020, 4, 20)).next_due_amount}",
+        (
+            f"A merchant's {plan.principal} from {plan.start} at {plan.rate}, 12 installments"
+            f" of {plan.installments[0].total}; the first paid on time."
+        ),
+        (
+            f"  2020-03-01 deferral of 3 installments (延期还本付息): {deferral.amount} interest"
+            f" added, maturity now {deferral.due}"
+        ),
+        (
+            f"  2020-03-16: {march.status}, {march.days_past_due} days past due; next"
+            f" {march.next_due_amount} on {march.next_due_date}"
+        ),
+        (
+            f"  2020-04-20 repriced to 4.85% (LPR 3.85% + 1): next {june.next_due_amount}"
+            f" on {june.next_due_date}"
+        ),
+        (
+            f"  Reversed, the repricing never happened: next"
+            f" {undone.position(on=date(2020, 4, 20)).next_due_amount}"
+        ),
     ]
 
 
