@@ -61,7 +61,7 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
-from microloan.loans import DeferredInterest, Loan, LoanPosition, _closed_from
+from microloan.loans import DeferredInterest, Loan, LoanPosition, _closed_from, _worst_reached
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
@@ -1175,7 +1175,9 @@ class CreditLine:
                 break
             since = _closed_from(loan)
             if since is not None and since <= day:
-                closed = closed or loan._closed_position(day)  # noqa: SLF001
+                # shared while the worst days past due reached is the same
+                if closed is None or closed.max_days_past_due != _worst_reached(loan):
+                    closed = loan._closed_position(day)  # noqa: SLF001
                 out.append(closed)
             else:
                 out.append(loan.position(on=day))

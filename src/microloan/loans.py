@@ -1240,7 +1240,7 @@ class Loan:
             on=on,
             status="paid_off",
             days_past_due=0,
-            max_days_past_due=_servicing(self).ledger.worst,
+            max_days_past_due=_worst_reached(self),
             principal_outstanding=zero,
             interest_accrued=zero,
             fees_outstanding=zero,
@@ -1337,6 +1337,11 @@ def _closed_from(loan: Loan) -> date | None:
     """
     trail = loan._trail  # noqa: SLF001 - the loan's servicing state, read only
     return None if isinstance(trail, Config) else trail.closed_from()
+
+
+def _worst_reached(loan: Loan) -> int:
+    """The most days past due `loan` reached up to its last posting (a closed loan: for good)."""
+    return _servicing(loan).ledger.worst
 
 
 def _money(value: Decimal, currency: str) -> Money:
