@@ -1011,9 +1011,10 @@ class Loan:
             >>> from microloan import equal_installment
             >>> plan = equal_installment(Money("12000"), rate=Rate.annual("12%"), term=6,
             ...                          start=date(2026, 1, 15))
-            >>> longer = Loan.from_schedule(plan).extend(on=date(2026, 3, 1), term=10)
-            >>> longer.transactions[-1].due, longer.position(on=date(2026, 3, 1)).principal_outstanding
-            (datetime.date(2026, 12, 15), Money('10030.02', 'CNY'))
+            >>> paid = Loan.from_schedule(plan).repay(Money("2070.58"), on=date(2026, 2, 15))
+            >>> longer = paid.extend(on=date(2026, 3, 1), term=10)  # 5 installments left
+            >>> longer.transactions[-1].due, longer.position(on=date(2026, 3, 1)).next_due_amount
+            (datetime.date(2026, 12, 15), Money('1061.04', 'CNY'))
         """
         day = self._check_on(on, "on")
         periods = check_int("term", term, minimum=1)
