@@ -135,6 +135,10 @@ class Transaction:
     """A transaction posted on a loan, with its allocation: the audit trail.
 
     For a repayment, the allocations plus `excess` add up exactly to `amount`.
+    A change of plan has no allocations: for a deferral `amount` is the interest it
+    added, for an extension the principal re-amortised, for a re-ageing or a
+    re-amortisation the principal and interest rolled over, for a repricing the
+    principal outstanding; `due` is the new maturity (None for a repricing).
     For a waiver, the allocations say what was waived. For a fee, `due` is its
     due date. For a write-off, `amount` is the balance written off. A `"credit"`
     transaction (number 0) records credit held on the loan paying what fell due
@@ -143,7 +147,9 @@ class Transaction:
     Attributes:
         number: the transaction's number on its loan (1 for the first posted; 0 for
             an automatic credit application).
-        kind: `"repayment"`, `"fee"`, `"waiver"`, `"write_off"` or `"credit"`.
+        kind: the [`TransactionKind`][microloan.TransactionKind]: `"repayment"`, `"fee"`,
+            `"waiver"`, `"write_off"`, `"credit"`, or a change of plan (`"deferral"`,
+            `"extension"`, `"reage"`, `"reamortization"`, `"repricing"`).
         on: the value date.
         amount: the amount paid, charged, waived or written off.
         due: the due date of a fee (None otherwise).
