@@ -7,7 +7,7 @@ import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Final, Literal, TypeVar, get_args
 
 import attrs
 from hypothesis import assume
@@ -678,6 +678,70 @@ def loans_with_history(draw: st.DrawFn) -> microloan.Loan:
             elif loan.transactions:
                 chosen = draw(st.sampled_from(loan.transactions))
                 loan = loan.reverse(chosen)
+        except _FAILED:
+            continue
+    return loan
+
+
+#: The changes of plan a running loan takes (`Loan.defer` and friends).
+EVENTS: Final = ("defer", "extend", "reage", "reamortize", "reprice")
+
+
+def post_event(
+    draw: Callable[[st.SearchStrategy[Any]], Any], loan: microloan.Loan, kind: str, on: date
+) -> microloan.Loan:
+    """`loan` with one change of plan of `kind` on `on`, its parameters drawn (may raise)."""
+    if kind == "defer":
+        interest = draw(st.sampled_from(get_args(microloan.DeferredInterest)))
+        return loan.defer(on=on, installments=draw(st.integers(1, 6)), interest=interest)
+    if kind == "extend":
+        return loan.extend(on=on, term=draw(st.integers(1, 12)))
+    if kind == "reage":
+        first_due = draw(st.none() | st.integers(1, 40).map(lambda d: on + timedelta(days=d)))
+        return loan.reage(on=on, term=draw(st.integers(1, 12)), first_due=first_due)
+    if kind == "reamortize":
+        return loan.reamortize(on=on)
+    return loan.reprice(draw(product_rates | st.just(Rate.annual("4.35%"))), on=on)
+
+
+@st.composite
+def loan_events(  # noqa: C901 - one branch per operation
+    draw: st.DrawFn,
+    loans: st.SearchStrategy[microloan.Loan],
+    *,
+    events: bool = True,
+    steps: int | None = None,
+    back_dated: bool = True,
+) -> microloan.Loan:
+    """A loan after a history mixing repayments, fees, waivers, write-offs, reversals and
+    (with `events`) deferrals, extensions, re-ageings, re-amortisations and repricings,
+    some back-dated (with `back_dated`)."""
+    loan = draw(loans)
+    day = max((p.on for p in loan._postings), default=loan.start)
+    actions = ["repay", "repay", "fee", "waive", "write_off", "reverse"]
+    if events:
+        actions = [*actions, *EVENTS, *EVENTS] if steps is None else list(EVENTS)
+    for _ in range(draw(st.integers(1, 10)) if steps is None else steps):
+        day += timedelta(days=draw(st.integers(0, 60)))
+        on = day
+        if back_dated and draw(st.integers(0, 4)) == 0:
+            on = max(loan.start, day - timedelta(days=draw(st.integers(1, 90))))
+        action = draw(st.sampled_from(actions))
+        try:
+            if action == "repay":
+                loan = loan.repay(draw(whole_yuan(1, 20_000)), on=on)
+            elif action == "fee":
+                loan = loan.charge_fee(draw(whole_yuan(1, 200)), on=on)
+            elif action == "waive":
+                component = draw(st.sampled_from(["penalty", "fees", "interest"]))
+                loan = loan.waive(component, on=on)  # type: ignore[arg-type]
+            elif action == "write_off":
+                loan = loan.write_off(on=on)
+            elif action == "reverse":
+                if loan.transactions:
+                    loan = loan.reverse(draw(st.sampled_from(loan.transactions)))
+            else:
+                loan = post_event(draw, loan, action, on)
         except _FAILED:
             continue
     return loan

@@ -68,6 +68,7 @@ def test_demo_runs_and_prints_the_tour() -> None:
     result = _run("demo")
     assert result.returncode == 0, result.stderr
     assert "== Money and rates ==" in result.stdout
+    assert "== A deferral year ==" in result.stdout
 
 
 def test_version_flag() -> None:

@@ -131,6 +131,9 @@ PLAUSIBLE: dict[str, object] = {
     "business_day": "following",
     "rule": "modified_following",
     "days": 3,
+    "installments": 2,
+    "interest": "accrue",
+    "drawdown": 0,
 }
 
 _ANY = st.sampled_from(JUNK)

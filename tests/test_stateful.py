@@ -18,7 +18,7 @@ from hypothesis.stateful import (
 
 import microloan
 from microloan import CreditLine, Loan, MicroloanError, Money
-from tests.strategies import credit_lines, fresh_loans, whole_yuan
+from tests.strategies import EVENTS, credit_lines, fresh_loans, post_event, whole_yuan
 
 
 def _allocated(transaction: microloan.Transaction) -> Money:
@@ -166,6 +166,15 @@ class LoanLife(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(self.loan.transactions))
         self._apply(self.loan.reverse, chosen)
 
+    @rule(kind=st.sampled_from(EVENTS), data=st.data())
+    def change_plan(self, kind: str, data: st.DataObject) -> None:
+        """Defer, extend, re-age, re-amortise or reprice: principal owed stays as it was."""
+        loan = self.loan
+        owed = loan.position(on=self.day).principal_outstanding
+        self._apply(lambda: post_event(data.draw, loan, kind, self.day))
+        if self.loan is not loan:
+            assert self.loan.position(on=self.day).principal_outstanding == owed
+
     @invariant()
     def conserves_every_cent(self) -> None:
         check_loan_conserves(self.loan, self.day)
@@ -265,6 +274,21 @@ class LineLife(RuleBasedStateMachine):
     def with_limit(self, limit: Money) -> None:
         assert self.line is not None
         self._change(self.line.with_limit, limit, on=self.day)
+
+    @precondition(lambda self: self.line is not None and bool(self.line.drawdowns))
+    @rule(kind=st.sampled_from(EVENTS), data=st.data())
+    def change_plan(self, kind: str, data: st.DataObject) -> None:
+        """A drawdown deferred, extended, re-aged, re-amortised or repriced on the line."""
+        assert self.line is not None
+        which = data.draw(st.integers(0, len(self.line.drawdowns) - 1))
+        line = self.line
+        day = max(self.day, line.drawdowns[which].start)
+
+        def change() -> CreditLine:
+            loan = post_event(data.draw, line.drawdown(which), kind, day)
+            return line._changed(which, loan)  # what the line's own event methods do
+
+        self._change(change)
 
     @invariant()
     def conserves_every_cent(self) -> None:

@@ -118,6 +118,7 @@ from microloan.lines import CreditLine, LinePosition, LineState, LineStatus
 from microloan.loans import (
     Allocation,
     Breakdown,
+    DeferredInterest,
     Loan,
     LoanComponent,
     LoanKind,
@@ -238,6 +239,7 @@ __all__ = [
     "Allocation",
     "AllocationOrder",
     "Breakdown",
+    "DeferredInterest",
     "EarlyRepaymentInterest",
     "ExcessHandling",
     "Loan",

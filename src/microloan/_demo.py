@@ -254,6 +254,41 @@ def _revolving_line() -> list[str]:
     ]
 
 
+def _deferral_year() -> list[str]:
+    plan = equal_installment(
+        Money("200000"), rate=Rate.annual("5.15%"), term=12, start=date(2020, 1, 15)
+    )
+    loan = Loan.from_schedule(plan).repay(plan.installments[0].total, on=date(2020, 2, 15))
+    loan = loan.defer(on=date(2020, 3, 1), installments=3, interest="accrue")
+    deferral = loan.transactions[-1]
+    march = loan.position(on=date(2020, 3, 16))
+    loan = loan.reprice(Rate.annual("4.85%"), on=date(2020, 4, 20))
+    june = loan.position(on=date(2020, 4, 20))
+    undone = loan.reverse(loan.transactions[-1])
+    return [
+        (
+            f"A merchant's {plan.principal} from {plan.start} at {plan.rate}, 12 installments"
+            f" of {plan.installments[0].total}; the first paid on time."
+        ),
+        (
+            f"  2020-03-01 deferral of 3 installments (延期还本付息): {deferral.amount} interest"
+            f" added, maturity now {deferral.due}"
+        ),
+        (
+            f"  2020-03-16: {march.status}, {march.days_past_due} days past due; next"
+            f" {march.next_due_amount} on {march.next_due_date}"
+        ),
+        (
+            f"  2020-04-20 repriced to 4.85% (LPR 3.85% + 1): next {june.next_due_amount}"
+            f" on {june.next_due_date}"
+        ),
+        (
+            f"  Reversed, the repricing never happened: next"
+            f" {undone.position(on=date(2020, 4, 20)).next_due_amount}"
+        ),
+    ]
+
+
 def _month_end() -> list[str]:
     on = date(2026, 3, 31)
     daily = Rate.daily("0.05%")
@@ -289,6 +324,7 @@ SECTIONS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Dates and day counts", _dates),
     ("Schedules and APR", _schedules),
     ("Servicing a loan", _servicing),
+    ("A deferral year", _deferral_year),
     ("Revolving credit line", _revolving_line),
     ("Ageing report", _ageing),
     ("Lift table", _lift),

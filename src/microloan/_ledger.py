@@ -32,12 +32,15 @@ everything payable, full precision for accruals); `Loan` turns them into
 from __future__ import annotations
 
 import bisect
+import calendar
 import functools
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar
+
+import attrs
 
 from microloan._decimal import CONTEXT, ZERO, rounding_constant
 from microloan._validators import MAX_EXPONENT
@@ -45,10 +48,11 @@ from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
 from microloan.rates import Rate
-from microloan.schedules import METHODS, replan
+from microloan.schedules import METHODS, _frequency_days, _step, interest_only, replan
 from microloan.terms import ServicingTerms
 
 if TYPE_CHECKING:
+    from microloan.loans import DeferredInterest
     from microloan.rates import DaysInYear
     from microloan.schedules import Schedule
     from microloan.terms import ExcessHandling
@@ -266,6 +270,8 @@ class Config:
         return daily_interest(money, self.penalty_rate, start, end, days_in_year="actual").amount
 
 
+_ONE_DAY: Final = timedelta(days=1)
+
 #: The records, newest first: (record, the records before it), shared by copies.
 Log = tuple["Record", "Log"] | None
 
@@ -283,6 +289,7 @@ class Ledger:
         "config",
         "count",
         "credit",
+        "day",
         "dead",
         "fees",
         "head",
@@ -292,6 +299,7 @@ class Ledger:
         "refunded",
         "time",
         "token",
+        "worst",
         "written_off",
     )
 
@@ -322,6 +330,11 @@ class Ledger:
         self.written_off: date | None = None
         self.log: Log = None
         self.count = 0  # the records in `log`
+        self.worst = 0  # the most days past due reached at the end of a day before `time`
+        # the repayment day of the month the plan's monthly dates keep (see `_shift`)
+        days = _frequency_days(sched.frequency)
+        regular = _step(sched.start, 1, days) == sched.first_due
+        self.day = sched.start.day if regular else sched.first_due.day
 
     def copy(self) -> Ledger:
         """An independent copy, sharing every line and fee until one of the two changes it."""
@@ -335,6 +348,7 @@ class Ledger:
         other.time = self.time
         other.written_off = self.written_off
         other.log, other.count = self.log, self.count
+        other.worst, other.day = self.worst, self.day
         self.token, other.token = object(), object()  # neither owns what they share
         return other
 
@@ -508,6 +522,7 @@ class Ledger:
         if on <= self.time:
             return
         stop = on if self.written_off is None else min(on, self.written_off)
+        self.worst = max(self.worst, self.days_past_due(on - _ONE_DAY))
         lines = self.lines
         if self.credit > 0:
             dues = sorted(
@@ -955,6 +970,324 @@ class Ledger:
         )
         self._settle()
 
+    # -- restructuring: deferral, extension, re-ageing, re-amortisation, repricing
+    def days_past_due(self, on: date) -> int:
+        """Days since the oldest due date before `on` whose principal or interest is unpaid."""
+        for line in self.lines[self.head :]:
+            if line.due >= on:
+                break
+            if line.principal_paid != line.principal or self.interest_out(line, line.due) > 0:
+                return (on - line.due).days
+        return 0
+
+    def worst_days_past_due(self, on: date) -> int:
+        """The most days past due reached at the end of any day up to `on` (the clock at `on`)."""
+        return max(self.worst, self.days_past_due(on))
+
+    def _restructurable(self, on: date, what: str) -> int:
+        """Refuse `what` on a written-off or repaid loan; the index of the current period's line."""
+        if self.written_off is not None:
+            raise invalid(
+                "on",
+                on,
+                f"is refused: the loan was written off on {self.written_off.isoformat()}; "
+                f"only a running loan can be {what}",
+            )
+        if not self.principal_left:
+            raise invalid(
+                "on", on, f"is refused: no principal is outstanding on it; nothing can be {what}"
+            )
+        return self._ahead(on)
+
+    def _principal_ahead(self, first: int) -> Decimal:
+        """The principal of the lines from `first` on (those not yet due)."""
+        due = sum((ln.principal - ln.principal_paid for ln in self.lines[self.head : first]), ZERO)
+        return self.principal_left - due
+
+    def _shift(self, day: date, periods: int) -> date:
+        """`day` moved `periods` periods later on the plan's grid of due dates."""
+        days = _frequency_days(self.config.schedule.frequency)
+        if days is not None:
+            return day + timedelta(days=days * periods)
+        first = _step(day.replace(day=1), periods, None)
+        last = calendar.monthrange(first.year, first.month)[1]
+        return first.replace(day=min(self.day, last))
+
+    def _own_all(self, first: int) -> list[Line]:
+        """Own every line from `first` on (a re-plan touches them all); return them."""
+        for i in range(first, len(self.lines)):
+            self._own(i)
+        return self.lines[first:]
+
+    def _roll_due(self, on: date) -> tuple[Decimal, Decimal]:
+        """Take the unpaid principal and interest off the lines due by `on`; return them.
+
+        The lines keep what was paid and waived and their penalty (accrued so far, still
+        owed); with no principal left on them no more penalty accrues.
+        """
+        principal = interest = ZERO
+        for i in range(self.head, self._ahead(on)):
+            line = self._own(i)
+            principal += line.principal - line.principal_paid
+            interest += self.interest_out(line, line.due)
+            line.principal = line.principal_paid
+            _close_interest(line)
+        self.principal_left -= principal
+        return principal, interest
+
+    def _replan_ahead(
+        self, on: date, first: int, principal: Decimal, term: int, interest: Decimal
+    ) -> None:
+        """Re-amortise `principal` over `term` lines from the current period's (`lines[first]`).
+
+        The current period keeps its dates and the interest accrued on it to `on` (at the
+        rate in force before), plus `interest` (rolled over, payable with it); the plan is
+        the schedule generator's (`replan`) from the current period's start.
+        """
+        cfg = self.config
+        ahead = self._own_all(first)
+        current = ahead[0]
+        self.crystallize(current, on)
+        new = replan(
+            cfg.schedule,
+            Money(principal, cfg.currency),
+            term=term,
+            start=current.start,
+            first_due=current.due,
+        )
+        last = self.lines[-1].number
+        lines: list[Line] = self.lines[:first]
+        left = sum((ln.principal - ln.principal_paid for ln in lines[self.head :]), ZERO)
+        for j, inst in enumerate(new.installments):
+            number = ahead[j].number if j < len(ahead) else last + j - len(ahead) + 1
+            line = Line(
+                number=number,
+                start=inst.period_start,
+                due=inst.due_date,
+                principal=inst.principal.amount,
+                amount=inst.interest.amount,
+                daily=False,
+            )
+            if j == 0:
+                line.fixed = CONTEXT.add(current.fixed, interest)
+                line.anchor = current.anchor
+                line.interest_paid = current.interest_paid
+                line.interest_waived = current.interest_waived
+            line.owner = self.token
+            left += line.principal
+            lines.append(line)
+        self.lines = lines
+        self.dead = len(lines)
+        self.principal_left = left
+        if cfg.level is not None:  # "keep the installment" keeps the new plan's
+            cfg.target = cfg.level(new)
+
+    def _own_config(self) -> Config:
+        """A config of this ledger's own (checkpoints share theirs) to change."""
+        cfg = self.config
+        self.config = own = object.__new__(Config)
+        for name in Config.__slots__:
+            setattr(own, name, getattr(cfg, name))
+        return own
+
+    def defer(self, number: int, on: date, periods: int, mode: DeferredInterest) -> None:
+        """Postpone the lines not yet due on `on` by `periods` periods (延期还本付息).
+
+        The current period runs `periods` periods longer: its interest accrued to `on`
+        stays; the rest of its scheduled interest (with `mode="waive"`) or that plus the
+        interest of the added periods on the principal not yet due (`"accrue"`, the
+        schedule's own period interest, `interest_only`) accrues over the longer period
+        and is payable on its new due date. Every later line keeps its amounts and moves
+        `periods` periods. What is already due stays due.
+        """
+        self.advance(on)
+        first = self._restructurable(on, "deferred")
+        ahead = self._principal_ahead(first)
+        if first >= len(self.lines) or ahead <= 0:
+            raise invalid(
+                "on", on, "is refused: no installment falls due after it to defer (re-age instead)"
+            )
+        cfg = self.config
+        sched = cfg.schedule
+        lines = self._own_all(first)
+        current = lines[0]
+        self.crystallize(current, on)
+        extra = ZERO
+        if mode == "accrue":
+            extra = interest_only(
+                Money(ahead, cfg.currency),
+                rate=cfg.rate,
+                term=periods,
+                start=current.due,
+                frequency=sched.frequency,
+                accrual=sched.accrual,
+                days_in_year=sched.days_in_year,
+                rounding=sched.rounding,
+                day_count=sched.day_count,
+            ).total_interest.amount
+        left = ZERO
+        if current.amount and not current.daily:
+            left = CONTEXT.divide(
+                CONTEXT.multiply(current.amount, Decimal((current.due - current.anchor).days)),
+                current.period_days,
+            )
+        current.due = self._shift(current.due, periods)
+        current.period_days = Decimal((current.due - current.start).days)
+        current.pen_from = current.due
+        current.amount = CONTEXT.divide(
+            CONTEXT.multiply(CONTEXT.add(left, extra), current.period_days),
+            Decimal((current.due - current.anchor).days),
+        )
+        current.planned = False
+        for line in lines[1:]:
+            line.start = line.anchor = self._shift(line.start, periods)
+            line.due = line.pen_from = self._shift(line.due, periods)
+            line.period_days = Decimal((line.due - line.start).days)
+        self._record(
+            Record(number=number, kind="deferral", on=on, amount=extra, due=self.lines[-1].due)
+        )
+        self._settle()
+
+    def extend(self, number: int, on: date, term: int) -> None:
+        """Re-amortise the principal not yet due over `term` lines from the current period's (展期)."""
+        self.advance(on)
+        first = self._restructurable(on, "extended")
+        ahead = self._principal_ahead(first)
+        left = len(self.lines) - first
+        if left <= 0 or ahead <= 0:
+            raise invalid(
+                "on", on, "is refused: no installment falls due after it to extend (re-age instead)"
+            )
+        if term <= left:
+            raise invalid(
+                "term",
+                term,
+                f"must be more than the {left} installments left after {on.isoformat()} "
+                "(an extension lengthens the plan)",
+            )
+        self._own_config()
+        self._replan_ahead(on, first, ahead, term, ZERO)
+        self._record(
+            Record(number=number, kind="extension", on=on, amount=ahead, due=self.lines[-1].due)
+        )
+        self._settle()
+
+    def _check_overdue(self, on: date, what: str) -> None:
+        if not self.days_past_due(on):
+            raise invalid("on", on, f"is refused: nothing is overdue on it to {what}")
+
+    def reamortize(self, number: int, on: date) -> None:
+        """Spread what is due and unpaid over the lines not yet due (their number unchanged).
+
+        The unpaid principal of the lines due by `on` joins the principal ahead, re-amortised
+        over the lines left; their unpaid interest is payable with the current period's.
+        """
+        self.advance(on)
+        first = self._restructurable(on, "re-amortised")
+        self._check_overdue(on, "re-amortise")
+        left = len(self.lines) - first
+        if left <= 0:
+            raise invalid(
+                "on",
+                on,
+                "is refused: no installment falls due after it to spread over (re-age instead)",
+            )
+        ahead = self._principal_ahead(first)
+        principal, interest = self._roll_due(on)
+        self._own_config()
+        self._replan_ahead(on, first, ahead + principal, left, interest)
+        self._record(
+            Record(
+                number=number,
+                kind="reamortization",
+                on=on,
+                amount=principal + interest,
+                due=self.lines[-1].due,
+            )
+        )
+        self._settle()
+
+    def reage(self, number: int, on: date, term: int, first_due: date | None) -> None:
+        """Roll everything owed but penalty into a new plan of `term` lines from `on`.
+
+        The unpaid principal (due or not) is amortised from `on` with the schedule's
+        generator; the unpaid interest due, and that of the current period to `on`, is
+        payable with the new plan's first installment; penalty accrued stays owed.
+        Days past due restart (the worst reached is kept: `worst`).
+        """
+        self.advance(on)
+        first = self._restructurable(on, "re-aged")
+        self._check_overdue(on, "re-age")
+        cfg = self.config
+        principal, interest = self._roll_due(on)
+        last = self.lines[-1].number
+        for line in self._own_all(first):
+            self.crystallize(line, on)
+            principal += line.principal - line.principal_paid
+            interest += self.interest_out(line, on)
+        days = _frequency_days(cfg.schedule.frequency)
+        new = replan(
+            cfg.schedule,
+            Money(principal, cfg.currency),
+            term=term,
+            start=on,
+            first_due=_step(on, 1, days) if first_due is None else first_due,
+        )
+        lines = self.lines[:first]
+        for j, inst in enumerate(new.installments):
+            line = Line(
+                number=last + j + 1,
+                start=inst.period_start,
+                due=inst.due_date,
+                principal=inst.principal.amount,
+                amount=inst.interest.amount,
+                daily=False,
+            )
+            if j == 0:
+                line.fixed = interest
+            line.owner = self.token
+            lines.append(line)
+        self.lines = lines
+        self.dead = len(lines)
+        self.principal_left = principal
+        self.day = new.first_due.day if first_due is not None else on.day
+        self._own_config()
+        if cfg.level is not None:
+            self.config.target = cfg.level(new)
+        self._record(
+            Record(
+                number=number, kind="reage", on=on, amount=principal + interest, due=lines[-1].due
+            )
+        )
+        self._settle()
+
+    def reprice(self, number: int, on: date, rate: Rate) -> None:
+        """A new contract rate from `on`: interest to `on` at the old rate, the plan re-amortised.
+
+        The lines not yet due are re-amortised at `rate` over as many lines (the current
+        period's interest accrued to `on` stays at the old rate); penalty follows the new
+        rate from `on` (accrued to `on` at the old). An open-ended loan accrues by the day
+        at `rate` from `on`.
+        """
+        self.advance(on)
+        first = self._restructurable(on, "repriced")
+        old = self.config
+        for line in self._own_all(self.head):
+            if line.daily:  # interest by the day: to `on` at the old rate
+                self.crystallize(line, on)
+        new = Config(
+            schedule=attrs.evolve(old.schedule, rate=rate),
+            terms=old.terms,
+            open_ended=old.open_ended,
+        )
+        new.target = old.target
+        self.config = new
+        ahead = self._principal_ahead(first)
+        if not old.open_ended and first < len(self.lines) and ahead > 0:
+            self._replan_ahead(on, first, ahead, len(self.lines) - first, ZERO)
+        self._record(Record(number=number, kind="repricing", on=on, amount=self.principal_left))
+        self._settle()
+
     # -- reading --------------------------------------------------------------
     def payoff(self, on: date) -> Decimal:
         """Everything owed on `on` (the clock must be at `on`), less any credit, at least zero."""
@@ -1062,6 +1395,15 @@ class Snapshot:
         self.next_due: date | None = None
         self.next_amount = ZERO
         self.days_past_due = 0
+
+
+def _close_interest(line: Line) -> None:
+    """Nothing more of `line`'s interest is owed: what was paid or waived is all it had."""
+    line.fixed = CONTEXT.add(line.interest_paid, line.interest_waived)
+    line.anchor = line.due
+    line.amount = ZERO
+    line.daily = False
+    line.planned = False
 
 
 def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool) -> RawAllocation:

@@ -63,7 +63,14 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
-from microloan.loans import Loan, LoanPosition, _closed_from, _refunded
+from microloan.loans import (
+    DeferredInterest,
+    Loan,
+    LoanPosition,
+    _closed_from,
+    _refunded,
+    _worst_reached,
+)
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
 from microloan.rates import Rate
@@ -233,6 +240,8 @@ class LinePosition:
         penalty_outstanding: penalty interest accrued and unpaid.
         overdue: everything past its due date (principal, interest, fees, penalty).
         days_past_due: the days past due of the worst drawdown (0 when none is late).
+        max_days_past_due: the most days past due any drawdown reached up to that
+            date (a re-aged drawdown's included; at least `days_past_due`).
         payoff_amount: what closes every drawdown on that date, net of their credits.
         credit: money held for the borrower, on the line and on its drawdowns.
         drawdowns: the drawdowns' positions, oldest first.
@@ -260,6 +269,7 @@ class LinePosition:
     penalty_outstanding: Money
     overdue: Money
     days_past_due: int
+    max_days_past_due: int
     payoff_amount: Money
     credit: Money
     drawdowns: tuple[LoanPosition, ...]
@@ -656,6 +666,7 @@ class CreditLine:
             penalty_outstanding=total([p.penalty_outstanding for p in live]),
             overdue=total([p.overdue.total for p in live]),
             days_past_due=max((p.days_past_due for p in live), default=0),
+            max_days_past_due=max((p.max_days_past_due for p in positions), default=0),
             payoff_amount=total([p.payoff_amount for p in live]),
             credit=total([_dated_total(self.credit_held, day, zero), *(p.credit for p in live)])
             - _dated_total(self.refunds, day, zero),
@@ -1034,6 +1045,125 @@ class CreditLine:
             changes.update(credit=self.credit - take, refunds=tuple(refunds))
         return self._derive(self._live(day), **changes)
 
+    # -- changes of a drawdown's plan (the loan's own, on one drawdown) ---------
+    def defer(
+        self,
+        *,
+        drawdown: int | Loan,
+        on: date,
+        installments: int,
+        interest: DeferredInterest = "accrue",
+    ) -> CreditLine:
+        """Postpone a drawdown's installments: [`Loan.defer`][microloan.Loan.defer] on it.
+
+        Args:
+            drawdown: which drawdown (an index in `drawdowns`, or one of its loans).
+            on: the date of the deferral.
+            installments: how many installments to postpone, and by how many periods.
+            interest: the [`DeferredInterest`][microloan.DeferredInterest] option.
+
+        Returns:
+            The line with the deferral posted on that drawdown.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: what `Loan.defer` refuses.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2020, 1, 1), expires=date(2021, 12, 31))
+            >>> line = line.draw(Money("12000"), on=date(2020, 1, 15), method="equal_installment", term=12)
+            >>> held = line.defer(drawdown=0, on=date(2020, 2, 1), installments=2, interest="waive")
+            >>> held.drawdown(0).position(on=date(2020, 2, 1)).next_due_date
+            datetime.date(2020, 4, 15)
+        """
+        index = self._index(drawdown)
+        changed = self.drawdowns[index].defer(on=on, installments=installments, interest=interest)
+        return self._changed(index, changed)
+
+    def extend(self, *, drawdown: int | Loan, on: date, term: int) -> CreditLine:
+        """Extend a drawdown's plan: [`Loan.extend`][microloan.Loan.extend] on it.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: what `Loan.extend` refuses.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2027, 12, 31))
+            >>> line = line.draw(Money("6000"), on=date(2026, 1, 15), method="equal_installment", term=6)
+            >>> line.extend(drawdown=0, on=date(2026, 2, 1), term=12).drawdown(0).transactions[-1].due
+            datetime.date(2027, 1, 15)
+        """
+        index = self._index(drawdown)
+        return self._changed(index, self.drawdowns[index].extend(on=on, term=term))
+
+    def reage(
+        self, *, drawdown: int | Loan, on: date, term: int, first_due: date | None = None
+    ) -> CreditLine:
+        """Re-age an overdue drawdown: [`Loan.reage`][microloan.Loan.reage] on it.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: what `Loan.reage` refuses.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2027, 12, 31))
+            >>> line = line.draw(Money("6000"), on=date(2026, 1, 15), method="equal_installment", term=6)
+            >>> late = line.position(on=date(2026, 4, 1)).days_past_due
+            >>> again = line.reage(drawdown=0, on=date(2026, 4, 1), term=6).position(on=date(2026, 4, 1))
+            >>> late, again.days_past_due
+            (45, 0)
+        """
+        index = self._index(drawdown)
+        loan = self.drawdowns[index].reage(on=on, term=term, first_due=first_due)
+        return self._changed(index, loan)
+
+    def reamortize(self, *, drawdown: int | Loan, on: date) -> CreditLine:
+        """Spread a drawdown's overdue principal: [`Loan.reamortize`][microloan.Loan.reamortize].
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: what `Loan.reamortize` refuses.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2027, 12, 31))
+            >>> line = line.draw(Money("6000"), on=date(2026, 1, 15), method="equal_installment", term=6)
+            >>> line.reamortize(drawdown=0, on=date(2026, 3, 1)).position(on=date(2026, 3, 1)).days_past_due
+            0
+        """
+        index = self._index(drawdown)
+        return self._changed(index, self.drawdowns[index].reamortize(on=on))
+
+    def reprice(self, rate: Rate, *, drawdown: int | Loan, on: date) -> CreditLine:
+        """A new rate for one drawdown from `on`: [`Loan.reprice`][microloan.Loan.reprice] on it.
+
+        The line's own `rate` (that of new drawdowns) is unchanged.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            InvalidValueError: what `Loan.reprice` refuses.
+            InvalidTypeError: `rate` is not a Rate.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("10000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> line = line.reprice(Rate.daily("0.04%"), drawdown=0, on=date(2026, 1, 11))
+            >>> line.position(on=date(2026, 1, 21)).drawdowns[0].interest_accrued  # 10 × 5 + 10 × 4
+            Money('90.00', 'CNY')
+        """
+        index = self._index(drawdown)
+        return self._changed(index, self.drawdowns[index].reprice(rate, on=on))
+
+    def _changed(self, index: int, loan: Loan) -> CreditLine:
+        """This line with drawdown `index` replaced by `loan` (the same loan, re-planned)."""
+        loans = list(self.drawdowns)
+        loans[index] = loan
+        return self._derive((index,), drawdowns=tuple(loans))
+
     def with_limit(self, limit: Money, *, on: date) -> CreditLine:
         """Raise or cut the limit from `on`.
 
@@ -1213,8 +1343,11 @@ class CreditLine:
             since = _closed_from(loan)
             if since is not None and since <= day and _refunded(loan):
                 out.append(loan._closed_position(day))  # noqa: SLF001 - its own refunded
-            elif since is not None and since <= day:
-                closed = closed or loan._closed_position(day)  # noqa: SLF001
+                continue
+            if since is not None and since <= day:
+                # shared while the worst days past due reached is the same
+                if closed is None or closed.max_days_past_due != _worst_reached(loan):
+                    closed = loan._closed_position(day)  # noqa: SLF001
                 out.append(closed)
             else:
                 out.append(loan.position(on=day))

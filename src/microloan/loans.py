@@ -29,16 +29,17 @@ The conventions (see the explanation page "Servicing a loan" for the full text):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import attrs
 
 from microloan._decimal import CONTEXT, ZERO, RoundingMode, in_context_methods
 from microloan._ledger import Config, Ledger, Record, Trail
 from microloan._validators import check_date as _check_date
-from microloan._validators import check_option, option
+from microloan._validators import check_int, check_option, option
 from microloan.conventions import Conventions
 from microloan.errors import (
     CurrencyMismatchError,
@@ -71,12 +72,32 @@ overdue (days past due above 0); else current."""
 LoanComponent = Literal["penalty", "fees", "interest", "principal"]
 """The parts of what a borrower owes."""
 
-TransactionKind = Literal["repayment", "fee", "waiver", "write_off", "credit", "refund", "recovery"]
+TransactionKind = Literal[
+    "repayment",
+    "fee",
+    "waiver",
+    "write_off",
+    "credit",
+    "refund",
+    "recovery",
+    "deferral",
+    "extension",
+    "reage",
+    "reamortization",
+    "repricing",
+]
 """What a transaction on a loan is; `"credit"` is the automatic use of a credit held on the
 loan to pay what falls due (it has number 0 and is undone by reversing the payment that made
 the credit); `"refund"` pays credit held back to the borrower
 ([`Loan.refund`][microloan.Loan.refund]); `"recovery"` is money received on a written-off
-loan ([`Loan.recover`][microloan.Loan.recover])."""
+loan ([`Loan.recover`][microloan.Loan.recover]). The last five change the plan, not the
+balance: `Loan.defer`, `Loan.extend`, `Loan.reage`, `Loan.reamortize` and `Loan.reprice`."""
+
+DeferredInterest = Literal["accrue", "waive"]
+"""What [`Loan.defer`][microloan.Loan.defer] does with the interest of the periods it adds:
+`"accrue"` charges it (the schedule's period interest on the principal not yet due, payable
+with the first installment after the deferral); `"waive"` charges none (the installments
+keep their amounts and only move). Used by `Loan.defer` and `CreditLine.defer`."""
 
 LoanKind = Literal["installments", "open_ended"]
 """A loan repaid by a schedule of installments, or an open-ended daily-interest drawdown."""
@@ -118,6 +139,10 @@ class Transaction:
     """A transaction posted on a loan, with its allocation: the audit trail.
 
     For a repayment, the allocations plus `excess` add up exactly to `amount`.
+    A change of plan has no allocations: for a deferral `amount` is the interest it
+    added, for an extension the principal re-amortised, for a re-ageing or a
+    re-amortisation the principal and interest rolled over, for a repricing the
+    principal outstanding; `due` is the new maturity (None for a repricing).
     For a waiver, the allocations say what was waived. For a fee, `due` is its
     due date. For a write-off, `amount` is the balance written off. A `"credit"`
     transaction (number 0) records credit held on the loan paying what fell due
@@ -128,7 +153,9 @@ class Transaction:
     Attributes:
         number: the transaction's number on its loan (1 for the first posted; 0 for
             an automatic credit application).
-        kind: the [`TransactionKind`][microloan.TransactionKind].
+        kind: the [`TransactionKind`][microloan.TransactionKind]: `"repayment"`, `"fee"`,
+            `"waiver"`, `"write_off"`, `"credit"`, `"refund"`, `"recovery"`, or a change of
+            plan (`"deferral"`, `"extension"`, `"reage"`, `"reamortization"`, `"repricing"`).
         on: the value date.
         amount: the amount paid, charged, waived, written off, refunded or recovered.
         due: the due date of a fee (None otherwise).
@@ -210,7 +237,13 @@ class LoanPosition:
         on: the date of the position (everything dated up to it included).
         status: `"current"`, `"overdue"`, `"paid_off"` or `"written_off"`.
         days_past_due: days since the oldest due date whose principal or interest
-            is unpaid (the day after the due date is day 1); 0 when none is.
+            is unpaid (the day after the due date is day 1); 0 when none is. A
+            deferred installment is not past due (its due date moved); a re-aged or
+            re-amortised loan starts again from 0.
+        max_days_past_due: the most days past due the loan reached at the end of any
+            day up to `on` (at least `days_past_due`): the delinquency history a
+            re-ageing does not erase ([`LoanRecord`][microloan.LoanRecord]'s field of
+            the same name, read by [`vintage`][microloan.vintage]).
         principal_outstanding: all principal not yet repaid, due or not.
         interest_accrued: contract interest accrued to this date and not paid
             (what is due, plus the current period's accrual by days).
@@ -238,6 +271,7 @@ class LoanPosition:
     on: date
     status: LoanStatus
     days_past_due: int
+    max_days_past_due: int
     principal_outstanding: Money
     interest_accrued: Money
     fees_outstanding: Money
@@ -264,6 +298,10 @@ class _Posting:
     component: LoanComponent | None = None
     excess: ExcessHandling | None = None
     undone: Transaction | None = None
+    installments: int | None = None
+    interest: DeferredInterest | None = None
+    term: int | None = None
+    rate: Rate | None = None
 
 
 def _check_schedule(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401
@@ -662,6 +700,7 @@ class Loan:
             on=on,
             status=status,
             days_past_due=snap.days_past_due,
+            max_days_past_due=max(ledger.worst, snap.days_past_due),
             principal_outstanding=money(snap.principal),
             interest_accrued=money(snap.accrued),
             fees_outstanding=money(snap.fees),
@@ -981,6 +1020,229 @@ class Loan:
         day = self._check_on(on, "on")
         return self._post(_Posting(number=self._next(), kind="recovery", on=day, amount=money))
 
+    # -- restructuring (each a transaction: reversible, replayed in date order) --
+    def defer(self, *, on: date, installments: int, interest: DeferredInterest = "accrue") -> Loan:
+        """Postpone the installments not yet due on `on` by `installments` periods (延期还本付息).
+
+        The installment of the current period and every later one fall due
+        `installments` periods later (maturity moves as much), as the 2020 policy for
+        micro and small businesses allowed. With `interest="accrue"` the interest of
+        the added periods (the schedule's period interest on the principal not yet
+        due) accrues and is payable with the first installment after the deferral;
+        with `"waive"` no interest is charged for them and every installment keeps
+        its amounts. What is already due stays due (re-age an overdue loan instead).
+        A deferred installment is not past due.
+
+        Args:
+            on: the date of the deferral; not before disbursement.
+            installments: how many installments to postpone (and by how many periods), at least 1.
+            interest: the [`DeferredInterest`][microloan.DeferredInterest] option.
+
+        Returns:
+            The loan with the deferral posted (a `"deferral"` transaction whose
+            `amount` is the interest added and `due` the new maturity).
+
+        Raises:
+            InvalidValueError: an installment loan is needed (not open-ended), the loan
+                is written off or repaid, nothing falls due after `on`, or a bad option.
+            InvalidTypeError: `installments` is not an int.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import equal_installment
+            >>> plan = equal_installment(Money("12000"), rate=Rate.annual("12%"), term=12,
+            ...                          start=date(2020, 1, 15))
+            >>> held = Loan.from_schedule(plan).defer(on=date(2020, 2, 20), installments=3,
+            ...                                       interest="waive")
+            >>> held.position(on=date(2020, 3, 20)).next_due_date  # 15 March moved to 15 June
+            datetime.date(2020, 6, 15)
+            >>> held.transactions[-1].due  # the maturity, three months later
+            datetime.date(2021, 4, 15)
+        """
+        day = self._check_on(on, "on")
+        periods = check_int("installments", installments, minimum=1)
+        check_option("interest", interest, DeferredInterest)
+        self._check_planned("installments", periods, "deferred")
+        return self._post(
+            _Posting(
+                number=self._next(),
+                kind="deferral",
+                on=day,
+                installments=periods,
+                interest=interest,
+            )
+        )
+
+    def extend(self, *, on: date, term: int) -> Loan:
+        """Extend the plan (展期): the principal not yet due re-amortised over `term` installments.
+
+        The installments from the current period's on are replaced by `term`
+        installments made by the schedule's own generator (the same method, rate
+        and conventions), the first falling due on the current period's due date;
+        the interest accrued so far in the current period stays. `term` must be more
+        than the installments left: the maturity moves later. What is already due
+        stays due.
+
+        Args:
+            on: the date of the extension; not before disbursement.
+            term: the installments of the new plan from the current period's on.
+
+        Returns:
+            The loan with the extension posted (an `"extension"` transaction whose
+            `amount` is the principal re-amortised and `due` the new maturity).
+
+        Raises:
+            InvalidValueError: not an installment loan, written off or repaid, no
+                installment left after `on`, or `term` not more than those left.
+            InvalidTypeError: `term` is not an int.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import equal_installment
+            >>> plan = equal_installment(Money("12000"), rate=Rate.annual("12%"), term=6,
+            ...                          start=date(2026, 1, 15))
+            >>> paid = Loan.from_schedule(plan).repay(Money("2070.58"), on=date(2026, 2, 15))
+            >>> longer = paid.extend(on=date(2026, 3, 1), term=10)  # 5 installments left
+            >>> longer.transactions[-1].due, longer.position(on=date(2026, 3, 1)).next_due_amount
+            (datetime.date(2026, 12, 15), Money('1061.04', 'CNY'))
+        """
+        day = self._check_on(on, "on")
+        periods = check_int("term", term, minimum=1)
+        self._check_planned("term", periods, "extended")
+        return self._post(_Posting(number=self._next(), kind="extension", on=day, term=periods))
+
+    def reage(self, *, on: date, term: int, first_due: date | None = None) -> Loan:
+        """Re-age an overdue loan: everything owed rolled into a new plan of `term` installments.
+
+        All principal outstanding (overdue or not) is amortised from `on` by the
+        schedule's own generator (the first installment on `first_due`, by default
+        one period after `on`, then one period apart); the
+        unpaid interest (overdue, and the current period's to `on`) is payable with
+        the new plan's first installment; penalty accrued so far stays owed (waive it
+        apart). Days past due restart from 0; `max_days_past_due` keeps the worst the
+        loan reached, so reports still see that it was late.
+
+        Args:
+            on: the date of the re-ageing; something must be overdue on it.
+            term: the installments of the new plan, at least 1.
+            first_due: the first due date of the new plan, after `on` (default: one
+                period after `on`).
+
+        Returns:
+            The loan with the re-ageing posted (a `"reage"` transaction whose `amount`
+            is the principal and interest rolled over and `due` the new maturity).
+
+        Raises:
+            InvalidValueError: not an installment loan, written off, or nothing overdue on `on`.
+            InvalidTypeError: `term` is not an int.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import equal_installment
+            >>> plan = equal_installment(Money("6000"), rate=Rate.annual("12%"), term=6,
+            ...                          start=date(2026, 1, 15))
+            >>> late = Loan.from_schedule(plan)
+            >>> late.position(on=date(2026, 4, 1)).days_past_due
+            45
+            >>> again = late.reage(on=date(2026, 4, 1), term=6).position(on=date(2026, 4, 1))
+            >>> again.days_past_due, again.max_days_past_due, again.next_due_date
+            (0, 44, datetime.date(2026, 5, 1))
+        """
+        day = self._check_on(on, "on")
+        periods = check_int("term", term, minimum=1)
+        self._check_planned("term", periods, "re-aged")
+        due = None if first_due is None else _check_date(first_due, "first_due")
+        if due is not None and due <= day:
+            raise invalid("first_due", due, f"must be after the re-ageing date {day.isoformat()}")
+        return self._post(
+            _Posting(number=self._next(), kind="reage", on=day, term=periods, due=due)
+        )
+
+    def reamortize(self, *, on: date) -> Loan:
+        """Spread what is overdue over the installments left (re-amortisation).
+
+        The unpaid principal of the installments due by `on` joins the principal not
+        yet due, re-amortised by the schedule's own generator over as many
+        installments as are left (the maturity stays); their unpaid interest is
+        payable with the current period's installment; penalty accrued stays owed.
+        Days past due restart from 0 (`max_days_past_due` keeps the worst reached).
+
+        Args:
+            on: the date; something must be overdue on it and an installment left after it.
+
+        Returns:
+            The loan with the re-amortisation posted (a `"reamortization"` transaction
+            whose `amount` is the principal and interest spread and `due` the maturity).
+
+        Raises:
+            InvalidValueError: not an installment loan, written off, nothing overdue,
+                or no installment left after `on`.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import equal_installment
+            >>> plan = equal_installment(Money("6000"), rate=Rate.annual("12%"), term=6,
+            ...                          start=date(2026, 1, 15))
+            >>> spread = Loan.from_schedule(plan).reamortize(on=date(2026, 3, 1))
+            >>> spread.position(on=date(2026, 3, 1)).days_past_due, spread.transactions[-1].due
+            (0, datetime.date(2026, 7, 15))
+        """
+        day = self._check_on(on, "on")
+        self._check_planned("on", day, "re-amortised")
+        return self._post(_Posting(number=self._next(), kind="reamortization", on=day))
+
+    def reprice(self, rate: Rate, *, on: date) -> Loan:
+        """A new contract rate from `on` (an LPR-linked loan on its reset date).
+
+        Interest to `on` is at the rate in force before; the installments not yet
+        due are re-amortised at `rate` over as many installments by the schedule's
+        own generator (the current period's interest accrued to `on` stays); penalty
+        interest follows the new rate from `on`. An open-ended loan accrues by the
+        day at `rate` from `on`.
+
+        Args:
+            rate: the new contract rate.
+            on: the date it applies from; not before the loan's last transaction.
+
+        Returns:
+            The loan with the repricing posted (a `"repricing"` transaction whose
+            `amount` is the principal outstanding repriced).
+
+        Raises:
+            InvalidValueError: `on` before the last transaction, the loan written off or repaid.
+            InvalidTypeError: `rate` is not a Rate.
+
+        Examples:
+            >>> from datetime import date
+            >>> loan = Loan.open_ended(principal=Money("10000"), rate=Rate.daily("0.05%"),
+            ...                        start=date(2026, 1, 1), maturity=date(2026, 3, 2))
+            >>> cheaper = loan.reprice(Rate.daily("0.04%"), on=date(2026, 1, 11))
+            >>> cheaper.position(on=date(2026, 1, 21)).interest_accrued  # 10 days × 5 + 10 × 4
+            Money('90.00', 'CNY')
+        """
+        if not isinstance(rate, Rate):
+            raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('4.35%')")
+        day = self._check_on(on, "on")
+        last = max((p.on for p in self._postings if p.undone is None), default=None)
+        if last is not None and day < last:
+            raise invalid(
+                "on",
+                day,
+                f"is before the loan's last transaction on {last.isoformat()}; "
+                "a new rate applies from a date on or after it",
+            )
+        return self._post(_Posting(number=self._next(), kind="repricing", on=day, rate=rate))
+
+    def _check_planned(self, field: str, value: object, what: str) -> None:
+        """Refuse a change of plan on an open-ended loan (it has no installments)."""
+        if self.kind == "open_ended":
+            raise invalid(
+                field,
+                value,
+                f"is refused: an open-ended loan has no installments to be {what} "
+                "(reprice it, or repay and draw again)",
+            )
+
     def reverse(self, transaction: Transaction) -> Loan:
         """Undo a transaction (a bounced payment): the loan is rebuilt as if it never happened.
 
@@ -1072,6 +1334,7 @@ class Loan:
             on=on,
             status="paid_off",
             days_past_due=0,
+            max_days_past_due=_worst_reached(self),
             principal_outstanding=zero,
             interest_accrued=zero,
             fees_outstanding=zero,
@@ -1177,6 +1440,11 @@ def _closed_from(loan: Loan) -> date | None:
     return None if isinstance(trail, Config) else trail.closed_from()
 
 
+def _worst_reached(loan: Loan) -> int:
+    """The most days past due `loan` reached up to its last posting (a closed loan: for good)."""
+    return _servicing(loan).ledger.worst
+
+
 def _money(value: Decimal, currency: str) -> Money:
     """An amount the ledger keeps in whole minor units, with the currency's places."""
     return _make(value.quantize(_EXPONENTS[currency], ROUND_HALF_EVEN, CONTEXT), currency)
@@ -1244,23 +1512,55 @@ def _post_again(loan: Loan, posting: _Posting) -> Loan:
         "write_off": (),
         "refund": ("amount",),
         "recovery": ("amount",),
+        "deferral": ("installments", "interest"),
+        "extension": ("term",),
+        "reage": ("term", "due"),
+        "reamortization": (),
+        "repricing": ("rate",),
     }.get(kind)
     if allowed is None:
         raise invalid("kind", kind, "is recorded automatically, never posted")
-    for name in ("amount", "due", "component", "excess"):
+    for name in _POSTING_FIELDS:
         if name not in allowed and getattr(posting, name) is not None:
             raise invalid(name, getattr(posting, name), f"is not part of a {kind}")
-    if kind == "repayment":
-        return loan.repay(posting.amount, on=posting.on, excess=posting.excess)  # type: ignore[arg-type]
-    if kind == "fee":
-        return loan.charge_fee(posting.amount, on=posting.on, due=posting.due)  # type: ignore[arg-type]
-    if kind == "waiver":
-        return loan.waive(posting.component, on=posting.on, amount=posting.amount)  # type: ignore[arg-type]
-    if kind == "refund":
-        return loan.refund(posting.amount, on=posting.on)  # type: ignore[arg-type]
-    if kind == "recovery":
-        return loan.recover(posting.amount, on=posting.on)  # type: ignore[arg-type]
-    return loan.write_off(on=posting.on)
+    for name in allowed:
+        if name in _REQUIRED and getattr(posting, name) is None:
+            raise invalid(name, None, f"is needed by a {kind}")
+    return _AGAIN[kind](loan, posting)
+
+
+_POSTING_FIELDS: Final = (
+    "amount",
+    "due",
+    "component",
+    "excess",
+    *(
+        "installments",
+        "interest",
+        "term",
+        "rate",
+    ),
+)
+_REQUIRED: Final = ("installments", "interest", "term", "rate")
+
+#: Each kind of posting, posted again through the operation that makes it.
+_AGAIN: Final[dict[str, Callable[[Loan, _Posting], Loan]]] = {
+    "repayment": lambda loan, p: loan.repay(p.amount, on=p.on, excess=p.excess),  # type: ignore[arg-type]
+    "fee": lambda loan, p: loan.charge_fee(p.amount, on=p.on, due=p.due),  # type: ignore[arg-type]
+    "waiver": lambda loan, p: loan.waive(p.component, on=p.on, amount=p.amount),  # type: ignore[arg-type]
+    "write_off": lambda loan, p: loan.write_off(on=p.on),
+    "refund": lambda loan, p: loan.refund(p.amount, on=p.on),  # type: ignore[arg-type]
+    "recovery": lambda loan, p: loan.recover(p.amount, on=p.on),  # type: ignore[arg-type]
+    "deferral": lambda loan, p: loan.defer(
+        on=p.on,
+        installments=p.installments,  # type: ignore[arg-type]
+        interest=p.interest,  # type: ignore[arg-type]
+    ),
+    "extension": lambda loan, p: loan.extend(on=p.on, term=p.term),  # type: ignore[arg-type]
+    "reage": lambda loan, p: loan.reage(on=p.on, term=p.term, first_due=p.due),  # type: ignore[arg-type]
+    "reamortization": lambda loan, p: loan.reamortize(on=p.on),
+    "repricing": lambda loan, p: loan.reprice(p.rate, on=p.on),  # type: ignore[arg-type]
+}
 
 
 def _reverse_again(loan: Loan, postings: tuple[_Posting, ...], index: int) -> Loan:
@@ -1310,18 +1610,31 @@ def _derived_reversal(loan: Loan, posting: _Posting, undone: Transaction) -> Loa
 
 
 def _apply(ledger: Ledger, posting: _Posting) -> None:
-    amount = None if posting.amount is None else posting.amount.amount
-    if posting.kind == "write_off":
-        ledger.write_off(posting.number, posting.on)
-    elif posting.kind == "waiver":
-        ledger.waive(posting.number, posting.on, posting.component or "penalty", amount)
-    elif amount is None:  # pragma: no cover - repayments and fees always carry an amount
-        raise invalid("amount", amount, f"is missing from a {posting.kind}")
-    elif posting.kind == "fee":
-        ledger.charge_fee(posting.number, posting.on, posting.due or posting.on, amount)
-    elif posting.kind == "refund":
-        ledger.refund(posting.number, posting.on, amount)
-    elif posting.kind == "recovery":
-        ledger.recover(posting.number, posting.on, amount)
-    else:
-        ledger.repay(posting.number, posting.on, amount, posting.excess)
+    """Post `posting` to `ledger`: the engine's operation for its kind."""
+    _APPLY[posting.kind](ledger, posting)
+
+
+def _amount(posting: _Posting) -> Decimal:
+    if posting.amount is None:  # pragma: no cover - the operations always give one
+        raise invalid("amount", None, f"is missing from a {posting.kind}")
+    return posting.amount.amount
+
+
+#: The engine's operation for each kind of posting.
+_APPLY: Final[dict[str, Callable[[Ledger, _Posting], None]]] = {
+    "repayment": lambda led, p: led.repay(p.number, p.on, _amount(p), p.excess),
+    "fee": lambda led, p: led.charge_fee(p.number, p.on, p.due or p.on, _amount(p)),
+    "waiver": lambda led, p: led.waive(
+        p.number, p.on, p.component or "penalty", None if p.amount is None else p.amount.amount
+    ),
+    "write_off": lambda led, p: led.write_off(p.number, p.on),
+    "refund": lambda led, p: led.refund(p.number, p.on, _amount(p)),
+    "recovery": lambda led, p: led.recover(p.number, p.on, _amount(p)),
+    "deferral": lambda led, p: led.defer(
+        p.number, p.on, p.installments or 1, p.interest or "accrue"
+    ),
+    "extension": lambda led, p: led.extend(p.number, p.on, p.term or 1),
+    "reage": lambda led, p: led.reage(p.number, p.on, p.term or 1, p.due),
+    "reamortization": lambda led, p: led.reamortize(p.number, p.on),
+    "repricing": lambda led, p: led.reprice(p.number, p.on, p.rate or led.config.rate),
+}

@@ -277,6 +277,13 @@ def _write_off(books: _Books, t: Transaction) -> None:
     books.written_off = True
 
 
+def _replanned(books: _Books, t: Transaction) -> None:
+    """A change of plan (deferral, extension, re-ageing, …) moves no money: no entry.
+
+    Interest it adds is booked as it accrues, like any other.
+    """
+
+
 BOOKINGS: Final[dict[str, Callable[[_Books, Transaction], None]]] = {
     "repayment": _repayment,
     "credit": _credit,
@@ -285,6 +292,11 @@ BOOKINGS: Final[dict[str, Callable[[_Books, Transaction], None]]] = {
     "write_off": _write_off,
     "refund": _refund,
     "recovery": _recovery,
+    "deferral": _replanned,
+    "extension": _replanned,
+    "reage": _replanned,
+    "reamortization": _replanned,
+    "repricing": _replanned,
 }
 """How each transaction kind is booked: a new kind of loan event adds one entry here."""
 

@@ -215,6 +215,8 @@ class LoanRecord:
                 "principal": loan.principal,  # type: ignore[attr-defined]
                 "outstanding": position.principal_outstanding,
                 "days_past_due": position.days_past_due,
+                # a re-aged loan's DPD restarts; its record keeps the worst it reached
+                "max_days_past_due": getattr(position, "max_days_past_due", None),
                 "written_off": getattr(position, "status", None) == "written_off",
             }
         except AttributeError as exc:
