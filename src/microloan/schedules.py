@@ -139,9 +139,15 @@ class Installment:
         return (self.due_date - self.period_start).days
 
 
+class _CompactRows:
+    """The base of `Schedule`: a slot for a generator's compact rows (internal)."""
+
+    __slots__ = ("_compact",)
+
+
 @final
 @attrs.frozen(kw_only=True)
-class Schedule:
+class Schedule(_CompactRows):
     """An immutable repayment schedule and the inputs it was made from.
 
     Build one with a generator ([`equal_installment`][microloan.equal_installment] and
@@ -879,50 +885,14 @@ class _Plan:
         """Wrap (principal, interest, total, balance) rows, one per due date, into a Schedule.
 
         This is the hot path of every generator: the amounts are known-good whole minor
-        units, so `Money` and `Installment` are built through their slots, skipping the
-        validators, and a `Money` is reused while a column repeats the same `Decimal`.
+        units, so the schedule keeps the rows as they are and builds its `Installment`s
+        and their `Money`s only when they are first read (see `_LazyInstallments`).
         """
         currency = self.currency
         dues = self.dues if method != "bullet" else self.dues[-1:]
-        previous = self.start
-        installments = []
-        new, money, set_amount, set_currency = object.__new__, Money, _SET_AMOUNT, _SET_CURRENCY
-        last_part = last_interest = last_total = None
-        part_money = interest_money = total_money = None
-        for number, (due, (part, interest, total, balance)) in enumerate(
-            zip(dues, rows, strict=True), 1
-        ):
-            if part is not last_part:
-                part_money = new(money)
-                set_amount(part_money, part)
-                set_currency(part_money, currency)
-                last_part = part
-            if interest is not last_interest:
-                interest_money = new(money)
-                set_amount(interest_money, interest)
-                set_currency(interest_money, currency)
-                last_interest = interest
-            if total is not last_total:
-                total_money = new(money)
-                set_amount(total_money, total)
-                set_currency(total_money, currency)
-                last_total = total
-            balance_money = new(money)
-            set_amount(balance_money, balance)
-            set_currency(balance_money, currency)
-            installment = new(Installment)
-            _SET_NUMBER(installment, number)
-            _SET_PERIOD_START(installment, previous)
-            _SET_DUE_DATE(installment, due)
-            _SET_PRINCIPAL(installment, part_money)
-            _SET_INTEREST(installment, interest_money)
-            _SET_TOTAL(installment, total_money)
-            _SET_BALANCE(installment, balance_money)
-            installments.append(installment)
-            previous = due
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
         return _generated(
-            installments=tuple(installments),
+            (currency, dues, rows),
             principal=_make(self.principal, currency),
             rate=self.rate,
             term=self.term,
@@ -943,27 +913,112 @@ class _Plan:
         )
 
 
-def _generated(**fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
-    """A schedule from a generator, without re-checking what the generator guarantees."""
-    schedule = object.__new__(Schedule)
-    for name, value in fields.items():
-        object.__setattr__(schedule, name, value)
+_Row = tuple[Decimal, ...]
+"""One installment's amounts, a `Decimal` per name of `_ROW_FIELDS`, in that order."""
+
+_ROW_FIELDS: Final = ("principal", "interest", "total", "balance")
+"""The `Installment` fields a generator's row holds, in order (each a `Money`)."""
+
+_Compact = tuple[str, tuple[date, ...], "list[_Row]"]
+"""What a generated schedule keeps until its installments are read: currency, due dates, rows."""
+
+
+def _unchecked(cls: type[Any], values: Mapping[str, object], skip: frozenset[str]) -> Any:  # noqa: ANN401 - an instance of cls
+    """An instance of the attrs class `cls` from known-good `values`, its validators skipped.
+
+    Every field not in `values` (nor in `skip`) takes its declared default, so a field
+    added with a default needs nothing here.
+    """
+    instance = object.__new__(cls)
+    set_field = object.__setattr__
+    for name, value in values.items():
+        set_field(instance, name, value)
+    for field in _defaulted(cls):
+        name = field.name
+        if name in values or name in skip:
+            continue
+        default: Any = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            value = default.factory(instance) if default.takes_self else default.factory()
+        else:
+            value = default
+        set_field(instance, name, value)
+    return instance
+
+
+@lru_cache(maxsize=None)
+def _defaulted(cls: type[Any]) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of the attrs class `cls` that have a default."""
+    return tuple(f for f in attrs.fields(cls) if f.default is not attrs.NOTHING)
+
+
+def _generated(compact: _Compact, **fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
+    """A schedule from a generator, without re-checking what the generator guarantees.
+
+    Its installments are kept as the compact rows until they are first read.
+    """
+    schedule: Schedule = _unchecked(Schedule, fields, _LAZY)
+    _SET_COMPACT(schedule, compact)
     return schedule
 
 
-_Row = tuple[Decimal, Decimal, Decimal, Decimal]
-"""principal, interest, total, balance of one installment."""
+def _installments(schedule: Schedule) -> tuple[Installment, ...]:
+    """The installments of a generated schedule, built from its compact rows, unchecked.
 
-# The slot setters of the value objects, for the wrapper above (attrs slotted classes).
-_SET_AMOUNT: Final = Money.__dict__["amount"].__set__
-_SET_CURRENCY: Final = Money.__dict__["currency"].__set__
-_SET_NUMBER: Final = Installment.__dict__["number"].__set__
-_SET_PERIOD_START: Final = Installment.__dict__["period_start"].__set__
-_SET_DUE_DATE: Final = Installment.__dict__["due_date"].__set__
-_SET_PRINCIPAL: Final = Installment.__dict__["principal"].__set__
-_SET_INTEREST: Final = Installment.__dict__["interest"].__set__
-_SET_TOTAL: Final = Installment.__dict__["total"].__set__
-_SET_BALANCE: Final = Installment.__dict__["balance"].__set__
+    A `Money` is shared by the installments whose rows hold the same `Decimal` (the
+    level installment), as the amounts are immutable.
+    """
+    currency, dues, rows = _GET_COMPACT(schedule)
+    previous = schedule.start
+    made: dict[int, Money] = {}
+    built = []
+    for number, (due, row) in enumerate(zip(dues, rows, strict=True), 1):
+        values: dict[str, object] = {
+            "number": number,
+            "period_start": previous,
+            "due_date": due,
+        }
+        for name, amount in zip(_ROW_FIELDS, row, strict=True):
+            money = made.get(id(amount))
+            if money is None:
+                money = made[id(amount)] = _make(amount, currency)
+            values[name] = money
+        built.append(_unchecked(Installment, values, frozenset()))
+        previous = due
+    return tuple(built)
+
+
+@final
+class _LazyInstallments:
+    """`Schedule.installments`: the stored tuple, built from the compact rows on first read.
+
+    A schedule made by a generator stores its rows; one built by `Schedule(...)`, read
+    from a document or evolved stores (and has checked) the tuple it was given.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:  # noqa: ANN401 - the attrs slot's member descriptor
+        self.slot = slot
+
+    def __get__(self, schedule: Schedule | None, owner: object = None) -> Any:  # noqa: ANN401 - the installments, or this descriptor on the class
+        if schedule is None:
+            return self
+        try:
+            return self.slot.__get__(schedule, owner)
+        except AttributeError:  # not built yet: a generated schedule's first read
+            built = _installments(schedule)
+            self.slot.__set__(schedule, built)
+            return built
+
+    def __set__(self, schedule: Schedule, value: object) -> None:
+        self.slot.__set__(schedule, value)
+
+
+_LAZY: Final = frozenset({"installments"})
+setattr(Schedule, "installments", _LazyInstallments(Schedule.__dict__["installments"]))  # noqa: B010 - replaces the attrs slot
+_GET_COMPACT: Final = _CompactRows.__dict__["_compact"].__get__
+_SET_COMPACT: Final = _CompactRows.__dict__["_compact"].__set__
 
 
 def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Decimal:
