@@ -575,7 +575,10 @@ def periods_per_year(frequency: Frequency = "monthly", days_in_year: DaysInYear 
 def _year_days(days_in_year: object) -> Decimal:
     """The nominal year: 360 or 365; `"actual"` counts a common year of 365 days."""
     checked = check_days_in_year(days_in_year)
-    return Decimal(365 if checked == "actual" else checked)
+    return _YEARS[checked]
+
+
+_YEARS: Final = {360: Decimal(360), 365: Decimal(365), "actual": Decimal(365)}
 
 
 @lru_cache(maxsize=1024)
@@ -893,23 +896,25 @@ class _Plan:
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
         return _generated(
             (currency, dues, rows),
-            principal=_make(self.principal, currency),
-            rate=self.rate,
-            term=self.term,
-            start=self.start,
-            method=method,
-            frequency=self.frequency,
-            first_due=self.first_due,
-            accrual=self.accrual,
-            days_in_year=self.days_in_year,
-            rounding=self.rounding,
-            installment_multiple=(
-                None if self.multiple is None else _make(self.multiple, currency)
-            ),
-            interest_basis=interest_basis,
-            split=split,
-            residual=residual,
-            day_count=self.day_count,
+            {
+                "principal": _make(self.principal, currency),
+                "rate": self.rate,
+                "term": self.term,
+                "start": self.start,
+                "method": method,
+                "frequency": self.frequency,
+                "first_due": self.first_due,
+                "accrual": self.accrual,
+                "days_in_year": self.days_in_year,
+                "rounding": self.rounding,
+                "installment_multiple": (
+                    None if self.multiple is None else _make(self.multiple, currency)
+                ),
+                "interest_basis": interest_basis,
+                "split": split,
+                "residual": residual,
+                "day_count": self.day_count,
+            },
         )
 
 
@@ -923,41 +928,49 @@ _Compact = tuple[str, tuple[date, ...], "list[_Row]"]
 """What a generated schedule keeps until its installments are read: currency, due dates, rows."""
 
 
-def _unchecked(cls: type[Any], values: Mapping[str, object], skip: frozenset[str]) -> Any:  # noqa: ANN401 - an instance of cls
+def _unchecked(cls: type[Any], values: Mapping[str, object]) -> Any:  # noqa: ANN401 - an instance of cls
     """An instance of the attrs class `cls` from known-good `values`, its validators skipped.
 
-    Every field not in `values` (nor in `skip`) takes its declared default, so a field
-    added with a default needs nothing here.
+    Every field not in `values` takes its declared default, so a field added with a
+    default needs nothing here. (A field without one must be in `values`, except a
+    schedule's `installments`, which `_LazyInstallments` builds on first read.)
     """
     instance = object.__new__(cls)
-    set_field = object.__setattr__
+    setters, defaults, factories = _fields_of(cls)
     for name, value in values.items():
-        set_field(instance, name, value)
-    for field in _defaulted(cls):
-        name = field.name
-        if name in values or name in skip:
-            continue
-        default: Any = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            value = default.factory(instance) if default.takes_self else default.factory()
-        else:
-            value = default
-        set_field(instance, name, value)
+        setters[name](instance, value)
+    for name, value in defaults.items():
+        if name not in values:
+            setters[name](instance, value)
+    for name, factory in factories:
+        if name not in values:
+            value = factory.factory(instance) if factory.takes_self else factory.factory()
+            setters[name](instance, value)
     return instance
 
 
 @lru_cache(maxsize=None)
-def _defaulted(cls: type[Any]) -> tuple[attrs.Attribute[Any], ...]:
-    """The fields of the attrs class `cls` that have a default."""
-    return tuple(f for f in attrs.fields(cls) if f.default is not attrs.NOTHING)
+def _fields_of(
+    cls: type[Any],
+) -> tuple[dict[str, Callable[[object, object], None]], dict[str, object], list[tuple[str, Any]]]:
+    """The slot setter of each field of the attrs class `cls`, its plain defaults, its factories."""
+    fields = attrs.fields(cls)
+    setters = {f.name: cls.__dict__[f.name].__set__ for f in fields}
+    factories = [(f.name, f.default) for f in fields if isinstance(f.default, attrs.Factory)]  # type: ignore[arg-type]
+    defaults = {
+        f.name: f.default
+        for f in fields
+        if f.default is not attrs.NOTHING and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+    }
+    return setters, defaults, factories
 
 
-def _generated(compact: _Compact, **fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
+def _generated(compact: _Compact, fields: dict[str, object]) -> Schedule:
     """A schedule from a generator, without re-checking what the generator guarantees.
 
     Its installments are kept as the compact rows until they are first read.
     """
-    schedule: Schedule = _unchecked(Schedule, fields, _LAZY)
+    schedule: Schedule = _unchecked(Schedule, fields)
     _SET_COMPACT(schedule, compact)
     return schedule
 
@@ -983,7 +996,7 @@ def _installments(schedule: Schedule) -> tuple[Installment, ...]:
             if money is None:
                 money = made[id(amount)] = _make(amount, currency)
             values[name] = money
-        built.append(_unchecked(Installment, values, frozenset()))
+        built.append(_unchecked(Installment, values))
         previous = due
     return tuple(built)
 
@@ -1015,7 +1028,6 @@ class _LazyInstallments:
         self.slot.__set__(schedule, value)
 
 
-_LAZY: Final = frozenset({"installments"})
 setattr(Schedule, "installments", _LazyInstallments(Schedule.__dict__["installments"]))  # noqa: B010 - replaces the attrs slot
 _GET_COMPACT: Final = _CompactRows.__dict__["_compact"].__get__
 _SET_COMPACT: Final = _CompactRows.__dict__["_compact"].__set__
@@ -1053,13 +1065,18 @@ def _annuity_factor(rate: Decimal, periods: int) -> Decimal:
 # -- the generators -----------------------------------------------------------
 def _bundle(conventions: object) -> Conventions:
     """The conventions a generator starts from: the caller's bundle or the library's defaults."""
-    from microloan.conventions import Conventions  # noqa: PLC0415 - it builds on this module
-
     if conventions is None:
         return _library_conventions()
-    if not isinstance(conventions, Conventions):
+    if not isinstance(conventions, _conventions_class()):
         raise wrong_type("conventions", conventions, "Conventions or None")
     return conventions
+
+
+@lru_cache(maxsize=1)
+def _conventions_class() -> type[Conventions]:
+    from microloan.conventions import Conventions  # noqa: PLC0415 - it builds on this module
+
+    return Conventions
 
 
 @lru_cache(maxsize=1)
@@ -1278,6 +1295,10 @@ def _annuity_rows(
     has moved — and the level less it on the rounded one) is rounded and the interest
     is the rest.
     """
+    if exact_level is None and not principal_first and plan.uniform:
+        rows = _level_rows(plan, level)
+        if rows is not None:
+            return rows, False
     # the exact annuity, moved as far as the level has been moved from its rounding
     principal_level = (
         level
@@ -1323,6 +1344,38 @@ def _annuity_rows(
     interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, decimal_rounding, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
     return rows, early
+
+
+def _level_rows(plan: _Plan, level: Decimal) -> list[_Row] | None:
+    """`_annuity_rows` of the default rules at one rate (the hot path), or None: take the general.
+
+    Interest on the rounded balance, interest first, every period at the one rate
+    i >= 0. The general loop's checks are not needed row by row: if the first interest is
+    at most the level, every principal part is >= 0, so the balance never rises, and
+    (rounding being monotone) no later interest exceeds the first, so nothing is ever
+    carried; and an installment that repays the loan early (a part above the balance)
+    leaves the balance below zero from then on, which the last balance shows. In both
+    cases this returns None and the general loop computes the rows.
+    """
+    rates = plan.rates
+    rate = rates[0]
+    exp, mode, ctx = plan.exp, plan.decimal_rounding, CONTEXT
+    multiply, subtract = ctx.multiply, ctx.subtract
+    balance = plan.principal
+    if rate < 0 or multiply(balance, rate).quantize(exp, mode, ctx) > level:
+        return None
+    rows: list[_Row] = []
+    append = rows.append
+    for _ in range(len(rates) - 1):
+        interest = multiply(balance, rate).quantize(exp, mode, ctx)
+        part = subtract(level, interest)
+        balance = subtract(balance, part)
+        append((part, interest, level, balance))
+    if balance < 0:
+        return None
+    interest = multiply(balance, rate).quantize(exp, mode, ctx)
+    append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
+    return rows
 
 
 def equal_principal(
