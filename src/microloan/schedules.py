@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import attrs
@@ -949,7 +949,7 @@ def _unchecked(cls: type[Any], values: Mapping[str, object]) -> Any:  # noqa: AN
     return instance
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields_of(
     cls: type[Any],
 ) -> tuple[dict[str, Callable[[object, object], None]], dict[str, object], list[tuple[str, Any]]]:
