@@ -83,7 +83,7 @@ def _floor_rows(principal: Decimal, annual: Decimal, term: int) -> list[tuple[De
     multiply, subtract = _CTX.multiply, _CTX.subtract
     while True:
         balance = principal
-        rows = []
+        rows: list[tuple[Decimal, ...]] = []
         for _ in range(term - 1):
             interest = multiply(balance, i).quantize(_CENT, _UP, _CTX)
             part = subtract(level, interest)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 import attrs
@@ -936,7 +936,7 @@ def _unchecked(cls: type[Any], values: Mapping[str, object]) -> Any:  # noqa: AN
     schedule's `installments`, which `_LazyInstallments` builds on first read.)
     """
     instance = object.__new__(cls)
-    setters, defaults, factories = _fields_of(cls)
+    setters, defaults, factories = _FIELDS.get(cls) or _fields_of(cls)
     for name, value in values.items():
         setters[name](instance, value)
     for name, value in defaults.items():
@@ -949,12 +949,9 @@ def _unchecked(cls: type[Any], values: Mapping[str, object]) -> Any:  # noqa: AN
     return instance
 
 
-@cache
-def _fields_of(
-    cls: type[Any],
-) -> tuple[dict[str, Callable[[object, object], None]], dict[str, object], list[tuple[str, Any]]]:
+def _fields_of(cls: type[Any]) -> _Fields:
     """The slot setter of each field of the attrs class `cls`, its plain defaults, its factories."""
-    fields = attrs.fields(cls)
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
     setters = {f.name: cls.__dict__[f.name].__set__ for f in fields}
     factories = [(f.name, f.default) for f in fields if isinstance(f.default, attrs.Factory)]  # type: ignore[arg-type]
     defaults = {
@@ -962,7 +959,15 @@ def _fields_of(
         for f in fields
         if f.default is not attrs.NOTHING and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
     }
-    return setters, defaults, factories
+    known = _FIELDS[cls] = (setters, defaults, factories)
+    return known
+
+
+_Fields = tuple[
+    dict[str, Callable[[object, object], None]], dict[str, object], list[tuple[str, Any]]
+]
+_FIELDS: dict[type[Any], _Fields] = {}
+"""`_fields_of` each class `_unchecked` has built, remembered."""
 
 
 def _generated(compact: _Compact, fields: dict[str, object]) -> Schedule:
@@ -1296,9 +1301,9 @@ def _annuity_rows(
     is the rest.
     """
     if exact_level is None and not principal_first and plan.uniform:
-        rows = _level_rows(plan, level)
-        if rows is not None:
-            return rows, False
+        fast = _level_rows(plan, level)
+        if fast is not None:
+            return fast, False
     # the exact annuity, moved as far as the level has been moved from its rounding
     principal_level = (
         level
