@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from functools import reduce
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
 from microloan._validators import MAX_EXPONENT, check_items, check_magnitude, check_option
@@ -64,7 +64,10 @@ def _amount(value: object, field: str) -> Decimal:
 
 def _amounts(flows: Iterable[object]) -> list[Decimal]:
     """The flows as Decimals; finite Decimals pass straight through (the common case)."""
-    values = check_items("flows", flows)
+    exact = type(flows)
+    values: list[Any] = (
+        list(flows) if exact is list or exact is tuple else check_items("flows", flows)
+    )
     for i, value in enumerate(values):
         # flows are amounts: below MAX_AMOUNT in magnitude, as every Money is
         if type(value) is not Decimal or not value.is_finite():
@@ -563,9 +566,13 @@ def xirr(
 def _by_day(dated_flows: object) -> dict[date, Decimal]:
     """`xirr`'s flows checked, and added up by date."""
     by_day: dict[date, Decimal] = {}
-    for i, pair in enumerate(
-        check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
-    ):
+    exact = type(dated_flows)
+    pairs: Iterable[Any] = (
+        dated_flows  # type: ignore[assignment]
+        if exact is list or exact is tuple
+        else check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
+    )
+    for i, pair in enumerate(pairs):
         # the common case, a tuple of a date and a non-zero Decimal, without the general checks
         if type(pair) is not tuple or len(pair) != 2 or type(pair[0]) is not date:
             if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
