@@ -1367,18 +1367,18 @@ def _level_rows(plan: _Plan, level: Decimal) -> list[_Row] | None:
     exp, mode, ctx = plan.exp, plan.decimal_rounding, CONTEXT
     multiply, subtract = ctx.multiply, ctx.subtract
     balance = plan.principal
-    if rate < 0 or multiply(balance, rate).quantize(exp, mode, ctx) > level:
+    interest = multiply(balance, rate).quantize(exp, mode, ctx)
+    if rate < 0 or interest > level:
         return None
     rows: list[_Row] = []
     append = rows.append
     for _ in range(len(rates) - 1):
-        interest = multiply(balance, rate).quantize(exp, mode, ctx)
         part = subtract(level, interest)
         balance = subtract(balance, part)
         append((part, interest, level, balance))
+        interest = multiply(balance, rate).quantize(exp, mode, ctx)
     if balance < 0:
         return None
-    interest = multiply(balance, rate).quantize(exp, mode, ctx)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
     return rows
 
