@@ -1,25 +1,33 @@
-"""Benchmark: building equal-installment schedules and solving IRRs, against the floor and peers.
+"""Benchmark: equal-installment schedules against a bare floor; irr and xirr against peers.
 
 Run from the repository root:
 
-    python benchmarks/schedules.py            # 100,000 schedules, 10,000 irr calls
+    python benchmarks/schedules.py            # 100,000 schedules, 10,000 irr/xirr calls
     python benchmarks/schedules.py --quick    # a tenth of each, for a smoke run
 
-It prints, from one run on one machine:
+It prints, from one run on one machine, each figure with its floor or peer and the ratio:
 
 - microloan: `equal_installment` for 100,000 twelve-month loans (varied principal, rate
-  and disbursement date), full `Schedule` objects with `Money` amounts and due dates;
-- the floor: a bare, minimal pure-Python `Decimal` loop computing the same numbers
-  (level installment, then interest, principal, total and balance per month, rounded
-  half-up to the fen; no objects, no dates, no checks);
-- numpy-financial (`pmt`, `ipmt`, `ppmt` per loan, floats, unrounded) and the
-  `amortization` package (floats rounded to cents, the same convention) where installed;
+  and disbursement date) with the library's defaults, each schedule discarded, then all
+  kept; and for 2,000 360-month loans (goals: within 1.5x of the floor discarded, 2x
+  kept, 2x for 360 months);
+- the floor: a bare pure-Python `Decimal` loop computing the same figures (the
+  defaults' rules: interest on the rounded running balance, interest first, the last
+  installment repaying the balance, a level that would repay early lowered a fen at a
+  time; half-up to the fen; no objects, no dates, no checks). Before timing, every
+  loan's figures are compared with the library's, and a floor that differs stops the
+  run;
+- numpy-financial (`pmt`, `ipmt`, `ppmt` per loan, floats, unrounded; timed once) and
+  the `amortization` package (floats rounded to cents) where installed;
 - 10,000 `irr` calls on PBoC-style flows (net amount, 12 installments) against
-  numpy-financial's `irr` and pyxirr's `irr` where installed.
+  numpy-financial's `irr` (goal: microloan at least 5x faster) and pyxirr's `irr`;
+- 10,000 `xirr` calls on a twelve-month loan's dated flows (13, ACT/365) against
+  pyxirr's `xirr` (goal: within 10x).
 
 Peers that are not installed are skipped. Times are the process's CPU time
-(`time.process_time`), which other processes on a busy machine disturb less than the wall
-clock; still, compare the ratios printed in one run, not numbers from different runs.
+(`time.process_time`), the best of three runs, which other processes on a busy machine
+disturb less than the wall clock; still, compare the ratios printed in one run, not
+numbers from different runs.
 """
 
 from __future__ import annotations
