@@ -152,6 +152,10 @@ class Schedule(_CompactRows):
 
     Build one with a generator ([`equal_installment`][microloan.equal_installment] and
     friends); `str(schedule)` is a plain-text table and `as_rows()` a list of dicts.
+    A generated schedule keeps its figures as compact rows and builds its
+    `Installment`s when they are first read, so building and keeping a batch of
+    schedules costs little; one built directly or read from a document is checked in
+    full.
 
     Attributes:
         installments: the installments in due-date order.
@@ -858,7 +862,7 @@ class _Plan:
     def round_level(self, value: Decimal) -> Decimal:
         """Round a level amount with the mode, to the installment multiple if there is one."""
         if self.multiple is None:
-            return self.round(value)
+            return value.quantize(self.exp, self.decimal_rounding, CONTEXT)
         units = CONTEXT.divide(value, self.multiple).quantize(ONE, self.decimal_rounding, CONTEXT)
         return CONTEXT.multiply(units, self.multiple).quantize(self.exp, context=CONTEXT)
 
@@ -1014,23 +1018,24 @@ class _LazyInstallments:
     from a document or evolved stores (and has checked) the tuple it was given.
     """
 
-    __slots__ = ("slot",)
+    __slots__ = ("read", "write")
 
     def __init__(self, slot: Any) -> None:  # noqa: ANN401 - the attrs slot's member descriptor
-        self.slot = slot
+        self.read = slot.__get__
+        self.write = slot.__set__
 
     def __get__(self, schedule: Schedule | None, owner: object = None) -> Any:  # noqa: ANN401 - the installments, or this descriptor on the class
         if schedule is None:
             return self
         try:
-            return self.slot.__get__(schedule, owner)
+            return self.read(schedule, owner)
         except AttributeError:  # not built yet: a generated schedule's first read
             built = _installments(schedule)
-            self.slot.__set__(schedule, built)
+            self.write(schedule, built)
             return built
 
     def __set__(self, schedule: Schedule, value: object) -> None:
-        self.slot.__set__(schedule, value)
+        self.write(schedule, value)
 
 
 setattr(Schedule, "installments", _LazyInstallments(Schedule.__dict__["installments"]))  # noqa: B010 - replaces the attrs slot
