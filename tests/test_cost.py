@@ -347,3 +347,69 @@ def test_xirr_agrees_with_pyxirr_under_every_day_count(
     theirs = pyxirr.xirr(flows, day_count=getattr(pyxirr.DayCount, _PYXIRR[convention]))
     assume(theirs is not None and math.isfinite(theirs) and abs(theirs) < 100)
     assert abs(float(ours) - theirs) <= 1e-7 * max(1.0, abs(theirs))
+
+
+# -- fast paths ------------------------------------------------------------------------
+@st.composite
+def loan_dated_flows(draw: st.DrawFn) -> list[tuple[date, Decimal]]:
+    """A loan's dated flows as `Schedule.dated_cash_flows` gives them: Decimals, date tuples."""
+    start = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)))
+    lent = draw(st.decimals(min_value=Decimal(1), max_value=Decimal(10**7), places=2))
+    days = draw(st.lists(st.integers(1, 3650), min_size=1, max_size=24, unique=True))
+    paid = draw(st.lists(positive_payments.map(sum), min_size=len(days), max_size=len(days)))
+    return [
+        (start, -lent),
+        *((start + timedelta(days=d), Decimal(p)) for d, p in zip(days, paid, strict=True)),
+    ]
+
+
+def _reference_pairs(flows: list[tuple[date, Decimal]]) -> Any:
+    """The same flows through the general checks: a generator of [date, str] lists."""
+    return ([day, str(amount)] for day, amount in flows)
+
+
+@given(flows=loan_dated_flows())
+def test_xirr_fast_input_path_equals_the_general_one(flows: list[tuple[date, Decimal]]) -> None:
+    """Tuples of a date and a Decimal (the fast path) give exactly what the general checks give."""
+    try:
+        expected: Decimal | type[Exception] = xirr(_reference_pairs(flows))
+    except ConvergenceError:
+        expected = ConvergenceError
+    if expected is ConvergenceError:
+        with pytest.raises(ConvergenceError):
+            xirr(flows)
+    else:
+        got = xirr(flows)
+        assert got == expected
+        assert got.as_tuple() == expected.as_tuple()  # type: ignore[union-attr]
+
+
+@given(flows=st.lists(st.integers(-(10**6), 10**6), min_size=2, max_size=30), money=st.booleans())
+def test_irr_fast_input_path_equals_the_general_one(flows: list[int], money: bool) -> None:
+    """A list of Decimals (the fast path) gives exactly what any other iterable of amounts does."""
+    amounts = [Decimal(f) for f in flows]
+    other = (Money(a) for a in amounts) if money else iter(map(str, amounts))
+    try:
+        expected: Decimal | type[Exception] = irr(other)
+    except ConvergenceError:
+        expected = ConvergenceError
+    if expected is ConvergenceError:
+        with pytest.raises(ConvergenceError):
+            irr(amounts)
+    else:
+        got = irr(amounts)
+        assert got.as_tuple() == expected.as_tuple()  # type: ignore[union-attr]
+        assert irr(tuple(amounts)).as_tuple() == got.as_tuple()
+
+
+@given(flows=loan_dated_flows())
+def test_xirr_does_not_read_the_callers_context(flows: list[tuple[date, Decimal]]) -> None:
+    """Without a context switch, xirr and irr still compute alike under any caller's context."""
+    try:
+        expected = xirr(flows), irr([amount for _, amount in flows])
+    except ConvergenceError:
+        return
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.rounding = 3, decimal.ROUND_DOWN
+        ctx.traps[decimal.Inexact] = ctx.traps[decimal.Rounded] = True
+        assert (xirr(flows), irr([amount for _, amount in flows])) == expected

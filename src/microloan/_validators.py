@@ -52,11 +52,29 @@ def check_option(field: str, value: object, literal: Any, *, reason: str | None 
     which would be stored as given and could not be written to a document. The message
     is `"<field>: <value!r> is not one of [<choices>]"` unless `reason` replaces its tail.
     """
-    options = get_args(literal)
-    for choice in options:
+    known = _CHOICES.get(id(literal)) or _choices(literal)
+    if type(value) is str and value in known[2]:  # the common case: a str option, hashed
+        return value
+    for choice in known[1]:
         if type(choice) is type(value) and choice == value:
             return value
-    raise invalid(field, value, reason or f"is not one of {list(options)}")
+    raise invalid(field, value, reason or f"is not one of {list(known[1])}")
+
+
+def _choices(literal: Any) -> tuple[Any, tuple[Any, ...], frozenset[str]]:  # noqa: ANN401 - any option Literal
+    """The choices of an option `Literal` (`typing.get_args`) and its str choices, remembered.
+
+    Remembered in `_CHOICES` by identity (a hot path): an option is declared once, a
+    module constant, and the table holds each `Literal` it has seen, so no other object
+    can take its id.
+    """
+    options = get_args(literal)
+    names = frozenset(choice for choice in options if type(choice) is str)
+    known = _CHOICES[id(literal)] = (literal, options, names)
+    return known
+
+
+_CHOICES: dict[int, tuple[Any, tuple[Any, ...], frozenset[str]]] = {}
 
 
 def one_of(literal: Any) -> str:  # noqa: ANN401 - any option Literal

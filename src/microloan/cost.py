@@ -29,10 +29,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from functools import reduce
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from microloan._decimal import CONTEXT, ONE, ZERO, in_context, to_decimal
-from microloan._validators import check_items, check_magnitude, check_option
+from microloan._validators import MAX_EXPONENT, check_items, check_magnitude, check_option
 from microloan.daycount import DAY_COUNTS, DayCount
 from microloan.daycount import day_count as count_days
 from microloan.errors import ConvergenceError, invalid, wrong_type
@@ -64,12 +64,16 @@ def _amount(value: object, field: str) -> Decimal:
 
 def _amounts(flows: Iterable[object]) -> list[Decimal]:
     """The flows as Decimals; finite Decimals pass straight through (the common case)."""
-    values = check_items("flows", flows)
+    exact = type(flows)
+    values: list[Any] = (
+        list(flows) if exact is list or exact is tuple else check_items("flows", flows)
+    )
     for i, value in enumerate(values):
+        # flows are amounts: below MAX_AMOUNT in magnitude, as every Money is
         if type(value) is not Decimal or not value.is_finite():
             values[i] = _amount(value, f"flows[{i}]")
-        else:  # flows are amounts: below MAX_AMOUNT in magnitude, as every Money is
-            check_magnitude(f"flows[{i}]", value, value)
+        elif value and value.adjusted() >= MAX_EXPONENT:
+            check_magnitude(f"flows[{i}]", value, value)  # refuses it, naming the flow
     return values
 
 
@@ -264,8 +268,14 @@ def _solve(
     return _only_root(poly, changes, denominator, zero_is_root=not at_one)
 
 
+@in_context
 def _only_root(poly: _Polynomial, changes: int, denominator: int, *, zero_is_root: bool) -> Decimal:
-    """Flows with several sign changes: the rate if exactly one fits, else an error."""
+    """Flows with several sign changes: the rate if exactly one fits, else an error.
+
+    The one path of `irr` and `xirr` with bare operators and formatting (the roots'
+    differences, the message), so the one that sets the caller's context aside: every
+    other step names `CONTEXT`, which spares the fast paths the cost of a context switch.
+    """
     found = [ZERO] if zero_is_root else []
     found.extend(
         _rate(_root_between(p, lo, hi), denominator, reversed_=flipped)
@@ -320,8 +330,7 @@ def _rate(z: Decimal, denominator: int, *, reversed_: bool) -> Decimal:
     return _RESULT.plus(CONTEXT.subtract(growth, ONE))
 
 
-@in_context
-def irr(flows: Iterable[Amount]) -> Decimal:
+def irr(flows: Iterable[Amount]) -> Decimal:  # every operation names CONTEXT: see `_only_root`
     """The periodic internal rate of return of equally spaced cash flows.
 
     The rate r at which Σ flows[t] / (1 + r)^t = 0, t = 0, 1, 2 …; the sign convention
@@ -467,8 +476,9 @@ def _halley_root(horner: list[float]) -> tuple[float, float] | None:
     return z, slope
 
 
-@in_context
-def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/365") -> Decimal:
+def xirr(
+    dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/365"
+) -> Decimal:  # no context switch: see `_only_root`
     """The annual internal rate of return of dated cash flows, on ACT/365 like `XIRR`.
 
     The rate r at which Σ amount_i / (1 + r)^t_i = 0, t_i the year fraction from
@@ -518,17 +528,7 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/
         DayCount,
         reason=f"is not a day count; use one of {list(DAY_COUNTS)}",
     )
-    by_day: dict[date, Decimal] = {}
-    for i, pair in enumerate(
-        check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
-    ):
-        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
-            raise wrong_type(f"dated_flows[{i}]", pair, "a (date, amount) pair")
-        day, value = pair
-        if isinstance(day, datetime) or not isinstance(day, date):
-            raise wrong_type(f"dated_flows[{i}][0]", day, "a datetime.date")
-        amount = _amount(value, f"dated_flows[{i}][1]")
-        by_day[day] = CONTEXT.add(by_day.get(day, ZERO), amount)
+    by_day = _by_day(dated_flows)
     if len(by_day) < 2:
         raise invalid("dated_flows", len(by_day), "distinct dates given; at least two are needed")
     days = sorted(by_day)
@@ -561,6 +561,33 @@ def xirr(dated_flows: Iterable[tuple[date, Amount]], day_count: DayCount = "act/
     return _solve(
         [t // step for t in times], [by_time[t] for t in times], basis // step, max_power // step
     )
+
+
+def _by_day(dated_flows: object) -> dict[date, Decimal]:
+    """`xirr`'s flows checked, and added up by date."""
+    by_day: dict[date, Decimal] = {}
+    exact = type(dated_flows)
+    pairs: Iterable[Any] = (
+        dated_flows  # type: ignore[assignment]
+        if exact is list or exact is tuple
+        else check_items("dated_flows", dated_flows, "a sequence of (date, amount) pairs")
+    )
+    for i, pair in enumerate(pairs):
+        # the common case, a tuple of a date and a non-zero Decimal, without the general checks
+        if type(pair) is not tuple or len(pair) != 2 or type(pair[0]) is not date:
+            if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+                raise wrong_type(f"dated_flows[{i}]", pair, "a (date, amount) pair")
+            if isinstance(pair[0], datetime) or not isinstance(pair[0], date):
+                raise wrong_type(f"dated_flows[{i}][0]", pair[0], "a datetime.date")
+        day, value = pair
+        if type(value) is Decimal and value and value.is_finite():
+            amount = value
+            if value.adjusted() >= MAX_EXPONENT:
+                _amount(value, f"dated_flows[{i}][1]")  # refuses it, naming the flow
+        else:
+            amount = _amount(value, f"dated_flows[{i}][1]")
+        by_day[day] = CONTEXT.add(by_day.get(day, ZERO), amount)
+    return by_day
 
 
 @in_context

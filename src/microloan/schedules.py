@@ -149,13 +149,23 @@ class Installment:
         return (self.due_date - self.period_start).days
 
 
+class _CompactRows:
+    """The base of `Schedule`: a slot for a generator's compact rows (internal)."""
+
+    __slots__ = ("_compact",)
+
+
 @final
 @attrs.frozen(kw_only=True)
-class Schedule:
+class Schedule(_CompactRows):
     """An immutable repayment schedule and the inputs it was made from.
 
     Build one with a generator ([`equal_installment`][microloan.equal_installment] and
     friends); `str(schedule)` is a plain-text table and `as_rows()` a list of dicts.
+    A generated schedule keeps its figures as compact rows and builds its
+    `Installment`s when they are first read, so building and keeping a batch of
+    schedules costs little; one built directly or read from a document is checked in
+    full.
 
     Attributes:
         installments: the installments in due-date order.
@@ -626,7 +636,10 @@ def periods_per_year(frequency: Frequency = "monthly", days_in_year: DaysInYear 
 def _year_days(days_in_year: object) -> Decimal:
     """The nominal year: 360 or 365; `"actual"` counts a common year of 365 days."""
     checked = check_days_in_year(days_in_year)
-    return Decimal(365 if checked == "actual" else checked)
+    return _YEARS[checked]
+
+
+_YEARS: Final = {360: Decimal(360), 365: Decimal(365), "actual": Decimal(365)}
 
 
 @lru_cache(maxsize=1024)
@@ -1181,7 +1194,7 @@ class _Plan:
     def round_level(self, value: Decimal) -> Decimal:
         """Round a level amount with the mode, to the installment multiple if there is one."""
         if self.multiple is None:
-            return self.round(value)
+            return value.quantize(self.exp, self.decimal_rounding, CONTEXT)
         units = CONTEXT.divide(value, self.multiple).quantize(ONE, self.decimal_rounding, CONTEXT)
         return CONTEXT.multiply(units, self.multiple).quantize(self.exp, context=CONTEXT)
 
@@ -1229,99 +1242,167 @@ class _Plan:
         """Wrap (principal, interest, total, balance) rows, one per due date, into a Schedule.
 
         This is the hot path of every generator: the amounts are known-good whole minor
-        units, so `Money` and `Installment` are built through their slots, skipping the
-        validators, and a `Money` is reused while a column repeats the same `Decimal`.
+        units, so the schedule keeps the rows as they are and builds its `Installment`s
+        and their `Money`s only when they are first read (see `_LazyInstallments`).
         """
         currency = self.currency
         dues = self.dues if method != "bullet" else self.dues[-1:]
         nominals = self.nominal_dues if method != "bullet" else self.nominal_dues[-1:]
-        previous = self.start
-        installments = []
-        new, money, set_amount, set_currency = object.__new__, Money, _SET_AMOUNT, _SET_CURRENCY
-        last_part = last_interest = last_total = None
-        part_money = interest_money = total_money = None
-        for number, (due, nominal, (part, interest, total, balance)) in enumerate(
-            zip(dues, nominals, rows, strict=True), 1
-        ):
-            if part is not last_part:
-                part_money = new(money)
-                set_amount(part_money, part)
-                set_currency(part_money, currency)
-                last_part = part
-            if interest is not last_interest:
-                interest_money = new(money)
-                set_amount(interest_money, interest)
-                set_currency(interest_money, currency)
-                last_interest = interest
-            if total is not last_total:
-                total_money = new(money)
-                set_amount(total_money, total)
-                set_currency(total_money, currency)
-                last_total = total
-            balance_money = new(money)
-            set_amount(balance_money, balance)
-            set_currency(balance_money, currency)
-            installment = new(Installment)
-            _SET_NUMBER(installment, number)
-            _SET_PERIOD_START(installment, previous)
-            _SET_DUE_DATE(installment, due)
-            _SET_PRINCIPAL(installment, part_money)
-            _SET_INTEREST(installment, interest_money)
-            _SET_TOTAL(installment, total_money)
-            _SET_BALANCE(installment, balance_money)
-            _SET_NOMINAL_DUE(installment, None if nominal == due else nominal)
-            installments.append(installment)
-            previous = due
+        moved = None  # the nominal due dates, where any moved off a non-business day
+        if nominals != dues:
+            moved = tuple(None if n == d else n for n, d in zip(nominals, dues, strict=True))
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
         return _generated(
-            installments=tuple(installments),
-            principal=_make(self.principal, currency),
-            rate=self.rate,
-            term=self.term,
-            start=self.start,
-            method=method,
-            frequency=self.frequency,
-            first_due=self.first_due,
-            accrual=self.accrual,
-            days_in_year=self.days_in_year,
-            rounding=self.rounding,
-            installment_multiple=(
-                None if self.multiple is None else _make(self.multiple, currency)
-            ),
-            interest_basis=interest_basis,
-            split=split,
-            residual=residual,
-            day_count=self.day_count,
-            calendar=self.calendar,
-            business_day=self.business_day,
-            principal_grace=self.grace,
-            interest_free_periods=self.free,
-            balloon=None if self.balloon is None else _make(self.balloon, currency),
+            (currency, dues, rows, moved),
+            {
+                "principal": _make(self.principal, currency),
+                "rate": self.rate,
+                "term": self.term,
+                "start": self.start,
+                "method": method,
+                "frequency": self.frequency,
+                "first_due": self.first_due,
+                "accrual": self.accrual,
+                "days_in_year": self.days_in_year,
+                "rounding": self.rounding,
+                "installment_multiple": (
+                    None if self.multiple is None else _make(self.multiple, currency)
+                ),
+                "interest_basis": interest_basis,
+                "split": split,
+                "residual": residual,
+                "day_count": self.day_count,
+                "calendar": self.calendar,
+                "business_day": self.business_day,
+                "principal_grace": self.grace,
+                "interest_free_periods": self.free,
+                "balloon": None if self.balloon is None else _make(self.balloon, currency),
+            },
         )
 
 
-def _generated(**fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
-    """A schedule from a generator, without re-checking what the generator guarantees."""
-    schedule = object.__new__(Schedule)
-    for name, value in fields.items():
-        object.__setattr__(schedule, name, value)
+_Row = tuple[Decimal, ...]
+"""One installment's amounts, a `Decimal` per name of `_ROW_FIELDS`, in that order."""
+
+_ROW_FIELDS: Final = ("principal", "interest", "total", "balance")
+"""The `Installment` fields a generator's row holds, in order (each a `Money`)."""
+
+_Compact = tuple[str, tuple[date, ...], "list[_Row]", "tuple[date | None, ...] | None"]
+"""What a generated schedule keeps until its installments are read: currency, due dates, rows,
+and the nominal due dates (`None` where a date did not move; `None` if none did)."""
+
+
+def _unchecked(cls: type[Any], values: Mapping[str, object]) -> Any:  # noqa: ANN401 - an instance of cls
+    """An instance of the attrs class `cls` from known-good `values`, its validators skipped.
+
+    Every field not in `values` takes its declared default, so a field added with a
+    default needs nothing here. (A field without one must be in `values`, except a
+    schedule's `installments`, which `_LazyInstallments` builds on first read.)
+    """
+    instance = object.__new__(cls)
+    setters, defaults, factories = _FIELDS.get(cls) or _fields_of(cls)
+    for name, value in values.items():
+        setters[name](instance, value)
+    for name, value in defaults.items():
+        if name not in values:
+            setters[name](instance, value)
+    for name, factory in factories:
+        if name not in values:
+            value = factory.factory(instance) if factory.takes_self else factory.factory()
+            setters[name](instance, value)
+    return instance
+
+
+def _fields_of(cls: type[Any]) -> _Fields:
+    """The slot setter of each field of the attrs class `cls`, its plain defaults, its factories."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
+    setters = {f.name: cls.__dict__[f.name].__set__ for f in fields}
+    factories = [(f.name, f.default) for f in fields if isinstance(f.default, attrs.Factory)]  # type: ignore[arg-type]
+    defaults = {
+        f.name: f.default
+        for f in fields
+        if f.default is not attrs.NOTHING and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+    }
+    known = _FIELDS[cls] = (setters, defaults, factories)
+    return known
+
+
+_Fields = tuple[
+    dict[str, Callable[[object, object], None]], dict[str, object], list[tuple[str, Any]]
+]
+_FIELDS: dict[type[Any], _Fields] = {}
+"""`_fields_of` each class `_unchecked` has built, remembered."""
+
+
+def _generated(compact: _Compact, fields: dict[str, object]) -> Schedule:
+    """A schedule from a generator, without re-checking what the generator guarantees.
+
+    Its installments are kept as the compact rows until they are first read.
+    """
+    schedule: Schedule = _unchecked(Schedule, fields)
+    _SET_COMPACT(schedule, compact)
     return schedule
 
 
-_Row = tuple[Decimal, Decimal, Decimal, Decimal]
-"""principal, interest, total, balance of one installment."""
+def _installments(schedule: Schedule) -> tuple[Installment, ...]:
+    """The installments of a generated schedule, built from its compact rows, unchecked.
 
-# The slot setters of the value objects, for the wrapper above (attrs slotted classes).
-_SET_AMOUNT: Final = Money.__dict__["amount"].__set__
-_SET_CURRENCY: Final = Money.__dict__["currency"].__set__
-_SET_NUMBER: Final = Installment.__dict__["number"].__set__
-_SET_PERIOD_START: Final = Installment.__dict__["period_start"].__set__
-_SET_DUE_DATE: Final = Installment.__dict__["due_date"].__set__
-_SET_PRINCIPAL: Final = Installment.__dict__["principal"].__set__
-_SET_INTEREST: Final = Installment.__dict__["interest"].__set__
-_SET_TOTAL: Final = Installment.__dict__["total"].__set__
-_SET_BALANCE: Final = Installment.__dict__["balance"].__set__
-_SET_NOMINAL_DUE: Final = Installment.__dict__["nominal_due"].__set__
+    A `Money` is shared by the installments whose rows hold the same `Decimal` (the
+    level installment), as the amounts are immutable.
+    """
+    currency, dues, rows, moved = _GET_COMPACT(schedule)
+    previous = schedule.start
+    made: dict[int, Money] = {}
+    built = []
+    for number, (due, row) in enumerate(zip(dues, rows, strict=True), 1):
+        values: dict[str, object] = {
+            "number": number,
+            "period_start": previous,
+            "due_date": due,
+        }
+        if moved is not None and moved[number - 1] is not None:
+            values["nominal_due"] = moved[number - 1]
+        for name, amount in zip(_ROW_FIELDS, row, strict=True):
+            money = made.get(id(amount))
+            if money is None:
+                money = made[id(amount)] = _make(amount, currency)
+            values[name] = money
+        built.append(_unchecked(Installment, values))
+        previous = due
+    return tuple(built)
+
+
+@final
+class _LazyInstallments:
+    """`Schedule.installments`: the stored tuple, built from the compact rows on first read.
+
+    A schedule made by a generator stores its rows; one built by `Schedule(...)`, read
+    from a document or evolved stores (and has checked) the tuple it was given.
+    """
+
+    __slots__ = ("read", "write")
+
+    def __init__(self, slot: Any) -> None:  # noqa: ANN401 - the attrs slot's member descriptor
+        self.read = slot.__get__
+        self.write = slot.__set__
+
+    def __get__(self, schedule: Schedule | None, owner: object = None) -> Any:  # noqa: ANN401 - the installments, or this descriptor on the class
+        if schedule is None:
+            return self
+        try:
+            return self.read(schedule, owner)
+        except AttributeError:  # not built yet: a generated schedule's first read
+            built = _installments(schedule)
+            self.write(schedule, built)
+            return built
+
+    def __set__(self, schedule: Schedule, value: object) -> None:
+        self.write(schedule, value)
+
+
+setattr(Schedule, "installments", _LazyInstallments(Schedule.__dict__["installments"]))  # noqa: B010 - replaces the attrs slot
+_GET_COMPACT: Final = _CompactRows.__dict__["_compact"].__get__
+_SET_COMPACT: Final = _CompactRows.__dict__["_compact"].__set__
 
 
 def _annuity(
@@ -1368,13 +1449,18 @@ def _annuity_factor(rate: Decimal, periods: int) -> Decimal:
 # -- the generators -----------------------------------------------------------
 def _bundle(conventions: object) -> Conventions:
     """The conventions a generator starts from: the caller's bundle or the library's defaults."""
-    from microloan.conventions import Conventions  # noqa: PLC0415 - it builds on this module
-
     if conventions is None:
         return _library_conventions()
-    if not isinstance(conventions, Conventions):
+    if not isinstance(conventions, _conventions_class()):
         raise wrong_type("conventions", conventions, "Conventions or None")
     return conventions
+
+
+@lru_cache(maxsize=1)
+def _conventions_class() -> type[Conventions]:
+    from microloan.conventions import Conventions  # noqa: PLC0415 - it builds on this module
+
+    return Conventions
 
 
 @lru_cache(maxsize=1)
@@ -1665,6 +1751,25 @@ def _annuity_rows(
     is the rest. The first `free` periods are interest-free: each repays the principal
     part it would have repaid and charges no interest (nor carries any).
     """
+    if exact_level is None and not principal_first and not free and plan.uniform:
+        fast = _level_rows(plan, level)
+        if fast is not None:
+            return fast, False
+    return _general_rows(
+        plan, level, exact_level, annuity, principal_first=principal_first, free=free
+    )
+
+
+def _general_rows(
+    plan: _Plan,
+    level: Decimal,
+    exact_level: Decimal | None,
+    annuity: Decimal,
+    *,
+    principal_first: bool,
+    free: int,
+) -> tuple[list[_Row], bool]:
+    """`_annuity_rows` by the general loop: every rule, a row at a time, checked as it goes."""
     # the exact annuity, moved as far as the level has been moved from its rounding
     principal_level = (
         level
@@ -1713,6 +1818,38 @@ def _annuity_rows(
     interest = ctx.add(multiply(basis, rates[-1]).quantize(exp, decimal_rounding, ctx), carry)
     append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
     return rows, early
+
+
+def _level_rows(plan: _Plan, level: Decimal) -> list[_Row] | None:
+    """`_annuity_rows` of the default rules at one rate (the hot path), or None: take the general.
+
+    Interest on the rounded balance, interest first, every period at the one rate
+    i >= 0. The general loop's checks are not needed row by row: if the first interest is
+    at most the level, every principal part is >= 0, so the balance never rises, and
+    (rounding being monotone) no later interest exceeds the first, so nothing is ever
+    carried; and an installment that repays the loan early (a part above the balance)
+    leaves the balance below zero from then on, which the last balance shows. In both
+    cases this returns None and the general loop computes the rows.
+    """
+    rates = plan.rates
+    rate = rates[0]
+    exp, mode, ctx = plan.exp, plan.decimal_rounding, CONTEXT
+    multiply, subtract = ctx.multiply, ctx.subtract
+    balance = plan.principal
+    interest = multiply(balance, rate).quantize(exp, mode, ctx)
+    if rate < 0 or interest > level:
+        return None
+    rows: list[_Row] = []
+    append = rows.append
+    for _ in range(len(rates) - 1):
+        part = subtract(level, interest)
+        balance = subtract(balance, part)
+        append((part, interest, level, balance))
+        interest = multiply(balance, rate).quantize(exp, mode, ctx)
+    if balance < 0:
+        return None
+    append((balance, interest, ctx.add(balance, interest), ZERO.quantize(exp)))
+    return rows
 
 
 def equal_principal(
