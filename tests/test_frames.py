@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -347,6 +348,100 @@ def test_lift_table_of_a_frame_equals_the_columns_path(engine: str) -> None:
         plain = ([s for s, _ in clean], [b for _, b in clean])
         assert ks(kept_frame, value="score", bad="bad") == ks(*plain)
         assert auc(kept_frame, value="score", bad="bad") == auc(*plain)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ks_and_auc_walked_in_the_engine_equal_the_lists(engine: str) -> None:
+    """KS and AUC walked by each engine (ties, -0.0 beside 0.0, both directions) equal the lists'."""
+    from microloan import auc, ks
+
+    scores, bads = _scored(24, 300)
+    clean = [(s, b) for s, b in zip(scores, bads, strict=True) if s is not None]
+    kept = [s for s, _ in clean] + [-0.0, 0.0, 0.0]
+    flags = [b for _, b in clean] + [1, 0, 1]
+    frame = _score_frame(engine, kept, flags)
+    assert ks(frame, value="score", bad="bad") == ks(kept, flags)
+    for higher in ("bad", "good"):
+        assert auc(frame, value="score", bad="bad", higher=higher) == auc(
+            kept, flags, higher=higher
+        )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_integer_scores_with_heavy_ties_walk_the_same_in_the_engine(engine: str) -> None:
+    """Integer scores of few distinct values (runs of ties) give the lists' KS and AUC."""
+    import polars as pl
+
+    from microloan import auc, ks
+
+    rng = random.Random(25)  # noqa: S311 - reproducible test data
+    scores = [rng.randrange(300, 320) for _ in range(500)]
+    bads = [int(rng.random() < (s - 295) / 30) for s in scores]
+    frame = in_engine(engine, pl.DataFrame({"score": scores, "bad": bads}))
+    assert ks(frame, value="score", bad="bad") == ks(scores, bads)
+    assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+    table = lift_table_of(frame, bins=4)
+    assert table == lift_table_of_lists(scores, bads, bins=4)
+
+
+def lift_table_of(frame: Any, **options: Any) -> Any:
+    from microloan import lift_table
+
+    return lift_table(frame, value="score", bad="bad", **options)
+
+
+def lift_table_of_lists(scores: list[Any], bads: list[int], **options: Any) -> Any:
+    from microloan import lift_table
+
+    return lift_table(scores, bads, **options)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lift_cuts_are_compared_exactly_in_the_engine(engine: str) -> None:
+    """Decimal and float cut points, either end closed, bin a frame's floats as the lists'."""
+    from microloan import CutBins
+
+    scores, bads = _scored(26, 300)
+    scores += [0.1, 0.30000000000000004, 0.3, 0.5]
+    bads += [1, 0, 1, 0]
+    frame = _score_frame(engine, scores, bads)
+    for bins in (
+        CutBins(cuts=(Decimal("0.1"), Decimal("0.3"), Decimal("0.5"))),
+        CutBins(cuts=(Decimal("0.1"), 0.3, 1), closed="right"),
+        CutBins(cuts=()),
+        10,
+        1,
+    ):
+        assert lift_table_of(frame, bins=bins) == lift_table_of_lists(scores, bads, bins=bins)
+
+
+def test_the_count_table_path_still_serves_category_bins_and_special_values() -> None:
+    """Bins the engine does not cut (categories, special values) still give the lists' table."""
+    import polars as pl
+
+    from microloan import CategoryBins, CutBins
+
+    scores = [1, 2, 2, 3, -1, -1, 5, 5]
+    bads = [0, 1, 0, 1, 1, 0, 1, 0]
+    frame = pl.DataFrame({"score": scores, "bad": bads})
+    for bins in (CutBins(cuts=(2, 4), special=(-1,)), CategoryBins(groups=((1, 2), (3, 5)))):
+        assert lift_table_of(frame, bins=bins) == lift_table_of_lists(scores, bads, bins=bins)
+
+
+def test_missing_scores_are_refused_by_the_engine_walk() -> None:
+    """A null or NaN score stops KS and AUC, as with the lists."""
+    import polars as pl
+
+    from microloan import auc, ks
+
+    for missing in (None, float("nan")):
+        frame = pl.DataFrame({"score": [0.1, missing, 0.3], "bad": [0, 1, 1]})
+        for metric in (ks, auc):
+            with pytest.raises(InvalidValueError, match="missing values"):
+                metric(frame, value="score", bad="bad")
+    one_class = pl.DataFrame({"score": [0.1, 0.2], "bad": [0, 0]})
+    with pytest.raises(InvalidValueError, match="all good"):
+        ks(one_class, value="score", bad="bad")
 
 
 def test_psi_of_two_frames_equals_the_counts_path() -> None:

@@ -121,3 +121,27 @@ def test_spark_report_equals_the_records_path(spark: Any) -> None:
     rows = portfolio(34, 200)
     frame = spark.createDataFrame(polars_frame(rows, amounts="text").to_pandas())
     assert ageing_report(frame, on=ON) == ageing_report(records(rows), on=ON)
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_lift_table_ks_and_auc_equal_the_lists() -> None:
+    """Scores on the workers: the lift table, KS and AUC equal the lists', empty parts too."""
+    import random
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from microloan import auc, ks, lift_table
+
+    rng = random.Random(35)  # noqa: S311 - reproducible test data
+    scores = [rng.choice((0.25, 0.5)) if rng.random() < 0.2 else rng.random() for _ in range(300)]
+    bads = [int(rng.random() < s * 0.5) for s in scores]
+    whole = pd.DataFrame({"score": scores, "bad": bads})
+    parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise([0, 0, 120, 120, 300])]
+    frame = dd.from_map(_identity, parts, meta=whole.iloc[:0], enforce_metadata=False)  # type: ignore[no-untyped-call]
+    assert ks(frame, value="score", bad="bad") == ks(scores, bads)
+    assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+    for bins in (5, [0.25, 0.5]):
+        assert lift_table(frame, value="score", bad="bad", bins=bins) == lift_table(
+            scores, bads, bins=bins
+        )

@@ -1055,3 +1055,256 @@ def _flag(src: Source, name: str, column: str) -> Any:
         ),
     )
     return flag
+
+
+# -- score metrics and lift tables in the engine ---------------------------------
+
+#: Below this many rows every integer of the KS and AUC walk fits an Int64 (2·B·G < 2**63).
+_INT64_ROWS: Final = 2**31
+
+
+def _column_names(value: object, bad: object, argument: str) -> None:
+    for name, given in (("value", value), ("bad", bad)):
+        if not isinstance(given, str):
+            raise invalid(
+                name, given, f"must name the frame's column (a str) when {argument} is a frame"
+            )
+
+
+def _bad_flag(src: Source, bad: str) -> Any:
+    """The `bad` column as a 0/1 Int64 expression, each row checked to be a flag."""
+    nw = src.nw
+    column = src.require(bad)
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        flag = flag.cast(nw.Int64())
+    elif not dtype.is_integer():
+        raise InvalidTypeError(f"{bad}: column {column!r} is {dtype}, not a bad flag (0/1 or bool)")
+    src.check(
+        column,
+        flag.is_null() | ((flag != 0) & (flag != 1)),
+        lambda row: src.record_error(
+            row, f"{bad} (column {column!r}): {row.get(column)!r} is not a bad flag; use 0/1"
+        ),
+    )
+    return flag.cast(nw.Int64())
+
+
+def _missing(src: Source, column: str) -> Any:
+    """Whether a numeric value is missing: null, or a float NaN."""
+    key = src.nw.col(column)
+    if src.schema[column].is_float():
+        return key.is_null() | key.is_nan()
+    return key.is_null()
+
+
+def _numeric(src: Source, column: str) -> bool:
+    dtype = src.schema[column]
+    return bool(dtype.is_integer() or dtype.is_float())
+
+
+def _partitioned(src: Source) -> bool:
+    return type(src.native).__module__.startswith(("dask.", "dask_expr"))
+
+
+def _value_counts(src: Source, key: Any, flag: Any) -> Any:
+    """An eager frame of `k` (each distinct value), `b` (its bads) and `g` (its goods).
+
+    An eager frame is read as it is, one row a row (`b` the flag): sorting it is the
+    whole walk. A lazy frame groups by value in its engine (a Dask frame on each
+    partition, the partial counts added up), and only the counts are collected.
+    """
+    nw = src.nw
+    if src.eager:
+        return src.frame.select(key.alias("k"), flag.alias("b"), (1 - flag).alias("g"))
+    summaries = [nw.col("b").sum(), nw.len().alias("n")]
+
+    def stage(frame: Any) -> Any:
+        return frame.select(key.alias("k"), flag.alias("b")).group_by("k").agg(*summaries)
+
+    if _partitioned(src):
+        parts = nw.from_native(_per_partition(src.native, stage, nw), eager_only=True)
+        grouped = parts.group_by("k").agg(nw.col("b").sum(), nw.col("n").sum())
+    else:
+        grouped = stage(src.frame).collect()
+    b, n = nw.col("b").cast(nw.Int64()), nw.col("n").cast(nw.Int64())
+    return grouped.select(nw.col("k"), b.alias("b"), (n - b).alias("g"))
+
+
+def score_sums(frame: object, *, value: object, bad: object) -> tuple[int, int, int, int] | None:
+    """Stage 1 of KS and AUC over a frame's numeric score column, whole in the engine.
+
+    The engine sorts the scores and walks them with cumulative sums of integers:
+    ``max |cum_bads·G − cum_goods·B|`` over the ends of runs of equal scores (KS's
+    numerator) and ``Σ bads_v·(2·goods below v + goods at v)`` (twice the AUC's
+    numerator). Returns those two, B and G, all Python ints — or `None` where the
+    count table's walk must do it (a non-numeric score column, or so many rows that
+    an Int64 could overflow).
+    """
+    _column_names(value, bad, "scores")
+    src = Source(frame, Options(), argument="scores")
+    nw = src.nw
+    column = src.require(value)  # type: ignore[arg-type]
+    if not _numeric(src, column):
+        return None
+    flag = _bad_flag(src, bad)  # type: ignore[arg-type]
+    src.check(
+        column,
+        _missing(src, column),
+        lambda _row: invalid(
+            "scores", "<missing>", "holds missing values; drop or impute them before scoring"
+        ),
+    )
+    totals = src.run({}, {"bad": flag})
+    rows = totals[0]["__len"] if totals else 0
+    total_bads = totals[0]["bad"] if totals else 0
+    total_goods = rows - total_bads
+    if not total_bads or not total_goods:
+        kind = "good" if not total_bads else "bad"
+        raise invalid(
+            "bads",
+            f"<all {kind}>",
+            f"are all {kind}: KS, AUC and Gini need at least one bad and one good",
+        )
+    if rows >= _INT64_ROWS:
+        return None  # pragma: no cover - beyond an Int64: the count table's Python ints
+    key = nw.col(column)
+    with engine_errors():
+        counts = _value_counts(src, key, flag).sort("k")
+        k, b, g = nw.col("k"), nw.col("b"), nw.col("g")
+        walked = counts.with_columns(
+            cb=b.cum_sum(),
+            cg=g.cum_sum(),
+            last=(k != k.shift(-1)).fill_null(value=True),
+        )
+        cb, cg = nw.col("cb"), nw.col("cg")
+        gap = (cb * total_goods - cg * total_bads).abs()
+        ends = walked.filter(nw.col("last"))
+        best = ends.select(gap.max()).item()
+        if len(ends) == len(walked):  # no ties: each value's goods below are cg − g
+            twice = walked.select((b * (2 * cg - g)).sum()).item()
+        else:  # runs of equal scores: goods below the run, and up to its end
+            first = (k != k.shift(1)).fill_null(value=True)
+            below = nw.when(first).then(cg - g).fill_null(strategy="forward").cast(nw.Int64())
+            upto = nw.when(nw.col("last")).then(cg).fill_null(strategy="backward")
+            twice = walked.select((b * (below + upto.cast(nw.Int64()))).sum()).item()
+    return int(best), int(twice), int(total_bads), int(total_goods)
+
+
+def _cut_thresholds(cut: Any, *, floats: bool, left: bool) -> Any:
+    """The literal a numeric column is compared with for `cut ≤ v` (left) or `cut < v`.
+
+    Exact: a float column compares with the nearest float on the right side of the cut
+    (`v ≥ up(cut)`, `v > down(cut)`), an integer column with the cut's ceiling or floor.
+    """
+    import math  # noqa: PLC0415
+    from decimal import ROUND_CEILING, ROUND_FLOOR  # noqa: PLC0415
+
+    exact = Decimal(cut)
+    if floats:
+        near = float(cut)
+        if left and Decimal(near) < exact:
+            near = math.nextafter(near, math.inf)
+        elif not left and Decimal(near) > exact:
+            near = math.nextafter(near, -math.inf)
+        return near
+    return int(exact.to_integral_value(rounding=ROUND_CEILING if left else ROUND_FLOOR))
+
+
+def _bin_expr(src: Source, column: str, bins: Any) -> Any:
+    """The row of `bins` (a `CutBins` without special values) each value falls in."""
+    nw = src.nw
+    floats = src.schema[column].is_float()
+    left = bins.closed == "left"
+    col = nw.col(column)
+    index = nw.lit(0).cast(nw.Int64())
+    for cut in bins.cuts:
+        edge = _cut_thresholds(cut, floats=floats, left=left)
+        above = (col >= edge) if left else (col > edge)
+        index = index + nw.when(above).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    missing = len(bins) - 1
+    return nw.when(_missing(src, column)).then(nw.lit(missing)).otherwise(index).cast(nw.Int64())
+
+
+def _equal_frequency_cuts(src: Source, column: str, n_bins: int) -> list[Any]:
+    """`equal_frequency(values, n_bins)`'s cut points, found by the engine.
+
+    The j-th cut is the smallest distinct value with at least ``j × N / n_bins`` rows
+    strictly below it: the engine sorts the values, counts the rows below each run of
+    equal values and keeps, per ``⌊below × n_bins / N⌋``, its first value.
+    """
+    nw = src.nw
+    key = nw.col(column)
+    with engine_errors():
+        present = src.frame.filter(~_missing(src, column))
+        if src.eager:
+            counts = present.select(key.alias("k"), nw.lit(1).cast(nw.Int64()).alias("n"))
+        else:
+            sub = Source(present.to_native(), Options(), argument="values")
+            counts = _value_counts(sub, key, nw.lit(0).cast(nw.Int64()))
+            counts = counts.select(nw.col("k"), (nw.col("b") + nw.col("g")).alias("n"))
+        counts = counts.sort("k")
+        total = int(counts.select(nw.col("n").sum()).item() or 0) if len(counts) else 0
+        if not total:
+            return []
+        k, n = nw.col("k"), nw.col("n")
+        first = (k != k.shift(1)).fill_null(value=True)
+        marked = counts.with_columns(below=n.cum_sum() - n, first=first)
+        step = (nw.col("below") * n_bins) // total
+        runs = marked.filter(nw.col("first")).with_columns(step=step).filter(nw.col("step") >= 1)
+        starts = runs.filter((nw.col("step") != nw.col("step").shift(1)).fill_null(value=True))
+        found = [(int(s), v) for s, v in starts.select("step", "k").rows()]
+    cast = float if src.schema[column].is_float() else int
+    cuts: list[Any] = []
+    for j in range(1, n_bins):
+        value = next((v for s, v in found if s >= j), None)
+        if value is not None and (not cuts or cuts[-1] != cast(value)):
+            cuts.append(cast(value))
+    return cuts
+
+
+def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> Any:
+    """Stage 1 of a lift table over a frame's numeric column: rows and bads per bin.
+
+    Cut bins (or cut points, or a number of equal-frequency bins, whose cuts the engine
+    finds) are applied in the engine, which then counts rows and bads per bin: nothing
+    per distinct value leaves it. Returns ``(bins, counts, bads)``, or `None` where the
+    count table must do it (category bins, special values, a non-numeric column, or a
+    `bins=` the count table's path refuses, so that its error is the one raised).
+    """
+    from microloan.analytics.binning import CutBins, _n_bins  # noqa: PLC0415
+
+    _column_names(value, bad, "values")
+    src = Source(frame, Options(), argument="values")
+    column = src.require(value)  # type: ignore[arg-type]
+    if not _numeric(src, column) or isinstance(bins, bool):
+        return None
+    try:
+        if isinstance(bins, int):
+            n_bins = _n_bins(bins)
+            resolved = None
+        elif isinstance(bins, CutBins):
+            resolved = bins
+        elif isinstance(bins, str | bytes) or not isinstance(bins, Iterable):
+            return None
+        else:
+            resolved = CutBins(cuts=tuple(bins))  # type: ignore[arg-type]
+    except MicroloanError:
+        return None
+    if resolved is not None and (resolved.special or not _numeric_cuts(resolved)):
+        return None
+    flag = _bad_flag(src, bad)  # type: ignore[arg-type]
+    if resolved is None:  # a bad flag is still refused by the counting pass below
+        resolved = CutBins(cuts=_equal_frequency_cuts(src, column, n_bins))
+    rows = src.run({"bin": _bin_expr(src, column, resolved)}, {"bad": flag})
+    counts = [0] * len(resolved)
+    bads = [0] * len(resolved)
+    for row in rows:
+        counts[int(row["bin"])] += int(row["__len"])
+        bads[int(row["bin"])] += int(row["bad"])
+    return resolved, tuple(counts), tuple(bads)
+
+
+def _numeric_cuts(bins: Any) -> bool:
+    return all(isinstance(c, int | float | Decimal) and not isinstance(c, bool) for c in bins.cuts)
