@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -514,8 +514,9 @@ def test_overdue_rates_read_the_written_off_column() -> None:
     assert overdue_rates(frame, on=ON, currency="CNY") == overdue_rates(records(rows), on=ON)
 
 
-def test_vintage_and_fpd_of_a_frame_equal_the_records_path() -> None:
-    """Vintage curves and FPD from a frame of snapshots equal the records' own."""
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vintage_and_fpd_of_a_frame_equal_the_records_path(engine: str) -> None:
+    """Vintage curves and FPD from a frame of snapshots (counted by each engine) equal the records'."""
     from datetime import timedelta
 
     import polars as pl
@@ -533,13 +534,59 @@ def test_vintage_and_fpd_of_a_frame_equal_the_records_path() -> None:
     ]
     frame = polars_frame([{k: v for k, v in r.items() if k != "first_due"} for r in snapshots])
     frame = frame.with_columns(pl.Series("first_due", [r["first_due"] for r in snapshots]))
-    assert vintage(frame, currency="CNY") == vintage(records(snapshots))
+    for over in (0, 30, 90):
+        expected = vintage(records(snapshots), over=over)
+        assert vintage(in_engine(engine, frame), over=over, currency="CNY") == expected
     latest = [{**r, "first_installment_days_past_due": r["days_past_due"]} for r in rows]
     fpd_frame = frame.filter(pl.col("on") == ON).with_columns(
         pl.col("days_past_due").alias("first_installment_days_past_due")
     )
     kept = [r for r in latest if r["first_due"] <= ON]
-    assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(records(kept))
+    for over in (1, 7, 30):
+        expected_fpd = first_payment_default(records(kept), over=over)
+        counted = first_payment_default(in_engine(engine, fpd_frame), over=over, currency="CNY")
+        assert counted == expected_fpd
+
+
+def test_a_loan_with_two_principals_is_refused_by_the_engine_vintage() -> None:
+    """Two snapshots of one loan that disagree on its principal are refused, naming the loan."""
+    rows = portfolio(45, 3)
+    snapshots = [rows[0], {**rows[0], "principal": rows[0]["principal"] + 1}, rows[1]]
+    from microloan import vintage
+
+    with pytest.raises(InvalidRecordError, match=r"L45-0.*another disbursement month"):
+        vintage(polars_frame(snapshots), currency="CNY")
+
+
+def test_a_snapshot_without_its_date_is_refused_by_the_engine_vintage() -> None:
+    """A vintage needs each snapshot's date: a null `on` is refused, naming the loan."""
+    from microloan import vintage
+
+    rows = portfolio(46, 4)
+    rows[2]["on"] = None
+    with pytest.raises(InvalidRecordError, match=r"L46-2.*on: is missing"):
+        vintage(polars_frame(rows), currency="CNY")
+
+
+def test_fpd_judges_only_installments_due_long_enough() -> None:
+    """An installment due fewer than `over` days ago and not yet late is not judged."""
+    import polars as pl
+
+    from microloan import first_payment_default
+
+    rows = portfolio(47, 40)
+    for i, row in enumerate(rows):
+        row["first_due"] = ON - timedelta(days=i)
+        row["disbursed"] = min(row["disbursed"], row["first_due"])
+        row["first_installment_days_past_due"] = i % 9
+    frame = polars_frame([{k: v for k, v in r.items() if k != "first_due"} for r in rows])
+    frame = frame.with_columns(
+        pl.Series("first_due", [r["first_due"] for r in rows]),
+        pl.Series("first_installment_days_past_due", [i % 9 for i in range(40)]),
+    )
+    for engine in ENGINES:
+        expected = first_payment_default(records(rows), over=7)
+        assert first_payment_default(in_engine(engine, frame), over=7, currency="CNY") == expected
 
 
 def test_roll_rates_of_two_frames_equal_the_records_path() -> None:

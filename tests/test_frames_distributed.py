@@ -41,11 +41,19 @@ def dask_client() -> Iterator[Any]:
         cluster.close()
 
 
-def _partitioned(rows: list[dict[str, Any]], cuts: list[int]) -> Any:
-    """A Dask frame whose partitions end at `cuts` (equal cuts make empty partitions)."""
-    import dask.dataframe as dd
+def _partitioned(rows: list[dict[str, Any]], cuts: list[int], *, first: bool = False) -> Any:
+    """A Dask frame whose partitions end at `cuts` (equal cuts make empty partitions).
 
-    whole = pandas_frame(polars_frame(rows))
+    With `first`, the rows' `first_installment_days_past_due` is a column too.
+    """
+    import dask.dataframe as dd
+    import polars as pl
+
+    frame = polars_frame(rows)
+    if first:
+        days = [row["first_installment_days_past_due"] for row in rows]
+        frame = frame.with_columns(pl.Series("first_installment_days_past_due", days))
+    whole = pandas_frame(frame)
     bounds = [0, *cuts, len(whole)]
     parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise(bounds)]
     return dd.from_map(  # type: ignore[no-untyped-call]
@@ -145,3 +153,26 @@ def test_dask_lift_table_ks_and_auc_equal_the_lists() -> None:
         assert lift_table(frame, value="score", bad="bad", bins=bins) == lift_table(
             scores, bads, bins=bins
         )
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_vintage_and_fpd_equal_the_records_path() -> None:
+    """A loan's snapshots split across partitions still give the records' vintage and FPD."""
+    from datetime import date
+
+    from microloan import first_payment_default, vintage
+
+    rows = portfolio(36, 120)
+    snapshots = [
+        {**row, "on": day, "first_installment_days_past_due": row["days_past_due"]}
+        for day in (date(2026, 1, 31), ON)
+        for row in rows
+        if row["disbursed"] <= day
+    ]
+    frame = _partitioned(snapshots, [0, 50, 50, len(snapshots) - 30])
+    assert vintage(frame, currency="CNY") == vintage(records(snapshots))
+    latest = [r for r in snapshots if r["on"] == ON]
+    fpd_frame = _partitioned(latest, [40, 40], first=True)
+    assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(
+        records(latest)
+    )

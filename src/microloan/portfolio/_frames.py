@@ -1308,3 +1308,264 @@ def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> A
 
 def _numeric_cuts(bins: Any) -> bool:
     return all(isinstance(c, int | float | Decimal) and not isinstance(c, bool) for c in bins.cuts)
+
+
+# -- vintage and first-payment default in the engine -------------------------------
+
+AggOp = Literal["sum", "min", "max"]
+
+
+def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, AggOp]]) -> Any:
+    """Group by `keys` and aggregate each of `aggs` (name → (expression, op)), and count.
+
+    Like `Source.run`, but with minimums and maximums too, and handing back the
+    aggregate as an eager frame (one row per key) for the caller to read columnar.
+    Each op is associative, so a Dask frame runs the whole group-by on each
+    partition and the partial aggregates are grouped once more. Every registered
+    check is summed in the same pass; a failed one raises for its first bad row.
+    """
+    nw = src.nw
+    derived = {**{f"__key_{k}": v for k, v in keys.items()}, **src.derived}
+    derived.update({f"__agg_{k}": v for k, (v, _) in aggs.items()})
+    names = [f"__key_{k}" for k in keys]
+    ops: dict[str, AggOp] = {k: op for k, (_, op) in aggs.items()}
+    ops.update({flag: "sum" for flag, *_ in src.checks})
+    ops["__len"] = "sum"
+
+    def stage(frame: Any) -> Any:
+        frame = frame.with_columns(**derived)
+        first = [getattr(nw.col(f"__agg_{k}"), op)().alias(k) for k, (_, op) in aggs.items()]
+        first += [nw.col(flag).sum().alias(flag) for flag, *_ in src.checks]
+        first.append(nw.len().alias("__len"))
+        return frame.group_by(*names, drop_null_keys=False).agg(*first)
+
+    with engine_errors():
+        if _partitioned(src):
+            parts = nw.from_native(_per_partition(src.native, stage, nw), eager_only=True)
+            again = [getattr(nw.col(k), op)().alias(k) for k, op in ops.items()]
+            found = parts.group_by(*names, drop_null_keys=False).agg(*again)
+        else:
+            found = stage(src.frame)
+            if not src.eager:
+                found = found.collect()
+        failed = [flag for flag, *_ in src.checks if found.select(nw.col(flag).sum()).item()]
+    for flag, _field, bad, error in src.checks:
+        if flag in failed:
+            raise error(src.first_bad(bad))
+    return found.rename({f"__key_{k}": k for k in keys})
+
+
+def _record_checks(src: Source) -> tuple[Any, Any, Any]:
+    """Register what `LoanRecord` checks of the columns a snapshot report reads.
+
+    Returns the disbursement month, the principal in minor units and the worst days
+    past due (`max_days_past_due` where given, else `days_past_due`).
+    """
+    from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
+
+    nw = src.nw
+    id_column = src.require("loan_id")
+    src.not_null("loan_id")
+    if src.schema[id_column] == nw.String:
+        src.check(
+            "loan_id",
+            nw.col(id_column) == "",
+            lambda row: src.record_error(row, "loan_id: '' must not be empty"),
+        )
+    disbursed = src.date_expr("disbursed")
+    principal = src.units_expr("principal")
+    src.units_expr("outstanding")
+    if src.has("days_past_due"):
+        dpd = src.days_expr("days_past_due")
+        dpd_column = src.name("days_past_due")
+        src.check(
+            "days_past_due",
+            dpd >= MAX_DAYS,
+            lambda row: src.record_error(
+                row, f"days_past_due: {row[dpd_column]} is implausible (at least {MAX_DAYS:,})"
+            ),
+        )
+    else:
+        dpd = nw.lit(0).cast(nw.Int64())
+    worst = dpd
+    if src.has("max_days_past_due"):
+        most = src.days_expr("max_days_past_due", optional=True)
+        most_column = src.name("max_days_past_due")
+        src.check(
+            "max_days_past_due",
+            ~most.is_null() & (most < dpd),
+            lambda row: src.record_error(
+                row, f"max_days_past_due: {row[most_column]} is below days_past_due"
+            ),
+        )
+        worst = nw.when(most.is_null()).then(dpd).otherwise(most)
+    if src.has("first_installment_days_past_due"):
+        src.days_expr("first_installment_days_past_due", optional=True)
+    start = src.day_expr(disbursed)
+    for field in ("on", "first_due"):
+        if src.has(field):
+            column = src.name(field)
+            day = src.day_expr(src.date_expr(field, optional=True))
+            src.check(
+                field,
+                ~day.is_null() & (day < start),
+                lambda row, field=field, column=column: src.record_error(
+                    row,
+                    f"{field}: {as_date(row[column]).isoformat()} is before the disbursement",
+                ),
+            )
+    return src.month_expr(disbursed), principal, worst
+
+
+def _readable(src: Source) -> bool:
+    """Whether a snapshot frame's columns are of the kinds the engine path reads.
+
+    A loan id of another type than text or integers, or a `written_off` column that is
+    not boolean, is left to the records path, whose refusal names the record.
+    """
+    nw = src.nw
+    if not src.has("loan_id"):
+        return False
+    kind = src.schema[src.name("loan_id")]
+    if not (kind == nw.String or kind.is_integer()):
+        return False
+    return not src.has("written_off") or src.schema[src.name("written_off")] == nw.Boolean
+
+
+def vintage_state(frame: object, options: Options, *, over: int) -> Any:
+    """Stage 1 of a vintage: per loan, its disbursement month, principal and first bad MOB.
+
+    Returns `(currency, last month, loans, bad, table)` — the `Vintage`'s own state,
+    `loans` and `bad` keyed by loan id and the per-cohort table counted by the engine
+    — or `None` where the records path must read the frame (no `on` column, or a
+    column of a kind the engine path does not read).
+    """
+    from microloan.portfolio._cells import CURRENCY_INDEX  # noqa: PLC0415
+
+    src = Source(frame, options)
+    nw = src.nw
+    if not _readable(src) or not src.has("on"):
+        return None
+    month, principal, worst = _record_checks(src)
+    snap_day = src.date_expr("on", optional=True)
+    src.check(
+        "on",
+        snap_day.is_null(),
+        lambda row: src.record_error(row, "on: is missing; vintage needs snapshot dates"),
+    )
+    snap = src.month_expr(snap_day)
+    bad_mob = nw.when(worst > over).then(snap - month)
+    found = grouped(
+        src,
+        {"loan_id": nw.col(src.name("loan_id"))},
+        {
+            "month": (month, "min"),
+            "month_max": (month, "max"),
+            "principal": (principal, "min"),
+            "principal_max": (principal, "max"),
+            "bad": (bad_mob, "min"),
+            "last": (snap, "max"),
+        },
+    )
+    code = src.currency or "CNY"
+    if not len(found):
+        return None, -1, {}, {}, {}
+    with engine_errors():
+        split = found.filter(
+            (nw.col("month") != nw.col("month_max"))
+            | (nw.col("principal") != nw.col("principal_max"))
+        )
+        if len(split):
+            raise InvalidRecordError(
+                split["loan_id"].to_list()[0],
+                "has another disbursement month, principal or currency in an earlier record",
+            )
+        last = int(found.select(nw.col("last").max()).item())
+        ids = found["loan_id"].to_list()
+        months = found["month"].to_list()
+        units = found["principal"].to_list()
+        high = CURRENCY_INDEX[code] << 64
+        idents = [(m << 70) | high | p for m, p in zip(months, units, strict=True)]
+        loans = dict(zip(ids, idents, strict=True))
+        flagged = found.filter(~nw.col("bad").is_null())
+        bad = dict(
+            zip(flagged["loan_id"].to_list(), map(int, flagged["bad"].to_list()), strict=True)
+        )
+        cohorts = found.group_by("month").agg(nw.len().alias("n"), nw.col("principal").sum())
+        fell = flagged.group_by("month", "bad").agg(nw.len().alias("n"), nw.col("principal").sum())
+        cohort_rows = cohorts.rows()
+        fell_rows = fell.rows()
+    falls = {(int(m), int(b)): (int(n), int(u)) for m, b, n, u in fell_rows}
+    table = {}
+    for cohort, loans_in, principal_in in sorted(
+        (int(m), int(n), int(u)) for m, n, u in cohort_rows
+    ):
+        counts, sums, run_c, run_u = [], [], 0, 0
+        for mob in range(last - cohort + 1):
+            c, u = falls.get((cohort, mob), (0, 0))
+            run_c, run_u = run_c + c, run_u + u
+            counts.append(run_c)
+            sums.append(run_u)
+        table[cohort] = (loans_in, principal_in, tuple(counts), tuple(sums))
+    return code, last, loans, bad, table
+
+
+def fpd_cells(frame: object, options: Options, *, over: int) -> Any:
+    """Stage 1 of first-payment default: per disbursement month, loans judged and defaults.
+
+    Returns `(currency, cells)`, each cell `(month, judged, their principal, defaults,
+    their principal)` in minor units, or `None` where the records path must read it.
+    """
+    src = Source(frame, options)
+    nw = src.nw
+    if not _readable(src):
+        return None
+    month, principal, _ = _record_checks(src)
+    if not src.has("first_installment_days_past_due"):
+        seen = src.run({}, {})  # every row checked; no first installment is known: no cell
+        return ((src.currency or "CNY") if seen else None), ()
+    first = src.days_expr("first_installment_days_past_due", optional=True)
+    judged = ~first.is_null()
+    if src.has("on") and src.has("first_due"):
+        on = _day_count(src, src.date_expr("on", optional=True))
+        due = _day_count(src, src.date_expr("first_due", optional=True))
+        young = (first <= over) & ~on.is_null() & ~due.is_null() & (on - due <= over)
+        judged = judged & ~young.fill_null(value=False)
+    is_judged = nw.when(judged).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    late = nw.when(judged & (first > over)).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    rows = src.run({"month": month, "judged": is_judged, "late": late}, {"units": principal})
+    cells: dict[int, list[int]] = {}
+    for row in rows:
+        if not row["judged"]:
+            continue
+        cell = cells.setdefault(int(row["month"]), [0, 0, 0, 0])
+        cell[0] += int(row["__len"])
+        cell[1] += int(row["units"])
+        if row["late"]:
+            cell[2] += int(row["__len"])
+            cell[3] += int(row["units"])
+    code = (src.currency or "CNY") if rows else None
+    return code, tuple((m, *v) for m, v in sorted(cells.items()))
+
+
+def _day_count(src: Source, expr: Any) -> Any:
+    """A date expression as a count of days (differences are days apart), in integers only.
+
+    The civil-calendar count from year, month and day (March-based years, so that a
+    leap day ends its year), which every engine computes alike.
+    """
+    nw = src.nw
+    year = expr.dt.year().cast(nw.Int64())
+    month = expr.dt.month().cast(nw.Int64())
+    day = expr.dt.day().cast(nw.Int64())
+    early = nw.when(month <= 2).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    shifted = year - early
+    march = month + 12 * early - 3  # March 0 … February 11
+    return (
+        shifted * 365
+        + shifted // 4
+        - shifted // 100
+        + shifted // 400
+        + (153 * march + 2) // 5
+        + day
+    )
