@@ -7,6 +7,7 @@ microloan's first, then prints the time of each and the ratio (microloan / peer)
 
 - ageing report from a polars DataFrame of N loans (goal: within 1.5x);
 - lift table + IV + KS + AUC of a score from the same frame (goal: within 1.5x);
+- vintage curves (over 30) from N month-end snapshots (goal: within 1.5x);
 - exact KS and AUC on N distinct float scores against a plain sort of them (goal: 2x);
 - with --cli: `microloan age` on an N-row CSV against polars reading the file and
   computing the report (goal: 2x), peak memory of each beside it;
@@ -32,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from microloan import ageing_report, auc, ks, lift_table
+from microloan import ageing_report, auc, ks, lift_table, vintage
 
 ON = date(2026, 6, 30)
 EDGES = (0, 30, 60, 90, 120, 150, 180)  # the M scheme: M0 = 0, M1 = 1-30 ... M7+ > 180
@@ -125,6 +126,84 @@ def lift_case(frame: pl.DataFrame) -> None:
     compare("lift table + IV + KS + AUC (polars frame)", ours, peer, 1.5)
 
 
+def snapshots(n: int, seed: int = 2) -> pl.DataFrame:
+    """About N month-end snapshots: loans disbursed over the year to ON, one row per month
+    end on book (the disbursement month's included), each loan's arrears growing with age."""
+    loans = max(round(n / 6.5), 1)  # a loan is on book 6.5 month ends on average
+    rng = random.Random(seed)
+    ages = [rng.randrange(12) for _ in range(loans)]
+    frame = pl.DataFrame(
+        {
+            "loan_id": range(loans),
+            "age": ages,
+            "day": [rng.randrange(1, 29) for _ in range(loans)],
+            "principal": [rng.randint(500, 50_000) * 100 for _ in range(loans)],
+            "risk": [rng.random() for _ in range(loans)],
+        }
+    )
+    first = pl.date(ON.year, ON.month, 1)
+    return (
+        frame.with_columns(mob=pl.int_ranges(0, pl.col("age") + 1))
+        .explode("mob")
+        .with_columns(
+            disbursed=first.dt.offset_by("-" + pl.col("age").cast(pl.String) + "mo").dt.offset_by(
+                (pl.col("day") - 1).cast(pl.String) + "d"
+            ),
+            on=first.dt.offset_by(
+                "-" + (pl.col("age") - pl.col("mob")).cast(pl.String) + "mo"
+            ).dt.month_end(),
+            outstanding=pl.col("principal"),
+            days_past_due=pl.when(pl.col("risk") < 0.03 * pl.col("mob"))
+            .then(pl.col("mob") * 17 % 120)
+            .otherwise(0),
+        )
+        .select("loan_id", "disbursed", "principal", "outstanding", "days_past_due", "on")
+    )
+
+
+def polars_vintage(frame: pl.DataFrame, over: int) -> dict[int, tuple[int, int, list[int]]]:
+    """The vintage as a polars user writes it: each loan's first bad month on book, then
+    per cohort the loans, principal and the cumulative count gone bad by each MOB."""
+    month = pl.col("disbursed").dt.year() * 12 + pl.col("disbursed").dt.month() - 1
+    snap = pl.col("on").dt.year() * 12 + pl.col("on").dt.month() - 1
+    loans = frame.group_by("loan_id").agg(
+        cohort=month.first(),
+        principal=pl.col("principal").first(),
+        bad=(snap - month).filter(pl.col("days_past_due") > over).min(),
+    )
+    last = int(frame.select(snap.max()).item())
+    cohorts = loans.group_by("cohort").agg(pl.len(), pl.col("principal").sum()).sort("cohort")
+    fell = (
+        loans.filter(pl.col("bad").is_not_null())
+        .group_by("cohort", "bad")
+        .agg(pl.len().alias("n"))
+        .sort("cohort", "bad")
+    )
+    falls: dict[int, dict[int, int]] = {}
+    for cohort, mob, count in fell.rows():
+        falls.setdefault(cohort, {})[mob] = count
+    out = {}
+    for cohort, count, principal in cohorts.rows():
+        run, curve = 0, []
+        for mob in range(last - cohort + 1):
+            run += falls.get(cohort, {}).get(mob, 0)
+            curve.append(run)
+        out[cohort] = (count, principal, curve)
+    return out
+
+
+def vintage_case(n: int) -> None:
+    frame = snapshots(n)
+    ours, curves = best(lambda: vintage(frame, over=30, currency="CNY"))
+    peer, theirs = best(lambda: polars_vintage(frame, 30))
+    for cohort, (count, principal, curve) in theirs.items():
+        day = date(cohort // 12, cohort % 12 + 1, 1)
+        assert curves.loans(day) == count, "the peer disagrees"
+        assert curves.principal(day).minor_units == principal
+        assert [round(s * count) for s in curves.curve(day, by="count")] == curve
+    compare(f"vintage, {frame.height:,} month-end snapshots", ours, peer, 1.5)
+
+
 def scores_case(n: int) -> None:
     rng = random.Random(3)
     scores = [rng.random() for _ in range(n)]
@@ -204,6 +283,7 @@ def main() -> None:
     print(f"{n:,} loans; each time the best of a few runs; peers checked equal first")
     ageing_case(frame)
     lift_case(frame)
+    vintage_case(n)
     scores_case(n)
     if "--cli" in sys.argv:
         cli_case(frame)

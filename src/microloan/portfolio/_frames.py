@@ -18,9 +18,11 @@ never when `microloan` is imported. The names here are the wing's internal API.
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Final, Literal, Protocol, get_args
 
 import attrs
@@ -1325,18 +1327,20 @@ def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, 
     check is summed in the same pass; a failed one raises for its first bad row.
     """
     nw = src.nw
-    derived = {**{f"__key_{k}": v for k, v in keys.items()}, **src.derived}
+    derived = {f"__key_{k}": v for k, v in keys.items()}
     derived.update({f"__agg_{k}": v for k, (v, _) in aggs.items()})
     names = [f"__key_{k}" for k in keys]
+    flags = [src.derived[flag] for flag, *_ in src.checks]
+    # one column of failed checks, summed per group: the checks are told apart (below)
+    # only when one failed, so that many groups (a loan each) carry a single extra sum
+    derived["__bad"] = sum(flags[1:], flags[0]) if flags else nw.lit(0).cast(nw.Int64())
     ops: dict[str, AggOp] = {k: op for k, (_, op) in aggs.items()}
-    ops.update({flag: "sum" for flag, *_ in src.checks})
-    ops["__len"] = "sum"
+    ops.update({"__bad": "sum", "__len": "sum"})
 
     def stage(frame: Any) -> Any:
         frame = frame.with_columns(**derived)
         first = [getattr(nw.col(f"__agg_{k}"), op)().alias(k) for k, (_, op) in aggs.items()]
-        first += [nw.col(flag).sum().alias(flag) for flag, *_ in src.checks]
-        first.append(nw.len().alias("__len"))
+        first += [nw.col("__bad").sum(), nw.len().alias("__len")]
         return frame.group_by(*names, drop_null_keys=False).agg(*first)
 
     with engine_errors():
@@ -1348,10 +1352,9 @@ def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, 
             found = stage(src.frame)
             if not src.eager:
                 found = found.collect()
-        failed = [flag for flag, *_ in src.checks if found.select(nw.col(flag).sum()).item()]
-    for flag, _field, bad, error in src.checks:
-        if flag in failed:
-            raise error(src.first_bad(bad))
+        failed = bool(found.select(nw.col("__bad").sum()).item()) if len(found) else False
+    if failed:
+        src.run({}, {})  # which check failed, in order, and its first bad row
     return found.rename({f"__key_{k}": k for k in keys})
 
 
@@ -1401,11 +1404,14 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
         worst = nw.when(most.is_null()).then(dpd).otherwise(most)
     if src.has("first_installment_days_past_due"):
         src.days_expr("first_installment_days_past_due", optional=True)
-    start = src.day_expr(disbursed)
+    kind = src.schema[src.name("disbursed")]
     for field in ("on", "first_due"):
         if src.has(field):
             column = src.name(field)
-            day = src.day_expr(src.date_expr(field, optional=True))
+            day = src.date_expr(field, optional=True)
+            start = disbursed
+            if src.schema[column] != kind or kind == nw.Object:  # else compared as they are
+                day, start = src.day_expr(day), src.day_expr(disbursed)
             src.check(
                 field,
                 ~day.is_null() & (day < start),
@@ -1484,8 +1490,8 @@ def vintage_state(frame: object, options: Options, *, over: int) -> Any:
         ids = found["loan_id"].to_list()
         months = found["month"].to_list()
         units = found["principal"].to_list()
-        high = CURRENCY_INDEX[code] << 64
-        idents = [(m << 70) | high | p for m, p in zip(months, units, strict=True)]
+        tags = map(operator.or_, map((6).__rlshift__, months), repeat(CURRENCY_INDEX[code]))
+        idents = map(operator.or_, map((64).__rlshift__, tags), units)  # month, currency, units
         loans = dict(zip(ids, idents, strict=True))
         flagged = found.filter(~nw.col("bad").is_null())
         bad = dict(
