@@ -101,7 +101,7 @@ def test_age_reads_a_gb18030_csv_through_the_engine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A GB18030 file (Chinese loan ids) is transcoded for the engine: the same report."""
-    import microloan.cli as cli
+    from microloan import cli
 
     rows = [{**row, "loan_id": f"贷款{i}"} for i, row in enumerate(portfolio(62, 120))]
     path = tmp_path / "loans.csv"
@@ -135,7 +135,7 @@ def test_lift_reads_a_csv_through_the_engine_as_the_stdlib_reader_does(
     bins: str,
 ) -> None:
     """`microloan lift` groups a CSV's text in the engine: the stdlib reader's very table."""
-    import microloan.cli as cli
+    from microloan import cli
 
     lines = ["score,bad"] + [
         f"{text},{flag}"
