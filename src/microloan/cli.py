@@ -1076,7 +1076,9 @@ def _frame_report(
 
 def _aged(args: argparse.Namespace, frame: Any) -> Any:  # noqa: ANN401
     """The report of a file's frame in one pass of the engine (loan ids checked unique)."""
-    return ageing_of_loans_file(frame, on=args.on, scheme=args.scheme, currency=args.currency)
+    return ageing_of_loans_file(
+        frame, on=args.on, scheme=args.scheme, currency=args.currency, unique="loan_id"
+    )
 
 
 def _snapshot_records(  # noqa: C901 - one branch per kind of field

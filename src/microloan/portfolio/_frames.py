@@ -760,22 +760,21 @@ def ageing_counts(
     options: Options,
     *,
     on: date,
-    unique_ids: bool = False,
+    unique: str | None = None,
 ) -> tuple[str | None, dict[int, tuple[int, int]]]:
     """Stage 1 of the ageing report: loans and outstanding minor units per days past due.
 
-    With `unique_ids` (the command line's rule for a file of loans), a loan id that
-    appears twice is refused in the same pass.
+    With `unique` (the command line's rule for a file of loans: the loan ids, or a
+    hash of them), a value that appears twice in that column is refused in the same pass.
     """
     from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
 
     src = Source(frame, options)
-    if unique_ids:
-        ids = src.require("loan_id")
+    if unique is not None:
         src.check(
             "loan_id",
-            src.nw.col(ids).is_duplicated(),
-            lambda row: src.record_error(row, f"loan_id (column {ids!r}): appears twice"),
+            src.nw.col(unique).is_duplicated(),
+            lambda row: src.record_error(row, "loan_id: appears twice"),
         )
     dpd = src.days_expr("days_past_due")
     units = src.units_expr("outstanding")
