@@ -12,7 +12,8 @@ microloan's first, then prints the time of each and the ratio (microloan / peer)
 - with --cli: `microloan age` on an N-row CSV against polars reading the file and
   computing the report (goal: 2x), peak memory of each beside it;
 - with --dask: Dask, N rows in 8 partitions on a local cluster of two worker
-  processes, against Dask's own group-by (goal: 1.3x).
+  processes, against Dask's own group-by (goal: 1.3x); with --dask10, 10N rows too,
+  and the growth of the time from N to 10N (goal: linear).
 """
 
 # The equality checks are asserts: a peer that disagrees stops the run.
@@ -257,23 +258,49 @@ def _run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float
     return elapsed, int(done.stdout.strip()) / 1024
 
 
-def dask_case(frame: pl.DataFrame) -> None:
+def dask_book(n: int, seed: int = 4) -> Any:
+    """N loans' days past due and outstanding fen as a pandas frame, made by NumPy (10M fast)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    late = rng.random(n) >= 0.95
+    return pd.DataFrame(
+        {
+            "days_past_due": np.where(late, rng.integers(1, 401, n), 0),
+            "outstanding": rng.integers(500, 50_000, n) * 100,
+        }
+    )
+
+
+def dask_case(sizes: list[int]) -> None:
+    """Dask on a local cluster of two worker processes, 8 partitions, for each size in turn;
+    with two sizes, how the time grows against the rows (linear: the ratio of the sizes)."""
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    pandas = frame.select("days_past_due", "outstanding").to_pandas()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    timings = []
     with cluster, Client(cluster):
-        data = dd.from_pandas(pandas, npartitions=8).persist()
-        ours, report = best(lambda: ageing_report(data, on=ON, currency="CNY"), repeat=2)
+        for n in sizes:
+            data = dd.from_pandas(dask_book(n), npartitions=8).persist()
+            ours, report = best(lambda data=data: ageing_report(data, on=ON, currency="CNY"), 2)
 
-        def peer_run() -> Any:
-            return data.groupby("days_past_due").outstanding.agg(["count", "sum"]).compute()
+            def peer_run(data: Any = data) -> Any:
+                return data.groupby("days_past_due").outstanding.agg(["count", "sum"]).compute()
 
-        peer, theirs = best(peer_run, repeat=2)
-        assert int(theirs["count"].sum()) == report.total_count
-        assert int(theirs["sum"].sum()) == report.total_outstanding.minor_units
-    compare(f"Dask, {frame.height:,} rows / 8 partitions (vs its group-by)", ours, peer, 1.3)
+            peer, theirs = best(peer_run, repeat=2)
+            assert int(theirs["count"].sum()) == report.total_count
+            assert int(theirs["sum"].sum()) == report.total_outstanding.minor_units
+            compare(f"Dask, {n:,} rows / 8 partitions (vs its group-by)", ours, peer, 1.3)
+            timings.append((n, ours))
+            del data
+    if len(timings) == 2:
+        (small, first), (large, second) = timings
+        print(
+            f"{'':<44} Dask time x{second / first:.1f} for x{large / small:.0f} the rows "
+            "(linear: the same factor)"
+        )
 
 
 def main() -> None:
@@ -287,8 +314,8 @@ def main() -> None:
     scores_case(n)
     if "--cli" in sys.argv:
         cli_case(frame)
-    if "--dask" in sys.argv:
-        dask_case(frame)
+    if "--dask" in sys.argv:  # --dask10: also ten times the rows, to see the growth
+        dask_case([n, 10 * n] if "--dask10" in sys.argv else [n])
 
 
 if __name__ == "__main__":

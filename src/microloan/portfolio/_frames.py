@@ -18,6 +18,7 @@ never when `microloan` is imported. The names here are the wing's internal API.
 from __future__ import annotations
 
 import contextlib
+import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -201,9 +202,8 @@ class Source:
     def check(
         self, field: str, bad: Any, error: Callable[[dict[str, Any]], MicroloanError]
     ) -> None:
-        nw = self.nw
         flag = f"__bad{len(self.checks)}"
-        self.derived[flag] = nw.when(bad).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+        self.derived[flag] = bad.fill_null(value=False).cast(self.nw.Int64())  # 1 where it fails
         self.checks.append((flag, field, bad, error))
 
     def not_null(self, field: str) -> None:
@@ -284,7 +284,7 @@ class Source:
                     f"must be given: column {column!r} holds integers, read as minor units "
                     "of the currency= passed",
                 )
-            units = col.cast(nw.Int64())
+            units = col if dtype == nw.Int64 else col.cast(nw.Int64())
         elif dtype.is_float():
             if self.float_amounts != "round":
                 self.check(
@@ -435,7 +435,9 @@ class Source:
         )
 
     # -- running -----------------------------------------------------------------
-    def run(self, keys: Mapping[str, Any], sums: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, keys: Mapping[str, Any], sums: Mapping[str, Any], *, null_keys: bool = True
+    ) -> list[dict[str, Any]]:
         """Group by `keys` and sum each of `sums` (name → integer expression), and count.
 
         Every registered check is summed in the same pass; a failed check raises the
@@ -445,17 +447,18 @@ class Source:
         aggregates are added here.
         """
         nw = self.nw
-        derived = {**{f"__key_{k}": v for k, v in keys.items()}, **self.derived}
+        derived = {f"__key_{k}": v for k, v in keys.items()}
         derived.update({f"__sum_{k}": v for k, v in sums.items()})
+        derived["__bad"] = self.failures()
         summaries = [nw.col(f"__sum_{k}").sum().alias(k) for k in sums]
-        summaries += [nw.col(flag).sum().alias(flag) for flag, *_ in self.checks]
-        summaries.append(nw.len().alias("__len"))
+        summaries += [nw.col("__bad").sum(), nw.len().alias("__len")]
         names = [f"__key_{k}" for k in keys]
 
         def stage(frame: Any) -> Any:
             frame = frame.with_columns(**derived)
             if names:
-                return frame.group_by(*names, drop_null_keys=False).agg(*summaries)
+                # keys that cannot be null (`null_keys=False`) group faster in pandas
+                return frame.group_by(*names, drop_null_keys=not null_keys).agg(*summaries)
             return frame.select(*summaries)
 
         with engine_errors():
@@ -467,13 +470,43 @@ class Source:
                     grouped = grouped.collect()
             found = grouped.rows(named=True)
         totals = _add_up(found, names)
-        for flag, _field, bad, error in self.checks:
-            if any(total[flag] for total in totals.values()):
-                raise error(self.first_bad(bad))
+        if any(total["__bad"] for total in totals.values()):
+            self.raise_failed()
         return [
             {**dict(zip(keys, key, strict=True)), **{k: t[k] for k in sums}, "__len": t["__len"]}
             for key, t in totals.items()
         ]
+
+    def failures(self) -> Any:
+        """One expression of every registered check: how many fail on each row.
+
+        A stage sums this one column (per group, with many groups), not one per check;
+        the checks are told apart by `raise_failed`, only once one has failed.
+        """
+        nw = self.nw
+        bad = [check[2] for check in self.checks]
+        if not bad:
+            return nw.lit(0).cast(nw.Int64())
+        anyone = functools.reduce(operator.or_, bad[1:], bad[0])  # Kleene: a null is no failure
+        return anyone.fill_null(value=False).cast(nw.Int64())
+
+    def raise_failed(self) -> None:
+        """Raise the error of the first registered check that fails, for its first bad row."""
+        nw = self.nw
+        with engine_errors():
+            flags = {flag: self.derived[flag] for flag, *_ in self.checks}
+            counted = self.frame.with_columns(**flags).select(  # a literal check broadcast
+                *[nw.col(flag).sum() for flag in flags]
+            )
+            if not self.eager:
+                counted = counted.collect()
+            failed = counted.rows(named=True)[0]
+        for flag, _field, bad, error in self.checks:
+            if failed[flag]:
+                raise error(self.first_bad(bad))
+        raise InvalidValueError(  # pragma: no cover - a check failed in the stage
+            "records: a check failed in the engine's pass and not when looked for again"
+        )
 
     def value_sums(self, key_column: str, flag: Any) -> tuple[dict[Any, Any], dict[Any, Any]]:
         """Rows and the sum of `flag` per distinct value of `key`, nulls and NaN under `None`.
@@ -484,13 +517,12 @@ class Source:
         nw = self.nw
         if self.schema[key_column].is_float():
             key = key.fill_nan(None)  # NaN is missing, as None is: one key
-        self.derived["__key"] = key
-        self.derived["__flag"] = flag
+        derived = {"__key": key, "__flag": flag, "__bad": self.failures()}
         summaries = [nw.col("__flag").sum().alias("__sum"), nw.len().alias("__len")]
-        summaries += [nw.col(flag_).sum().alias(flag_) for flag_, *_ in self.checks]
+        summaries.append(nw.col("__bad").sum())
 
         def stage(frame: Any) -> Any:
-            frame = frame.with_columns(**self.derived)
+            frame = frame.with_columns(**derived)
             return frame.group_by("__key", drop_null_keys=False).agg(*summaries)
 
         with engine_errors():
@@ -502,9 +534,8 @@ class Source:
                 if not self.eager:
                     grouped = grouped.collect()
             columns = {n: grouped.get_column(n).to_list() for n in grouped.columns}
-        for flag_, _field, bad, error in self.checks:
-            if any(columns[flag_]):
-                raise error(self.first_bad(bad))
+        if any(columns["__bad"]):
+            self.raise_failed()
         keys, counts, flags = columns["__key"], columns["__len"], columns["__sum"]
         if not partitioned:  # one row per distinct key (NaN made null in the engine)
             return dict(zip(keys, counts, strict=True)), dict(zip(keys, flags, strict=True))
@@ -781,7 +812,8 @@ def ageing_counts(
     if src.has("principal"):
         src.units_expr("principal")
     check_snapshot(src, on)
-    rows = src.run({"dpd": dpd}, {"units": units})
+    # a missing day count is refused (its row counted under -1): no key is null
+    rows = src.run({"dpd": dpd.fill_null(-1)}, {"units": units}, null_keys=False)
     out: dict[int, tuple[int, int]] = {}
     for row in rows:
         days = int(row["dpd"])
@@ -1350,10 +1382,7 @@ def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, 
     derived = {f"__key_{k}": v for k, v in keys.items()}
     derived.update({f"__agg_{k}": v for k, (v, _) in aggs.items()})
     names = [f"__key_{k}" for k in keys]
-    flags = [src.derived[flag] for flag, *_ in src.checks]
-    # one column of failed checks, summed per group: the checks are told apart (below)
-    # only when one failed, so that many groups (a loan each) carry a single extra sum
-    derived["__bad"] = sum(flags[1:], flags[0]) if flags else nw.lit(0).cast(nw.Int64())
+    derived["__bad"] = src.failures()  # one column, told apart only if a check failed
     ops: dict[str, AggOp] = {k: op for k, (_, op) in aggs.items()}
     ops.update({"__bad": "sum", "__len": "sum"})
 
@@ -1374,7 +1403,7 @@ def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, 
                 found = found.collect()
         failed = bool(found.select(nw.col("__bad").sum()).item()) if len(found) else False
     if failed:
-        src.run({}, {})  # which check failed, in order, and its first bad row
+        src.raise_failed()
     return found.rename({f"__key_{k}": k for k in keys})
 
 
