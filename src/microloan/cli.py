@@ -978,11 +978,11 @@ def _scan(  # noqa: C901, PLR0911, PLR0912 - one early return per reason to read
     elif len(args.delimiter.encode()) != 1:
         return None
     else:
-        text = path
+        text: str | None = path
         if codecs.lookup(args.encoding).name not in ("utf-8", "utf-8-sig"):
             text = _utf8_copy(path, args.encoding)
-            if text is None:
-                return None  # not text in that encoding: the stdlib reader names the line
+        if text is None:
+            return None  # not text in that encoding: the stdlib reader names the line
         frame = pl.scan_csv(text, separator=args.delimiter, infer_schema=False)
     try:
         names = frame.collect_schema().names()

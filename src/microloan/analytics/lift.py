@@ -556,7 +556,8 @@ def lift_table(
     if is_frame(values) and bads is None and weights is None:
         binned = lift_counts(values, value=value, bad=bad, bins=bins)  # bins cut in the engine
         if binned is not None:
-            return _build(*binned, woe_zero, worst_end)
+            cut, ns, bs = binned
+            return _build(cut, ns, bs, woe_zero, worst_end)
     values = counted(values, value=value, bad=bad)  # a frame: stage 1 in its engine
     counts = counts_of(values, bads, weights)
     resolved = _resolve_bins(bins, counts)

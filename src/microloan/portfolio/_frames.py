@@ -1343,7 +1343,7 @@ def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> A
         elif isinstance(bins, str | bytes) or not isinstance(bins, Iterable):
             return None
         else:
-            resolved = CutBins(cuts=tuple(bins))  # type: ignore[arg-type]
+            resolved = CutBins(cuts=tuple(bins))
     except MicroloanError:
         return None
     if resolved is not None and (resolved.special or not _numeric_cuts(resolved)):
@@ -1461,15 +1461,21 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
             start = disbursed
             if src.schema[column] != kind or kind == nw.Object:  # else compared as they are
                 day, start = src.day_expr(day), src.day_expr(disbursed)
-            src.check(
-                field,
-                ~day.is_null() & (day < start),
-                lambda row, field=field, column=column: src.record_error(
-                    row,
-                    f"{field}: {as_date(row[column]).isoformat()} is before the disbursement",
-                ),
-            )
+            refusal = _before_disbursement(src, field, column)
+            src.check(field, ~day.is_null() & (day < start), refusal)
     return src.month_expr(disbursed), principal, worst
+
+
+def _before_disbursement(
+    src: Source, field: str, column: str
+) -> Callable[[dict[str, Any]], MicroloanError]:
+    """The refusal of a date (`on`, `first_due`) before the loan's disbursement."""
+
+    def refusal(row: dict[str, Any]) -> MicroloanError:
+        day = as_date(row[column]).isoformat()
+        return src.record_error(row, f"{field}: {day} is before the disbursement")
+
+    return refusal
 
 
 def _readable(src: Source) -> bool:
