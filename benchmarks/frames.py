@@ -279,7 +279,7 @@ def dask_case(sizes: list[int]) -> None:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
     timings = []
     with cluster, Client(cluster):
         for n in sizes:

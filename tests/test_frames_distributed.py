@@ -28,10 +28,14 @@ pytestmark = pytest.mark.filterwarnings(
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[Any]:
-    """A local Dask cluster of two worker processes, started and stopped by the test."""
+    """A local Dask cluster of two worker processes, started and stopped by the test.
+
+    Its dashboard takes a free port (":0"), so that another cluster on the machine
+    (holding the default 8787) does not stop it from starting.
+    """
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     try:
