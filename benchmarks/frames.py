@@ -7,11 +7,13 @@ microloan's first, then prints the time of each and the ratio (microloan / peer)
 
 - ageing report from a polars DataFrame of N loans (goal: within 1.5x);
 - lift table + IV + KS + AUC of a score from the same frame (goal: within 1.5x);
+- vintage curves (over 30) from N month-end snapshots (goal: within 1.5x);
 - exact KS and AUC on N distinct float scores against a plain sort of them (goal: 2x);
 - with --cli: `microloan age` on an N-row CSV against polars reading the file and
   computing the report (goal: 2x), peak memory of each beside it;
 - with --dask: Dask, N rows in 8 partitions on a local cluster of two worker
-  processes, against Dask's own group-by (goal: 1.3x).
+  processes, against Dask's own group-by (goal: 1.3x); with --dask10, 10N rows too,
+  and the growth of the time from N to 10N (goal: linear).
 """
 
 # The equality checks are asserts: a peer that disagrees stops the run.
@@ -32,7 +34,7 @@ from typing import Any
 
 import polars as pl
 
-from microloan import ageing_report, auc, ks, lift_table
+from microloan import ageing_report, auc, ks, lift_table, vintage
 
 ON = date(2026, 6, 30)
 EDGES = (0, 30, 60, 90, 120, 150, 180)  # the M scheme: M0 = 0, M1 = 1-30 ... M7+ > 180
@@ -125,6 +127,84 @@ def lift_case(frame: pl.DataFrame) -> None:
     compare("lift table + IV + KS + AUC (polars frame)", ours, peer, 1.5)
 
 
+def snapshots(n: int, seed: int = 2) -> pl.DataFrame:
+    """About N month-end snapshots: loans disbursed over the year to ON, one row per month
+    end on book (the disbursement month's included), each loan's arrears growing with age."""
+    loans = max(round(n / 6.5), 1)  # a loan is on book 6.5 month ends on average
+    rng = random.Random(seed)
+    ages = [rng.randrange(12) for _ in range(loans)]
+    frame = pl.DataFrame(
+        {
+            "loan_id": range(loans),
+            "age": ages,
+            "day": [rng.randrange(1, 29) for _ in range(loans)],
+            "principal": [rng.randint(500, 50_000) * 100 for _ in range(loans)],
+            "risk": [rng.random() for _ in range(loans)],
+        }
+    )
+    first = pl.date(ON.year, ON.month, 1)
+    return (
+        frame.with_columns(mob=pl.int_ranges(0, pl.col("age") + 1))
+        .explode("mob")
+        .with_columns(
+            disbursed=first.dt.offset_by("-" + pl.col("age").cast(pl.String) + "mo").dt.offset_by(
+                (pl.col("day") - 1).cast(pl.String) + "d"
+            ),
+            on=first.dt.offset_by(
+                "-" + (pl.col("age") - pl.col("mob")).cast(pl.String) + "mo"
+            ).dt.month_end(),
+            outstanding=pl.col("principal"),
+            days_past_due=pl.when(pl.col("risk") < 0.03 * pl.col("mob"))
+            .then(pl.col("mob") * 17 % 120)
+            .otherwise(0),
+        )
+        .select("loan_id", "disbursed", "principal", "outstanding", "days_past_due", "on")
+    )
+
+
+def polars_vintage(frame: pl.DataFrame, over: int) -> dict[int, tuple[int, int, list[int]]]:
+    """The vintage as a polars user writes it: each loan's first bad month on book, then
+    per cohort the loans, principal and the cumulative count gone bad by each MOB."""
+    month = pl.col("disbursed").dt.year() * 12 + pl.col("disbursed").dt.month() - 1
+    snap = pl.col("on").dt.year() * 12 + pl.col("on").dt.month() - 1
+    loans = frame.group_by("loan_id").agg(
+        cohort=month.first(),
+        principal=pl.col("principal").first(),
+        bad=(snap - month).filter(pl.col("days_past_due") > over).min(),
+    )
+    last = int(frame.select(snap.max()).item())
+    cohorts = loans.group_by("cohort").agg(pl.len(), pl.col("principal").sum()).sort("cohort")
+    fell = (
+        loans.filter(pl.col("bad").is_not_null())
+        .group_by("cohort", "bad")
+        .agg(pl.len().alias("n"))
+        .sort("cohort", "bad")
+    )
+    falls: dict[int, dict[int, int]] = {}
+    for cohort, mob, count in fell.rows():
+        falls.setdefault(cohort, {})[mob] = count
+    out = {}
+    for cohort, count, principal in cohorts.rows():
+        run, curve = 0, []
+        for mob in range(last - cohort + 1):
+            run += falls.get(cohort, {}).get(mob, 0)
+            curve.append(run)
+        out[cohort] = (count, principal, curve)
+    return out
+
+
+def vintage_case(n: int) -> None:
+    frame = snapshots(n)
+    ours, curves = best(lambda: vintage(frame, over=30, currency="CNY"))
+    peer, theirs = best(lambda: polars_vintage(frame, 30))
+    for cohort, (count, principal, curve) in theirs.items():
+        day = date(cohort // 12, cohort % 12 + 1, 1)
+        assert curves.loans(day) == count, "the peer disagrees"
+        assert curves.principal(day).minor_units == principal
+        assert [round(s * count) for s in curves.curve(day, by="count")] == curve
+    compare(f"vintage, {frame.height:,} month-end snapshots", ours, peer, 1.5)
+
+
 def scores_case(n: int) -> None:
     rng = random.Random(3)
     scores = [rng.random() for _ in range(n)]
@@ -178,23 +258,49 @@ def _run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float
     return elapsed, int(done.stdout.strip()) / 1024
 
 
-def dask_case(frame: pl.DataFrame) -> None:
+def dask_book(n: int, seed: int = 4) -> Any:
+    """N loans' days past due and outstanding fen as a pandas frame, made by NumPy (10M fast)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    late = rng.random(n) >= 0.95
+    return pd.DataFrame(
+        {
+            "days_past_due": np.where(late, rng.integers(1, 401, n), 0),
+            "outstanding": rng.integers(500, 50_000, n) * 100,
+        }
+    )
+
+
+def dask_case(sizes: list[int]) -> None:
+    """Dask on a local cluster of two worker processes, 8 partitions, for each size in turn;
+    with two sizes, how the time grows against the rows (linear: the ratio of the sizes)."""
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    pandas = frame.select("days_past_due", "outstanding").to_pandas()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
+    timings = []
     with cluster, Client(cluster):
-        data = dd.from_pandas(pandas, npartitions=8).persist()
-        ours, report = best(lambda: ageing_report(data, on=ON, currency="CNY"), repeat=2)
+        for n in sizes:
+            data = dd.from_pandas(dask_book(n), npartitions=8).persist()
+            ours, report = best(lambda data=data: ageing_report(data, on=ON, currency="CNY"), 2)
 
-        def peer_run() -> Any:
-            return data.groupby("days_past_due").outstanding.agg(["count", "sum"]).compute()
+            def peer_run(data: Any = data) -> Any:
+                return data.groupby("days_past_due").outstanding.agg(["count", "sum"]).compute()
 
-        peer, theirs = best(peer_run, repeat=2)
-        assert int(theirs["count"].sum()) == report.total_count
-        assert int(theirs["sum"].sum()) == report.total_outstanding.minor_units
-    compare(f"Dask, {frame.height:,} rows / 8 partitions (vs its group-by)", ours, peer, 1.3)
+            peer, theirs = best(peer_run, repeat=2)
+            assert int(theirs["count"].sum()) == report.total_count
+            assert int(theirs["sum"].sum()) == report.total_outstanding.minor_units
+            compare(f"Dask, {n:,} rows / 8 partitions (vs its group-by)", ours, peer, 1.3)
+            timings.append((n, ours))
+            del data
+    if len(timings) == 2:
+        (small, first), (large, second) = timings
+        print(
+            f"{'':<44} Dask time x{second / first:.1f} for x{large / small:.0f} the rows "
+            "(linear: the same factor)"
+        )
 
 
 def main() -> None:
@@ -204,11 +310,12 @@ def main() -> None:
     print(f"{n:,} loans; each time the best of a few runs; peers checked equal first")
     ageing_case(frame)
     lift_case(frame)
+    vintage_case(n)
     scores_case(n)
     if "--cli" in sys.argv:
         cli_case(frame)
-    if "--dask" in sys.argv:
-        dask_case(frame)
+    if "--dask" in sys.argv:  # --dask10: also ten times the rows, to see the growth
+        dask_case([n, 10 * n] if "--dask10" in sys.argv else [n])
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -349,6 +350,100 @@ def test_lift_table_of_a_frame_equals_the_columns_path(engine: str) -> None:
         assert auc(kept_frame, value="score", bad="bad") == auc(*plain)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ks_and_auc_walked_in_the_engine_equal_the_lists(engine: str) -> None:
+    """KS and AUC walked by each engine (ties, -0.0 beside 0.0, both directions) equal the lists'."""
+    from microloan import auc, ks
+
+    scores, bads = _scored(24, 300)
+    clean = [(s, b) for s, b in zip(scores, bads, strict=True) if s is not None]
+    kept = [s for s, _ in clean] + [-0.0, 0.0, 0.0]
+    flags = [b for _, b in clean] + [1, 0, 1]
+    frame = _score_frame(engine, kept, flags)
+    assert ks(frame, value="score", bad="bad") == ks(kept, flags)
+    for higher in ("bad", "good"):
+        assert auc(frame, value="score", bad="bad", higher=higher) == auc(
+            kept, flags, higher=higher
+        )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_integer_scores_with_heavy_ties_walk_the_same_in_the_engine(engine: str) -> None:
+    """Integer scores of few distinct values (runs of ties) give the lists' KS and AUC."""
+    import polars as pl
+
+    from microloan import auc, ks
+
+    rng = random.Random(25)  # noqa: S311 - reproducible test data
+    scores = [rng.randrange(300, 320) for _ in range(500)]
+    bads = [int(rng.random() < (s - 295) / 30) for s in scores]
+    frame = in_engine(engine, pl.DataFrame({"score": scores, "bad": bads}))
+    assert ks(frame, value="score", bad="bad") == ks(scores, bads)
+    assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+    table = lift_table_of(frame, bins=4)
+    assert table == lift_table_of_lists(scores, bads, bins=4)
+
+
+def lift_table_of(frame: Any, **options: Any) -> Any:
+    from microloan import lift_table
+
+    return lift_table(frame, value="score", bad="bad", **options)
+
+
+def lift_table_of_lists(scores: list[Any], bads: list[int], **options: Any) -> Any:
+    from microloan import lift_table
+
+    return lift_table(scores, bads, **options)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lift_cuts_are_compared_exactly_in_the_engine(engine: str) -> None:
+    """Decimal and float cut points, either end closed, bin a frame's floats as the lists'."""
+    from microloan import CutBins
+
+    scores, bads = _scored(26, 300)
+    scores += [0.1, 0.30000000000000004, 0.3, 0.5]
+    bads += [1, 0, 1, 0]
+    frame = _score_frame(engine, scores, bads)
+    for bins in (
+        CutBins(cuts=(Decimal("0.1"), Decimal("0.3"), Decimal("0.5"))),
+        CutBins(cuts=(Decimal("0.1"), 0.3, 1), closed="right"),
+        CutBins(cuts=()),
+        10,
+        1,
+    ):
+        assert lift_table_of(frame, bins=bins) == lift_table_of_lists(scores, bads, bins=bins)
+
+
+def test_the_count_table_path_still_serves_category_bins_and_special_values() -> None:
+    """Bins the engine does not cut (categories, special values) still give the lists' table."""
+    import polars as pl
+
+    from microloan import CategoryBins, CutBins
+
+    scores = [1, 2, 2, 3, -1, -1, 5, 5]
+    bads = [0, 1, 0, 1, 1, 0, 1, 0]
+    frame = pl.DataFrame({"score": scores, "bad": bads})
+    for bins in (CutBins(cuts=(2, 4), special=(-1,)), CategoryBins(groups=((1, 2), (3, 5)))):
+        assert lift_table_of(frame, bins=bins) == lift_table_of_lists(scores, bads, bins=bins)
+
+
+def test_missing_scores_are_refused_by_the_engine_walk() -> None:
+    """A null or NaN score stops KS and AUC, as with the lists."""
+    import polars as pl
+
+    from microloan import auc, ks
+
+    for missing in (None, float("nan")):
+        frame = pl.DataFrame({"score": [0.1, missing, 0.3], "bad": [0, 1, 1]})
+        for metric in (ks, auc):
+            with pytest.raises(InvalidValueError, match="missing values"):
+                metric(frame, value="score", bad="bad")
+    one_class = pl.DataFrame({"score": [0.1, 0.2], "bad": [0, 0]})
+    with pytest.raises(InvalidValueError, match="all good"):
+        ks(one_class, value="score", bad="bad")
+
+
 def test_psi_of_two_frames_equals_the_counts_path() -> None:
     """PSI over two frames counts both in the same bins, as the bins' own counts do."""
     import polars as pl
@@ -419,8 +514,9 @@ def test_overdue_rates_read_the_written_off_column() -> None:
     assert overdue_rates(frame, on=ON, currency="CNY") == overdue_rates(records(rows), on=ON)
 
 
-def test_vintage_and_fpd_of_a_frame_equal_the_records_path() -> None:
-    """Vintage curves and FPD from a frame of snapshots equal the records' own."""
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vintage_and_fpd_of_a_frame_equal_the_records_path(engine: str) -> None:
+    """Vintage curves and FPD from a frame of snapshots (counted by each engine) equal the records'."""
     from datetime import timedelta
 
     import polars as pl
@@ -438,13 +534,59 @@ def test_vintage_and_fpd_of_a_frame_equal_the_records_path() -> None:
     ]
     frame = polars_frame([{k: v for k, v in r.items() if k != "first_due"} for r in snapshots])
     frame = frame.with_columns(pl.Series("first_due", [r["first_due"] for r in snapshots]))
-    assert vintage(frame, currency="CNY") == vintage(records(snapshots))
+    for over in (0, 30, 90):
+        expected = vintage(records(snapshots), over=over)
+        assert vintage(in_engine(engine, frame), over=over, currency="CNY") == expected
     latest = [{**r, "first_installment_days_past_due": r["days_past_due"]} for r in rows]
     fpd_frame = frame.filter(pl.col("on") == ON).with_columns(
         pl.col("days_past_due").alias("first_installment_days_past_due")
     )
     kept = [r for r in latest if r["first_due"] <= ON]
-    assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(records(kept))
+    for over in (1, 7, 30):
+        expected_fpd = first_payment_default(records(kept), over=over)
+        counted = first_payment_default(in_engine(engine, fpd_frame), over=over, currency="CNY")
+        assert counted == expected_fpd
+
+
+def test_a_loan_with_two_principals_is_refused_by_the_engine_vintage() -> None:
+    """Two snapshots of one loan that disagree on its principal are refused, naming the loan."""
+    rows = portfolio(45, 3)
+    snapshots = [rows[0], {**rows[0], "principal": rows[0]["principal"] + 1}, rows[1]]
+    from microloan import vintage
+
+    with pytest.raises(InvalidRecordError, match=r"L45-0.*another disbursement month"):
+        vintage(polars_frame(snapshots), currency="CNY")
+
+
+def test_a_snapshot_without_its_date_is_refused_by_the_engine_vintage() -> None:
+    """A vintage needs each snapshot's date: a null `on` is refused, naming the loan."""
+    from microloan import vintage
+
+    rows = portfolio(46, 4)
+    rows[2]["on"] = None
+    with pytest.raises(InvalidRecordError, match=r"L46-2.*on: is missing"):
+        vintage(polars_frame(rows), currency="CNY")
+
+
+def test_fpd_judges_only_installments_due_long_enough() -> None:
+    """An installment due fewer than `over` days ago and not yet late is not judged."""
+    import polars as pl
+
+    from microloan import first_payment_default
+
+    rows = portfolio(47, 40)
+    for i, row in enumerate(rows):
+        row["first_due"] = ON - timedelta(days=i)
+        row["disbursed"] = min(row["disbursed"], row["first_due"])
+        row["first_installment_days_past_due"] = i % 9
+    frame = polars_frame([{k: v for k, v in r.items() if k != "first_due"} for r in rows])
+    frame = frame.with_columns(
+        pl.Series("first_due", [r["first_due"] for r in rows]),
+        pl.Series("first_installment_days_past_due", [i % 9 for i in range(40)]),
+    )
+    for engine in ENGINES:
+        expected = first_payment_default(records(rows), over=7)
+        assert first_payment_default(in_engine(engine, frame), over=7, currency="CNY") == expected
 
 
 def test_roll_rates_of_two_frames_equal_the_records_path() -> None:

@@ -95,3 +95,58 @@ def test_a_bad_parquet_value_names_the_file_and_column(
     err = capsys.readouterr().err
     assert "bad.parquet" in err
     assert "column 'outstanding'" in err
+
+
+def test_age_reads_a_gb18030_csv_through_the_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GB18030 file (Chinese loan ids) is transcoded for the engine: the same report."""
+    from microloan import cli
+
+    rows = [{**row, "loan_id": f"贷款{i}"} for i, row in enumerate(portfolio(62, 120))]
+    path = tmp_path / "loans.csv"
+    text = polars_frame(rows, amounts="text").drop("on", "max_days_past_due").write_csv()
+    path.write_bytes(text.encode("gb18030"))
+    argv = ["age", str(path), "--on", ON.isoformat(), "--encoding", "gb18030", "--format", "json"]
+    through_engine = _json(capsys, *argv)
+    monkeypatch.setattr(cli, "_scan", lambda *_args, **_kwargs: None)  # the stdlib reader
+    assert _json(capsys, *argv) == through_engine
+    expected = ageing_report(records(rows), on=ON)
+    assert through_engine["summary"]["loans"] == expected.total_count  # type: ignore[index]
+
+
+def test_age_refuses_a_loan_id_given_twice_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The engine's one pass finds a repeated loan id; the message names both lines."""
+    rows = portfolio(63, 20)
+    rows[15]["loan_id"] = rows[4]["loan_id"]
+    path = tmp_path / "loans.csv"
+    polars_frame(rows, amounts="text").drop("on", "max_days_past_due").write_csv(path)
+    assert main(["age", str(path), "--on", ON.isoformat()]) != 0
+    assert "line 6 too" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bins", ["4", "0.25,0.5"])
+def test_lift_reads_a_csv_through_the_engine_as_the_stdlib_reader_does(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    bins: str,
+) -> None:
+    """`microloan lift` groups a CSV's text in the engine: the stdlib reader's very table."""
+    from microloan import cli
+
+    lines = ["score,bad"] + [
+        f"{text},{flag}"
+        for i in range(300)
+        for text, flag in [
+            (("NA", "0.25", "0.250", "1", str(i / 300))[i % 5], ("1", "true", "no", "0")[i % 4])
+        ]
+    ]
+    path = tmp_path / "scores.csv"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["lift", str(path), "--value", "score", "--bad", "bad", "--bins", bins]
+    through_engine = _json(capsys, *argv, "--format", "json")
+    monkeypatch.setattr(cli, "_text_counts", lambda _args: None)
+    assert _json(capsys, *argv, "--format", "json") == through_engine

@@ -28,10 +28,14 @@ pytestmark = pytest.mark.filterwarnings(
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[Any]:
-    """A local Dask cluster of two worker processes, started and stopped by the test."""
+    """A local Dask cluster of two worker processes, started and stopped by the test.
+
+    Its dashboard takes a free port (":0"), so that another cluster on the machine
+    (holding the default 8787) does not stop it from starting.
+    """
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     try:
@@ -41,11 +45,19 @@ def dask_client() -> Iterator[Any]:
         cluster.close()
 
 
-def _partitioned(rows: list[dict[str, Any]], cuts: list[int]) -> Any:
-    """A Dask frame whose partitions end at `cuts` (equal cuts make empty partitions)."""
-    import dask.dataframe as dd
+def _partitioned(rows: list[dict[str, Any]], cuts: list[int], *, first: bool = False) -> Any:
+    """A Dask frame whose partitions end at `cuts` (equal cuts make empty partitions).
 
-    whole = pandas_frame(polars_frame(rows))
+    With `first`, the rows' `first_installment_days_past_due` is a column too.
+    """
+    import dask.dataframe as dd
+    import polars as pl
+
+    frame = polars_frame(rows)
+    if first:
+        days = [row["first_installment_days_past_due"] for row in rows]
+        frame = frame.with_columns(pl.Series("first_installment_days_past_due", days))
+    whole = pandas_frame(frame)
     bounds = [0, *cuts, len(whole)]
     parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise(bounds)]
     return dd.from_map(  # type: ignore[no-untyped-call]
@@ -121,3 +133,50 @@ def test_spark_report_equals_the_records_path(spark: Any) -> None:
     rows = portfolio(34, 200)
     frame = spark.createDataFrame(polars_frame(rows, amounts="text").to_pandas())
     assert ageing_report(frame, on=ON) == ageing_report(records(rows), on=ON)
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_lift_table_ks_and_auc_equal_the_lists() -> None:
+    """Scores on the workers: the lift table, KS and AUC equal the lists', empty parts too."""
+    import random
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from microloan import auc, ks, lift_table
+
+    rng = random.Random(35)  # noqa: S311 - reproducible test data
+    scores = [rng.choice((0.25, 0.5)) if rng.random() < 0.2 else rng.random() for _ in range(300)]
+    bads = [int(rng.random() < s * 0.5) for s in scores]
+    whole = pd.DataFrame({"score": scores, "bad": bads})
+    parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise([0, 0, 120, 120, 300])]
+    frame = dd.from_map(_identity, parts, meta=whole.iloc[:0], enforce_metadata=False)  # type: ignore[no-untyped-call]
+    assert ks(frame, value="score", bad="bad") == ks(scores, bads)
+    assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+    for bins in (5, [0.25, 0.5]):
+        assert lift_table(frame, value="score", bad="bad", bins=bins) == lift_table(
+            scores, bads, bins=bins
+        )
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_vintage_and_fpd_equal_the_records_path() -> None:
+    """A loan's snapshots split across partitions still give the records' vintage and FPD."""
+    from datetime import date
+
+    from microloan import first_payment_default, vintage
+
+    rows = portfolio(36, 120)
+    snapshots = [
+        {**row, "on": day, "first_installment_days_past_due": row["days_past_due"]}
+        for day in (date(2026, 1, 31), ON)
+        for row in rows
+        if row["disbursed"] <= day
+    ]
+    frame = _partitioned(snapshots, [0, 50, 50, len(snapshots) - 30])
+    assert vintage(frame, currency="CNY") == vintage(records(snapshots))
+    latest = [r for r in snapshots if r["on"] == ON]
+    fpd_frame = _partitioned(latest, [40, 40], first=True)
+    assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(
+        records(latest)
+    )

@@ -37,6 +37,7 @@ from microloan.portfolio import (
     vintage,
 )
 from microloan.portfolio._frames import counted
+from microloan.portfolio.ageing import ageing_of_loans_file
 from microloan.rates import DaysInYear, Rate, RateUnit
 from microloan.schedules import METHODS, Accrual, Frequency, Method, Schedule
 from microloan.terms import AllocationOrder, PenaltyPreset
@@ -651,7 +652,7 @@ def _age(args: argparse.Namespace) -> int:
     outstanding and days_past_due, and optionally currency.
     """
     rows = Rows(args.records, encoding=args.encoding, delimiter=args.delimiter)
-    report = _frame_report(args, args.records, _AGE_COLUMNS, _aged)
+    report = _frame_report(args, args.records, _AGE_COLUMNS, _aged, checked=True)
     if report is None:  # the stdlib reader: no frames extra, or a CSV it must diagnose
         records = _age_records(rows, args.currency)
         try:
@@ -749,6 +750,57 @@ def _lift_counts(
     return CountTable(totals=totals, bads=bads)
 
 
+def _text_counts(args: argparse.Namespace) -> CountTable | None:
+    """A CSV's count table, its text grouped by the engine: `_lift_counts`'s, in one pass.
+
+    The engine groups the rows by the stripped text of the value and the bad flag, so
+    only the distinct pairs come back; each distinct text is then read as the stdlib
+    reader reads it (a whole number, a decimal, a label, missing). `None` when the
+    stdlib reader must read the file: no frames extra, or a value or flag it refuses
+    (it names the line).
+    """
+    frame = _scan(args, args.data, (args.value, args.bad), checked=True)
+    if frame is None:
+        return None
+    import polars as pl  # noqa: PLC0415 - _scan found it
+
+    value = pl.col(args.value).str.strip_chars().alias("value")
+    flag = pl.col(args.bad).str.strip_chars().str.to_lowercase().alias("flag")
+    try:
+        found = frame.group_by(value, flag).agg(pl.len().alias("n")).collect().rows()
+    except Exception:  # noqa: BLE001 - polars' refusal of a ragged line or bad UTF-8
+        return None
+    totals: dict[object, int] = {}
+    bads: dict[object, int] = {}
+    for text, flag_text, n in found:
+        bad = _BAD.get(flag_text or "")
+        key = _lift_value(text or "", categorical=args.categorical)
+        if bad is None or key is _NOT_A_VALUE:
+            return None
+        totals[key] = totals.get(key, 0) + n
+        bads[key] = bads.get(key, 0) + bad * n
+    if not totals:
+        return None  # the stdlib reader says there are no rows
+    return CountTable(totals=totals, bads=bads)
+
+
+_NOT_A_VALUE = object()
+
+
+def _lift_value(text: str, *, categorical: bool) -> object:
+    """A value's stripped text as `_lift_counts` reads it, or `_NOT_A_VALUE`."""
+    if text.lower() in _MISSING:
+        return None
+    if categorical:
+        return text
+    if _WHOLE.fullmatch(text):
+        return int(text)
+    try:
+        return to_decimal(text, "value")
+    except MicroloanError:
+        return _NOT_A_VALUE
+
+
 def _bins_argument(text: str) -> int | list[Decimal]:
     """`10` for ten equal-frequency bins (2 to MAX_BINS); `3,10,21` (or `21,`) for cut points."""
     if "," not in text:
@@ -804,7 +856,9 @@ def _lift(args: argparse.Namespace) -> int:
         frame = _scan(args, args.data, (args.value, args.bad))
         counts = _frame_call(args.data, lambda: counted(frame, value=args.value, bad=args.bad))
     else:
-        counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
+        counts = _text_counts(args)  # the engine groups the text; None: the stdlib reader
+        if counts is None:
+            counts = _lift_counts(rows, args.value, args.bad, categorical=args.categorical)
     bins: Any = args.bins
     if args.categorical:
         bins = categories(list(counts.totals))
@@ -887,13 +941,22 @@ def _is_parquet(path: str) -> bool:
 
 
 def _scan(  # noqa: C901, PLR0911, PLR0912 - one early return per reason to read with the stdlib
-    args: argparse.Namespace, path: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+    args: argparse.Namespace,
+    path: str,
+    columns: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    *,
+    checked: bool = False,
 ) -> Any:  # noqa: ANN401 - a polars LazyFrame, or None
     """`path` as a lazy polars frame of `columns` (a CSV's as text), streamed by the engine.
 
     `None` when the stdlib reader should read a CSV instead: without the frames extra
-    or polars, another encoding than UTF-8, a column missing (the stdlib reader names
-    it), or a `currency` column (one currency per row). A Parquet file needs the extra.
+    or polars, text polars cannot split (a delimiter of more than one byte) or that is
+    not in its `--encoding`, a column missing (the stdlib reader names it), or a
+    `currency` column (one currency per row). A Parquet file needs the extra. A CSV in
+    another encoding than UTF-8 (GB18030, say) is transcoded to a temporary UTF-8 copy,
+    a block at a time. With `checked`, the report's own pass refuses a ragged line or
+    a loan id given twice, so the file is not read first to look for them.
     """
     parquet = _is_parquet(path)
     try:
@@ -912,10 +975,15 @@ def _scan(  # noqa: C901, PLR0911, PLR0912 - one early return per reason to read
         return None
     if parquet:
         frame = pl.scan_parquet(path)
-    elif codecs.lookup(args.encoding).name not in ("utf-8", "utf-8-sig"):
+    elif len(args.delimiter.encode()) != 1:
         return None
     else:
-        frame = pl.scan_csv(path, separator=args.delimiter, infer_schema=False)
+        text: str | None = path
+        if codecs.lookup(args.encoding).name not in ("utf-8", "utf-8-sig"):
+            text = _utf8_copy(path, args.encoding)
+        if text is None:
+            return None  # not text in that encoding: the stdlib reader names the line
+        frame = pl.scan_csv(text, separator=args.delimiter, infer_schema=False)
     try:
         names = frame.collect_schema().names()
     except Exception as exc:  # noqa: BLE001 - polars' own refusal of the file
@@ -928,11 +996,35 @@ def _scan(  # noqa: C901, PLR0911, PLR0912 - one early return per reason to read
         return None
     if missing:
         raise CommandLineError(f"{path}: no column {missing[0]!r}; it has {', '.join(names)}")
-    if not _well_formed(frame, "loan_id" in columns):
+    if not checked and not _well_formed(frame, "loan_id" in columns):
         if parquet:
             raise CommandLineError(f"{path}: a loan id appears twice")
         return None  # the stdlib reader names the line
     return frame.select(*columns, *[c for c in optional if c in names and c not in columns])
+
+
+_COPIES: list[Any] = []  # the temporary folders of transcoded files, removed by `main`
+
+
+def _utf8_copy(path: str, encoding: str) -> str | None:
+    """A temporary UTF-8 copy of a text file in `encoding`, or `None` if it is not such text.
+
+    Decoded a block at a time, so memory stays bounded whatever the file's size.
+    """
+    import tempfile  # noqa: PLC0415 - only when transcoding
+
+    folder = tempfile.TemporaryDirectory(prefix="microloan-")
+    _COPIES.append(folder)
+    target = Path(folder.name) / "utf8.csv"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with Path(path).open("rb") as source, target.open("w", encoding="utf-8") as out:
+            while block := source.read(1 << 20):
+                out.write(decoder.decode(block))
+            out.write(decoder.decode(b"", final=True))
+    except (UnicodeError, OSError):  # UTF-16 without a byte-order mark is a UnicodeError
+        return None
+    return str(target)
 
 
 def _well_formed(frame: Any, unique_ids: bool) -> bool:  # noqa: ANN401 - a polars LazyFrame
@@ -963,13 +1055,15 @@ def _frame_report(
     columns: tuple[str, ...],
     compute: Callable[[argparse.Namespace, Any], Any],
     optional: tuple[str, ...] = (),
+    *,
+    checked: bool = False,
 ) -> Any:  # noqa: ANN401 - the report, or None for the stdlib reader
     """A report computed by the engine from `path`, or `None` for the stdlib reader.
 
     A CSV the engine refuses is read again by the stdlib reader, whose message names the
     line; a Parquet file's refusal names the column (and the row where it can).
     """
-    frame = _scan(args, path, columns, optional)
+    frame = _scan(args, path, columns, optional, checked=checked)
     if frame is None:
         return None
     try:
@@ -981,7 +1075,10 @@ def _frame_report(
 
 
 def _aged(args: argparse.Namespace, frame: Any) -> Any:  # noqa: ANN401
-    return ageing_report(frame, on=args.on, scheme=args.scheme, currency=args.currency)
+    """The report of a file's frame in one pass of the engine (loan ids checked unique)."""
+    return ageing_of_loans_file(
+        frame, on=args.on, scheme=args.scheme, currency=args.currency, unique="loan_id"
+    )
 
 
 def _snapshot_records(  # noqa: C901 - one branch per kind of field
@@ -1481,6 +1578,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - every failure is one line, a bug too
         return _fail(f"microloan {args.command}: {_failure(exc)}")
+    finally:
+        while _COPIES:  # the transcoded copies of the files read
+            _COPIES.pop().cleanup()
 
 
 def _check_places(args: argparse.Namespace) -> None:

@@ -55,7 +55,7 @@ from microloan.analytics._data import (
 from microloan.analytics.binning import Bins, CategoryBins, CutBins, equal_frequency
 from microloan.analytics.counts import CountTable, counts_of
 from microloan.errors import InvalidValueError, invalid, wrong_type
-from microloan.portfolio._frames import FrameRows, counted
+from microloan.portfolio._frames import FrameRows, counted, is_frame, lift_counts
 
 if TYPE_CHECKING:  # the optional `plot` extra, for the annotations of `.plot()`
     from matplotlib.axes import Axes
@@ -553,6 +553,11 @@ def lift_table(
         >>> table.iv.quantize(Decimal("0.0001")), table.ks
         (Decimal('1.5797'), Decimal('0.5833333333333333333333333333333333'))
     """
+    if is_frame(values) and bads is None and weights is None:
+        binned = lift_counts(values, value=value, bad=bad, bins=bins)  # bins cut in the engine
+        if binned is not None:
+            cut, ns, bs = binned
+            return _build(cut, ns, bs, woe_zero, worst_end)
     values = counted(values, value=value, bad=bad)  # a frame: stage 1 in its engine
     counts = counts_of(values, bads, weights)
     resolved = _resolve_bins(bins, counts)

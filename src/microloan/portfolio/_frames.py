@@ -18,9 +18,12 @@ never when `microloan` is imported. The names here are the wing's internal API.
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Final, Literal, Protocol, get_args
 
 import attrs
@@ -199,9 +202,8 @@ class Source:
     def check(
         self, field: str, bad: Any, error: Callable[[dict[str, Any]], MicroloanError]
     ) -> None:
-        nw = self.nw
         flag = f"__bad{len(self.checks)}"
-        self.derived[flag] = nw.when(bad).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+        self.derived[flag] = bad.fill_null(value=False).cast(self.nw.Int64())  # 1 where it fails
         self.checks.append((flag, field, bad, error))
 
     def not_null(self, field: str) -> None:
@@ -282,7 +284,7 @@ class Source:
                     f"must be given: column {column!r} holds integers, read as minor units "
                     "of the currency= passed",
                 )
-            units = col.cast(nw.Int64())
+            units = col if dtype == nw.Int64 else col.cast(nw.Int64())
         elif dtype.is_float():
             if self.float_amounts != "round":
                 self.check(
@@ -333,7 +335,13 @@ class Source:
         text = nw.col(column).cast(nw.String()).str.strip_chars()
         places = f"\\.[0-9]{{0,{minor}}}0*" if minor else r"\.0*"
         pattern = f"^-?[0-9]{{1,{18 - minor}}}(?:{places})?$"
-        plain = text.str.contains(pattern, literal=False)
+        # The common amount, at most 15 digits in all before the zeros, is read as a float
+        # and scaled: a decimal of 15 significant digits is the float nearest to it, and
+        # the scaled value (below 2**50) is within a quarter of its whole minor units, so
+        # rounding gives them exactly. Longer text is taken apart digit by digit.
+        short = text.str.contains(f"^-?[0-9]{{1,{15 - minor}}}(?:{places})?$", literal=False)
+        rest = nw.when(~short).then(text)  # null where the quick path reads it
+        plain = short | rest.str.contains(pattern, literal=False)
         code = self.currency or "CNY"
 
         def refusal(row: dict[str, Any]) -> MicroloanError:
@@ -349,8 +357,10 @@ class Source:
                 reason = f"must be in whole {code} minor units"
             return self.record_error(row, f"{field} (column {column!r}): {amount!r} {reason}")
 
-        self.check(field, ~nw.col(column).is_null() & ~plain, refusal)
-        safe = nw.when(plain).then(text).otherwise(nw.lit("0"))
+        self.check(field, ~nw.col(column).is_null() & ~plain.fill_null(value=False), refusal)
+        scaled = nw.when(short).then(text).otherwise(nw.lit("0")).cast(nw.Float64()) * (10**minor)
+        quick = scaled.round(0).cast(nw.Int64())
+        safe = nw.when(plain & ~short).then(text).otherwise(nw.lit("0"))  # "0": read quickly
         negative = safe.str.starts_with("-")
         whole = safe.str.replace_all(r"^-", "", literal=False).str.replace_all(
             r"\..*$", "", literal=False
@@ -363,7 +373,8 @@ class Source:
                 .str.pad_end(minor, "0")
             )
             units = units + fraction.cast(nw.Int64())
-        return nw.when(negative).then(-units).otherwise(units)
+        slow = nw.when(negative).then(-units).otherwise(units)
+        return nw.when(short).then(quick).otherwise(nw.when(plain).then(slow).otherwise(0))
 
     def date_expr(self, field: str, *, optional: bool = False) -> Any:
         """A date column (Date, Datetime) as-is, refused if missing where required."""
@@ -424,7 +435,9 @@ class Source:
         )
 
     # -- running -----------------------------------------------------------------
-    def run(self, keys: Mapping[str, Any], sums: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, keys: Mapping[str, Any], sums: Mapping[str, Any], *, null_keys: bool = True
+    ) -> list[dict[str, Any]]:
         """Group by `keys` and sum each of `sums` (name → integer expression), and count.
 
         Every registered check is summed in the same pass; a failed check raises the
@@ -434,17 +447,18 @@ class Source:
         aggregates are added here.
         """
         nw = self.nw
-        derived = {**{f"__key_{k}": v for k, v in keys.items()}, **self.derived}
+        derived = {f"__key_{k}": v for k, v in keys.items()}
         derived.update({f"__sum_{k}": v for k, v in sums.items()})
+        derived["__bad"] = self.failures()
         summaries = [nw.col(f"__sum_{k}").sum().alias(k) for k in sums]
-        summaries += [nw.col(flag).sum().alias(flag) for flag, *_ in self.checks]
-        summaries.append(nw.len().alias("__len"))
+        summaries += [nw.col("__bad").sum(), nw.len().alias("__len")]
         names = [f"__key_{k}" for k in keys]
 
         def stage(frame: Any) -> Any:
             frame = frame.with_columns(**derived)
             if names:
-                return frame.group_by(*names, drop_null_keys=False).agg(*summaries)
+                # keys that cannot be null (`null_keys=False`) group faster in pandas
+                return frame.group_by(*names, drop_null_keys=not null_keys).agg(*summaries)
             return frame.select(*summaries)
 
         with engine_errors():
@@ -456,13 +470,43 @@ class Source:
                     grouped = grouped.collect()
             found = grouped.rows(named=True)
         totals = _add_up(found, names)
-        for flag, _field, bad, error in self.checks:
-            if any(total[flag] for total in totals.values()):
-                raise error(self.first_bad(bad))
+        if any(total["__bad"] for total in totals.values()):
+            self.raise_failed()
         return [
             {**dict(zip(keys, key, strict=True)), **{k: t[k] for k in sums}, "__len": t["__len"]}
             for key, t in totals.items()
         ]
+
+    def failures(self) -> Any:
+        """One expression of every registered check: how many fail on each row.
+
+        A stage sums this one column (per group, with many groups), not one per check;
+        the checks are told apart by `raise_failed`, only once one has failed.
+        """
+        nw = self.nw
+        bad = [check[2] for check in self.checks]
+        if not bad:
+            return nw.lit(0).cast(nw.Int64())
+        anyone = functools.reduce(operator.or_, bad[1:], bad[0])  # Kleene: a null is no failure
+        return anyone.fill_null(value=False).cast(nw.Int64())
+
+    def raise_failed(self) -> None:
+        """Raise the error of the first registered check that fails, for its first bad row."""
+        nw = self.nw
+        with engine_errors():
+            flags = {flag: self.derived[flag] for flag, *_ in self.checks}
+            counted = self.frame.with_columns(**flags).select(  # a literal check broadcast
+                *[nw.col(flag).sum() for flag in flags]
+            )
+            if not self.eager:
+                counted = counted.collect()
+            failed = counted.rows(named=True)[0]
+        for flag, _field, bad, error in self.checks:
+            if failed[flag]:
+                raise error(self.first_bad(bad))
+        raise InvalidValueError(  # pragma: no cover - a check failed in the stage
+            "records: a check failed in the engine's pass and not when looked for again"
+        )
 
     def value_sums(self, key_column: str, flag: Any) -> tuple[dict[Any, Any], dict[Any, Any]]:
         """Rows and the sum of `flag` per distinct value of `key`, nulls and NaN under `None`.
@@ -473,13 +517,12 @@ class Source:
         nw = self.nw
         if self.schema[key_column].is_float():
             key = key.fill_nan(None)  # NaN is missing, as None is: one key
-        self.derived["__key"] = key
-        self.derived["__flag"] = flag
+        derived = {"__key": key, "__flag": flag, "__bad": self.failures()}
         summaries = [nw.col("__flag").sum().alias("__sum"), nw.len().alias("__len")]
-        summaries += [nw.col(flag_).sum().alias(flag_) for flag_, *_ in self.checks]
+        summaries.append(nw.col("__bad").sum())
 
         def stage(frame: Any) -> Any:
-            frame = frame.with_columns(**self.derived)
+            frame = frame.with_columns(**derived)
             return frame.group_by("__key", drop_null_keys=False).agg(*summaries)
 
         with engine_errors():
@@ -491,9 +534,8 @@ class Source:
                 if not self.eager:
                     grouped = grouped.collect()
             columns = {n: grouped.get_column(n).to_list() for n in grouped.columns}
-        for flag_, _field, bad, error in self.checks:
-            if any(columns[flag_]):
-                raise error(self.first_bad(bad))
+        if any(columns["__bad"]):
+            self.raise_failed()
         keys, counts, flags = columns["__key"], columns["__len"], columns["__sum"]
         if not partitioned:  # one row per distinct key (NaN made null in the engine)
             return dict(zip(keys, counts, strict=True)), dict(zip(keys, flags, strict=True))
@@ -749,17 +791,29 @@ def ageing_counts(
     options: Options,
     *,
     on: date,
+    unique: str | None = None,
 ) -> tuple[str | None, dict[int, tuple[int, int]]]:
-    """Stage 1 of the ageing report: loans and outstanding minor units per days past due."""
+    """Stage 1 of the ageing report: loans and outstanding minor units per days past due.
+
+    With `unique` (the command line's rule for a file of loans: the loan ids, or a
+    hash of them), a value that appears twice in that column is refused in the same pass.
+    """
     from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
 
     src = Source(frame, options)
+    if unique is not None:
+        src.check(
+            "loan_id",
+            src.nw.col(unique).is_duplicated(),
+            lambda row: src.record_error(row, "loan_id: appears twice"),
+        )
     dpd = src.days_expr("days_past_due")
     units = src.units_expr("outstanding")
     if src.has("principal"):
         src.units_expr("principal")
     check_snapshot(src, on)
-    rows = src.run({"dpd": dpd}, {"units": units})
+    # a missing day count is refused (its row counted under -1): no key is null
+    rows = src.run({"dpd": dpd.fill_null(-1)}, {"units": units}, null_keys=False)
     out: dict[int, tuple[int, int]] = {}
     for row in rows:
         days = int(row["dpd"])
@@ -1055,3 +1109,524 @@ def _flag(src: Source, name: str, column: str) -> Any:
         ),
     )
     return flag
+
+
+# -- score metrics and lift tables in the engine ---------------------------------
+
+#: Below this many rows every integer of the KS and AUC walk fits an Int64 (2·B·G < 2**63).
+_INT64_ROWS: Final = 2**31
+
+
+def _column_names(value: object, bad: object, argument: str) -> None:
+    for name, given in (("value", value), ("bad", bad)):
+        if not isinstance(given, str):
+            raise invalid(
+                name, given, f"must name the frame's column (a str) when {argument} is a frame"
+            )
+
+
+def _bad_flag(src: Source, bad: str) -> Any:
+    """The `bad` column as a 0/1 Int64 expression, each row checked to be a flag."""
+    nw = src.nw
+    column = src.require(bad)
+    dtype = src.schema[column]
+    flag = nw.col(column)
+    if dtype == nw.Boolean:
+        flag = flag.cast(nw.Int64())
+    elif not dtype.is_integer():
+        raise InvalidTypeError(f"{bad}: column {column!r} is {dtype}, not a bad flag (0/1 or bool)")
+    src.check(
+        column,
+        flag.is_null() | ((flag != 0) & (flag != 1)),
+        lambda row: src.record_error(
+            row, f"{bad} (column {column!r}): {row.get(column)!r} is not a bad flag; use 0/1"
+        ),
+    )
+    return flag.cast(nw.Int64())
+
+
+def _missing(src: Source, column: str) -> Any:
+    """Whether a numeric value is missing: null, or a float NaN."""
+    key = src.nw.col(column)
+    if src.schema[column].is_float():
+        return key.is_null() | key.is_nan()
+    return key.is_null()
+
+
+def _numeric(src: Source, column: str) -> bool:
+    dtype = src.schema[column]
+    return bool(dtype.is_integer() or dtype.is_float())
+
+
+def _partitioned(src: Source) -> bool:
+    return type(src.native).__module__.startswith(("dask.", "dask_expr"))
+
+
+def _value_counts(src: Source, key: Any, flag: Any) -> Any:
+    """An eager frame of `k` (each distinct value), `b` (its bads) and `g` (its goods).
+
+    An eager frame is read as it is, one row a row (`b` the flag): sorting it is the
+    whole walk. A lazy frame groups by value in its engine (a Dask frame on each
+    partition, the partial counts added up), and only the counts are collected.
+    """
+    nw = src.nw
+    if src.eager:
+        return src.frame.select(key.alias("k"), flag.alias("b"), (1 - flag).alias("g"))
+    summaries = [nw.col("b").sum(), nw.len().alias("n")]
+
+    def stage(frame: Any) -> Any:
+        return frame.select(key.alias("k"), flag.alias("b")).group_by("k").agg(*summaries)
+
+    if _partitioned(src):
+        parts = nw.from_native(_per_partition(src.native, stage, nw), eager_only=True)
+        grouped = parts.group_by("k").agg(nw.col("b").sum(), nw.col("n").sum())
+    else:
+        grouped = stage(src.frame).collect()
+    b, n = nw.col("b").cast(nw.Int64()), nw.col("n").cast(nw.Int64())
+    return grouped.select(nw.col("k"), b.alias("b"), (n - b).alias("g"))
+
+
+def score_sums(frame: object, *, value: object, bad: object) -> tuple[int, int, int, int] | None:
+    """Stage 1 of KS and AUC over a frame's numeric score column, whole in the engine.
+
+    The engine sorts the scores and walks them with cumulative sums of integers:
+    ``max |cum_bads·G − cum_goods·B|`` over the ends of runs of equal scores (KS's
+    numerator) and ``Σ bads_v·(2·goods below v + goods at v)`` (twice the AUC's
+    numerator). Returns those two, B and G, all Python ints — or `None` where the
+    count table's walk must do it (a non-numeric score column, or so many rows that
+    an Int64 could overflow).
+    """
+    _column_names(value, bad, "scores")
+    src = Source(frame, Options(), argument="scores")
+    nw = src.nw
+    column = src.require(value)  # type: ignore[arg-type]
+    if not _numeric(src, column):
+        return None
+    flag = _bad_flag(src, bad)  # type: ignore[arg-type]
+    src.check(
+        column,
+        _missing(src, column),
+        lambda _row: invalid(
+            "scores", "<missing>", "holds missing values; drop or impute them before scoring"
+        ),
+    )
+    totals = src.run({}, {"bad": flag})
+    rows = totals[0]["__len"] if totals else 0
+    total_bads = totals[0]["bad"] if totals else 0
+    total_goods = rows - total_bads
+    if not total_bads or not total_goods:
+        kind = "good" if not total_bads else "bad"
+        raise invalid(
+            "bads",
+            f"<all {kind}>",
+            f"are all {kind}: KS, AUC and Gini need at least one bad and one good",
+        )
+    if rows >= _INT64_ROWS:
+        return None  # pragma: no cover - beyond an Int64: the count table's Python ints
+    key = nw.col(column)
+    with engine_errors():
+        counts = _value_counts(src, key, flag).sort("k")
+        k, b, g = nw.col("k"), nw.col("b"), nw.col("g")
+        walked = counts.with_columns(
+            cb=b.cum_sum(),
+            cg=g.cum_sum(),
+            last=(k != k.shift(-1)).fill_null(value=True),
+        )
+        cb, cg = nw.col("cb"), nw.col("cg")
+        gap = (cb * total_goods - cg * total_bads).abs()
+        ends = walked.filter(nw.col("last"))
+        best = ends.select(gap.max()).item()
+        if len(ends) == len(walked):  # no ties: each value's goods below are cg − g
+            twice = walked.select((b * (2 * cg - g)).sum()).item()
+        else:  # runs of equal scores: goods below the run, and up to its end
+            first = (k != k.shift(1)).fill_null(value=True)
+            below = nw.when(first).then(cg - g).fill_null(strategy="forward").cast(nw.Int64())
+            upto = nw.when(nw.col("last")).then(cg).fill_null(strategy="backward")
+            twice = walked.select((b * (below + upto.cast(nw.Int64()))).sum()).item()
+    return int(best), int(twice), int(total_bads), int(total_goods)
+
+
+def _cut_thresholds(cut: Any, *, floats: bool, left: bool) -> Any:
+    """The literal a numeric column is compared with for `cut ≤ v` (left) or `cut < v`.
+
+    Exact: a float column compares with the nearest float on the right side of the cut
+    (`v ≥ up(cut)`, `v > down(cut)`), an integer column with the cut's ceiling or floor.
+    """
+    import math  # noqa: PLC0415
+    from decimal import ROUND_CEILING, ROUND_FLOOR  # noqa: PLC0415
+
+    exact = Decimal(cut)
+    if floats:
+        near = float(cut)
+        if left and Decimal(near) < exact:
+            near = math.nextafter(near, math.inf)
+        elif not left and Decimal(near) > exact:
+            near = math.nextafter(near, -math.inf)
+        return near
+    return int(exact.to_integral_value(rounding=ROUND_CEILING if left else ROUND_FLOOR))
+
+
+def _bin_expr(src: Source, column: str, bins: Any) -> Any:
+    """The row of `bins` (a `CutBins` without special values) each value falls in."""
+    nw = src.nw
+    floats = src.schema[column].is_float()
+    left = bins.closed == "left"
+    col = nw.col(column)
+    index = nw.lit(0).cast(nw.Int64())
+    for cut in bins.cuts:
+        edge = _cut_thresholds(cut, floats=floats, left=left)
+        above = (col >= edge) if left else (col > edge)
+        index = index + nw.when(above).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    missing = len(bins) - 1
+    return nw.when(_missing(src, column)).then(nw.lit(missing)).otherwise(index).cast(nw.Int64())
+
+
+def _equal_frequency_cuts(src: Source, column: str, n_bins: int) -> list[Any]:
+    """`equal_frequency(values, n_bins)`'s cut points, found by the engine.
+
+    The j-th cut is the smallest distinct value with at least ``j × N / n_bins`` rows
+    strictly below it: the engine sorts the values, counts the rows below each run of
+    equal values and keeps, per ``⌊below × n_bins / N⌋``, its first value.
+    """
+    nw = src.nw
+    key = nw.col(column)
+    with engine_errors():
+        present = src.frame.filter(~_missing(src, column))
+        if src.eager:
+            counts = present.select(key.alias("k"), nw.lit(1).cast(nw.Int64()).alias("n"))
+        else:
+            sub = Source(present.to_native(), Options(), argument="values")
+            counts = _value_counts(sub, key, nw.lit(0).cast(nw.Int64()))
+            counts = counts.select(nw.col("k"), (nw.col("b") + nw.col("g")).alias("n"))
+        counts = counts.sort("k")
+        total = int(counts.select(nw.col("n").sum()).item() or 0) if len(counts) else 0
+        if not total:
+            return []
+        k, n = nw.col("k"), nw.col("n")
+        first = (k != k.shift(1)).fill_null(value=True)
+        marked = counts.with_columns(below=n.cum_sum() - n, first=first)
+        step = (nw.col("below") * n_bins) // total
+        runs = marked.filter(nw.col("first")).with_columns(step=step).filter(nw.col("step") >= 1)
+        starts = runs.filter((nw.col("step") != nw.col("step").shift(1)).fill_null(value=True))
+        found = [(int(s), v) for s, v in starts.select("step", "k").rows()]
+    cast = float if src.schema[column].is_float() else int
+    cuts: list[Any] = []
+    for j in range(1, n_bins):
+        value = next((v for s, v in found if s >= j), None)
+        if value is not None and (not cuts or cuts[-1] != cast(value)):
+            cuts.append(cast(value))
+    return cuts
+
+
+def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> Any:
+    """Stage 1 of a lift table over a frame's numeric column: rows and bads per bin.
+
+    Cut bins (or cut points, or a number of equal-frequency bins, whose cuts the engine
+    finds) are applied in the engine, which then counts rows and bads per bin: nothing
+    per distinct value leaves it. Returns ``(bins, counts, bads)``, or `None` where the
+    count table must do it (category bins, special values, a non-numeric column, or a
+    `bins=` the count table's path refuses, so that its error is the one raised).
+    """
+    from microloan.analytics.binning import CutBins, _n_bins  # noqa: PLC0415
+
+    _column_names(value, bad, "values")
+    src = Source(frame, Options(), argument="values")
+    column = src.require(value)  # type: ignore[arg-type]
+    if not _numeric(src, column) or isinstance(bins, bool):
+        return None
+    try:
+        if isinstance(bins, int):
+            n_bins = _n_bins(bins)
+            resolved = None
+        elif isinstance(bins, CutBins):
+            resolved = bins
+        elif isinstance(bins, str | bytes) or not isinstance(bins, Iterable):
+            return None
+        else:
+            resolved = CutBins(cuts=tuple(bins))
+    except MicroloanError:
+        return None
+    if resolved is not None and (resolved.special or not _numeric_cuts(resolved)):
+        return None
+    flag = _bad_flag(src, bad)  # type: ignore[arg-type]
+    if resolved is None:  # a bad flag is still refused by the counting pass below
+        resolved = CutBins(cuts=_equal_frequency_cuts(src, column, n_bins))
+    rows = src.run({"bin": _bin_expr(src, column, resolved)}, {"bad": flag})
+    counts = [0] * len(resolved)
+    bads = [0] * len(resolved)
+    for row in rows:
+        counts[int(row["bin"])] += int(row["__len"])
+        bads[int(row["bin"])] += int(row["bad"])
+    return resolved, tuple(counts), tuple(bads)
+
+
+def _numeric_cuts(bins: Any) -> bool:
+    return all(isinstance(c, int | float | Decimal) and not isinstance(c, bool) for c in bins.cuts)
+
+
+# -- vintage and first-payment default in the engine -------------------------------
+
+AggOp = Literal["sum", "min", "max"]
+
+
+def grouped(src: Source, keys: Mapping[str, Any], aggs: Mapping[str, tuple[Any, AggOp]]) -> Any:
+    """Group by `keys` and aggregate each of `aggs` (name → (expression, op)), and count.
+
+    Like `Source.run`, but with minimums and maximums too, and handing back the
+    aggregate as an eager frame (one row per key) for the caller to read columnar.
+    Each op is associative, so a Dask frame runs the whole group-by on each
+    partition and the partial aggregates are grouped once more. Every registered
+    check is summed in the same pass; a failed one raises for its first bad row.
+    """
+    nw = src.nw
+    derived = {f"__key_{k}": v for k, v in keys.items()}
+    derived.update({f"__agg_{k}": v for k, (v, _) in aggs.items()})
+    names = [f"__key_{k}" for k in keys]
+    derived["__bad"] = src.failures()  # one column, told apart only if a check failed
+    ops: dict[str, AggOp] = {k: op for k, (_, op) in aggs.items()}
+    ops.update({"__bad": "sum", "__len": "sum"})
+
+    def stage(frame: Any) -> Any:
+        frame = frame.with_columns(**derived)
+        first = [getattr(nw.col(f"__agg_{k}"), op)().alias(k) for k, (_, op) in aggs.items()]
+        first += [nw.col("__bad").sum(), nw.len().alias("__len")]
+        return frame.group_by(*names, drop_null_keys=False).agg(*first)
+
+    with engine_errors():
+        if _partitioned(src):
+            parts = nw.from_native(_per_partition(src.native, stage, nw), eager_only=True)
+            again = [getattr(nw.col(k), op)().alias(k) for k, op in ops.items()]
+            found = parts.group_by(*names, drop_null_keys=False).agg(*again)
+        else:
+            found = stage(src.frame)
+            if not src.eager:
+                found = found.collect()
+        failed = bool(found.select(nw.col("__bad").sum()).item()) if len(found) else False
+    if failed:
+        src.raise_failed()
+    return found.rename({f"__key_{k}": k for k in keys})
+
+
+def _record_checks(src: Source) -> tuple[Any, Any, Any]:
+    """Register what `LoanRecord` checks of the columns a snapshot report reads.
+
+    Returns the disbursement month, the principal in minor units and the worst days
+    past due (`max_days_past_due` where given, else `days_past_due`).
+    """
+    from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
+
+    nw = src.nw
+    id_column = src.require("loan_id")
+    src.not_null("loan_id")
+    if src.schema[id_column] == nw.String:
+        src.check(
+            "loan_id",
+            nw.col(id_column) == "",
+            lambda row: src.record_error(row, "loan_id: '' must not be empty"),
+        )
+    disbursed = src.date_expr("disbursed")
+    principal = src.units_expr("principal")
+    src.units_expr("outstanding")
+    if src.has("days_past_due"):
+        dpd = src.days_expr("days_past_due")
+        dpd_column = src.name("days_past_due")
+        src.check(
+            "days_past_due",
+            dpd >= MAX_DAYS,
+            lambda row: src.record_error(
+                row, f"days_past_due: {row[dpd_column]} is implausible (at least {MAX_DAYS:,})"
+            ),
+        )
+    else:
+        dpd = nw.lit(0).cast(nw.Int64())
+    worst = dpd
+    if src.has("max_days_past_due"):
+        most = src.days_expr("max_days_past_due", optional=True)
+        most_column = src.name("max_days_past_due")
+        src.check(
+            "max_days_past_due",
+            ~most.is_null() & (most < dpd),
+            lambda row: src.record_error(
+                row, f"max_days_past_due: {row[most_column]} is below days_past_due"
+            ),
+        )
+        worst = nw.when(most.is_null()).then(dpd).otherwise(most)
+    if src.has("first_installment_days_past_due"):
+        src.days_expr("first_installment_days_past_due", optional=True)
+    kind = src.schema[src.name("disbursed")]
+    for field in ("on", "first_due"):
+        if src.has(field):
+            column = src.name(field)
+            day = src.date_expr(field, optional=True)
+            start = disbursed
+            if src.schema[column] != kind or kind == nw.Object:  # else compared as they are
+                day, start = src.day_expr(day), src.day_expr(disbursed)
+            refusal = _before_disbursement(src, field, column)
+            src.check(field, ~day.is_null() & (day < start), refusal)
+    return src.month_expr(disbursed), principal, worst
+
+
+def _before_disbursement(
+    src: Source, field: str, column: str
+) -> Callable[[dict[str, Any]], MicroloanError]:
+    """The refusal of a date (`on`, `first_due`) before the loan's disbursement."""
+
+    def refusal(row: dict[str, Any]) -> MicroloanError:
+        day = as_date(row[column]).isoformat()
+        return src.record_error(row, f"{field}: {day} is before the disbursement")
+
+    return refusal
+
+
+def _readable(src: Source) -> bool:
+    """Whether a snapshot frame's columns are of the kinds the engine path reads.
+
+    A loan id of another type than text or integers, or a `written_off` column that is
+    not boolean, is left to the records path, whose refusal names the record.
+    """
+    nw = src.nw
+    if not src.has("loan_id"):
+        return False
+    kind = src.schema[src.name("loan_id")]
+    if not (kind == nw.String or kind.is_integer()):
+        return False
+    return not src.has("written_off") or src.schema[src.name("written_off")] == nw.Boolean
+
+
+def vintage_state(frame: object, options: Options, *, over: int) -> Any:
+    """Stage 1 of a vintage: per loan, its disbursement month, principal and first bad MOB.
+
+    Returns `(currency, last month, loans, bad, table)` — the `Vintage`'s own state,
+    `loans` and `bad` keyed by loan id and the per-cohort table counted by the engine
+    — or `None` where the records path must read the frame (no `on` column, or a
+    column of a kind the engine path does not read).
+    """
+    from microloan.portfolio._cells import CURRENCY_INDEX  # noqa: PLC0415
+
+    src = Source(frame, options)
+    nw = src.nw
+    if not _readable(src) or not src.has("on"):
+        return None
+    month, principal, worst = _record_checks(src)
+    snap_day = src.date_expr("on", optional=True)
+    src.check(
+        "on",
+        snap_day.is_null(),
+        lambda row: src.record_error(row, "on: is missing; vintage needs snapshot dates"),
+    )
+    snap = src.month_expr(snap_day)
+    bad_mob = nw.when(worst > over).then(snap - month)
+    found = grouped(
+        src,
+        {"loan_id": nw.col(src.name("loan_id"))},
+        {
+            "month": (month, "min"),
+            "month_max": (month, "max"),
+            "principal": (principal, "min"),
+            "principal_max": (principal, "max"),
+            "bad": (bad_mob, "min"),
+            "last": (snap, "max"),
+        },
+    )
+    code = src.currency or "CNY"
+    if not len(found):
+        return None, -1, {}, {}, {}
+    with engine_errors():
+        split = found.filter(
+            (nw.col("month") != nw.col("month_max"))
+            | (nw.col("principal") != nw.col("principal_max"))
+        )
+        if len(split):
+            raise InvalidRecordError(
+                split["loan_id"].to_list()[0],
+                "has another disbursement month, principal or currency in an earlier record",
+            )
+        last = int(found.select(nw.col("last").max()).item())
+        ids = found["loan_id"].to_list()
+        months = found["month"].to_list()
+        units = found["principal"].to_list()
+        tags = map(operator.or_, map((6).__rlshift__, months), repeat(CURRENCY_INDEX[code]))
+        idents = map(operator.or_, map((64).__rlshift__, tags), units)  # month, currency, units
+        loans = dict(zip(ids, idents, strict=True))
+        flagged = found.filter(~nw.col("bad").is_null())
+        bad = dict(
+            zip(flagged["loan_id"].to_list(), map(int, flagged["bad"].to_list()), strict=True)
+        )
+        cohorts = found.group_by("month").agg(nw.len().alias("n"), nw.col("principal").sum())
+        fell = flagged.group_by("month", "bad").agg(nw.len().alias("n"), nw.col("principal").sum())
+        cohort_rows = cohorts.rows()
+        fell_rows = fell.rows()
+    falls = {(int(m), int(b)): (int(n), int(u)) for m, b, n, u in fell_rows}
+    table = {}
+    for cohort, loans_in, principal_in in sorted(
+        (int(m), int(n), int(u)) for m, n, u in cohort_rows
+    ):
+        counts, sums, run_c, run_u = [], [], 0, 0
+        for mob in range(last - cohort + 1):
+            c, u = falls.get((cohort, mob), (0, 0))
+            run_c, run_u = run_c + c, run_u + u
+            counts.append(run_c)
+            sums.append(run_u)
+        table[cohort] = (loans_in, principal_in, tuple(counts), tuple(sums))
+    return code, last, loans, bad, table
+
+
+def fpd_cells(frame: object, options: Options, *, over: int) -> Any:
+    """Stage 1 of first-payment default: per disbursement month, loans judged and defaults.
+
+    Returns `(currency, cells)`, each cell `(month, judged, their principal, defaults,
+    their principal)` in minor units, or `None` where the records path must read it.
+    """
+    src = Source(frame, options)
+    nw = src.nw
+    if not _readable(src):
+        return None
+    month, principal, _ = _record_checks(src)
+    if not src.has("first_installment_days_past_due"):
+        seen = src.run({}, {})  # every row checked; no first installment is known: no cell
+        return ((src.currency or "CNY") if seen else None), ()
+    first = src.days_expr("first_installment_days_past_due", optional=True)
+    judged = ~first.is_null()
+    if src.has("on") and src.has("first_due"):
+        on = _day_count(src, src.date_expr("on", optional=True))
+        due = _day_count(src, src.date_expr("first_due", optional=True))
+        young = (first <= over) & ~on.is_null() & ~due.is_null() & (on - due <= over)
+        judged = judged & ~young.fill_null(value=False)
+    is_judged = nw.when(judged).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    late = nw.when(judged & (first > over)).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    rows = src.run({"month": month, "judged": is_judged, "late": late}, {"units": principal})
+    cells: dict[int, list[int]] = {}
+    for row in rows:
+        if not row["judged"]:
+            continue
+        cell = cells.setdefault(int(row["month"]), [0, 0, 0, 0])
+        cell[0] += int(row["__len"])
+        cell[1] += int(row["units"])
+        if row["late"]:
+            cell[2] += int(row["__len"])
+            cell[3] += int(row["units"])
+    code = (src.currency or "CNY") if rows else None
+    return code, tuple((m, *v) for m, v in sorted(cells.items()))
+
+
+def _day_count(src: Source, expr: Any) -> Any:
+    """A date expression as a count of days (differences are days apart), in integers only.
+
+    The civil-calendar count from year, month and day (March-based years, so that a
+    leap day ends its year), which every engine computes alike.
+    """
+    nw = src.nw
+    year = expr.dt.year().cast(nw.Int64())
+    month = expr.dt.month().cast(nw.Int64())
+    day = expr.dt.day().cast(nw.Int64())
+    early = nw.when(month <= 2).then(nw.lit(1)).otherwise(nw.lit(0)).cast(nw.Int64())
+    shifted = year - early
+    march = month + 12 * early - 3  # March 0 … February 11
+    return (
+        shifted * 365
+        + shifted // 4
+        - shifted // 100
+        + shifted // 400
+        + (153 * march + 2) // 5
+        + day
+    )

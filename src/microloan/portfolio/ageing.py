@@ -371,11 +371,13 @@ def ageing_report(
     return _ageing(on, plan, None if first is None else first.principal.currency, by_days)
 
 
-def _ageing_of_frame(frame: object, on: date, plan: BucketScheme, options: Options) -> AgeingReport:
+def _ageing_of_frame(
+    frame: object, on: date, plan: BucketScheme, options: Options, *, unique: str | None = None
+) -> AgeingReport:
     """Stage 2 over a frame's stage 1: its counts and sums per days past due, bucketed."""
     if plan.override is not None:  # the override sees every record
         return _ageing_with_override(records_of(frame, options), on, plan)
-    code, found = ageing_counts(frame, options, on=on)
+    code, found = ageing_counts(frame, options, on=on, unique=unique)
     buckets: dict[tuple[int, int], int] = {}
     for dpd, (loans, units) in found.items():
         key = (dpd, bucket_index(plan, dpd))
@@ -419,3 +421,18 @@ def _ageing_with_override(
         key = (dpd, overridden_index(plan, record, dpd))
         tally[key] = tally.get(key, 0) + record._tally
     return _ageing(on, plan, currency, tally)
+
+
+def ageing_of_loans_file(
+    frame: object, *, on: date, scheme: SchemeName, currency: str | None, unique: str
+) -> AgeingReport | None:
+    """The command line's ageing report of a file's frame: one pass, no `unique` value twice.
+
+    `unique` is the frame's column of loan ids, or of a hash of them. `None` for a
+    scheme with an override (the command's own reader applies it).
+    """
+    plan = resolve_scheme(scheme)
+    if plan.override is not None:
+        return None
+    options = Options(columns=None, currency=currency, float_amounts="reject")
+    return _ageing_of_frame(frame, check_date(on, "on"), plan, options, unique=unique)

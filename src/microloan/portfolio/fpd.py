@@ -28,6 +28,7 @@ from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
     FrameRows,
+    fpd_cells,
     frame_options,
     records_of,
 )
@@ -153,8 +154,11 @@ def first_payment_default(
     """
     over = check_days(over, "over")
     frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
-    if frame is not None:  # the frame's rows read as records
-        records = records_of(records, frame)
+    if frame is not None:
+        counted = fpd_cells(records, frame, over=over)  # stage 1 in the frame's engine
+        if counted is not None:
+            return FirstPaymentDefault(over=over, currency=counted[0], cells=counted[1])
+        records = records_of(records, frame)  # the frame's rows read as records
     currency = None
     cells: dict[int, list[int]] = {}
     for _, record in iter_records(records):  # type: ignore[arg-type]

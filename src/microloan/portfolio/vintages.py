@@ -31,6 +31,7 @@ from microloan.portfolio._frames import (
     FrameRows,
     frame_options,
     records_of,
+    vintage_state,
 )
 from microloan.portfolio._records import (
     NO_RECORD,
@@ -110,6 +111,20 @@ class Vintage(FrameRows):
                 units.append(run_u)
             table[month] = (loans, principal, tuple(counts), tuple(units))
         object.__setattr__(self, "_table", table)
+
+    @classmethod
+    def _counted(cls, over: int, state: tuple[Any, ...]) -> Vintage:
+        """A vintage from the state a frame's engine counted (checked there).
+
+        `state` is `(currency, last_month, loans, bad, table)`, the cohort table included.
+        """
+        currency, last_month, loans, bad, table = state
+        made = cls.__new__(cls)
+        fields = {"over": over, "currency": currency, "last_month": last_month}
+        fields.update({"_loans": loans, "_bad": bad, "_table": table})
+        for name, value in fields.items():
+            object.__setattr__(made, name, value)
+        return made
 
     def __add__(self, other: object) -> Vintage:
         if not isinstance(other, Vintage):
@@ -255,8 +270,11 @@ def vintage(
     """
     over = check_days(over, "over")
     frame = frame_options(records, columns=columns, currency=currency, float_amounts=float_amounts)
-    if frame is not None:  # the frame's rows read as records
-        records = records_of(records, frame)
+    if frame is not None:
+        state = vintage_state(records, frame, over=over)  # stage 1 in the frame's engine
+        if state is not None:
+            return Vintage._counted(over, state)
+        records = records_of(records, frame)  # the frame's rows read as records
     return _vintage(records, over)  # type: ignore[arg-type]
 
 
