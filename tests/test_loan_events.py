@@ -2,7 +2,8 @@
 
 Each is a posting replayed in date order with the others: a back-dated call equals a
 full replay, a reversal equals never having posted it, a document keeps it. Known
-answers come from Apache Fineract's end-to-end tests (re-ageing, re-amortisation) and
+answers come from Apache Fineract's end-to-end tests (re-ageing, re-amortisation, and the
+reschedules that are a deferral and an extension) and
 from numpy-financial's annuity (a repriced plan); the properties hold for any history.
 """
 
@@ -100,6 +101,56 @@ def test_a_reamortization_spreads_the_overdue_principal_over_the_installments_le
         Money("188", "EUR"),
     )
     assert spread.transactions[-1].amount == Money("125", "EUR")
+
+
+def _fineract_reschedule_loan() -> Loan:
+    """Fineract's LP1 reschedule loan: 3000 EUR at 0 %, 1000 a month from 1 July 2023."""
+    plan = equal_installment(
+        Money("3000", "EUR"), rate=Rate.annual("0%"), term=3, start=date(2023, 7, 1)
+    )
+    return Loan.from_schedule(plan).repay(Money("1000", "EUR"), on=date(2023, 8, 1))
+
+
+def _plan_ahead(loan: Loan, start: date) -> list[tuple[date, Money]]:
+    """(due date, amount due) of each installment from `start` until the loan is repaid."""
+    rows, day = [], start
+    while (position := loan.position(on=day)).next_due_date is not None:
+        due, amount = position.next_due_date, position.next_due_amount
+        rows.append((due, amount))
+        loan = loan.repay(amount, on=due)
+        day = due + timedelta(days=1)
+    return rows
+
+
+def test_a_deferral_by_one_period_is_fineracts_mid_term_grace_on_principal() -> None:
+    """Fineract defers the 1 September installment of 1000: due 1 October and 1 November."""
+    # Apache Fineract, fineract-e2e-tests-runner/src/test/resources/features/
+    # LoanReschedule.feature, scenario C2807 "multiple installments, mid-term grace period on
+    # principal": 3000 EUR at 0 %, 1000.0 due on 1 August, 1 September and 1 October 2023;
+    # rescheduled from 01 September 2023 with graceOnPrincipal 1: 1000.0 on 1 August, 0.0 on
+    # 1 September, 1000.0 on 1 October and 1000.0 on 1 November 2023 (total 3000). At 0 %
+    # "accrue" and "waive" agree; the installment of 0.0 is simply not there.
+    for interest in ("waive", "accrue"):
+        held = _fineract_reschedule_loan().defer(
+            on=date(2023, 8, 5), installments=1, interest=interest
+        )
+        assert _plan_ahead(held, date(2023, 8, 5)) == [
+            (date(2023, 10, 1), Money("1000", "EUR")),
+            (date(2023, 11, 1), Money("1000", "EUR")),
+        ]
+        assert held.transactions[-1].due == date(2023, 11, 1)
+
+
+def test_an_extension_by_two_terms_is_fineracts_extra_terms() -> None:
+    """Fineract spreads the 2000 left over four installments of 500, 1 September to 1 December."""
+    # Apache Fineract, LoanReschedule.feature, scenario C2806 "multiple installments,
+    # extending repayment schedule": the same 3000 EUR at 0 % loan rescheduled from 01
+    # September 2023 with extraTerms 2: 1000.0 on 1 August, then 500.0 on 1 September,
+    # 1 October, 1 November and 1 December 2023 (total 3000).
+    longer = _fineract_reschedule_loan().extend(on=date(2023, 8, 5), term=4)
+    assert _plan_ahead(longer, date(2023, 8, 5)) == [
+        (date(2023, m, 1), Money("500", "EUR")) for m in (9, 10, 11, 12)
+    ]
 
 
 def test_a_repriced_plan_is_the_annuity_of_the_balance_at_the_new_rate() -> None:
