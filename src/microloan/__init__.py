@@ -125,6 +125,7 @@ from microloan.loans import (
     Transaction,
     TransactionKind,
 )
+from microloan.fees import Fee, FeeKind
 from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
 from microloan.portfolio import (
     NON_PERFORMING,
@@ -228,6 +229,9 @@ __all__ = [
     "flat",
     "interest_only",
     "periods_per_year",
+    # fees
+    "Fee",
+    "FeeKind",
     # conventions
     "Conventions",
     # loans

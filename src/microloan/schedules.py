@@ -15,7 +15,7 @@ rounding and the residual) are set out in the explanation page
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -31,6 +31,7 @@ from microloan.cost import AprMethod, apr
 from microloan.daycount import DayCount, add_months, year_fraction
 from microloan.daycount import day_count as _count_days
 from microloan.errors import invalid, wrong_type
+from microloan.fees import Fee, check_fees, financed_principal
 from microloan.interest import daily_interest
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
@@ -108,8 +109,10 @@ class Installment:
         due_date: the date it falls due.
         principal: the principal part, in whole minor units.
         interest: the interest part (for `flat`, the fixed charge), in whole minor units.
-        total: principal + interest.
+        total: principal + interest + fee: what falls due on `due_date`.
         balance: the principal still outstanding after this installment is paid.
+        fee: the per-installment fees charged with it (服务费/手续费; zero by default,
+            and left out of documents when zero).
 
     Examples:
         >>> from datetime import date
@@ -129,6 +132,11 @@ class Installment:
     interest: Money = attrs.field(validator=_part)
     total: Money = attrs.field(validator=_part)
     balance: Money = attrs.field(validator=_part)
+    fee: Money = attrs.field(
+        default=attrs.Factory(lambda self: Money.zero(self.principal.currency), takes_self=True),
+        validator=_part,
+        metadata={WRITTEN: "unless_zero"},
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_installment(self)
@@ -167,6 +175,9 @@ class Schedule:
         residual: the [`Residual`][microloan.Residual] of an equal installment.
         day_count: the [`DayCount`][microloan.DayCount] that measured the periods, or
             `None` for actual days over `days_in_year`.
+        fees: the [`Fee`][microloan.Fee]s of the loan: upfront fees (a financed one is
+            in `principal`), per-installment fees (in each installment's `fee`), and the
+            late and prepayment fees a [`Loan`][microloan.Loan] made from it charges.
 
     Examples:
         >>> from datetime import date
@@ -196,6 +207,7 @@ class Schedule:
     split: Split = "interest_first"
     residual: Residual = "last"
     day_count: DayCount | None = None
+    fees: tuple[Fee, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         _check_schedule(self)
@@ -237,14 +249,64 @@ class Schedule:
 
     @property
     def total(self) -> Money:
-        """Everything the borrower pays: principal plus interest."""
+        """Everything the borrower pays by installments: principal, interest and fees."""
         return self._sum(3)
+
+    @property
+    def total_fees(self) -> Money:
+        """The per-installment fees of all installments together (upfront fees: `upfront_fees`).
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, equal_installment
+            >>> plan = equal_installment(Money("10000"), rate=Rate.annual("6%"), term=12,
+            ...                          start=date(2026, 1, 15),
+            ...                          fees=[Fee.per_installment(rate="0.5%")])
+            >>> plan.installments[0].fee, plan.total_fees
+            (Money('50.00', 'CNY'), Money('600.00', 'CNY'))
+        """
+        return self._sum(4)
+
+    @property
+    def upfront_fees(self) -> Money:
+        """The upfront fees, financed or deducted: the principal less what was paid out.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, bullet
+            >>> plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1,
+            ...               start=date(2026, 1, 15), fees=[Fee.upfront(Money("20"))])
+            >>> plan.upfront_fees, plan.disbursed
+            (Money('20.00', 'CNY'), Money('980.00', 'CNY'))
+        """
+        total = Money.zero(self.principal.currency)
+        for fee in self.fees:
+            if fee.kind == "upfront":
+                total += fee.amount
+        return total
+
+    @property
+    def disbursed(self) -> Money:
+        """The amount paid out to the borrower: the principal less every upfront fee.
+
+        A deducted fee lowers what is paid out; a financed one is in the principal, so
+        what is paid out is the amount asked for.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, bullet
+            >>> plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1,
+            ...               start=date(2026, 1, 15), fees=[Fee.upfront(Money("20"), financed=True)])
+            >>> plan.principal, plan.disbursed
+            (Money('1020.00', 'CNY'), Money('1000.00', 'CNY'))
+        """
+        return self.principal - self.upfront_fees
 
     def _sum(self, column: int) -> Money:
         currency = self.principal.currency
         total = Money.zero(currency).amount
         for item in self.installments:
-            part = (item.principal, item.interest, item.total)[column - 1]
+            part = (item.principal, item.interest, item.total, item.fee)[column - 1]
             total = CONTEXT.add(total, part.amount)
         return _make(total, currency)
 
@@ -269,14 +331,18 @@ class Schedule:
 
     # -- cost of credit -----------------------------------------------------
     def cash_flows(self, fee: Money | None = None) -> tuple[Decimal, ...]:
-        """The borrower's cash flows, one per period: −(principal − fee) first, then installments.
+        """The borrower's cash flows, one per period: −(principal − fees) first, then installments.
 
-        Periods without an installment (a `bullet` before maturity) hold zero, so the
-        flows are equally spaced and fit [`irr`][microloan.irr] directly.
+        The first flow is what the borrower receives: the principal less the upfront
+        fees of `fees` (deducted or financed) and less `fee`; each installment's total
+        includes its per-installment fees, so the flows are the actual cash flows with
+        every fee (PBoC 2021 No. 3). Periods without an installment (a `bullet` before
+        maturity) hold zero, so the flows are equally spaced and fit
+        [`irr`][microloan.irr] directly.
 
         Args:
-            fee: an upfront fee withheld at disbursement (the borrower receives
-                principal − fee), in the schedule's currency.
+            fee: another upfront fee withheld at disbursement (the borrower receives
+                principal − fees − fee), in the schedule's currency.
 
         Examples:
             >>> from datetime import date
@@ -312,6 +378,8 @@ class Schedule:
 
     def _net(self, fee: Money | None) -> Decimal:
         amount = self.principal.amount
+        if self.fees:  # the upfront fees of the schedule are never paid out
+            amount = CONTEXT.subtract(amount, self.upfront_fees.amount)
         if fee is None:
             return amount
         if not isinstance(fee, Money):
@@ -360,7 +428,8 @@ class Schedule:
 
         Each row has `number` (`int`), `period_start` and `due_date` (`date`), `days`
         (`int`), `principal`, `interest`, `total` and `balance` (`Decimal`, whole minor
-        units) and `currency` (`str`).
+        units) and `currency` (`str`); a schedule with per-installment fees adds `fee`
+        (`Decimal`) to every row.
 
         Examples:
             >>> from datetime import date
@@ -371,7 +440,7 @@ class Schedule:
             (datetime.date(2026, 3, 31), Decimal('5075.00'), Decimal('0.00'))
         """
         currency = self.principal.currency
-        return [
+        rows = [
             {
                 "number": item.number,
                 "period_start": item.period_start,
@@ -385,6 +454,10 @@ class Schedule:
             }
             for item in self.installments
         ]
+        if self.fees and self.total_fees:  # the fee column, only where there are fees
+            for row, item in zip(rows, self.installments, strict=True):
+                row["fee"] = item.fee.amount
+        return rows
 
     def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
         """The schedule as a chart: stacked bars of each installment's principal and interest.
@@ -428,8 +501,16 @@ class Schedule:
             f"{METHODS[self.method].title}: {self.principal} at {self.rate}, {periods} "
             f"from {self.start.isoformat()} ({self.accrual} accrual, {year})"
         )
-        header = ("No", "Due date", "Days", "Principal", "Interest", "Total", "Balance")
-        body = [
+        header: tuple[str, ...] = (
+            "No",
+            "Due date",
+            "Days",
+            "Principal",
+            "Interest",
+            "Total",
+            "Balance",
+        )
+        body: list[tuple[str, ...]] = [
             (
                 str(item.number),
                 item.due_date.isoformat(),
@@ -441,7 +522,7 @@ class Schedule:
             )
             for item in self.installments
         ]
-        footer = (
+        footer: tuple[str, ...] = (
             "",
             "Total",
             str((self.maturity - self.start).days),
@@ -450,6 +531,11 @@ class Schedule:
             f"{self.total.amount:,f}",
             "",
         )
+        if self.fees and self.total_fees:  # a fee column before the total
+            header = (*header[:5], "Fee", *header[5:])
+            fees = [f"{item.fee.amount:,f}" for item in self.installments]
+            body = [(*row[:5], fee, *row[5:]) for row, fee in zip(body, fees, strict=True)]
+            footer = (*footer[:5], f"{self.total_fees.amount:,f}", *footer[5:])
         rows = [header, *body, footer]
         widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
         lines = [heading]
@@ -591,15 +677,17 @@ def _check_installment(item: Installment) -> None:
     if item.due_date <= item.period_start:
         raise invalid("due_date", item.due_date, f"must be after period_start {item.period_start}")
     currency = item.principal.currency
-    for name in ("interest", "total", "balance"):
+    for name in ("interest", "total", "balance", "fee"):
         part: Money = getattr(item, name)
         if part.currency != currency:
             raise invalid(name, part, f"is not in the principal's currency {currency}")
-    if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
+    parts = CONTEXT.add(item.principal.amount, item.interest.amount)
+    if item.total.amount != CONTEXT.add(parts, item.fee.amount):
+        fee = f" + fee {item.fee}" if item.fee.amount else ""
         raise invalid(
             "total",
             item.total,
-            f"is not principal {item.principal} + interest {item.interest}",
+            f"is not principal {item.principal} + interest {item.interest}{fee}",
         )
 
 
@@ -632,6 +720,32 @@ def _check_schedule(schedule: Schedule) -> None:
     check_option("residual", schedule.residual, Residual)
     _check_day_count(schedule.day_count)
     _check_installments(schedule, term, start, method, first_due)
+    if schedule.fees != ():
+        _check_schedule_fees(schedule)
+
+
+def _check_schedule_fees(schedule: Schedule) -> None:
+    """The fees of a schedule: Fee values whose per-installment charges are in the installments."""
+    if not isinstance(schedule.fees, tuple):
+        raise wrong_type("fees", schedule.fees, "a tuple of Fee")
+    fees = check_fees(schedule.fees)
+    principal = schedule.principal
+    per = Money.zero(principal.currency)
+    upfront = Money.zero(principal.currency)
+    for index, fee in enumerate(fees):
+        if fee.amount is not None and fee.amount.currency != principal.currency:
+            raise invalid(
+                f"fees[{index}].amount", fee.amount, f"is not in the currency {principal.currency}"
+            )
+        if fee.kind == "per_installment":
+            per += fee.per_installment_amount(principal, rounding=schedule.rounding)
+        elif fee.kind == "upfront":
+            upfront += fee.amount
+    if upfront >= principal:
+        raise invalid("fees", upfront, f"upfront are not less than the principal {principal}")
+    for index, item in enumerate(schedule.installments):
+        if item.fee != per:
+            raise invalid(f"installments[{index}].fee", item.fee, f"must be {per} (the fees)")
 
 
 def _check_installments(
@@ -889,6 +1003,7 @@ class _Plan:
         new, money, set_amount, set_currency = object.__new__, Money, _SET_AMOUNT, _SET_CURRENCY
         last_part = last_interest = last_total = None
         part_money = interest_money = total_money = None
+        no_fee = _make(ZERO.quantize(self.exp, context=CONTEXT), currency)
         for number, (due, (part, interest, total, balance)) in enumerate(
             zip(dues, rows, strict=True), 1
         ):
@@ -918,6 +1033,7 @@ class _Plan:
             _SET_INTEREST(installment, interest_money)
             _SET_TOTAL(installment, total_money)
             _SET_BALANCE(installment, balance_money)
+            _SET_FEE(installment, no_fee)
             installments.append(installment)
             previous = due
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
@@ -940,7 +1056,24 @@ class _Plan:
             split=split,
             residual=residual,
             day_count=self.day_count,
+            fees=(),
         )
+
+
+def _charged(schedule: Schedule, fees: tuple[Fee, ...]) -> Schedule:
+    """`schedule` with `fees`: each installment's per-installment fees added to it (checked)."""
+    if not fees:
+        return schedule
+    per = Money.zero(schedule.principal.currency)
+    for fee in fees:
+        if fee.kind == "per_installment":
+            per += fee.per_installment_amount(schedule.principal, rounding=schedule.rounding)
+    installments = schedule.installments
+    if per:
+        installments = tuple(
+            attrs.evolve(item, fee=per, total=item.total + per) for item in installments
+        )
+    return attrs.evolve(schedule, installments=installments, fees=fees)
 
 
 def _generated(**fields: Any) -> Schedule:  # noqa: ANN401 - the fields of a Schedule
@@ -964,6 +1097,7 @@ _SET_PRINCIPAL: Final = Installment.__dict__["principal"].__set__
 _SET_INTEREST: Final = Installment.__dict__["interest"].__set__
 _SET_TOTAL: Final = Installment.__dict__["total"].__set__
 _SET_BALANCE: Final = Installment.__dict__["balance"].__set__
+_SET_FEE: Final = Installment.__dict__["fee"].__set__
 
 
 def _annuity(principal: Decimal, rates: list[Decimal], *, uniform: bool) -> Decimal:
@@ -1044,6 +1178,7 @@ def equal_installment(
     residual: Residual | None = None,
     day_count: DayCount | None = None,
     conventions: Conventions | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
 
@@ -1109,6 +1244,12 @@ def equal_installment(
         conventions: a [`Conventions`][microloan.Conventions] bundle for every option
             left out (`None`: the library's defaults); an option given explicitly
             overrides the bundle's.
+        fees: the loan's [`Fee`][microloan.Fee]s. A financed upfront fee is added to
+            the principal before it is amortised; a deducted one lowers what is paid
+            out ([`disbursed`][microloan.Schedule.disbursed]); a per-installment fee
+            is added to each installment (`fee`, and `total`); late and prepayment
+            fees are kept for the [`Loan`][microloan.Loan] made from the schedule. All
+            but the late and prepayment fees enter the APR.
 
     Returns:
         The schedule.
@@ -1128,6 +1269,7 @@ def equal_installment(
         >>> plan.installments[-1].total, plan.total_interest
         (Money('8556.12', 'CNY'), Money('2673.99', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     bundle = _bundle(conventions)
     settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
     plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
@@ -1154,7 +1296,7 @@ def equal_installment(
         rows = _balanced(plan, level, rows, path, exact, step, principal_first=principal_first)
     elif where == "last_interest":
         rows = _last_interest(rows)
-    return plan.schedule("equal_installment", rows, basis, how, where)
+    return _charged(plan.schedule("equal_installment", rows, basis, how, where), charges)
 
 
 def _balanced(  # noqa: PLR0917 - the state of one annuity
@@ -1284,6 +1426,7 @@ def equal_principal(
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
     conventions: Conventions | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Equal principal (等额本金): the same principal part every period, interest on the balance.
 
@@ -1301,11 +1444,14 @@ def equal_principal(
         >>> [str(i.total.amount) for i in plan.installments[:3]], plan.total_interest
         (['1120.00', '1110.00', '1100.00'], Money('780.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
     share = CONTEXT.divide(plan.principal, Decimal(plan.term))
     level = plan.level_principal(plan.round_level(share))
-    return plan.schedule("equal_principal", _level_parts(plan, level, on_original=False))
+    return _charged(
+        plan.schedule("equal_principal", _level_parts(plan, level, on_original=False)), charges
+    )
 
 
 def _level_parts(plan: _Plan, level: Decimal, *, on_original: bool) -> list[_Row]:
@@ -1344,6 +1490,7 @@ def interest_only(
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
     conventions: Conventions | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Interest only (按月付息，到期还本 / 先息后本): interest each period, principal at the end.
 
@@ -1364,6 +1511,7 @@ def interest_only(
         >>> [(i.days, str(i.interest.amount)) for i in plan.installments]  # 50000 × 0.21 / 360 × days
         [(31, '904.17'), (28, '816.67')]
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
@@ -1377,7 +1525,7 @@ def interest_only(
             rows.append((amount, interest, ctx.add(amount, interest), zero))
         else:
             rows.append((zero, interest, interest, amount))
-    return plan.schedule("interest_only", rows)
+    return _charged(plan.schedule("interest_only", rows), charges)
 
 
 def bullet(
@@ -1394,6 +1542,7 @@ def bullet(
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
     conventions: Conventions | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Bullet (到期一次还本付息): one installment at maturity with the principal and all interest.
 
@@ -1410,6 +1559,7 @@ def bullet(
         >>> order.maturity, order.installments[0].interest, order.total
         (datetime.date(2026, 3, 31), Money('3000.00', 'CNY'), Money('203000.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
     factor = ZERO
@@ -1418,7 +1568,7 @@ def bullet(
     interest = plan.round(CONTEXT.multiply(plan.principal, factor))
     zero = ZERO.quantize(plan.exp, context=CONTEXT)
     total = CONTEXT.add(plan.principal, interest)
-    return plan.schedule("bullet", [(plan.principal, interest, total, zero)])
+    return _charged(plan.schedule("bullet", [(plan.principal, interest, total, zero)]), charges)
 
 
 def flat(
@@ -1435,6 +1585,7 @@ def flat(
     installment_multiple: Money | None = None,
     day_count: DayCount | None = None,
     conventions: Conventions | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Flat rate (等本等息): equal principal plus a fixed charge on the *original* principal.
 
@@ -1454,6 +1605,7 @@ def flat(
         >>> offer.installments[0].principal, offer.installments[0].interest, offer.total_interest
         (Money('1000.00', 'CNY'), Money('60.00', 'CNY'), Money('720.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     plan = _Plan(principal, rate, term, start, frequency, first_due, settled, installment_multiple)
     exp, decimal_rounding, ctx = plan.exp, plan.decimal_rounding, CONTEXT
@@ -1465,7 +1617,7 @@ def flat(
         charge = ctx.multiply(amount, plan.nominal).quantize(exp, decimal_rounding, ctx)
         level = ctx.subtract(plan.round_level(ctx.add(share, charge)), charge)
     level = plan.level_principal(level)
-    return plan.schedule("flat", _level_parts(plan, level, on_original=True))
+    return _charged(plan.schedule("flat", _level_parts(plan, level, on_original=True)), charges)
 
 
 @final
@@ -1490,7 +1642,9 @@ class MethodSpec:
 
 
 def _first_total(schedule: Schedule) -> Decimal:
-    return schedule.installments[0].total.amount
+    """The level installment, without its fees (a re-amortised plan carries none)."""
+    first = schedule.installments[0]
+    return CONTEXT.subtract(first.total.amount, first.fee.amount)
 
 
 def _first_principal(schedule: Schedule) -> Decimal:
