@@ -110,6 +110,7 @@ from microloan.errors import (
     SerializationError,
     TransactionNotFoundError,
 )
+from microloan.fees import Fee, FeeKind
 from microloan.funding import FundingLimits, LeverageRule
 from microloan.interest import daily_interest
 from microloan.ledger_rows import LedgerRow, LedgerRowComponent, LedgerRowKind, LedgerRowSource
@@ -125,7 +126,6 @@ from microloan.loans import (
     Transaction,
     TransactionKind,
 )
-from microloan.fees import Fee, FeeKind
 from microloan.money import CURRENCY_MINOR_UNITS, Money, minor_unit_places
 from microloan.portfolio import (
     NON_PERFORMING,
