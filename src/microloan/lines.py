@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
 
@@ -60,6 +60,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
+from microloan.fees import Fee, check_fees
 from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
 from microloan.loans import Loan, LoanPosition, _closed_from
 from microloan.money import Money
@@ -694,6 +695,7 @@ class CreditLine:
         term: int | None = None,
         maturity: date | None = None,
         conventions: Conventions | None = None,
+        fees: Sequence[Fee] | None = None,
     ) -> CreditLine:
         """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
 
@@ -716,6 +718,9 @@ class CreditLine:
             conventions: the drawdown's schedule [`Conventions`][microloan.Conventions],
                 instead of the product's (its conventions, accrual, days in year and
                 rounding); default the product's, or the library's without a product.
+            fees: the drawdown's [`Fee`][microloan.Fee]s (given to its schedule
+                generator or to [`Loan.open_ended`][microloan.Loan.open_ended]);
+                default the product's `fees`, or none without a product.
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -756,11 +761,16 @@ class CreditLine:
         )
         if conventions is not None and not isinstance(conventions, Conventions):
             raise wrong_type("conventions", conventions, "Conventions or None")
+        charges = check_fees(
+            (self.product.fees if self.product is not None else ()) if fees is None else fees
+        )
         if chosen == "open_ended":
-            loan = self._open_ended(money, day, term=term, maturity=maturity, bundle=conventions)
+            loan = self._open_ended(
+                money, day, term=term, maturity=maturity, bundle=conventions, fees=charges
+            )
         else:
             loan = self._term_loan(
-                money, day, chosen, term=term, maturity=maturity, bundle=conventions
+                money, day, chosen, term=term, maturity=maturity, bundle=conventions, fees=charges
             )
         room = self._room(self._live_positions(day))
         if money > room:
@@ -1160,6 +1170,7 @@ class CreditLine:
         term: int | None,
         maturity: date | None,
         bundle: Conventions | None,
+        fees: tuple[Fee, ...] = (),
     ) -> Loan:
         if term is not None:
             raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
@@ -1182,6 +1193,7 @@ class CreditLine:
             start=day,
             maturity=due,
             **_conventions(product, bundle, "days_in_year", "rounding"),
+            fees=fees,
         )
         # the line's servicing terms, with the open-ended loan's own excess handling
         terms = self._terms()
@@ -1200,6 +1212,7 @@ class CreditLine:
         term: int | None,
         maturity: date | None,
         bundle: Conventions | None,
+        fees: tuple[Fee, ...] = (),
     ) -> Loan:
         if maturity is not None:
             raise invalid(
@@ -1216,7 +1229,7 @@ class CreditLine:
         if product is not None:
             options["frequency"] = product.frequency
         schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
-            money, rate=self.rate, term=periods, start=day, **options
+            money, rate=self.rate, term=periods, start=day, fees=fees, **options
         )
         return Loan(schedule=schedule, terms=self._terms())
 

@@ -42,6 +42,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
+from microloan.fees import Fee, check_fees
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import Accrual, Frequency, Method, periods_per_year
@@ -117,6 +118,12 @@ def _check_conventions(_instance: object, _attribute: object, value: Any) -> Non
         raise wrong_type("conventions", value, "Conventions or None")
 
 
+def _check_fees(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, tuple):
+        raise wrong_type("fees", value, "a tuple of Fee")
+    check_fees(value)
+
+
 def _bundled(name: str) -> Any:  # noqa: ANN401 - an attrs default factory
     """The default of a schedule convention: the product's bundle's, else the library's."""
 
@@ -178,6 +185,8 @@ class LoanProduct:
             within which the line must first be drawn, or it lapses.
         interest_consumes_limit: whether interest, fees and penalty owed count
             against a revolving line's limit (by default only principal does).
+        fees: the [`Fee`][microloan.Fee]s of its loans and drawdowns (given to
+            [`CreditLine.draw`][microloan.CreditLine.draw] by default).
 
     Raises:
         InvalidValueError: a bound out of order, an unknown option, amounts in
@@ -229,6 +238,7 @@ class LoanProduct:
     line_months: int = attrs.field(default=12, validator=_check_count("line_months", 1))
     validity_days: int = attrs.field(default=30, validator=_check_count("validity_days", 0))
     interest_consumes_limit: bool = False
+    fees: tuple[Fee, ...] = attrs.field(default=(), validator=_check_fees)
 
     def __attrs_post_init__(self) -> None:
         currency = self.min_amount.currency
