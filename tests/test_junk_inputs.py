@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import microloan
 from microloan import (
     CreditLine,
+    Fee,
     Loan,
     LoanProduct,
     MicroloanError,
@@ -84,6 +85,10 @@ JUNK: tuple[object, ...] = (
 _TODAY = date(2026, 1, 15)
 _PLAN = equal_installment(Money("1000"), rate=Rate.annual("18%"), term=3, start=_TODAY)
 _LOAN = Loan.from_schedule(_PLAN)
+_FEES = (Fee.per_installment(rate="0.5%"), Fee.late(Money("30")), Fee.prepayment("2%"))
+_FEE_LOAN = Loan.from_schedule(
+    equal_installment(Money("1000"), rate=Rate.annual("18%"), term=3, start=_TODAY, fees=_FEES)
+)
 _LINE = CreditLine.revolving(
     limit=Money("50000"), rate=Rate.daily("0.05%"), opened=_TODAY, expires=date(2026, 12, 31)
 )
@@ -123,6 +128,9 @@ PLAUSIBLE: dict[str, object] = {
     "value": "0.18",
     "product": LoanProduct.installment_loan(),
     "name": "x",
+    "fees": [Fee.upfront(Money("10"), financed=True), *_FEES],
+    "kind": "per_installment",
+    "financed": True,
 }
 
 _ANY = st.sampled_from(JUNK)
@@ -169,6 +177,8 @@ CALLABLES: list[tuple[str, Callable[..., object]]] = [
     *_methods(Rate.daily("0.05%"), "Rate()"),
     *_methods(_PLAN, "Schedule()"),
     *_methods(_LOAN, "Loan()"),
+    *_methods(_FEE_LOAN, "Loan(fees)"),
+    *_methods(_FEES[0], "Fee()"),
     *_methods(_LINE, "CreditLine()"),
 ]
 

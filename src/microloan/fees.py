@@ -228,6 +228,9 @@ class Fee:
         """
         if self.kind != "per_installment":
             raise invalid("kind", self.kind, "is not a per_installment fee")
+        if not isinstance(principal, Money):
+            raise wrong_type("principal", principal, "Money")
+        check_option("rounding", rounding, RoundingMode)
         if self.amount is not None:
             return self.amount
         return (principal * self.rate).round(rounding)  # type: ignore[operator]  # a rate fee
