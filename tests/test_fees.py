@@ -204,6 +204,27 @@ def test_known_answer_24_installments_with_a_7_89_percent_total_fee() -> None:
     assert round(plan.apr(method="simple") * 100, 4) == Decimal("7.4001")
 
 
+def test_known_answer_an_origination_fee_deducted_from_the_proceeds() -> None:
+    """100,000 at 23% over 12 months, 8,000 deducted: 9,407.63 a month, APR 47.60% compounded.
+
+    Source: "How to calculate effective APR accurately for a loan with fees using Excel"
+    (https://z.id.vn/how-to-calculate-effective-apr-accurately-for-a-loan-with-fees-using-excel):
+    loan 100,000, origination fee 8,000 deducted (92,000 received), 23% nominal, 12 months,
+    monthly payment 9,407.63; Excel =RATE(12, -9407.63, 92000, 0) compounded,
+    ((1 + rate)^12 − 1), gives 47.60%.
+    """
+    plan = equal_installment(
+        Money("100000", "USD"),
+        rate=Rate.annual("23%"),
+        term=12,
+        start=START,
+        fees=[Fee.upfront(Money("8000", "USD"))],
+    )
+    assert plan.installments[0].total == Money("9407.63", "USD")
+    assert plan.disbursed == Money("92000", "USD")
+    assert round(plan.apr() * 100, 2) == Decimal("47.60")
+
+
 @_FEW
 @given(method=schedule_methods, data=st.data())
 def test_fee_rows_sum_to_total_fees_and_totals_hold_their_parts(method: str, data: Any) -> None:
