@@ -204,6 +204,27 @@ def test_known_answer_24_installments_with_a_7_89_percent_total_fee() -> None:
     assert round(plan.apr(method="simple") * 100, 4) == Decimal("7.4001")
 
 
+def test_known_answer_the_pboc_rule_worked_example_with_its_fee() -> None:
+    """PBoC [2021] No. 3: 100,000 lent, a 1,000 fee withheld, 12 × 8,833.30: 12.80% / 13.58%.
+
+    The announcement (中国人民银行公告〔2021〕第3号) gives simple 12.80% and compound
+    13.58% (as tests/test_cost.py checks on the bare flows). The contract rate is not
+    given; 10.8956% a year is the rate whose level installment is the example's 8,833.30
+    (the last, 8,833.27, absorbs the roundings).
+    """
+    plan = equal_installment(
+        Money("100000"),
+        rate=Rate.annual("10.8956%"),
+        term=12,
+        start=START,
+        fees=[Fee.upfront(Money("1000"))],
+    )
+    assert plan.installments[0].total == Money("8833.30")
+    assert plan.cash_flows()[0] == Decimal("-99000.00")
+    assert round(plan.apr(method="simple") * 100, 2) == Decimal("12.80")
+    assert round(plan.apr() * 100, 2) == Decimal("13.58")
+
+
 def test_known_answer_an_origination_fee_deducted_from_the_proceeds() -> None:
     """100,000 at 23% over 12 months, 8,000 deducted: 9,407.63 a month, APR 47.60% compounded.
 
