@@ -395,7 +395,10 @@ class Schedule:
     def apr(self, fee: Money | None = None, *, method: AprMethod = "compound") -> Decimal:
         """The annualised cost of credit (PBoC 2021 No. 3): the IRR of the cash flows, annualised.
 
-        The periodic IRR of [`cash_flows(fee)`][microloan.Schedule.cash_flows] is annualised
+        The schedule's own fees are in the flows (upfront fees lower what is paid out,
+        per-installment fees are in each installment), as the rule requires; `fee` adds
+        another upfront fee. The periodic IRR of
+        [`cash_flows(fee)`][microloan.Schedule.cash_flows] is annualised
         with this schedule's [`periods_per_year`][microloan.Schedule.periods_per_year]:
         `"compound"` = (1 + IRR)^n − 1, `"simple"` = IRR × n (disclose it as simple).
         Periods are taken as equal, as the rule's IRR method does; for the exact days use
