@@ -387,6 +387,15 @@ def test_the_payoff_includes_the_prepayment_fee_and_closes_the_loan() -> None:
     assert closed.position(on=day).credit == Money("0")
 
 
+def test_a_write_off_charges_no_prepayment_fee() -> None:
+    """The written-off balance is what is owed, not a payoff quote with a prepayment fee."""
+    day = date(2026, 1, 25)
+    plain = Loan.from_schedule(_plan()).write_off(on=day).transactions[-1].amount
+    charged = Loan.from_schedule(_plan(Fee.prepayment("2%"))).write_off(on=day)
+    assert charged.transactions[-1].amount == plain
+    assert charged.payoff_amount(on=day) == plain  # written off: no fee on the principal ahead
+
+
 def test_servicing_fees_are_refused_when_they_belong_to_the_schedule() -> None:
     """`Loan.from_schedule(fees=...)` takes late and prepayment fees, not schedule fees."""
     with pytest.raises(InvalidValueError, match=r"^fees\[0\]: "):
@@ -525,3 +534,29 @@ def test_a_fee_bearing_loan_survives_a_document_round_trip() -> None:
     day = date(2026, 5, 1)
     assert again.position(on=day) == loan.position(on=day)
     assert again.transactions == loan.transactions
+
+
+@_FEW
+@given(_histories())
+def test_the_books_of_a_fee_bearing_loan_balance_and_hold_its_fees(
+    history: tuple[Loan, date],
+) -> None:
+    """The journal balances; fees receivable (on and off balance) are the fees outstanding."""
+    loan, until = history
+    chart = microloan.ChartOfAccounts()
+    entries = loan.journal(until=until)
+    for on in sorted({until, loan.start, *(t.on for t in loan.transactions if t.on <= until)}):
+        tb = microloan.trial_balance(entries, on=on)
+        assert tb.balanced
+        p = loan.position(on=on)
+        if p.status == "written_off":
+            continue
+        assert tb.balance(chart.loans_receivable) == p.principal_outstanding
+        owed = p.interest_accrued + p.penalty_outstanding + p.fees_outstanding
+        books = (
+            tb.balance(chart.interest_receivable)
+            + tb.balance(chart.penalty_receivable)
+            + tb.balance(chart.fees_receivable)
+            + tb.balance(chart.off_balance_interest)
+        )
+        assert books == owed

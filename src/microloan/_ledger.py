@@ -1018,6 +1018,10 @@ class Ledger:
             )
         self.advance(on)
         balance = self.payoff(on)
+        if self.config.prepayment_rate:  # a write-off prepays nothing: no prepayment fee
+            snap = self.snapshot(on)
+            ahead = self.prepayment_fee(snap.principal - snap.due_principal)
+            balance = max(snap.owed - ahead - self.credit, ZERO)
         first = self._ahead(on)
         for line in self._own_from(first):
             self.crystallize(line, on)
