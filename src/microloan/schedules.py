@@ -97,6 +97,12 @@ def _part(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise invalid(attribute.name, value, "must be at least zero, in whole minor units")
 
 
+def _no_fee(installment: Installment) -> Money:
+    """The default `fee` of an installment: zero in its principal's currency."""
+    principal = installment.principal
+    return Money.zero(principal.currency if isinstance(principal, Money) else "CNY")
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Installment:
@@ -133,7 +139,7 @@ class Installment:
     total: Money = attrs.field(validator=_part)
     balance: Money = attrs.field(validator=_part)
     fee: Money = attrs.field(
-        default=attrs.Factory(lambda self: Money.zero(self.principal.currency), takes_self=True),
+        default=attrs.Factory(_no_fee, takes_self=True),
         validator=_part,
         metadata={WRITTEN: "unless_zero"},
     )
