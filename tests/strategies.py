@@ -1296,3 +1296,49 @@ def markov_chains(draw: st.DrawFn) -> dict[str, dict[str, Decimal]]:
             t: p for t, p in row.items() if p or t == "default"
         }  # default stays a state
     return chain
+
+
+# -- fees (test_fees) ----------------------------------------------------------------
+
+#: A per-installment fee: a flat amount or a rate on the original principal.
+per_installment_fees = st.one_of(
+    whole_yuan(1, 50).map(lambda m: microloan.Fee.per_installment(amount=m)),
+    st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("0.02"), places=4).map(
+        lambda r: microloan.Fee.per_installment(rate=r)
+    ),
+)
+
+#: Late and prepayment fees: the servicing rules.
+servicing_fees = st.lists(
+    st.one_of(
+        whole_yuan(1, 50).map(microloan.Fee.late),
+        st.decimals(min_value=Decimal("0.001"), max_value=Decimal("0.05"), places=3).map(
+            microloan.Fee.prepayment
+        ),
+    ),
+    max_size=2,
+)
+
+
+@st.composite
+def fee_lists(draw: st.DrawFn, principal: Money) -> list[microloan.Fee]:
+    """0-3 fees a schedule of `principal` can carry: upfront (below it), per installment."""
+    fees: list[microloan.Fee] = []
+    if draw(st.booleans()):
+        cap = max(1, int(principal.amount) // 10)
+        fees.append(microloan.Fee.upfront(draw(whole_yuan(1, cap)), financed=draw(st.booleans())))
+    fees.extend(draw(st.lists(per_installment_fees, max_size=2)))
+    return fees
+
+
+@st.composite
+def fee_loans(draw: st.DrawFn) -> microloan.Loan:
+    """A loan on a generated schedule with per-installment, late and prepayment fees."""
+    start = draw(st.dates(_FROM, _UNTIL))
+    principal = draw(whole_yuan(100, 50_000))
+    method = draw(st.sampled_from(sorted(_GENERATORS)))
+    fees = [draw(per_installment_fees), *draw(servicing_fees)]
+    plan = _GENERATORS[method](
+        principal, rate=draw(product_rates), term=draw(st.integers(1, 6)), start=start, fees=fees
+    )
+    return microloan.Loan(schedule=plan, terms=draw(servicing_terms(shorten=method in _LEVEL)))

@@ -106,7 +106,7 @@ def test_money_schema_is_the_documented_layout() -> None:
 def test_nested_classes_are_definitions_referred_to_by_name() -> None:
     """A schedule's amounts, rate, installments and calendar refer to `$defs` named after their types."""
     schema = json_schema(microloan.Schedule)
-    assert set(schema["$defs"]) == {"Calendar", "Installment", "Money", "Rate"}
+    assert set(schema["$defs"]) == {"Calendar", "Fee", "Installment", "Money", "Rate"}
     assert schema["properties"]["principal"]["$ref"] == "#/$defs/Money"
     assert schema["properties"]["installments"]["items"] == {"$ref": "#/$defs/Installment"}
     installment = schema["$defs"]["Installment"]

@@ -29,6 +29,7 @@ import microloan
 from microloan import (
     Calendar,
     CreditLine,
+    Fee,
     Loan,
     LoanProduct,
     MicroloanError,
@@ -86,6 +87,10 @@ _TODAY = date(2026, 1, 15)
 _PLAN = equal_installment(Money("1000"), rate=Rate.annual("18%"), term=3, start=_TODAY)
 _LOAN = Loan.from_schedule(_PLAN)
 _CALENDAR = Calendar(holidays=[date(2026, 1, 1)], workdays=[date(2026, 1, 4)])
+_FEES = (Fee.per_installment(rate="0.5%"), Fee.late(Money("30")), Fee.prepayment("2%"))
+_FEE_LOAN = Loan.from_schedule(
+    equal_installment(Money("1000"), rate=Rate.annual("18%"), term=3, start=_TODAY, fees=_FEES)
+)
 _LINE = CreditLine.revolving(
     limit=Money("50000"), rate=Rate.daily("0.05%"), opened=_TODAY, expires=date(2026, 12, 31)
 )
@@ -134,6 +139,9 @@ PLAUSIBLE: dict[str, object] = {
     "installments": 2,
     "interest": "accrue",
     "drawdown": 0,
+    "fees": [Fee.upfront(Money("10"), financed=True), *_FEES],
+    "kind": "per_installment",
+    "financed": True,
 }
 
 _ANY = st.sampled_from(JUNK)
@@ -180,6 +188,8 @@ CALLABLES: list[tuple[str, Callable[..., object]]] = [
     *_methods(Rate.daily("0.05%"), "Rate()"),
     *_methods(_PLAN, "Schedule()"),
     *_methods(_LOAN, "Loan()"),
+    *_methods(_FEE_LOAN, "Loan(fees)"),
+    *_methods(_FEES[0], "Fee()"),
     *_methods(_LINE, "CreditLine()"),
     *_methods(_CALENDAR, "Calendar()"),
 ]

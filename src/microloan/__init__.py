@@ -111,6 +111,7 @@ from microloan.errors import (
     SerializationError,
     TransactionNotFoundError,
 )
+from microloan.fees import Fee, FeeKind
 from microloan.funding import FundingLimits, LeverageRule
 from microloan.interest import daily_interest
 from microloan.ledger_rows import LedgerRow, LedgerRowComponent, LedgerRowKind, LedgerRowSource
@@ -233,6 +234,9 @@ __all__ = [
     "flat",
     "interest_only",
     "periods_per_year",
+    # fees
+    "Fee",
+    "FeeKind",
     # conventions
     "Conventions",
     # loans

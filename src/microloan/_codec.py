@@ -786,6 +786,8 @@ class _Field:
     #: the default as written, left out of documents when the value is written the same;
     #: `ALWAYS_WRITTEN` for a field without one, or whose default depends on the others
     default: object
+    #: an amount left out of documents when it is zero (`WRITTEN: "unless_zero"`)
+    omit_zero: bool = False
 
 
 @final
@@ -831,7 +833,10 @@ class ClassCodec(_Codec):
                 data = field.codec.encode(getattr(value, field.attribute))
             except DocumentFailure as failure:
                 raise failure.at(field.key) from None
-            if field.default is ALWAYS_WRITTEN or not same_data(data, field.default):
+            if field.omit_zero:
+                if getattr(value, field.attribute).amount:
+                    out[field.key] = data  # an amount left out when zero
+            elif field.default is ALWAYS_WRITTEN or not same_data(data, field.default):
                 out[field.key] = data  # a field written as its default is left out
         return out
 
@@ -956,6 +961,7 @@ def _compile_fields(cls: type) -> tuple[_Field, ...]:
                 codec=codec,
                 required=attribute.default is attrs.NOTHING,
                 default=_written_default(attribute, codec),
+                omit_zero=attribute.metadata.get(WRITTEN) == "unless_zero",
             )
         )
     return tuple(out)
@@ -966,7 +972,8 @@ ALWAYS_WRITTEN: Final = object()
 
 WRITTEN: Final = "microloan.written"
 """The attrs field metadata key that says `"always"`: write the field even when it holds its
-default, because an earlier version had another default (a reader would fill in that one)."""
+default, because an earlier version had another default (a reader would fill in that one);
+or `"unless_zero"`: leave out an amount that is zero (its default, in the object's currency)."""
 
 
 def _written_default(attribute: attrs.Attribute[Any], codec: _Codec) -> object:
@@ -976,7 +983,7 @@ def _written_default(attribute: attrs.Attribute[Any], codec: _Codec) -> object:
     converter that does) is always written: a reader could only recompute it.
     """
     default = attribute.default
-    if default is attrs.NOTHING or attribute.metadata.get(WRITTEN) == "always":
+    if default is attrs.NOTHING or attribute.metadata.get(WRITTEN) in {"always", "unless_zero"}:
         return ALWAYS_WRITTEN
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs types Factory as a function
         factory = typing.cast("Any", default)

@@ -36,7 +36,7 @@ import calendar
 import functools
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar
 
@@ -145,15 +145,23 @@ class Line:
 
 
 class Fee:
-    """A fee charged on the loan."""
+    """A fee charged on the loan.
 
-    __slots__ = ("amount", "due", "number", "on", "owner", "paid", "waived")
+    `number` is the charging posting's; a fee the ledger charges itself (an
+    installment's fee, a late fee, a prepayment fee: see `microloan.Fee`) has number 0
+    and, for the first two, the `installment` it belongs to.
+    """
 
-    def __init__(self, *, number: int, on: date, due: date, amount: Decimal) -> None:
+    __slots__ = ("amount", "due", "installment", "number", "on", "owner", "paid", "waived")
+
+    def __init__(
+        self, *, number: int, on: date, due: date, amount: Decimal, installment: int | None = None
+    ) -> None:
         self.number = number
         self.on = on
         self.due = due
         self.amount = amount
+        self.installment = installment
         self.paid = ZERO
         self.waived = ZERO
         self.owner: object = None  # the token of the ledger that may change it
@@ -165,7 +173,13 @@ class Fee:
 
     def copy(self) -> Fee:
         """A field-by-field copy (owned by nobody yet)."""
-        other = Fee(number=self.number, on=self.on, due=self.due, amount=self.amount)
+        other = Fee(
+            number=self.number,
+            on=self.on,
+            due=self.due,
+            amount=self.amount,
+            installment=self.installment,
+        )
         other.paid, other.waived = self.paid, self.waived
         return other
 
@@ -194,14 +208,18 @@ class Config:
     """The fixed inputs of a ledger: the plan's conventions and the servicing terms."""
 
     __slots__ = (
+        "auto_fees",
         "currency",
         "days_in_year",
         "exponent",
+        "installment_fees",
+        "late_fee",
         "level",
         "open_ended",
         "penalty_per_day",
         "penalty_rate",
         "per_year",
+        "prepayment_rate",
         "rate",
         "rounding",
         "schedule",
@@ -233,6 +251,19 @@ class Config:
         # the amount "keep the installment" keeps: the level total, or the level principal
         self.level = METHODS[schedule.method].level
         self.target = None if self.level is None else self.level(schedule)
+        # the fees the ledger charges itself (`microloan.Fee`): per installment number,
+        # late (once per installment unpaid after the grace days), on principal prepaid
+        self.installment_fees = {
+            i.number: i.fee.amount for i in schedule.installments if i.fee.amount
+        }
+        self.late_fee = ZERO
+        self.prepayment_rate = ZERO
+        for fee in schedule.fees:
+            if fee.kind == "late" and fee.amount is not None:
+                self.late_fee += fee.amount.amount
+            elif fee.kind == "prepayment" and fee.rate is not None:
+                self.prepayment_rate += fee.rate
+        self.auto_fees = bool(self.installment_fees or self.late_fee)
 
     def round(self, value: Decimal) -> Decimal:
         """Round an accrual to a payable amount with the loan's rounding mode."""
@@ -513,14 +544,17 @@ class Ledger:
         line.pen_accrued = self._penalty_until(line, until)
         line.pen_from = until
 
-    def advance(self, on: date) -> None:
+    def advance(self, on: date, *, fees: bool = True) -> None:
         """Move the clock to `on`: accrue penalty, apply any credit to what falls due.
 
-        First own what a change on `on` may touch (`_open`).
+        First own what a change on `on` may touch (`_open`). With `fees`, the fees the
+        ledger charges itself on the days up to `on` are charged on their days (`_charge_auto`).
         """
         self._open(on)
         if on <= self.time:
             return
+        if fees and self.config.auto_fees:  # the fees the ledger charges on the days between
+            self._charge_until(on)
         stop = on if self.written_off is None else min(on, self.written_off)
         self.worst = max(self.worst, self.days_past_due(on - _ONE_DAY))
         lines = self.lines
@@ -543,6 +577,101 @@ class Ledger:
                 break
             self._accrue_penalty(lines[i], stop)
         self.time = on
+
+    # -- the fees the ledger charges itself ------------------------------------
+    def _fee_days(self, on: date) -> list[date]:
+        """The days in (`time`, `on`] on which an installment's fee or a late fee may be charged."""
+        cfg = self.config
+        if self.written_off is not None:
+            return []
+        grace = timedelta(days=cfg.terms.grace_days + 1)
+        days: set[date] = set()
+        for line in self.lines[self.head :]:
+            if line.due > on:
+                break
+            if line.number in cfg.installment_fees and self.time < line.due:
+                days.add(line.due)
+            if cfg.late_fee and self.time < line.due + grace <= on:
+                days.add(line.due + grace)
+        return sorted(days)
+
+    def _charge_until(self, on: date) -> None:
+        """Charge the fees of each fee day up to `on`, the clock moved to the day before each."""
+        for day in self._fee_days(on):
+            self.advance(day - timedelta(days=1), fees=False)
+            self._charge_auto(day)
+
+    def fees_fall_due(self, on: date) -> bool:
+        """Whether the ledger charges a fee of its own on a day in (`time`, `on`]."""
+        return self.config.auto_fees and bool(self._fee_days(on))
+
+    def _charge_auto(self, day: date) -> None:
+        """Charge on `day` the installment fees due that day and the late fees that fall on it.
+
+        An installment's fee is charged while principal is still owed; a late fee once
+        per installment whose principal or interest is unpaid after the grace days.
+        Each is recorded as a fee of number 0 (automatic, like a credit application).
+        """
+        cfg = self.config
+        if self.written_off is not None:
+            return
+        grace = timedelta(days=cfg.terms.grace_days + 1)
+        charged = False
+        for line in self.lines[self.head :]:
+            if line.due > day:
+                break
+            amount = cfg.installment_fees.get(line.number)
+            if amount and line.due == day and self.principal_left > 0:
+                self._auto_fee(day, amount, line.number)
+                charged = True
+            if (
+                cfg.late_fee
+                and line.due + grace == day
+                and (line.principal_paid != line.principal or self.interest_out(line, line.due) > 0)
+            ):
+                self._auto_fee(day, cfg.late_fee, line.number)
+                charged = True
+        if charged and self.credit > 0:
+            self._apply_credit(day)
+
+    def _auto_fee(self, day: date, amount: Decimal, installment: int | None) -> Fee:
+        """A fee the ledger charges itself on `day`, payable on `day`, recorded as number 0."""
+        fee = Fee(number=0, on=day, due=day, amount=amount, installment=installment)
+        fee.owner = self.token
+        self.fees.append(fee)
+        self._record(Record(number=0, kind="fee", on=day, amount=amount, due=day))
+        return fee
+
+    def prepayment_fee(self, principal: Decimal) -> Decimal:
+        """The prepayment fee on `principal` repaid ahead of its due dates (rounded), or zero."""
+        rate = self.config.prepayment_rate
+        if not rate or principal <= 0 or self.written_off is not None:
+            return ZERO
+        return self.config.round(CONTEXT.multiply(principal, rate))
+
+    def _pay_prepayment_fee(
+        self, on: date, money: Decimal, ahead: Decimal, out: list[RawAllocation]
+    ) -> tuple[Decimal, Decimal]:
+        """Charge and pay the prepayment fee of what `money` prepays: (the principal, money left)."""
+        part = self._prepayable(money, ahead)
+        charge = self.prepayment_fee(part) if part > 0 else ZERO
+        if charge:
+            self._auto_fee(on, charge, None).paid = charge
+            out.append(("fees", None, None, True, charge))
+            money -= charge
+        return part, money
+
+    def _prepayable(self, money: Decimal, ahead: Decimal) -> Decimal:
+        """The most principal (at most `ahead`) that `money` prepays with its prepayment fee."""
+        rate = self.config.prepayment_rate
+        step = Decimal(1).scaleb(int(self.config.exponent.as_tuple().exponent))
+        share = CONTEXT.divide(money, CONTEXT.add(Decimal(1), rate))
+        part = min(ahead, share.quantize(step, ROUND_FLOOR, CONTEXT))
+        while part + step <= ahead and part + step + self.prepayment_fee(part + step) <= money:
+            part += step
+        while part > 0 and part + self.prepayment_fee(part) > money:
+            part -= step
+        return max(part, ZERO)
 
     # -- what is due ----------------------------------------------------------
     def _buckets(self, on: date) -> list[tuple[Component, Line | Fee]]:
@@ -677,7 +806,10 @@ class Ledger:
         current = self.lines[first] if first < len(self.lines) else None
         interest_now = self._current_interest(current, on) if current is not None else ZERO
         closing = interest_now + principal_ahead + sum((f.outstanding for f in ahead_fees), ZERO)
-        if self.written_off is not None or money + self.credit >= closing:
+        penalty_fee = self.prepayment_fee(principal_ahead)  # zero without a prepayment fee
+        if self.written_off is not None or money + self.credit >= closing + penalty_fee:
+            if penalty_fee:  # the prepayment fee on all the principal ahead, paid with it
+                ahead_fees = [*ahead_fees, self._auto_fee(on, penalty_fee, None)]
             return self._close(on, money, out, first, ahead_fees)
         if mode == "credit":
             return money
@@ -693,6 +825,10 @@ class Ledger:
         if money <= 0:
             return ZERO
         part = min(money, principal_ahead)
+        if self.config.prepayment_rate:  # the prepayment fee on what is prepaid comes out of it
+            part, money = self._pay_prepayment_fee(on, money, principal_ahead, out)
+            if part <= 0:
+                return money
         out.append(("principal", current.number, None, True, part))
         self._reamortise(on, principal_ahead - part, part, mode)
         return money - part
@@ -900,6 +1036,10 @@ class Ledger:
             )
         self.advance(on)
         balance = self.payoff(on)
+        if self.config.prepayment_rate:  # a write-off prepays nothing: no prepayment fee
+            snap = self.snapshot(on)
+            ahead = self.prepayment_fee(snap.principal - snap.due_principal)
+            balance = max(snap.owed - ahead - self.credit, ZERO)
         first = self._ahead(on)
         for line in self._own_from(first):
             self.crystallize(line, on)
@@ -1303,6 +1443,7 @@ class Ledger:
         """
         snap = Snapshot()
         oldest: date | None = None
+        next_number: int | None = None
         lines, count, i = self.lines, len(self.lines), self.head
         visited = ZERO
         while i < count and lines[i].due <= on:
@@ -1334,7 +1475,7 @@ class Ledger:
             snap.accrued += self.interest_out(line, on)
             snap.owed += principal + penalty + self._current_interest(line, on)
             if principal or self.interest_out(line, line.due):
-                snap.next_due = line.due
+                snap.next_due, next_number = line.due, line.number
                 snap.next_amount = principal + self.interest_out(line, line.due)
             later = self.principal_left - visited  # the principal of the lines after it
             snap.principal += later
@@ -1344,7 +1485,7 @@ class Ledger:
                 i += 1
                 principal = line.principal - line.principal_paid
                 if principal or self.interest_out(line, line.due):
-                    snap.next_due = line.due
+                    snap.next_due, next_number = line.due, line.number
                     snap.next_amount = principal + self.interest_out(line, line.due)
         for fee in self.fees:
             left = fee.outstanding
@@ -1356,8 +1497,18 @@ class Ledger:
                     snap.overdue_fees += left
             elif snap.next_due is not None and fee.due == snap.next_due:
                 snap.next_amount += left
+        if self.config.auto_fees or self.config.prepayment_rate:
+            self._fee_figures(snap, next_number)
         snap.days_past_due = (on - oldest).days if oldest is not None else 0
         return snap
+
+    def _fee_figures(self, snap: Snapshot, next_number: int | None) -> None:
+        """What the loan's own fees add to a position: the next installment's, a payoff's."""
+        cfg = self.config
+        if next_number is not None and self.principal_left > 0:
+            snap.next_amount += cfg.installment_fees.get(next_number, ZERO)  # charged on the day
+        if cfg.prepayment_rate:  # a payoff prepays the principal not yet due, with its fee
+            snap.owed += self.prepayment_fee(snap.principal - snap.due_principal)
 
 
 class Snapshot:
@@ -1408,6 +1559,8 @@ def _close_interest(line: Line) -> None:
 
 def _raw(comp: Component, item: Line | Fee, amount: Decimal, *, prepayment: bool) -> RawAllocation:
     if isinstance(item, Fee):
+        if not item.number:  # a fee the ledger charged itself: its installment, if any
+            return ("fees", item.installment, None, prepayment, amount)
         return ("fees", None, item.number, prepayment, amount)
     return (comp, item.number, None, prepayment, amount)
 
@@ -1489,7 +1642,7 @@ class Trail(Generic[P]):
         """
         ledger = self.ledger
         if on >= ledger.time:
-            if not ledger.credit:
+            if not ledger.credit and not ledger.fees_fall_due(on):
                 return ledger  # read-only: penalty to `on` is computed, not stored
             ledger = ledger.copy()
         else:

@@ -299,7 +299,8 @@ def _transaction_rows(transaction: Transaction, *, reversal: bool = False) -> li
         (a.component, a.amount, a.installment, a.fee, a.prepayment) for a in transaction.allocations
     ]
     if kind == "fee":
-        parts = [("fees", transaction.amount, None, transaction.number, False)]
+        # a fee the loan charged itself (number 0) has no transaction to refer to
+        parts = [("fees", transaction.amount, None, transaction.number or None, False)]
     elif kind == "write_off":
         parts = [("balance", transaction.amount, None, None, False)]
     elif kind == "repayment" and transaction.excess.amount:

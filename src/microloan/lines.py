@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
 
@@ -62,6 +62,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
+from microloan.fees import Fee, check_fees
 from microloan.ledger_rows import LedgerRow, check_journal, line_credit_row, with_journal
 from microloan.loans import (
     DeferredInterest,
@@ -766,6 +767,7 @@ class CreditLine:
         principal_grace: int | None = None,
         interest_free_periods: int | None = None,
         balloon: Money | None = None,
+        fees: Sequence[Fee] | None = None,
     ) -> CreditLine:
         """Draw `amount` on `on`: the new line, with a new drawdown loan as its last.
 
@@ -800,6 +802,9 @@ class CreditLine:
                 schedule method; default the product's where the method takes it, else 0.
             balloon: principal the last installment repays on top of its level part,
                 for a schedule method (see [`equal_installment`][microloan.equal_installment]).
+            fees: the drawdown's [`Fee`][microloan.Fee]s (given to its schedule
+                generator or to [`Loan.open_ended`][microloan.Loan.open_ended]);
+                default the product's `fees`, or none without a product.
 
         Returns:
             The line with the drawdown appended (and `as_of` moved to `on`).
@@ -841,6 +846,9 @@ class CreditLine:
         if conventions is not None and not isinstance(conventions, Conventions):
             raise wrong_type("conventions", conventions, "Conventions or None")
         moves = _moves(self.product, conventions, calendar, business_day)
+        charges = check_fees(
+            (self.product.fees if self.product is not None else ()) if fees is None else fees
+        )
         origination = {
             "principal_grace": principal_grace,
             "interest_free_periods": interest_free_periods,
@@ -851,7 +859,13 @@ class CreditLine:
                 if value is not None and value != 0:
                     raise invalid(name, value, "does not apply to an open-ended drawdown")
             loan = self._open_ended(
-                money, day, term=term, maturity=maturity, bundle=conventions, moves=moves
+                money,
+                day,
+                term=term,
+                maturity=maturity,
+                bundle=conventions,
+                moves=moves,
+                fees=charges,
             )
         else:
             loan = self._term_loan(
@@ -863,6 +877,7 @@ class CreditLine:
                 bundle=conventions,
                 moves=moves,
                 origination=origination,
+                fees=charges,
             )
         room = self._room(self._live_positions(day))
         if money > room:
@@ -1456,6 +1471,7 @@ class CreditLine:
         maturity: date | None,
         bundle: Conventions | None,
         moves: dict[str, Any],
+        fees: tuple[Fee, ...] = (),
     ) -> Loan:
         if term is not None:
             raise invalid("term", term, "does not apply to an open-ended drawdown; pass maturity=")
@@ -1476,7 +1492,9 @@ class CreditLine:
         if moves:  # the maturity moves under the drawdown's own rule and calendar
             base = options.get("conventions") or Conventions()
             options["conventions"] = attrs.evolve(base, **moves)
-        loan = Loan.open_ended(principal=money, rate=self.rate, start=day, maturity=due, **options)
+        loan = Loan.open_ended(
+            principal=money, rate=self.rate, start=day, maturity=due, **options, fees=fees
+        )
         # the line's servicing terms, with the open-ended loan's own excess handling
         terms = self._terms()
         if terms.excess != loan.terms.excess:
@@ -1496,6 +1514,7 @@ class CreditLine:
         bundle: Conventions | None,
         moves: dict[str, Any],
         origination: dict[str, Any],
+        fees: tuple[Fee, ...] = (),
     ) -> Loan:
         if maturity is not None:
             raise invalid(
@@ -1518,7 +1537,7 @@ class CreditLine:
             if value is not None:
                 options[name] = value
         schedule = METHODS[method].generate(  # type: ignore[index]  # draw() passes a schedule method
-            money, rate=self.rate, term=periods, start=day, **options
+            money, rate=self.rate, term=periods, start=day, fees=fees, **options
         )
         return Loan(schedule=schedule, terms=self._terms())
 

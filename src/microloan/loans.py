@@ -29,7 +29,7 @@ The conventions (see the explanation page "Servicing a loan" for the full text):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal, final
@@ -49,6 +49,7 @@ from microloan.errors import (
     within,
     wrong_type,
 )
+from microloan.fees import SERVICING_KINDS, Fee, check_fees
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import METHODS, Schedule, bullet
@@ -91,7 +92,10 @@ loan to pay what falls due (it has number 0 and is undone by reversing the payme
 the credit); `"refund"` pays credit held back to the borrower
 ([`Loan.refund`][microloan.Loan.refund]); `"recovery"` is money received on a written-off
 loan ([`Loan.recover`][microloan.Loan.recover]). The last five change the plan, not the
-balance: `Loan.defer`, `Loan.extend`, `Loan.reage`, `Loan.reamortize` and `Loan.reprice`."""
+balance: `Loan.defer`, `Loan.extend`, `Loan.reage`, `Loan.reamortize` and `Loan.reprice`.
+A `"fee"` of number 0 is one the loan charged itself by its [`Fee`][microloan.Fee]s: an
+installment's fee on its due date, a late fee, a prepayment fee (waive it, or reverse what
+caused it)."""
 
 DeferredInterest = Literal["accrue", "waive"]
 """What [`Loan.defer`][microloan.Loan.defer] does with the interest of the periods it adds:
@@ -113,7 +117,8 @@ class Allocation:
     Attributes:
         component: `"penalty"`, `"fees"`, `"interest"` or `"principal"`.
         amount: the amount, in whole minor units.
-        installment: the installment number it went to (None for a fee).
+        installment: the installment number it went to (None for a fee, except an
+            installment's own fee or its late fee, charged by the loan itself).
         fee: the transaction number of the fee it went to (None otherwise).
         prepayment: whether it was paid before its due date (a prepayment or payoff).
 
@@ -395,8 +400,13 @@ class Loan:
         allocation: AllocationOrder = "oldest_first",
         excess: ExcessHandling = "reduce_installment",
         early_interest: EarlyRepaymentInterest = "days_used",
+        fees: Sequence[Fee] = (),
     ) -> Loan:
         """A loan disbursed on `schedule.start` and repaid by `schedule`.
+
+        The loan charges the schedule's per-installment fees on each due date, and its
+        late and prepayment fees (those of the schedule and `fees`) as they arise; all
+        are paid in the allocation order like any fee.
 
         Args:
             schedule: the repayment plan.
@@ -407,12 +417,16 @@ class Loan:
             excess: the [`ExcessHandling`][microloan.ExcessHandling] of overpayments.
             early_interest: the
                 [`EarlyRepaymentInterest`][microloan.EarlyRepaymentInterest] convention.
+            fees: late and prepayment [`Fee`][microloan.Fee]s, the servicing rules
+                (added to the schedule's `fees`); upfront and per-installment fees are
+                part of the schedule, given to its generator.
 
         Returns:
             A loan with no transactions yet.
 
         Raises:
-            InvalidValueError: an option out of its choices.
+            InvalidValueError: an option out of its choices, or an upfront or
+                per-installment fee in `fees`.
             InvalidTypeError: `schedule` is not a Schedule.
 
         Examples:
@@ -434,6 +448,9 @@ class Loan:
             excess=excess,
             early_interest=early_interest,
         )
+        extra = check_fees(fees, kinds=SERVICING_KINDS)
+        if extra and isinstance(schedule, Schedule):  # the schedule is the contract: it keeps them
+            schedule = attrs.evolve(schedule, fees=(*schedule.fees, *extra))
         return cls(schedule=schedule, terms=terms)
 
     @classmethod
@@ -452,6 +469,7 @@ class Loan:
         grace_days: int = 0,
         allocation: AllocationOrder = "oldest_first",
         early_interest: EarlyRepaymentInterest = "days_used",
+        fees: Sequence[Fee] = (),
     ) -> Loan:
         """A daily-interest drawdown due at `maturity`, repayable in any amount on any day (随借随还).
 
@@ -476,6 +494,8 @@ class Loan:
             grace_days: days after maturity within which a payment bears no penalty.
             allocation: the [`AllocationOrder`][microloan.AllocationOrder].
             early_interest: `"days_used"` (default) or `"period_end"` (all interest to maturity).
+            fees: the drawdown's [`Fee`][microloan.Fee]s: upfront (financed or deducted),
+                per installment (charged once, at maturity), late, prepayment.
 
         Returns:
             A loan with no transactions yet.
@@ -511,6 +531,7 @@ class Loan:
             days_in_year=days_in_year,
             rounding=rounding,
             conventions=conventions,
+            fees=fees,
         )
         terms = ServicingTerms(
             penalty_rate=penalty_rate,
@@ -1273,6 +1294,11 @@ class Loan:
             raise TransactionNotFoundError(
                 f"transaction: {transaction.kind} of {transaction.amount} on "
                 f"{transaction.on.isoformat()} is automatic; reverse the payment that made the credit"
+            )
+        if transaction.kind == "fee" and transaction.number == 0:
+            raise TransactionNotFoundError(
+                f"transaction: fee of {transaction.amount} on {transaction.on.isoformat()} is "
+                "charged by the loan's fees; waive it, or reverse what caused it"
             )
         found = next(
             (

@@ -43,6 +43,7 @@ from microloan.errors import (
     invalid,
     wrong_type,
 )
+from microloan.fees import Fee, check_fees
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import (
@@ -130,6 +131,12 @@ def _check_calendar(_instance: object, _attribute: object, value: Any) -> None: 
         raise wrong_type("calendar", value, "a Calendar or None")
 
 
+def _check_fees(_instance: object, _attribute: object, value: Any) -> None:  # noqa: ANN401 - an attrs validator
+    if not isinstance(value, tuple):
+        raise wrong_type("fees", value, "a tuple of Fee")
+    check_fees(value)
+
+
 def _bundled(name: str) -> Any:  # noqa: ANN401 - an attrs default factory
     """The default of a schedule convention: the product's bundle's, else the library's."""
 
@@ -199,6 +206,8 @@ class LoanProduct:
             only first (grace on principal), where the method takes it; 0 for none.
         interest_free_periods: the first periods of its schedule drawdowns that
             charge no interest (免息期), where the method takes it; 0 for none.
+        fees: the [`Fee`][microloan.Fee]s of its loans and drawdowns (given to
+            [`CreditLine.draw`][microloan.CreditLine.draw] by default).
 
     Raises:
         InvalidValueError: a bound out of order, an unknown option, amounts in
@@ -261,6 +270,7 @@ class LoanProduct:
     interest_free_periods: int = attrs.field(
         default=0, validator=_check_count("interest_free_periods", 0)
     )
+    fees: tuple[Fee, ...] = attrs.field(default=(), validator=_check_fees)
 
     def __attrs_post_init__(self) -> None:
         currency = self.min_amount.currency

@@ -15,7 +15,7 @@ rounding and the residual) are set out in the explanation page
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -32,6 +32,7 @@ from microloan.cost import AprMethod, apr
 from microloan.daycount import DayCount, add_months, year_fraction
 from microloan.daycount import day_count as _count_days
 from microloan.errors import MicroloanError, invalid, wrong_type
+from microloan.fees import Fee, check_fees, financed_principal
 from microloan.interest import daily_interest
 from microloan.money import _EXPONENTS, Money, _make
 from microloan.rates import DaysInYear, Rate
@@ -103,6 +104,12 @@ def _part(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise invalid(attribute.name, value, "must be at least zero, in whole minor units")
 
 
+def _no_fee(installment: Installment) -> Money:
+    """The default `fee` of an installment: zero in its principal's currency."""
+    principal = installment.principal
+    return Money.zero(principal.currency if isinstance(principal, Money) else "CNY")
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Installment:
@@ -115,10 +122,12 @@ class Installment:
         due_date: the date it falls due.
         principal: the principal part, in whole minor units.
         interest: the interest part (for `flat`, the fixed charge), in whole minor units.
-        total: principal + interest.
+        total: principal + interest + fee: what falls due on `due_date`.
         balance: the principal still outstanding after this installment is paid.
         nominal_due: the due date before a business-day rule moved it off a
             non-business day, or `None` (default) when it did not move.
+        fee: the per-installment fees charged with it (服务费/手续费; zero by default,
+            and left out of documents when zero).
 
     Examples:
         >>> from datetime import date
@@ -139,6 +148,11 @@ class Installment:
     total: Money = attrs.field(validator=_part)
     balance: Money = attrs.field(validator=_part)
     nominal_due: date | None = attrs.field(default=None, validator=_optional_date)
+    fee: Money = attrs.field(
+        default=attrs.Factory(_no_fee, takes_self=True),
+        validator=_part,
+        metadata={WRITTEN: "unless_zero"},
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_installment(self)
@@ -196,6 +210,9 @@ class Schedule(_CompactRows):
         interest_free_periods: how many first periods charge no interest (免息期); 0 for none.
         balloon: the principal the last installment repays on top of its level part,
             or `None`.
+        fees: the [`Fee`][microloan.Fee]s of the loan: upfront fees (a financed one is
+            in `principal`), per-installment fees (in each installment's `fee`), and the
+            late and prepayment fees a [`Loan`][microloan.Loan] made from it charges.
 
     Examples:
         >>> from datetime import date
@@ -231,6 +248,7 @@ class Schedule(_CompactRows):
     principal_grace: int = 0
     interest_free_periods: int = 0
     balloon: Money | None = None
+    fees: tuple[Fee, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         _check_schedule(self)
@@ -274,14 +292,64 @@ class Schedule(_CompactRows):
 
     @property
     def total(self) -> Money:
-        """Everything the borrower pays: principal plus interest."""
+        """Everything the borrower pays by installments: principal, interest and fees."""
         return self._sum(3)
+
+    @property
+    def total_fees(self) -> Money:
+        """The per-installment fees of all installments together (upfront fees: `upfront_fees`).
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, equal_installment
+            >>> plan = equal_installment(Money("10000"), rate=Rate.annual("6%"), term=12,
+            ...                          start=date(2026, 1, 15),
+            ...                          fees=[Fee.per_installment(rate="0.5%")])
+            >>> plan.installments[0].fee, plan.total_fees
+            (Money('50.00', 'CNY'), Money('600.00', 'CNY'))
+        """
+        return self._sum(4)
+
+    @property
+    def upfront_fees(self) -> Money:
+        """The upfront fees, financed or deducted: the principal less what was paid out.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, bullet
+            >>> plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1,
+            ...               start=date(2026, 1, 15), fees=[Fee.upfront(Money("20"))])
+            >>> plan.upfront_fees, plan.disbursed
+            (Money('20.00', 'CNY'), Money('980.00', 'CNY'))
+        """
+        total = Money.zero(self.principal.currency)
+        for fee in self.fees:
+            if fee.kind == "upfront":
+                total += fee.amount
+        return total
+
+    @property
+    def disbursed(self) -> Money:
+        """The amount paid out to the borrower: the principal less every upfront fee.
+
+        A deducted fee lowers what is paid out; a financed one is in the principal, so
+        what is paid out is the amount asked for.
+
+        Examples:
+            >>> from datetime import date
+            >>> from microloan import Fee, Money, Rate, bullet
+            >>> plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1,
+            ...               start=date(2026, 1, 15), fees=[Fee.upfront(Money("20"), financed=True)])
+            >>> plan.principal, plan.disbursed
+            (Money('1020.00', 'CNY'), Money('1000.00', 'CNY'))
+        """
+        return self.principal - self.upfront_fees
 
     def _sum(self, column: int) -> Money:
         currency = self.principal.currency
         total = Money.zero(currency).amount
         for item in self.installments:
-            part = (item.principal, item.interest, item.total)[column - 1]
+            part = (item.principal, item.interest, item.total, item.fee)[column - 1]
             total = CONTEXT.add(total, part.amount)
         return _make(total, currency)
 
@@ -306,14 +374,18 @@ class Schedule(_CompactRows):
 
     # -- cost of credit -----------------------------------------------------
     def cash_flows(self, fee: Money | None = None) -> tuple[Decimal, ...]:
-        """The borrower's cash flows, one per period: −(principal − fee) first, then installments.
+        """The borrower's cash flows, one per period: −(principal − fees) first, then installments.
 
-        Periods without an installment (a `bullet` before maturity) hold zero, so the
-        flows are equally spaced and fit [`irr`][microloan.irr] directly.
+        The first flow is what the borrower receives: the principal less the upfront
+        fees of `fees` (deducted or financed) and less `fee`; each installment's total
+        includes its per-installment fees, so the flows are the actual cash flows with
+        every fee (PBoC 2021 No. 3). Periods without an installment (a `bullet` before
+        maturity) hold zero, so the flows are equally spaced and fit
+        [`irr`][microloan.irr] directly.
 
         Args:
-            fee: an upfront fee withheld at disbursement (the borrower receives
-                principal − fee), in the schedule's currency.
+            fee: another upfront fee withheld at disbursement (the borrower receives
+                principal − fees − fee), in the schedule's currency.
 
         Examples:
             >>> from datetime import date
@@ -349,6 +421,8 @@ class Schedule(_CompactRows):
 
     def _net(self, fee: Money | None) -> Decimal:
         amount = self.principal.amount
+        if self.fees:  # the upfront fees of the schedule are never paid out
+            amount = CONTEXT.subtract(amount, self.upfront_fees.amount)
         if fee is None:
             return amount
         if not isinstance(fee, Money):
@@ -364,7 +438,10 @@ class Schedule(_CompactRows):
     def apr(self, fee: Money | None = None, *, method: AprMethod = "compound") -> Decimal:
         """The annualised cost of credit (PBoC 2021 No. 3): the IRR of the cash flows, annualised.
 
-        The periodic IRR of [`cash_flows(fee)`][microloan.Schedule.cash_flows] is annualised
+        The schedule's own fees are in the flows (upfront fees lower what is paid out,
+        per-installment fees are in each installment), as the rule requires; `fee` adds
+        another upfront fee. The periodic IRR of
+        [`cash_flows(fee)`][microloan.Schedule.cash_flows] is annualised
         with this schedule's [`periods_per_year`][microloan.Schedule.periods_per_year]:
         `"compound"` = (1 + IRR)^n − 1, `"simple"` = IRR × n (disclose it as simple).
         Periods are taken as equal, as the rule's IRR method does; for the exact days use
@@ -400,6 +477,8 @@ class Schedule(_CompactRows):
         units) and `currency` (`str`); a schedule whose `business_day` rule is not
         `"none"` adds `nominal_due` (`date`: the due date before it moved, the due
         date itself when it did not).
+        units) and `currency` (`str`); a schedule with per-installment fees adds `fee`
+        (`Decimal`) to every row.
 
         Examples:
             >>> from datetime import date
@@ -427,6 +506,9 @@ class Schedule(_CompactRows):
         if self.business_day != "none":
             for row, item in zip(rows, self.installments, strict=True):
                 row["nominal_due"] = item.nominal_due or item.due_date
+        if self.fees and self.total_fees:  # the fee column, only where there are fees
+            for row, item in zip(rows, self.installments, strict=True):
+                row["fee"] = item.fee.amount
         return rows
 
     def plot(self, *, ax: Axes | None = None, title: str | None = None) -> Figure:
@@ -503,6 +585,11 @@ class Schedule(_CompactRows):
             f"{self.total.amount:,f}",
             "",
         )
+        if self.fees and self.total_fees:  # a fee column before the total
+            header = (*header[:5], "Fee", *header[5:])
+            fees = [f"{item.fee.amount:,f}" for item in self.installments]
+            body = [(*row[:5], fee, *row[5:]) for row, fee in zip(body, fees, strict=True)]
+            footer = (*footer[:5], f"{self.total_fees.amount:,f}", *footer[5:])
         if any(item.nominal_due is not None for item in self.installments):
             # moved due dates: their nominal dates beside them, blank where none moved
             header = (*header[:2], "Nominal", *header[2:])
@@ -661,15 +748,17 @@ def _check_installment(item: Installment) -> None:
     if item.due_date <= item.period_start:
         raise invalid("due_date", item.due_date, f"must be after period_start {item.period_start}")
     currency = item.principal.currency
-    for name in ("interest", "total", "balance"):
+    for name in ("interest", "total", "balance", "fee"):
         part: Money = getattr(item, name)
         if part.currency != currency:
             raise invalid(name, part, f"is not in the principal's currency {currency}")
-    if item.total.amount != CONTEXT.add(item.principal.amount, item.interest.amount):
+    parts = CONTEXT.add(item.principal.amount, item.interest.amount)
+    if item.total.amount != CONTEXT.add(parts, item.fee.amount):
+        fee = f" + fee {item.fee}" if item.fee.amount else ""
         raise invalid(
             "total",
             item.total,
-            f"is not principal {item.principal} + interest {item.interest}",
+            f"is not principal {item.principal} + interest {item.interest}{fee}",
         )
 
 
@@ -704,6 +793,32 @@ def _check_schedule(schedule: Schedule) -> None:
     _check_installments(schedule, term, start, method, first_due)
     _check_moves(schedule)
     _check_originated(schedule, term, method)
+    if schedule.fees != ():
+        _check_schedule_fees(schedule)
+
+
+def _check_schedule_fees(schedule: Schedule) -> None:
+    """The fees of a schedule: Fee values whose per-installment charges are in the installments."""
+    if not isinstance(schedule.fees, tuple):
+        raise wrong_type("fees", schedule.fees, "a tuple of Fee")
+    fees = check_fees(schedule.fees)
+    principal = schedule.principal
+    per = Money.zero(principal.currency)
+    upfront = Money.zero(principal.currency)
+    for index, fee in enumerate(fees):
+        if fee.amount is not None and fee.amount.currency != principal.currency:
+            raise invalid(
+                f"fees[{index}].amount", fee.amount, f"is not in the currency {principal.currency}"
+            )
+        if fee.kind == "per_installment":
+            per += fee.per_installment_amount(principal, rounding=schedule.rounding)
+        elif fee.kind == "upfront":
+            upfront += fee.amount
+    if upfront >= principal:
+        raise invalid("fees", upfront, f"upfront are not less than the principal {principal}")
+    for index, item in enumerate(schedule.installments):
+        if item.fee != per:
+            raise invalid(f"installments[{index}].fee", item.fee, f"must be {per} (the fees)")
 
 
 def _check_installments(
@@ -1334,6 +1449,22 @@ _FIELDS: dict[type[Any], _Fields] = {}
 """`_fields_of` each class `_unchecked` has built, remembered."""
 
 
+def _charged(schedule: Schedule, fees: tuple[Fee, ...]) -> Schedule:
+    """`schedule` with `fees`: each installment's per-installment fees added to it (checked)."""
+    if not fees:
+        return schedule
+    per = Money.zero(schedule.principal.currency)
+    for fee in fees:
+        if fee.kind == "per_installment":
+            per += fee.per_installment_amount(schedule.principal, rounding=schedule.rounding)
+    installments = schedule.installments
+    if per:
+        installments = tuple(
+            attrs.evolve(item, fee=per, total=item.total + per) for item in installments
+        )
+    return attrs.evolve(schedule, installments=installments, fees=fees)
+
+
 def _generated(compact: _Compact, fields: dict[str, object]) -> Schedule:
     """A schedule from a generator, without re-checking what the generator guarantees.
 
@@ -1353,12 +1484,14 @@ def _installments(schedule: Schedule) -> tuple[Installment, ...]:
     currency, dues, rows, moved = _GET_COMPACT(schedule)
     previous = schedule.start
     made: dict[int, Money] = {}
+    no_fee = Money.zero(currency)  # one for all: a generator's rows carry no fees
     built = []
     for number, (due, row) in enumerate(zip(dues, rows, strict=True), 1):
         values: dict[str, object] = {
             "number": number,
             "period_start": previous,
             "due_date": due,
+            "fee": no_fee,
         }
         if moved is not None and moved[number - 1] is not None:
             values["nominal_due"] = moved[number - 1]
@@ -1514,6 +1647,7 @@ def equal_installment(
     principal_grace: int = 0,
     interest_free_periods: int = 0,
     balloon: Money | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Equal installments (等额本息, the annuity): the same total every period.
 
@@ -1599,6 +1733,12 @@ def equal_installment(
             level installment amortises the rest, the balloon's present value taken
             out (`pmt(i, n, -P, fv=balloon)`). More than zero, less than the
             principal, in its currency; refused with `residual="last_interest"`.
+        fees: the loan's [`Fee`][microloan.Fee]s. A financed upfront fee is added to
+            the principal before it is amortised; a deducted one lowers what is paid
+            out ([`disbursed`][microloan.Schedule.disbursed]); a per-installment fee
+            is added to each installment (`fee`, and `total`); late and prepayment
+            fees are kept for the [`Loan`][microloan.Loan] made from the schedule. All
+            but the late and prepayment fees enter the APR.
 
     Returns:
         The schedule.
@@ -1628,6 +1768,7 @@ def equal_installment(
         >>> plan.installments[-1].principal >= plan.balloon
         True
     """
+    principal, charges = financed_principal(principal, fees)
     bundle = _bundle(conventions)
     settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
     business = _business(bundle, calendar, business_day)
@@ -1670,7 +1811,9 @@ def equal_installment(
         )
     elif where == "last_interest":
         rows = _last_interest(rows, level)
-    return plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where)
+    return _charged(
+        plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where), charges
+    )
 
 
 def _short(rows: list[_Row], early: bool, balloon: Decimal | None) -> bool:
@@ -1871,6 +2014,7 @@ def equal_principal(
     principal_grace: int = 0,
     interest_free_periods: int = 0,
     balloon: Money | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Equal principal (等额本金): the same principal part every period, interest on the balance.
 
@@ -1888,6 +2032,7 @@ def equal_principal(
         >>> [str(i.total.amount) for i in plan.installments[:3]], plan.total_interest
         (['1120.00', '1110.00', '1100.00'], Money('780.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     business = _business(conventions, calendar, business_day)
     plan = _Plan(
@@ -1895,7 +2040,9 @@ def equal_principal(
     )
     _originate(plan, "equal_principal", principal_grace, interest_free_periods, balloon)
     level = plan.level_principal(plan.round_level(plan.level_share()))
-    return plan.schedule("equal_principal", _level_parts(plan, level, on_original=False))
+    return _charged(
+        plan.schedule("equal_principal", _level_parts(plan, level, on_original=False)), charges
+    )
 
 
 def _level_parts(plan: _Plan, level: Decimal, *, on_original: bool) -> list[_Row]:
@@ -1941,6 +2088,7 @@ def interest_only(
     principal_grace: int = 0,
     interest_free_periods: int = 0,
     balloon: Money | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Interest only (按月付息，到期还本 / 先息后本): interest each period, principal at the end.
 
@@ -1961,6 +2109,7 @@ def interest_only(
         >>> [(i.days, str(i.interest.amount)) for i in plan.installments]  # 50000 × 0.21 / 360 × days
         [(31, '904.17'), (28, '816.67')]
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     business = _business(conventions, calendar, business_day)
     plan = _Plan(
@@ -1978,7 +2127,7 @@ def interest_only(
             rows.append((amount, interest, ctx.add(amount, interest), zero))
         else:
             rows.append((zero, interest, interest, amount))
-    return plan.schedule("interest_only", rows)
+    return _charged(plan.schedule("interest_only", rows), charges)
 
 
 def bullet(
@@ -2000,6 +2149,7 @@ def bullet(
     principal_grace: int = 0,
     interest_free_periods: int = 0,
     balloon: Money | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Bullet (到期一次还本付息): one installment at maturity with the principal and all interest.
 
@@ -2016,6 +2166,7 @@ def bullet(
         >>> order.maturity, order.installments[0].interest, order.total
         (datetime.date(2026, 3, 31), Money('3000.00', 'CNY'), Money('203000.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     business = _business(conventions, calendar, business_day)
     plan = _Plan(
@@ -2028,7 +2179,7 @@ def bullet(
     interest = plan.round(CONTEXT.multiply(plan.principal, factor))
     zero = ZERO.quantize(plan.exp, context=CONTEXT)
     total = CONTEXT.add(plan.principal, interest)
-    return plan.schedule("bullet", [(plan.principal, interest, total, zero)])
+    return _charged(plan.schedule("bullet", [(plan.principal, interest, total, zero)]), charges)
 
 
 def flat(
@@ -2050,6 +2201,7 @@ def flat(
     principal_grace: int = 0,
     interest_free_periods: int = 0,
     balloon: Money | None = None,
+    fees: Sequence[Fee] = (),
 ) -> Schedule:
     """Flat rate (等本等息): equal principal plus a fixed charge on the *original* principal.
 
@@ -2069,6 +2221,7 @@ def flat(
         >>> offer.installments[0].principal, offer.installments[0].interest, offer.total_interest
         (Money('1000.00', 'CNY'), Money('60.00', 'CNY'), Money('720.00', 'CNY'))
     """
+    principal, charges = financed_principal(principal, fees)
     settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
     business = _business(conventions, calendar, business_day)
     plan = _Plan(
@@ -2084,7 +2237,7 @@ def flat(
         charge = ctx.multiply(amount, plan.nominal).quantize(exp, decimal_rounding, ctx)
         level = ctx.subtract(plan.round_level(ctx.add(share, charge)), charge)
     level = plan.level_principal(level)
-    return plan.schedule("flat", _level_parts(plan, level, on_original=True))
+    return _charged(plan.schedule("flat", _level_parts(plan, level, on_original=True)), charges)
 
 
 @final
@@ -2115,7 +2268,9 @@ def _first_level(schedule: Schedule) -> Installment:
 
 
 def _first_total(schedule: Schedule) -> Decimal:
-    return _first_level(schedule).total.amount
+    """The level installment, without its fees (a re-amortised plan carries none)."""
+    first = _first_level(schedule)
+    return CONTEXT.subtract(first.total.amount, first.fee.amount)
 
 
 def _first_principal(schedule: Schedule) -> Decimal:
