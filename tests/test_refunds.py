@@ -531,3 +531,17 @@ def test_a_line_refund_is_booked_and_shown_in_its_rows() -> None:
     assert tb.balanced
     assert tb.balance("borrower_credits") == Money("0")
     assert from_json(to_json(line), CreditLine) == line
+
+
+def test_a_document_reverses_a_recovery_before_a_later_payment_that_needs_it_gone() -> None:
+    """A payment that needs a reversed recovery gone still loads: reversals go newest first."""
+    plan = bullet(Money("100"), rate=Rate.daily("0.05%"), term=1, start=date(2024, 1, 1))
+    loan = Loan.from_schedule(plan).write_off(on=date(2024, 1, 1))
+    loan = loan.repay(Money("1"), on=date(2024, 1, 1))
+    loan = loan.recover(Money("0.01"), on=date(2024, 1, 2))
+    for number in (3, 2, 1):  # the recovery, the payment, the write-off
+        loan = loan.reverse(next(t for t in loan.transactions if t.number == number))
+    loan = loan.repay(Money("101"), on=date(2024, 1, 1))
+    back = from_json(to_json(loan), Loan)
+    assert back == loan
+    assert back.reversed_transactions == loan.reversed_transactions

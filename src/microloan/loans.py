@@ -1493,18 +1493,35 @@ def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> Loan:
         try:
             loan = _post_again(loan, posting)
         except MicroloanError as refused:
-            while pending:  # it may rest on an earlier reversal
-                loan = _reverse_again(loan, postings, pending.pop(0))
-                try:
-                    loan = _post_again(loan, posting)
-                    break
-                except MicroloanError:
-                    continue
-            else:
-                raise within(refused, at) from None
+            loan = _post_after_reversals(loan, postings, index, pending, refused)
         if posting.undone is not None:
             pending.append(index)
     return _reverse_pending(loan, postings, pending)
+
+
+def _post_after_reversals(
+    loan: Loan,
+    postings: tuple[_Posting, ...],
+    index: int,
+    pending: list[int],
+    refused: MicroloanError,
+) -> Loan:
+    """Post `postings[index]`, refused as things stand, after the reversals it may rest on.
+
+    The reversals pending are tried newest first (a later posting rests on an earlier
+    one, so it was reversed first); one that cannot be reversed yet stays pending.
+    """
+    for pending_index in reversed(tuple(pending)):
+        try:
+            loan = _reverse_again(loan, postings, pending_index)
+        except MicroloanError:
+            continue
+        pending.remove(pending_index)
+        try:
+            return _post_again(loan, postings[index])
+        except MicroloanError:
+            continue
+    raise within(refused, f"postings[{index}]") from None
 
 
 def _reverse_pending(loan: Loan, postings: tuple[_Posting, ...], pending: list[int]) -> Loan:
