@@ -60,7 +60,9 @@ def test_a_line_s_books_reconcile_with_its_position(line: CreditLine) -> None:
         assert tb.balance(CHART.loans_receivable) == sum(
             (d.principal_outstanding for d in live), Money("0")
         )
-        own = sum((a for d, a in line.credit_held if d <= on), Money("0"))
+        own = sum((a for d, a in line.credit_held if d <= on), Money("0")) - sum(
+            (a for d, a in line.refunds if d <= on), Money("0")
+        )  # the line's own credit, less what of it was paid back to the borrower
         drawdowns = sum((d.credit for d in p.drawdowns), Money("0"))
         assert tb.balance(CHART.borrower_credits) == drawdowns + own == p.credit
 
@@ -68,8 +70,9 @@ def test_a_line_s_books_reconcile_with_its_position(line: CreditLine) -> None:
 @settings(max_examples=25)
 @given(credit_lines())
 def test_a_line_s_own_credit_adds_up_to_its_dated_parts(line: CreditLine) -> None:
-    """`credit_held` is in date order and adds up to `credit`, however the line got there."""
-    assert sum((a for _, a in line.credit_held), Money("0")) == line.credit
+    """`credit_held` is in date order and adds up to `credit` and `refunds`, however made."""
+    refunded = sum((a for _, a in line.refunds), Money("0"))
+    assert sum((a for _, a in line.credit_held), Money("0")) == line.credit + refunded
     assert [d for d, _ in line.credit_held] == sorted(d for d, _ in line.credit_held)
     assert from_dict(to_dict(line), CreditLine) == line
 

@@ -560,3 +560,24 @@ def test_the_books_of_a_fee_bearing_loan_balance_and_hold_its_fees(
             + tb.balance(chart.off_balance_interest)
         )
         assert books == owed
+
+
+@pytest.mark.parametrize("financed", [False, True])
+def test_an_upfront_fee_is_income_at_disbursement_and_only_the_rest_is_paid_out(
+    financed: bool,
+) -> None:
+    """The books pay out `disbursed` in cash and take the upfront fee to fee income."""
+    # Apache Fineract books a disbursement charge as income when the loan is disbursed
+    # (AccrualBasedAccountingProcessorForLoan.createJournalEntriesForDisbursements: debit
+    # the loan portfolio, credit the fund source with what is paid out and income from fees
+    # with the charge). 1,000 asked for with a 20 fee: 980 paid out when the fee is kept
+    # back, 1,000 paid out on a principal of 1,020 when it is financed.
+    fee = Fee.upfront(Money("20"), financed=financed)
+    plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1, start=date(2026, 1, 15), fees=[fee])
+    entries = Loan.from_schedule(plan).journal(until=date(2026, 1, 15))
+    tb = microloan.trial_balance(entries, on=date(2026, 1, 15))
+    chart = microloan.ChartOfAccounts()
+    assert tb.balanced
+    assert tb.balance(chart.cash) == -Money("1000" if financed else "980")
+    assert tb.balance(chart.fee_income) == Money("20")  # income: its credit balance
+    assert tb.balance(chart.loans_receivable) == Money("1020" if financed else "1000")

@@ -630,7 +630,7 @@ def test_sqlite_sums_equal_the_library_s_figures_to_the_cent(
         by_month = dict(
             db.execute(
                 "SELECT substr(value_date, 1, 7), SUM(minor_units) FROM ledger"
-                " WHERE component = 'interest' AND kind IN ('repayment', 'credit')"
+                " WHERE component = 'interest' AND kind IN ('repayment', 'credit', 'recovery')"
                 " GROUP BY 1 HAVING SUM(minor_units) != 0"
             ).fetchall()
         )

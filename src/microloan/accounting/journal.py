@@ -342,7 +342,10 @@ def loan_entries(
     check_reach(loan, until, "until", until)
     books.day = loan.start
     books.principal = loan.principal.minor_units
-    books.post("loans_receivable", "cash", books.principal, "disbursement")
+    upfront = loan.schedule.upfront_fees.minor_units  # kept back from what is paid out
+    books.post("loans_receivable", "cash", books.principal - upfront, "disbursement")
+    if upfront:
+        books.post("loans_receivable", "fee_income", upfront, "disbursement")
     pending = sorted(loan.reversed_transactions, key=lambda t: t.on)
     before = (0, 0, 0)
     for day in days(loan, until):
