@@ -573,7 +573,9 @@ def test_an_upfront_fee_is_income_at_disbursement_and_only_the_rest_is_paid_out(
     # with the charge). 1,000 asked for with a 20 fee: 980 paid out when the fee is kept
     # back, 1,000 paid out on a principal of 1,020 when it is financed.
     fee = Fee.upfront(Money("20"), financed=financed)
-    plan = bullet(Money("1000"), rate=Rate.annual("12%"), term=1, start=date(2026, 1, 15), fees=[fee])
+    plan = bullet(
+        Money("1000"), rate=Rate.annual("12%"), term=1, start=date(2026, 1, 15), fees=[fee]
+    )
     entries = Loan.from_schedule(plan).journal(until=date(2026, 1, 15))
     tb = microloan.trial_balance(entries, on=date(2026, 1, 15))
     chart = microloan.ChartOfAccounts()
