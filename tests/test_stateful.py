@@ -181,8 +181,8 @@ class LoanLife(RuleBasedStateMachine):
 
 
 class LineLife(RuleBasedStateMachine):
-    """Draw, repay, settle, refund, freeze and change the limit in any order; nothing is
-    created or lost."""
+    """Draw, repay, settle, refund, reverse, freeze and change the limit in any order;
+    nothing is created or lost."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -264,6 +264,33 @@ class LineLife(RuleBasedStateMachine):
             assert after.credit == where.credit - amount
             assert after.refunded == where.refunded + amount
             self.line = refunded
+
+    @precondition(lambda self: self.line is not None and bool(self.line.drawdowns))
+    @rule(data=st.data())
+    def reverse(self, data: st.DataObject) -> None:
+        """Any transaction of any drawdown reversed (or refused: a later posting rests on it)."""
+        assert self.line is not None
+        which = data.draw(st.integers(0, len(self.line.drawdowns) - 1))
+        posted = self.line.drawdown(which).transactions
+        if not posted:
+            return
+        chosen = data.draw(st.sampled_from(posted))
+        undone = self._apply(self.line.reverse, chosen, drawdown=which)
+        event(f"line reversal {'refused' if undone is None else 'posted'}")
+        if undone is not None:
+            if chosen.kind in ("repayment", "recovery"):
+                self.paid_in -= chosen.amount
+            self.line = undone
+
+    @precondition(lambda self: self.line is not None and bool(self.line.refunds))
+    @rule(data=st.data())
+    def reverse_refund(self, data: st.DataObject) -> None:
+        """A refund of the line's own credit undone: the credit is held again."""
+        assert self.line is not None
+        day, amount = data.draw(st.sampled_from(self.line.refunds))
+        before = self.line.credit
+        self.line = self.line.reverse_refund(amount, on=day)
+        assert self.line.credit == before + amount
 
     @rule(action=st.sampled_from(["freeze", "unfreeze", "close"]))
     def change_state(self, action: str) -> None:

@@ -59,6 +59,7 @@ from microloan.errors import (
     LineFrozenError,
     LineNotYetValidError,
     ProductViolationError,
+    TransactionNotFoundError,
     invalid,
     wrong_type,
 )
@@ -68,6 +69,7 @@ from microloan.loans import (
     DeferredInterest,
     Loan,
     LoanPosition,
+    Transaction,
     _closed_from,
     _refunded,
     _worst_reached,
@@ -1172,6 +1174,85 @@ class CreditLine:
         """
         index = self._index(drawdown)
         return self._changed(index, self.drawdowns[index].reprice(rate, on=on))
+
+    # -- undoing a posting ------------------------------------------------------
+    def reverse(self, transaction: Transaction, *, drawdown: int | Loan) -> CreditLine:
+        """Reverse one of a drawdown's transactions: [`Loan.reverse`][microloan.Loan.reverse] on it.
+
+        The drawdown is then as if the transaction had never been posted (a repayment,
+        a fee, a waiver, a write-off, a refund or recovery, a deferral, extension,
+        re-ageing, re-amortisation or repricing); the other drawdowns are untouched. A
+        line repayment or refund spread over several drawdowns posted a transaction on
+        each: reverse each where it should be undone. A refund of the line's own credit
+        is undone by [`reverse_refund`][microloan.CreditLine.reverse_refund]. A
+        reversed repayment is money the line never had: if the limit was drawn again
+        meanwhile, the line is over its limit and nothing is available until it is repaid.
+
+        Args:
+            transaction: one of the drawdown's `transactions`.
+            drawdown: which drawdown (an index in `drawdowns`, or one of its loans).
+
+        Returns:
+            The line with the transaction reversed on that drawdown.
+
+        Raises:
+            DrawdownNotFoundError: `drawdown` is not on this line.
+            TransactionNotFoundError: what `Loan.reverse` refuses (not that drawdown's
+                transaction, an automatic one, or one a later posting rests on).
+            InvalidTypeError: `transaction` is not a Transaction.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.annual("18%"),
+            ...                             opened=date(2020, 1, 1), expires=date(2021, 12, 31))
+            >>> line = line.draw(Money("12000"), on=date(2020, 1, 15), method="equal_installment", term=12)
+            >>> held = line.defer(drawdown=0, on=date(2020, 2, 1), installments=2)
+            >>> undone = held.reverse(held.drawdown(0).transactions[-1], drawdown=0)
+            >>> undone.position(on=date(2020, 6, 1)) == line.position(on=date(2020, 6, 1))
+            True
+        """
+        index = self._index(drawdown)
+        return self._changed(index, self.drawdowns[index].reverse(transaction))
+
+    def reverse_refund(self, amount: Money, *, on: date) -> CreditLine:
+        """Undo a refund of the line's own credit: the pair `(on, amount)` of `refunds`.
+
+        The credit it paid back is held on the line again from `on`. The part of a
+        refund that came from a drawdown's credit is that drawdown's transaction:
+        undo it with [`reverse`][microloan.CreditLine.reverse].
+
+        Args:
+            amount: the amount refunded from the line's own credit on `on`, as `refunds` shows it.
+            on: the refund's date.
+
+        Returns:
+            The line without that refund.
+
+        Raises:
+            TransactionNotFoundError: the line has no such refund.
+            InvalidTypeError: `amount` is not Money, or `on` not a date.
+            CurrencyMismatchError: `amount` is in another currency.
+
+        Examples:
+            >>> line = CreditLine.revolving(limit=Money("50000"), rate=Rate.daily("0.05%"),
+            ...                             opened=date(2026, 1, 1), expires=date(2026, 12, 31))
+            >>> line = line.draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 3, 1))
+            >>> line = line.repay(Money("1100"), on=date(2026, 1, 21))  # 1,010 owed: 90 held
+            >>> back = line.refund(Money("90"), on=date(2026, 1, 25))
+            >>> back.refunds
+            ((datetime.date(2026, 1, 25), Money('90.00', 'CNY')),)
+            >>> back.reverse_refund(Money("90"), on=date(2026, 1, 25)) == line
+            True
+        """
+        money = self._check_amount(amount)
+        day = _check_date(on, "on")
+        for i in range(len(self.refunds) - 1, -1, -1):  # the latest such refund first
+            if self.refunds[i] == (day, money):
+                refunds = self.refunds[:i] + self.refunds[i + 1 :]
+                return self._derive(self._live(day), credit=self.credit + money, refunds=refunds)
+        raise TransactionNotFoundError(
+            f"amount: no refund of {money} on {day.isoformat()} from the line's own credit;"
+            f" refunds are {[(d.isoformat(), str(a)) for d, a in self.refunds]}"
+        )
 
     def _changed(self, index: int, loan: Loan) -> CreditLine:
         """This line with drawdown `index` replaced by `loan` (the same loan, re-planned)."""
