@@ -16,6 +16,7 @@ import microloan
 from microloan import (
     CreditLine,
     Fee,
+    InsufficientCreditError,
     InvalidTypeError,
     InvalidValueError,
     Loan,
@@ -583,3 +584,27 @@ def test_an_upfront_fee_is_income_at_disbursement_and_only_the_rest_is_paid_out(
     assert tb.balance(chart.cash) == -Money("1000" if financed else "980")
     assert tb.balance(chart.fee_income) == Money("20")  # income: its credit balance
     assert tb.balance(chart.loans_receivable) == Money("1020" if financed else "1000")
+
+
+def test_a_financed_fee_on_a_line_draw_uses_the_limit_like_the_principal_it_is() -> None:
+    """10,000 limit: 9,900 + a financed 200 fee is 10,100 of principal, more than the limit."""
+    line = CreditLine.revolving(
+        limit=Money("10000"),
+        rate=Rate.annual("18%"),
+        opened=date(2026, 1, 1),
+        expires=date(2026, 12, 31),
+    )
+    financed = [Fee.upfront(Money("200"), financed=True)]
+    with pytest.raises(InsufficientCreditError, match=r"\(10,100\.00 CNY with its financed fees\)"):
+        line.draw(
+            Money("9900"), on=date(2026, 1, 2), method="equal_installment", term=6, fees=financed
+        )
+    drawn = line.draw(
+        Money("9800"), on=date(2026, 1, 2), method="equal_installment", term=6, fees=financed
+    )
+    assert drawn.available(on=date(2026, 1, 2)) == Money("0")
+    deducted = [Fee.upfront(Money("200"))]  # kept back from the 10,000 paid out: all of the limit
+    kept = line.draw(
+        Money("10000"), on=date(2026, 1, 2), method="equal_installment", term=6, fees=deducted
+    )
+    assert kept.drawdown(0).schedule.disbursed == Money("9800")

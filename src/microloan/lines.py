@@ -819,7 +819,8 @@ class CreditLine:
             ProductViolationError: the amount, method, term or length breaks the
                 product's bounds (every violation is listed).
             LineAlreadyDrawnError: a fixed line has been drawn already.
-            InsufficientCreditError: `amount` is more than is available.
+            InsufficientCreditError: `amount` (with any financed upfront fee, which
+                is principal too) is more than is available.
             InvalidValueError: a bad amount, a date before `as_of`, a missing
                 term or maturity, or an argument that does not fit the method.
             CurrencyMismatchError: `amount` is in another currency.
@@ -882,10 +883,13 @@ class CreditLine:
                 fees=charges,
             )
         room = self._room(self._live_positions(day))
-        if money > room:
+        if loan.principal > room:  # a financed fee is principal too: it uses the limit
+            financed = (
+                "" if loan.principal == money else f" ({loan.principal} with its financed fees)"
+            )
             raise InsufficientCreditError(
-                f"amount: {money} is more than the {room} available on {day.isoformat()} "
-                f"(limit {self.limit})"
+                f"amount: {money}{financed} is more than the {room} available on "
+                f"{day.isoformat()} (limit {self.limit})"
             )
         return self._derive((len(self.drawdowns),), drawdowns=(*self.drawdowns, loan), as_of=day)
 
