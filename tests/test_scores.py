@@ -235,3 +235,40 @@ def test_psi_refuses_mismatched_or_empty_input() -> None:
         psi([1, 2], [1, 2], empty="drop")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="floor"):
         psi([1, 0], [1, 1], empty="floor", floor="2")
+
+
+_PLAIN_SCORES = st.one_of(
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, min_value=-1e6, max_value=1e6),
+    st.sampled_from([0.0, -0.0, 1, 1.0, 0.5, float("inf"), float("-inf")]),
+)
+
+
+@given(
+    rows=st.lists(st.tuples(_PLAIN_SCORES, st.sampled_from([0, 1, True, False])), min_size=2),
+    as_tuple=st.booleans(),
+)
+def test_ks_and_auc_of_raw_numbers_equal_those_of_the_count_walk(
+    rows: list[tuple[float, int]], as_tuple: bool
+) -> None:
+    """The sorted route for plain number columns gives the count table's figures exactly."""
+    scores = [s for s, _ in rows]
+    flags = [f for _, f in rows]
+    if len(set(map(bool, flags))) < 2:
+        return
+    table = CountTable.from_data(scores, flags)
+    given_scores = tuple(scores) if as_tuple else scores
+    assert ks(given_scores, flags) == ks(table)
+    assert auc(given_scores, flags) == auc(table)
+    assert auc(given_scores, flags, higher="good") == auc(table, higher="good")
+
+
+def test_the_sorted_route_refuses_what_the_count_walk_refuses() -> None:
+    with pytest.raises(InvalidValueError, match=r"scores.*missing"):
+        ks([0.1, float("nan"), 0.3], [0, 1, 1])
+    with pytest.raises(InvalidValueError, match=r"bads\[1\]"):
+        auc([0.1, 0.2, 0.3], [0, 2, 1])
+    with pytest.raises(InvalidValueError, match="all good"):
+        ks([0.1, 0.2], [0, 0])
+    with pytest.raises(InvalidValueError, match="different length from scores"):
+        ks([0.1, 0.2, 0.3], [0, 1])

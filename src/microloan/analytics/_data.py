@@ -87,6 +87,16 @@ def bad_flag_error(bads: Sequence[Any], field: str = "bads") -> InvalidValueErro
     return invalid(field, "<column>", "holds a value that is not a bad flag")  # pragma: no cover
 
 
+def check_flag_values(bads: Sequence[Any], field: str = "bads") -> None:
+    """Refuse a flag that is not 0, 1, False or True, checked over the distinct flags."""
+    try:
+        distinct_flags = set(bads)
+    except TypeError:
+        raise bad_flag_error(bads, field) from None
+    if not all(_valid_flag(flag) for flag in distinct_flags):
+        raise bad_flag_error(bads, field)
+
+
 def check_flag_types(bads: Sequence[Any], field: str = "bads") -> None:
     """Refuse floats, Decimals and strings among the flags, even where they equal 0 or 1.
 
@@ -124,12 +134,7 @@ def _unweighted(
 ) -> tuple[dict[Any, Count], dict[Any, Count]]:
     # Two C-speed passes: all values, then the values of bad rows. Flags are checked
     # through their distinct values (and their types, by the caller), not row by row.
-    try:
-        distinct_flags = set(bads)
-    except TypeError:
-        raise bad_flag_error(bads, fields[1]) from None
-    if not all(_valid_flag(flag) for flag in distinct_flags):
-        raise bad_flag_error(bads, fields[1])
+    check_flag_values(bads, fields[1])
     try:
         counted = Counter(values)
     except TypeError:

@@ -13,14 +13,23 @@ count of inquiries; ``higher="good"`` means a higher score is safer — a scorec
 
 A score column with only bads or only goods has no KS or AUC: it raises
 [`InvalidValueError`][microloan.InvalidValueError] rather than returning NaN.
+
+Raw columns of plain numbers (lists or tuples of `int`s and `float`s, no weights) take a
+shorter route to the same figures: the scores are sorted, and so are the bad rows'
+scores; each distinct bad score then finds by bisection how many rows score below it and
+at it. KS is reached at a distinct bad score or just below one (between two, the bad
+share is constant while the good share grows), and the AUC adds each bad row's goods
+below plus half its ties. One sort instead of a count per distinct value: on a million
+distinct scores it costs little more than sorting them.
 """
 
 from __future__ import annotations
 
 import operator
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, chain, compress, repeat
 from typing import Any, Literal, cast
 
 from microloan._decimal import CONTEXT, in_context
@@ -28,10 +37,13 @@ from microloan._validators import check_option, one_of
 from microloan.analytics._data import (
     Count,
     add,
+    check_flag_types,
+    check_flag_values,
     count_value,
     divide,
     is_missing,
     mul,
+    same_length,
     sub,
     sum_counts,
     tidy,
@@ -56,6 +68,68 @@ PsiEmptyRule = Literal["error", "skip", "0.9", "floor"]
 
 A bin empty on **both** sides adds nothing under every rule.
 """
+
+
+def _sorted_sums(scores: object, bads: object) -> tuple[int, int, int, int] | None:
+    """KS's largest gap, twice AUC's numerator, B and G from raw columns of numbers.
+
+    The integers `ks` and `auc` divide, equal to those of the count walk: the largest
+    |b(t) × G − g(t) × B| over thresholds t, and Σ over bad rows of (2 × goods below +
+    goods at its score). `None` when the columns are not lists or tuples of plain
+    `int`s and `float`s with both classes present (the general path answers, and
+    refuses what it refuses).
+    """
+    if type(scores) not in (list, tuple) or type(bads) not in (list, tuple):
+        return None
+    values = cast("Sequence[Any]", scores)
+    flags = cast("Sequence[Any]", bads)
+    same_length(values, flags, ("scores", "bads"))
+    check_flag_types(flags)
+    check_flag_values(flags)
+    kinds = set(map(type, values))
+    if not kinds <= {int, float}:
+        return None  # other types: the general path counts or refuses them
+    if float in kinds:
+        total = sum(values)  # NaN if a score is NaN (or inf − inf): the general path decides
+        if total != total:  # noqa: PLR0124 - the NaN test
+            return None
+    every = sorted(values)
+    of_bads = sorted(compress(values, flags))
+    total_bads = len(of_bads)
+    total_goods = len(every) - total_bads
+    if not total_bads or not total_goods:
+        return None
+    # Per distinct bad score v, in order, every count at C speed: bads up to v (and below
+    # it, the previous one's), rows below v and up to v, hence goods below and up to v.
+    distinct = list(dict.fromkeys(of_bads))
+    bads_upto = list(map(bisect_right, repeat(of_bads), distinct))
+    bads_below = [0, *bads_upto[:-1]]
+    rows_below = list(map(bisect_left, repeat(every), distinct))
+    # rows up to v: at least those below v and its bads, at most those below the next v
+    rows_upto = map(
+        bisect_right,
+        repeat(every),
+        distinct,
+        map(operator.add, rows_below, map(operator.sub, bads_upto, bads_below)),
+        [*rows_below[1:], len(every)],
+    )
+    goods_below = list(map(operator.sub, rows_below, bads_below))
+    goods_upto = list(map(operator.sub, rows_upto, bads_upto))
+    # KS: the gap at v (the largest on its stretch) and just below v (the smallest)
+    at = map(operator.sub, map(total_goods.__mul__, bads_upto), map(total_bads.__mul__, goods_upto))
+    below = map(
+        operator.sub, map(total_goods.__mul__, bads_below), map(total_bads.__mul__, goods_below)
+    )
+    best = max(map(abs, chain(at, below)))
+    # AUC: each bad row at v counts the goods below v and half those at v
+    twice = sum(
+        map(
+            operator.mul,
+            map(operator.sub, bads_upto, bads_below),
+            map(operator.add, goods_below, goods_upto),
+        )
+    )
+    return best, twice, total_bads, total_goods
 
 
 def _score_counts(
@@ -130,6 +204,9 @@ def ks(
         sums = score_sums(scores, value=value, bad=bad)  # the whole walk in the frame's engine
         if sums is not None:
             return divide(sums[0], sums[2] * sums[3])
+    walked = None if weights is not None else _sorted_sums(scores, bads)
+    if walked is not None:
+        return divide(walked[0], walked[2] * walked[3])
     scores = counted(scores, value=value, bad=bad, argument="scores")  # a frame: its engine counts
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     if type(total_bads) is int and type(total_goods) is int:
@@ -196,6 +273,10 @@ def auc(
             area: Count = sums[1]
             whole = 2 * sums[2] * sums[3]
             return divide(whole - area if higher == "good" else area, whole)
+    walked = None if weights is not None else _sorted_sums(scores, bads)
+    if walked is not None:
+        whole = 2 * walked[2] * walked[3]
+        return divide(whole - walked[1] if higher == "good" else walked[1], whole)
     scores = counted(scores, value=value, bad=bad, argument="scores")  # a frame: its engine counts
     bs, gs, total_bads, total_goods = _score_counts(scores, bads, weights)
     twice: Count = 0  # Σ b_v × (2 × goods below v + goods at v)
