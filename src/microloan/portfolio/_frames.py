@@ -1413,6 +1413,23 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
     Returns the disbursement month, the principal in minor units and the worst days
     past due (`max_days_past_due` where given, else `days_past_due`).
     """
+    fields = _record_fields(src)
+    return src.month_expr(fields.disbursed), fields.principal, fields.worst
+
+
+@attrs.frozen
+class _Fields:
+    """The checked expressions of a snapshot's record fields (minor units, days)."""
+
+    disbursed: Any
+    principal: Any
+    outstanding: Any
+    dpd: Any
+    worst: Any
+
+
+def _record_fields(src: Source) -> _Fields:
+    """Register what `LoanRecord` checks of a snapshot's columns; the fields' expressions."""
     from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
 
     nw = src.nw
@@ -1426,7 +1443,7 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
         )
     disbursed = src.date_expr("disbursed")
     principal = src.units_expr("principal")
-    src.units_expr("outstanding")
+    outstanding = src.units_expr("outstanding")
     if src.has("days_past_due"):
         dpd = src.days_expr("days_past_due")
         dpd_column = src.name("days_past_due")
@@ -1463,7 +1480,7 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
                 day, start = src.day_expr(day), src.day_expr(disbursed)
             refusal = _before_disbursement(src, field, column)
             src.check(field, ~day.is_null() & (day < start), refusal)
-    return src.month_expr(disbursed), principal, worst
+    return _Fields(disbursed, principal, outstanding, dpd, worst)
 
 
 def _before_disbursement(
@@ -1629,4 +1646,184 @@ def _day_count(src: Source, expr: Any) -> Any:
         + shifted // 400
         + (153 * march + 2) // 5
         + day
+    )
+
+
+# -- roll rates in the engine ----------------------------------------------------------
+
+#: Where a loan stands in the first snapshot (the largest wins per loan id):
+_NOT_BEFORE: Final = -3  # not in it: a new loan at the end
+_OFF_BOOK: Final = -2  # written off or closed in it: in no row of the matrix
+#: Where a loan stands in the second snapshot when it is not in it (`absent` says).
+ABSENT: Final = -1
+
+
+@attrs.frozen(kw_only=True)
+class RollCounts:
+    """Stage 1 of roll rates: the matrix's counts and sums, and the new loans'.
+
+    `cells` maps `(from index, to index)` to `(loans, start minor units, end minor
+    units)`; a loan missing at the end is under the column `ABSENT`.
+    """
+
+    currency: str | None
+    cells: dict[tuple[int, int], tuple[int, int, int]]
+    new_loans: int
+    new_units: int
+
+
+def roll_counts(  # noqa: PLR0913 - both snapshots, their dates and the scheme's starts
+    before: object,
+    after: object,
+    options: Options,
+    *,
+    start: date,
+    end: date,
+    starts: tuple[int, ...],
+    absent_error: bool,
+) -> RollCounts | None:
+    """Stage 1 of roll rates over two snapshot frames, joined by loan id in the engine.
+
+    Each snapshot's rows are checked as `LoanRecord`s are (and dated `start`, `end`);
+    each row becomes its loan id, its state (the bucket by `starts`, the buckets' first
+    days, or closed, or written off), its minor units and its checks' failures. The two
+    are stacked and grouped by loan id — one loan's rows meet, a loan twice in a snapshot
+    shows — and grouped again by (from, to): only that small table is collected.
+    `None` where the records path must read the frames (a loan id or `written_off`
+    column of a kind the engine path does not read, or ids of two kinds).
+    """
+    first = Source(before, options, argument="before")
+    second = Source(after, options, argument="after")
+    nw = first.nw
+    if not (_readable(first) and _readable(second)):
+        return None
+    ids = [src.schema[src.name("loan_id")] for src in (first, second)]
+    if (ids[0] == nw.String) != (ids[1] == nw.String):
+        return None  # a text id never equals an integer one: the records path says so
+    paid_off = len(starts)
+    zero = nw.lit(0).cast(nw.Int64())
+    one = nw.lit(1).cast(nw.Int64())
+    sides = []
+    for src, on, ident in ((first, start, ids[0]), (second, end, ids[1])):
+        fields = _record_fields(src)
+        check_snapshot(src, on)
+        state = _roll_state(src, fields, starts)
+        key = nw.col(src.name("loan_id"))
+        if ident != nw.String and ident != ids[1 - (src is second)]:
+            key = key.cast(nw.Int64())  # integers of two widths: equal as Python's ints are
+        is_before = src is first
+        if is_before:
+            state = nw.when(state >= paid_off).then(nw.lit(_OFF_BOOK)).otherwise(state)
+        side = {
+            "k": key,
+            "s": state.cast(nw.Int64()) if is_before else nw.lit(_NOT_BEFORE).cast(nw.Int64()),
+            "t": nw.lit(ABSENT).cast(nw.Int64()) if is_before else state.cast(nw.Int64()),
+            "nb": one if is_before else zero,
+            "na": zero if is_before else one,
+            "bu": fields.outstanding if is_before else zero,
+            "au": zero if is_before else fields.outstanding,
+            "bb": src.failures() if is_before else zero,
+            "ba": zero if is_before else src.failures(),
+        }
+        sides.append(_narrow(src, side))
+    sums = ("nb", "na", "bu", "au", "bb", "ba")
+    with engine_errors():
+        stacked = nw.concat(sides, how="vertical")
+        loans = stacked.group_by("k", drop_null_keys=False).agg(
+            nw.col("s").max(), nw.col("t").max(), *[nw.col(c).sum() for c in sums]
+        )
+        table = loans.group_by("s", "t", drop_null_keys=False).agg(
+            nw.len().alias("n"),
+            nw.col("bu").sum(),
+            nw.col("au").sum(),
+            nw.col("nb").max(),
+            nw.col("na").max(),
+            nw.col("bb").sum(),
+            nw.col("ba").sum(),
+        )
+        if not isinstance(table, nw.DataFrame):
+            table = table.collect()
+        found = table.rows(named=True)
+    for src, flag in ((second, "ba"), (first, "bb")):
+        if any(not is_null(row[flag]) and row[flag] for row in found):
+            src.raise_failed()
+    for src, on, flag in ((second, end, "na"), (first, start, "nb")):
+        if any(int(row[flag]) > 1 for row in found):
+            twice = _least(src.frame.group_by(src.name("loan_id")).agg(nw.len().alias("__n"))
+                           .filter(nw.col("__n") > 1), src.name("loan_id"))
+            raise InvalidRecordError(twice, f"appears twice in the snapshot of {on}")
+    return _roll_table(found, absent_error, loans, code=options.currency or "CNY")
+
+
+def _roll_state(src: Source, fields: _Fields, starts: tuple[int, ...]) -> Any:
+    """A row's state in its snapshot: its bucket's index, then closed, then written off."""
+    nw = src.nw
+    dpd = fields.dpd
+    bucket = nw.lit(0).cast(nw.Int64())
+    for low in starts[1:]:
+        bucket = bucket + (dpd >= low).cast(nw.Int64())
+    closed = (fields.outstanding == 0) & (dpd == 0)
+    state = nw.when(closed).then(nw.lit(len(starts))).otherwise(bucket)
+    if src.has("written_off"):  # a null is the field's default, not written off
+        off = nw.col(src.name("written_off")).fill_null(value=False)
+        state = nw.when(off).then(nw.lit(len(starts) + 1)).otherwise(state)
+    return state
+
+
+def _narrow(src: Source, columns: Mapping[str, Any]) -> Any:
+    """The snapshot as the few integer columns of `columns` (lazy where the frame is).
+
+    A Dask frame computes them on each partition (lazily, a frame of frames); the
+    rest select them in their engine.
+    """
+    nw = src.nw
+
+    def stage(frame: Any) -> Any:
+        return frame.select(**columns)
+
+    if not _partitioned(src):
+        return stage(src.frame)
+    native: Any = src.native
+
+    def part(pandas_frame: Any) -> Any:
+        return stage(nw.from_native(pandas_frame, eager_only=True)).to_native()
+
+    return nw.from_native(native.map_partitions(part, meta=part(native._meta)))  # noqa: SLF001
+
+
+def _least(frame: Any, column: str) -> Any:
+    """The least value of `column` in a (possibly lazy) frame, as a plain Python value."""
+    nw = narwhals()
+    with engine_errors():
+        found = frame.select(nw.col(column).min())
+        if not isinstance(found, nw.DataFrame):
+            found = found.collect()
+        value = found.item()
+    if hasattr(value, "__index__") and not isinstance(value, int):
+        return int(value)  # a NumPy integer
+    return value
+
+
+def _roll_table(
+    found: list[dict[str, Any]], absent_error: bool, loans: Any, *, code: str
+) -> RollCounts:
+    """Stage 2's input from the (from, to) table; a loan missing at the end refused if asked."""
+    nw = narwhals()
+    cells: dict[tuple[int, int], tuple[int, int, int]] = {}
+    new_loans = new_units = 0
+    for row in found:
+        source, target = int(row["s"]), int(row["t"])
+        n, bu, au = int(row["n"]), int(row["bu"] or 0), int(row["au"] or 0)
+        if source == _NOT_BEFORE:
+            new_loans, new_units = new_loans + n, new_units + au
+        elif source >= 0:
+            if target == ABSENT and absent_error:
+                missing = loans.filter((nw.col("s") >= 0) & (nw.col("t") == ABSENT))
+                raise InvalidRecordError(
+                    _least(missing, "k"), "has no record at end (absent='error')"
+                )
+            c = cells.get((source, target), (0, 0, 0))
+            cells[source, target] = (c[0] + n, c[1] + bu, c[2] + au)
+    return RollCounts(
+        currency=code if found else None, cells=cells, new_loans=new_loans, new_units=new_units
     )

@@ -25,11 +25,14 @@ from microloan.portfolio._cells import (
     ratio,
 )
 from microloan.portfolio._frames import (
+    ABSENT,
     FloatAmounts,
     FrameLike,
     FrameRows,
     frame_options,
+    RollCounts,
     records_of,
+    roll_counts,
 )
 from microloan.portfolio._records import (
     check_by,
@@ -283,7 +286,20 @@ def roll_rates(
         raise invalid("absent", absent, 'must be "paid_off", "written_off" or "error"')
     plan = resolve_scheme(scheme)
     frame = frame_options(before, columns=columns, currency=currency, float_amounts=float_amounts)
-    if frame is not None:  # both snapshots' rows read as records, joined here by loan id
+    if frame is not None:
+        counted = None
+        if plan.override is None:  # stage 1 in the frames' engine; an override sees records
+            counted = roll_counts(
+                before,
+                after,
+                frame,
+                start=start,
+                end=end,
+                starts=tuple(bucket.low for bucket in plan.buckets),
+                absent_error=absent == "error",
+            )
+        if counted is not None:
+            return _counted(start, end, plan, absent, counted)
         before, after = records_of(before, frame), records_of(after, frame)
     later, currency = _snapshot(after, end)  # type: ignore[arg-type]
     cells: dict[tuple[int, int], list[int]] = {}
@@ -315,6 +331,27 @@ def roll_rates(
         cells=tuple((*k, *v) for k, v in sorted(cells.items())),  # type: ignore[misc]
         new_loans=len(fresh),
         new_outstanding=sum(r._units for r in fresh),
+    )
+
+
+def _counted(
+    start: date, end: date, plan: BucketScheme, absent: str, counted: RollCounts
+) -> RollRates:
+    """The matrix from the engine's counts: a loan missing at the end goes where `absent` says."""
+    gone = len(plan.buckets) + (0 if absent == _PAID_OFF else 1)
+    cells: dict[tuple[int, int], list[int]] = {}
+    for (source, target), sums in counted.cells.items():
+        cell = cells.setdefault((source, gone if target == ABSENT else target), [0, 0, 0])
+        for i, value in enumerate(sums):
+            cell[i] += value
+    return RollRates(
+        start=start,
+        end=end,
+        scheme=plan,
+        currency=counted.currency,
+        cells=tuple((*k, *v) for k, v in sorted(cells.items())),  # type: ignore[misc]
+        new_loans=counted.new_loans,
+        new_outstanding=counted.new_units,
     )
 
 
