@@ -1697,6 +1697,8 @@ def roll_counts(  # noqa: PLR0913 - both snapshots, their dates and the scheme's
     nw = first.nw
     if not (_readable(first) and _readable(second)):
         return None
+    if first.frame.implementation is not second.frame.implementation:
+        return None  # frames of two libraries: no engine joins them; read as records
     ids = [src.schema[src.name("loan_id")] for src in (first, second)]
     if (ids[0] == nw.String) != (ids[1] == nw.String):
         return None  # a text id never equals an integer one: the records path says so
@@ -1726,6 +1728,8 @@ def roll_counts(  # noqa: PLR0913 - both snapshots, their dates and the scheme's
             "ba": zero if is_before else src.failures(),
         }
         sides.append(_narrow(src, side))
+    if first.eager != second.eager:  # a polars frame and a lazy one: both lazy
+        sides = [side.lazy() if src.eager else side for side, src in zip(sides, (first, second))]
     sums = ("nb", "na", "bu", "au", "bb", "ba")
     with engine_errors():
         stacked = nw.concat(sides, how="vertical")
