@@ -93,7 +93,8 @@ def test_ks_and_auc_of_frame_columns_equal_those_of_the_lists(pairs: list[tuple[
 def _snapshots(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Two snapshots of up to 30 loans: some gone at the end, some new, closed, written off."""
     start = ON - timedelta(days=31)
-    before, after = [], []
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
     for i in range(draw(st.integers(0, 30))):
         principal = draw(st.sampled_from([1, 100, 150_000]) | st.integers(1, 10**9))
         row = {
@@ -110,7 +111,9 @@ def _snapshots(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, An
                         **row,
                         "on": on,
                         "outstanding": draw(st.sampled_from([0, principal]) | st.integers(0, 99)),
-                        "days_past_due": draw(st.sampled_from([0, 1, 31, 91]) | st.integers(0, 999)),
+                        "days_past_due": draw(
+                            st.sampled_from([0, 1, 31, 91]) | st.integers(0, 999)
+                        ),
                         "written_off": draw(st.booleans()),
                     }
                 )
@@ -137,7 +140,5 @@ def test_any_two_snapshots_roll_the_same_in_frames(
         records(before), records(after), start=start, end=ON, scheme=scheme, absent=absent
     )
     frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
-    found = roll_rates(
-        *frames, start=start, end=ON, scheme=scheme, absent=absent, currency="CNY"
-    )
+    found = roll_rates(*frames, start=start, end=ON, scheme=scheme, absent=absent, currency="CNY")
     assert found == expected

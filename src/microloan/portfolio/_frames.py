@@ -1651,10 +1651,11 @@ def _day_count(src: Source, expr: Any) -> Any:
 
 # -- roll rates in the engine ----------------------------------------------------------
 
-#: Where a loan stands in the first snapshot (the largest wins per loan id):
-_NOT_BEFORE: Final = -3  # not in it: a new loan at the end
-_OFF_BOOK: Final = -2  # written off or closed in it: in no row of the matrix
-#: Where a loan stands in the second snapshot when it is not in it (`absent` says).
+#: A loan's row of the matrix when it has none: not in the first snapshot (a new loan),
+#: or written off or closed in it (in no row).
+_NOT_BEFORE: Final = -3
+_OFF_BOOK: Final = -2
+#: A loan's column when it is not in the second snapshot (`absent` says where it went).
 ABSENT: Final = -1
 
 
@@ -1672,7 +1673,7 @@ class RollCounts:
     new_units: int
 
 
-def roll_counts(  # noqa: PLR0913 - both snapshots, their dates and the scheme's starts
+def roll_counts(
     before: object,
     after: object,
     options: Options,
@@ -1684,79 +1685,77 @@ def roll_counts(  # noqa: PLR0913 - both snapshots, their dates and the scheme's
 ) -> RollCounts | None:
     """Stage 1 of roll rates over two snapshot frames, joined by loan id in the engine.
 
-    Each snapshot's rows are checked as `LoanRecord`s are (and dated `start`, `end`);
-    each row becomes its loan id, its state (the bucket by `starts`, the buckets' first
-    days, or closed, or written off), its minor units and its checks' failures. The two
-    are stacked and grouped by loan id — one loan's rows meet, a loan twice in a snapshot
-    shows — and grouped again by (from, to): only that small table is collected.
-    `None` where the records path must read the frames (a loan id or `written_off`
-    column of a kind the engine path does not read, or ids of two kinds).
+    Each snapshot's rows are checked as `LoanRecord`s are (and dated `start`, `end`)
+    and become a few integer columns: the loan id, the state (the bucket by `starts`,
+    the buckets' first days, or closed, or written off) and the minor units. A first
+    pass over each counts its failed checks, its rows and its distinct loan ids (a
+    loan twice shows); then the engine joins the two (a full join: the loans gone and
+    the new ones kept) and groups by (from, to). Only those counts are collected.
+    `None` where the records path must read the frames (two libraries' frames, a loan
+    id or `written_off` column of a kind the engine path does not read, or ids of two
+    kinds).
     """
     first = Source(before, options, argument="before")
     second = Source(after, options, argument="after")
     nw = first.nw
-    if not (_readable(first) and _readable(second)):
-        return None
     if first.frame.implementation is not second.frame.implementation:
         return None  # frames of two libraries: no engine joins them; read as records
+    if not (_readable(first) and _readable(second)):
+        return None
     ids = [src.schema[src.name("loan_id")] for src in (first, second)]
     if (ids[0] == nw.String) != (ids[1] == nw.String):
         return None  # a text id never equals an integer one: the records path says so
-    paid_off = len(starts)
-    zero = nw.lit(0).cast(nw.Int64())
-    one = nw.lit(1).cast(nw.Int64())
     sides = []
-    for src, on, ident in ((first, start, ids[0]), (second, end, ids[1])):
+    for src, on, ident, other in ((second, end, ids[1], ids[0]), (first, start, ids[0], ids[1])):
         fields = _record_fields(src)
         check_snapshot(src, on)
         state = _roll_state(src, fields, starts)
         key = nw.col(src.name("loan_id"))
-        if ident != nw.String and ident != ids[1 - (src is second)]:
+        if ident not in (nw.String, other):
             key = key.cast(nw.Int64())  # integers of two widths: equal as Python's ints are
-        is_before = src is first
-        if is_before:
-            state = nw.when(state >= paid_off).then(nw.lit(_OFF_BOOK)).otherwise(state)
-        side = {
-            "k": key,
-            "s": state.cast(nw.Int64()) if is_before else nw.lit(_NOT_BEFORE).cast(nw.Int64()),
-            "t": nw.lit(ABSENT).cast(nw.Int64()) if is_before else state.cast(nw.Int64()),
-            "nb": one if is_before else zero,
-            "na": zero if is_before else one,
-            "bu": fields.outstanding if is_before else zero,
-            "au": zero if is_before else fields.outstanding,
-            "bb": src.failures() if is_before else zero,
-            "ba": zero if is_before else src.failures(),
-        }
-        sides.append(_narrow(src, side))
-    if first.eager != second.eager:  # a polars frame and a lazy one: both lazy
-        sides = [side.lazy() if src.eager else side for side, src in zip(sides, (first, second))]
-    sums = ("nb", "na", "bu", "au", "bb", "ba")
+        if src is first:  # the matrix's row, or none for a loan off the book
+            state = nw.when(state >= len(starts)).then(nw.lit(_OFF_BOOK)).otherwise(state)
+        name, units = ("s", "bu") if src is first else ("t", "au")
+        narrow = _narrow(
+            src,
+            {
+                "k": key,
+                name: state.cast(nw.Int64()),
+                units: fields.outstanding,
+                "__bad": src.failures(),
+            },
+        )
+        _census(src, narrow, on)  # after first: the records path reads it first
+        sides.append(narrow.select("k", name, units))
+    late, early = sides
+    if first.frame.implementation.is_polars():  # one query: the join and group-by planned
+        early, late = early.lazy(), late.lazy()  # together (an eager and a lazy frame too)
     with engine_errors():
-        stacked = nw.concat(sides, how="vertical")
-        loans = stacked.group_by("k", drop_null_keys=False).agg(
-            nw.col("s").max(), nw.col("t").max(), *[nw.col(c).sum() for c in sums]
-        )
-        table = loans.group_by("s", "t", drop_null_keys=False).agg(
-            nw.len().alias("n"),
-            nw.col("bu").sum(),
-            nw.col("au").sum(),
-            nw.col("nb").max(),
-            nw.col("na").max(),
-            nw.col("bb").sum(),
-            nw.col("ba").sum(),
-        )
+        joined = early.join(late, on="k", how="full", suffix="_r")
+        table = joined.group_by(
+            nw.col("s").fill_null(_NOT_BEFORE), nw.col("t").fill_null(ABSENT)
+        ).agg(nw.len().alias("n"), nw.col("bu").sum(), nw.col("au").sum())
         if not isinstance(table, nw.DataFrame):
             table = table.collect()
         found = table.rows(named=True)
-    for src, flag in ((second, "ba"), (first, "bb")):
-        if any(not is_null(row[flag]) and row[flag] for row in found):
-            src.raise_failed()
-    for src, on, flag in ((second, end, "na"), (first, start, "nb")):
-        if any(int(row[flag]) > 1 for row in found):
-            twice = _least(src.frame.group_by(src.name("loan_id")).agg(nw.len().alias("__n"))
-                           .filter(nw.col("__n") > 1), src.name("loan_id"))
-            raise InvalidRecordError(twice, f"appears twice in the snapshot of {on}")
-    return _roll_table(found, absent_error, loans, code=options.currency or "CNY")
+    return _roll_table(found, absent_error, early, late, code=options.currency or "CNY")
+
+
+def _census(src: Source, narrow: Any, on: date) -> None:
+    """Refuse a snapshot's bad row, or a loan in it twice: its checks, rows and distinct ids."""
+    nw = src.nw
+    with engine_errors():
+        counted = narrow.select(
+            nw.col("__bad").sum().alias("bad"), nw.len().alias("rows"), nw.col("k").n_unique()
+        )
+        if not isinstance(counted, nw.DataFrame):
+            counted = counted.collect()
+        bad, rows, distinct = counted.row(0)
+    if not is_null(bad) and bad:
+        src.raise_failed()
+    if int(rows or 0) != (0 if is_null(distinct) else int(distinct)):  # DuckDB: None if empty
+        twice = narrow.group_by("k").agg(nw.len().alias("n")).filter(nw.col("n") > 1)
+        raise InvalidRecordError(_least(twice, "k"), f"appears twice in the snapshot of {on}")
 
 
 def _roll_state(src: Source, fields: _Fields, starts: tuple[int, ...]) -> Any:
@@ -1783,7 +1782,11 @@ def _narrow(src: Source, columns: Mapping[str, Any]) -> Any:
     nw = src.nw
 
     def stage(frame: Any) -> Any:
-        return frame.select(**columns)
+        out = frame.select(**columns)
+        if out.implementation.is_pandas_like():  # integers a join's nulls leave integers
+            native = out.to_native()
+            out = nw.from_native(native.astype(dict.fromkeys(native.columns[1:], "Int64")))
+        return out
 
     if not _partitioned(src):
         return stage(src.frame)
@@ -1809,7 +1812,7 @@ def _least(frame: Any, column: str) -> Any:
 
 
 def _roll_table(
-    found: list[dict[str, Any]], absent_error: bool, loans: Any, *, code: str
+    found: list[dict[str, Any]], absent_error: bool, early: Any, late: Any, *, code: str
 ) -> RollCounts:
     """Stage 2's input from the (from, to) table; a loan missing at the end refused if asked."""
     nw = narwhals()
@@ -1822,7 +1825,8 @@ def _roll_table(
             new_loans, new_units = new_loans + n, new_units + au
         elif source >= 0:
             if target == ABSENT and absent_error:
-                missing = loans.filter((nw.col("s") >= 0) & (nw.col("t") == ABSENT))
+                with engine_errors():
+                    missing = early.filter(nw.col("s") >= 0).join(late, on="k", how="anti")
                 raise InvalidRecordError(
                     _least(missing, "k"), "has no record at end (absent='error')"
                 )

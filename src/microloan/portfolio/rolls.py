@@ -29,8 +29,8 @@ from microloan.portfolio._frames import (
     FloatAmounts,
     FrameLike,
     FrameRows,
-    frame_options,
     RollCounts,
+    frame_options,
     records_of,
     roll_counts,
 )
