@@ -262,7 +262,10 @@ def roll_rates(
 
     Args:
         before: the snapshot at `start`, one record per loan; or a DataFrame (the
-            `microloan[frames]` extra) with a column per field.
+            `microloan[frames]` extra) with a column per field: then the frames'
+            engine checks both snapshots, joins them by loan id and counts the
+            matrix, and only the counts come back (a scheme with an override, or
+            frames of two libraries, are read as records instead).
         after: the snapshot at `end`, one record per loan (a frame if `before` is).
         start: the first snapshot's date.
         end: the second snapshot's date, after `start`.
@@ -278,6 +281,21 @@ def roll_rates(
         InvalidRecordError: a bad record, one loan twice in a snapshot, a loan
             missing at `end` with `absent="error"`, or records in two currencies.
         InvalidValueError: `end` is not after `start`, or `absent` is unknown.
+
+    Examples:
+        >>> import polars as pl
+        >>> def snap(on: date, dpd: list[int], left: list[int]) -> pl.DataFrame:
+        ...     return pl.DataFrame({"loan_id": ["A", "B", "C"], "disbursed": [date(2026, 1, 5)] * 3,
+        ...                          "principal": [100_000] * 3, "outstanding": left,
+        ...                          "days_past_due": dpd, "on": [on] * 3})
+        >>> march = snap(date(2026, 3, 31), [0, 10, 10], [90_000, 100_000, 100_000])
+        >>> april = snap(date(2026, 4, 30), [12, 41, 0], [90_000, 100_000, 0])
+        >>> rr = roll_rates(march, april, start=date(2026, 3, 31), end=date(2026, 4, 30),
+        ...                 currency="CNY")  # the engine joins and counts
+        >>> rr.count("M0", "M1"), rr.count("M1", "M2"), rr.count("M1", "paid_off")
+        (1, 1, 1)
+        >>> rr.balance("M1", "M2")
+        Money('1000.00', 'CNY')
     """
     start, end = check_date(start, "start"), check_date(end, "end")
     if end <= start:
