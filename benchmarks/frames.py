@@ -8,6 +8,8 @@ microloan's first, then prints the time of each and the ratio (microloan / peer)
 - ageing report from a polars DataFrame of N loans (goal: within 1.5x);
 - lift table + IV + KS + AUC of a score from the same frame (goal: within 1.5x);
 - vintage curves (over 30) from N month-end snapshots (goal: within 1.5x);
+- roll rates between two month-end snapshots of N loans each, joined by loan id
+  (goal: within 1.5x);
 - exact KS and AUC on N distinct float scores against a plain sort of them (goal: 2x);
 - with --cli: `microloan age` on an N-row CSV against polars reading the file and
   computing the report (goal: 2x), peak memory of each beside it;
@@ -34,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from microloan import ageing_report, auc, ks, lift_table, vintage
+from microloan import ageing_report, auc, ks, lift_table, roll_rates, vintage
 
 ON = date(2026, 6, 30)
 EDGES = (0, 30, 60, 90, 120, 150, 180)  # the M scheme: M0 = 0, M1 = 1-30 ... M7+ > 180
@@ -205,6 +207,95 @@ def vintage_case(n: int) -> None:
     compare(f"vintage, {frame.height:,} month-end snapshots", ours, peer, 1.5)
 
 
+START = date(2026, 5, 31)  # the roll rates' first snapshot; ON is the second
+
+
+def roll_books(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two snapshots of about N loans: 3% gone by ON, 3% new, 4% paid off, 1% written off,
+    the rest a month older with arrears moving; amounts in fen (Int64)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    late = rng.random(n) >= 0.9
+    dpd = np.where(late, rng.integers(1, 400, n), 0)
+    principal = rng.integers(500, 50_000, n) * 100
+    before = pl.DataFrame(
+        {
+            "loan_id": np.arange(n),
+            "disbursed": pl.Series([START - timedelta(400)] * n).dt.offset_by(
+                pl.Series(rng.integers(0, 400, n)).cast(pl.String) + "d"
+            ),
+            "principal": principal,
+            "outstanding": principal // rng.integers(1, 5, n),
+            "days_past_due": dpd,
+            "written_off": rng.random(n) < 0.01,
+        }
+    ).with_columns(on=pl.lit(START))
+    fate = rng.random(n)
+    moved = np.where(rng.random(n) < 0.5, dpd + 31, 0)
+    after = before.with_columns(
+        outstanding=pl.when(pl.Series(fate < 0.07)).then(0).otherwise(pl.col("outstanding")),
+        days_past_due=pl.when(pl.Series(fate < 0.07)).then(0).otherwise(pl.Series(moved)),
+        written_off=pl.col("written_off") | pl.Series(fate > 0.99),
+        on=pl.lit(ON),
+    ).filter(pl.Series(fate >= 0.03))
+    fresh = after.head(n * 3 // 100).with_columns(
+        loan_id=pl.col("loan_id") + n, disbursed=pl.lit(START + timedelta(1)),
+        days_past_due=pl.lit(0, dtype=pl.Int64), written_off=pl.lit(value=False),
+    )  # fmt: skip
+    return before, pl.concat([after, fresh])
+
+
+def polars_roll_rates(before: pl.DataFrame, after: pl.DataFrame) -> dict[tuple[int, int], tuple]:
+    """Roll rates as a polars user writes them (lazily, both queries run together): the
+    on-book loans at the start left-joined to the end snapshot, each end state found,
+    grouped by (from, to) into counts and sums; the new loans by an anti-join."""
+    edges = [low - 1 for low in (1, 31, 61, 91, 121, 151, 181)]
+
+    def bucket(col: pl.Expr) -> pl.Expr:
+        return col.cut(edges).to_physical().cast(pl.Int64)  # the bin's index
+
+    closed = (pl.col("outstanding") == 0) & (pl.col("days_past_due") == 0)
+    book = (
+        before.lazy()
+        .filter(~pl.col("written_off") & ~closed)
+        .select("loan_id", bucket(pl.col("days_past_due")).alias("from"), pl.col("outstanding"))
+    )
+    end = after.lazy().select(
+        "loan_id",
+        pl.when(pl.col("written_off"))
+        .then(9)
+        .when(closed)
+        .then(8)
+        .otherwise(bucket(pl.col("days_past_due")))
+        .alias("to"),
+        pl.col("outstanding").alias("left"),
+    )
+    cells = (
+        book.join(end, on="loan_id", how="left")
+        .with_columns(pl.col("to").fill_null(8), pl.col("left").fill_null(0))
+        .group_by("from", "to")
+        .agg(pl.len(), pl.col("outstanding").sum(), pl.col("left").sum())
+    )
+    fresh = end.join(before.lazy().select("loan_id"), on="loan_id", how="anti").select(
+        pl.len(), pl.col("left").sum()
+    )
+    table, new = pl.collect_all([cells, fresh])
+    out = {(f, t): (n, u, v) for f, t, n, u, v in table.rows()}
+    out[-1, -1] = (*new.row(0), 0)
+    return out
+
+
+def roll_case(n: int) -> None:
+    before, after = roll_books(n)
+    ours, rolls = best(lambda: roll_rates(before, after, start=START, end=ON, currency="CNY"), 5)
+    peer, theirs = best(lambda: polars_roll_rates(before, after), 5)
+    mine = {(f, t): (c, u, v) for f, t, c, u, v in rolls.cells}
+    mine[-1, -1] = (rolls.new_loans, rolls.new_outstanding, 0)
+    assert mine == theirs, "the peer disagrees"
+    compare(f"roll rates, 2 x {n:,} loans (polars frames)", ours, peer, 1.5)
+
+
 def scores_case(n: int) -> None:
     rng = random.Random(3)
     scores = [rng.random() for _ in range(n)]
@@ -311,6 +402,7 @@ def main() -> None:
     ageing_case(frame)
     lift_case(frame)
     vintage_case(n)
+    roll_case(n)
     scores_case(n)
     if "--cli" in sys.argv:
         cli_case(frame)

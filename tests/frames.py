@@ -132,3 +132,72 @@ def pandas_frame(frame: Any) -> Any:
         elif dtype == pl.String:
             out[column] = out[column].astype("string")
     return out
+
+
+START = date(2026, 2, 28)  # the first snapshot of a roll-rate matrix; ON is the second
+
+
+def roll_snapshots(seed: int, n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two month-end snapshots of `n` loans, at START and ON, for roll rates.
+
+    Some loans are written off or closed at START; at ON some are gone (absent), paid
+    off, written off, caught up or a month later, and a few new loans have appeared.
+    """
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    before = portfolio(seed, n, on=START)
+    for i, row in enumerate(before):
+        row["disbursed"] = min(row["disbursed"], START)
+        row["written_off"] = i % 13 == 5
+    after = []
+    for row in before:
+        fate = rng.random()
+        if fate < 0.1:
+            continue  # no record at the end
+        dpd, left = row["days_past_due"], row["outstanding"]
+        if fate < 0.2:
+            dpd, left = 0, 0  # paid off
+        elif fate < 0.5:
+            dpd = rng.choice((0, dpd + 31, dpd + 30, rng.randrange(0, 400)))
+            left = rng.randrange(left + 1)
+        after.append(
+            {
+                **row,
+                "on": ON,
+                "days_past_due": dpd,
+                "outstanding": left,
+                "max_days_past_due": None,
+                "written_off": row["written_off"] or 0.5 < fate < 0.55,
+            }
+        )
+    for j in range(n // 10):
+        principal = rng.randrange(1, 10**7)
+        after.append(
+            {
+                "loan_id": f"N{seed}-{j}",
+                "disbursed": START + timedelta(days=rng.randrange(1, 31)),
+                "principal": principal,
+                "outstanding": rng.choice((0, principal)),
+                "days_past_due": rng.choice((0, 0, 3)),
+                "on": ON,
+                "max_days_past_due": None,
+                "written_off": False,
+            }
+        )
+    rng.shuffle(after)
+    return before, after
+
+
+def snapshot_frame(engine: str, rows: list[dict[str, Any]]) -> Any:
+    """The rows, with their `written_off` flags, as a frame of `engine`."""
+    import polars as pl
+
+    flags = [row.get("written_off") for row in rows]
+    plain = [{k: v for k, v in row.items() if k != "written_off"} for row in rows]
+    frame = polars_frame(plain).with_columns(pl.Series("written_off", flags, dtype=pl.Boolean))
+
+    def pandas(polars: Any) -> Any:
+        out = pandas_frame(polars)
+        out["written_off"] = out["written_off"].astype("boolean")
+        return out
+
+    return in_engine(engine, frame, pandas=pandas)

@@ -22,12 +22,15 @@ from microloan import (
 from tests.frames import (
     ENGINES,
     ON,
+    START,
     engine_frame,
     in_engine,
     pandas_frame,
     polars_frame,
     portfolio,
     records,
+    roll_snapshots,
+    snapshot_frame,
 )
 
 pytestmark = pytest.mark.filterwarnings(
@@ -604,6 +607,205 @@ def test_roll_rates_of_two_frames_equal_the_records_path() -> None:
     expected = roll_rates(records(before), records(after), start=start, end=ON)
     frames = (polars_frame(before), polars_frame(after))
     assert roll_rates(*frames, start=start, end=ON, currency="CNY") == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", [51, 52])
+def test_roll_rates_counted_by_each_engine_equal_the_records_path(engine: str, seed: int) -> None:
+    """Absent, new, paid-off and written-off loans: every engine's matrix is the records'."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(seed, 250)
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    for scheme in SCHEMES:
+        for absent in ("paid_off", "written_off"):
+            expected = roll_rates(
+                records(before), records(after), start=START, end=ON, scheme=scheme, absent=absent
+            )
+            assert expected.new_loans
+            assert expected.count(expected.from_labels[0], "written_off")
+            found = roll_rates(
+                *frames, start=START, end=ON, scheme=scheme, absent=absent, currency="CNY"
+            )
+            assert found == expected
+
+
+def _no_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make reading a frame's rows as records fail: the engine path must not need it."""
+    import microloan.portfolio.rolls
+
+    def refused(*_args: object) -> None:
+        raise AssertionError("the frame's rows were read as records")
+
+    monkeypatch.setattr(microloan.portfolio.rolls, "records_of", refused)
+
+
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_roll_rates_of_lazy_frames_read_no_row_as_a_record(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine joins and counts: microloan never holds the snapshots' rows."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(53, 80)
+    expected = roll_rates(records(before), records(after), start=START, end=ON)
+    _no_records(monkeypatch)
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    assert roll_rates(*frames, start=START, end=ON, currency="CNY") == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_roll_rates_refuse_a_loan_twice_in_a_snapshot(engine: str, side: str) -> None:
+    """The engine counts each loan id's rows: one given twice is refused, named."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(54, 60)
+    if side == "before":
+        before, twice, on = [*before, before[7]], before[7]["loan_id"], START
+    else:
+        after, twice, on = [*after, after[3]], after[3]["loan_id"], ON
+    message = rf"'{twice}': appears twice in the snapshot of {on.isoformat()}"
+    with pytest.raises(InvalidRecordError, match=message):
+        roll_rates(records(before), records(after), start=START, end=ON)
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    with pytest.raises(InvalidRecordError, match=message):
+        roll_rates(*frames, start=START, end=ON, currency="CNY")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_roll_rates_refuse_a_missing_loan_when_absent_is_error(engine: str) -> None:
+    """`absent="error"`: a loan on book at the start with no record at the end is named."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(55, 60)
+    ids = {row["loan_id"] for row in after}
+    book = [r for r in before if not r["written_off"] and (r["outstanding"] or r["days_past_due"])]
+    gone, *others = [r["loan_id"] for r in book if r["loan_id"] not in ids]
+    after += [{**r, "on": ON, "max_days_past_due": None} for r in book if r["loan_id"] in others]
+    message = rf"'{gone}': has no record at end \(absent='error'\)"
+    with pytest.raises(InvalidRecordError, match=message):
+        roll_rates(records(before), records(after), start=START, end=ON, absent="error")
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    with pytest.raises(InvalidRecordError, match=message):
+        roll_rates(*frames, start=START, end=ON, absent="error", currency="CNY")
+    # written off at the start, the loan is in no row: its missing end record is no error
+    before = [{**r, "written_off": True} if r["loan_id"] == gone else r for r in before]
+    expected = roll_rates(records(before), records(after), start=START, end=ON, absent="error")
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    assert roll_rates(*frames, start=START, end=ON, absent="error", currency="CNY") == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("side", "change", "message"),
+    [
+        ("after", {"outstanding": -1}, r"column 'outstanding'\): -1 must not be negative"),
+        ("before", {"on": ON}, r"on: 2026-03-31 is not the report date 2026-02-28"),
+        ("after", {"on": START}, r"on: 2026-02-28 is not the report date 2026-03-31"),
+        ("before", {"disbursed": ON, "on": None}, r"disbursed: 2026-03-31 is after the report"),
+        ("before", {"days_past_due": None}, r"days_past_due \(column 'days_past_due'\): is"),
+        ("after", {"max_days_past_due": 0, "days_past_due": 3}, r"max_days_past_due: 0 is below"),
+    ],
+)
+def test_roll_rates_refuse_a_bad_row_of_either_snapshot(
+    engine: str, side: str, change: dict[str, Any], message: str
+) -> None:
+    """Each snapshot's rows are checked as records are, in the engine, naming the loan."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(56, 40)
+    rows = before if side == "before" else after
+    rows[4] = {**rows[4], **change}
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    with pytest.raises(InvalidRecordError, match=rf"{rows[4]['loan_id']}.*{message}"):
+        roll_rates(*frames, start=START, end=ON, currency="CNY")
+
+
+def test_roll_rates_of_empty_frames_equal_those_of_no_records() -> None:
+    """No rows in either snapshot: the empty matrix, with no currency."""
+    from microloan import roll_rates
+
+    expected = roll_rates([], [], start=START, end=ON)
+    frames = (snapshot_frame("polars", []), snapshot_frame("polars-lazy", []))
+    assert roll_rates(*frames, start=START, end=ON, currency="CNY") == expected
+    assert expected.currency is None
+    only_new = roll_snapshots(57, 30)[1]
+    expected = roll_rates([], records(only_new), start=START, end=ON)
+    found = roll_rates(
+        snapshot_frame("duckdb", []), snapshot_frame("duckdb", only_new), start=START, end=ON,
+        currency="CNY",
+    )  # fmt: skip
+    assert found == expected
+    assert found.new_loans == len(only_new)
+
+
+def test_roll_rates_of_frames_of_two_libraries_equal_the_records_path() -> None:
+    """A polars snapshot and a DuckDB one meet in no engine: they are read as records."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(61, 50)
+    expected = roll_rates(records(before), records(after), start=START, end=ON)
+    frames = (snapshot_frame("polars", before), snapshot_frame("duckdb", after))
+    assert roll_rates(*frames, start=START, end=ON, currency="CNY") == expected
+
+
+def test_roll_rates_with_an_override_read_the_frames_as_records() -> None:
+    """A scheme's override sees each loan: the frames are read as records, as before."""
+    from microloan import BucketScheme, roll_rates
+
+    def restructured(subject: object, _label: str) -> str | None:
+        return "M7+" if str(getattr(subject, "loan_id", "")).endswith("3") else None
+
+    scheme = BucketScheme.preset("m").with_override(restructured)
+    before, after = roll_snapshots(58, 80)
+    expected = roll_rates(records(before), records(after), start=START, end=ON, scheme=scheme)
+    frames = (snapshot_frame("polars", before), snapshot_frame("polars", after))
+    assert roll_rates(*frames, start=START, end=ON, scheme=scheme, currency="CNY") == expected
+
+
+def test_roll_rates_join_integer_ids_of_two_widths_and_mapped_columns() -> None:
+    """Int32 ids meet Int64 ids as Python's ints do; `columns=` maps both snapshots."""
+    import polars as pl
+
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(59, 80)
+    number = {row["loan_id"]: i for i, row in enumerate([*before, *after])}
+    before = [{**row, "loan_id": number[row["loan_id"]]} for row in before]
+    after = [{**row, "loan_id": number[row["loan_id"]]} for row in after]
+    expected = roll_rates(records(before), records(after), start=START, end=ON)
+
+    def frame(rows: list[dict[str, Any]], width: Any) -> Any:
+        out = snapshot_frame("polars", [{**r, "loan_id": str(r["loan_id"])} for r in rows])
+        return out.with_columns(pl.col("loan_id").cast(width)).rename({"outstanding": "bal"})
+
+    found = roll_rates(
+        frame(before, pl.Int32),
+        frame(after, pl.Int64),
+        start=START,
+        end=ON,
+        currency="CNY",
+        columns={"outstanding": "bal"},
+    )
+    assert found == expected
+
+
+def test_roll_rates_never_match_a_text_id_with_an_integer_one() -> None:
+    """Loan "7" and loan 7 are two loans, in frames as in records."""
+    import polars as pl
+
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(60, 30)
+    before = [{**row, "loan_id": i} for i, row in enumerate(before)]
+    after = [{**row, "loan_id": str(i)} for i, row in enumerate(after)]
+    expected = roll_rates(records(before), records(after), start=START, end=ON)
+    first = snapshot_frame("polars", [{**r, "loan_id": str(r["loan_id"])} for r in before])
+    first = first.with_columns(pl.col("loan_id").cast(pl.Int64))
+    found = roll_rates(first, snapshot_frame("polars", after), start=START, end=ON, currency="CNY")
+    assert found == expected
+    assert found.new_loans == len(after)
 
 
 # -- cohorts and funnels: the engine groups the distinct rows ------------------------

@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 
 from microloan import LoanRecord, ageing_report
-from tests.frames import ON, pandas_frame, polars_frame, portfolio, records
+from tests.frames import (
+    ON,
+    START,
+    pandas_frame,
+    polars_frame,
+    portfolio,
+    records,
+    roll_snapshots,
+    snapshot_frame,
+)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Dask support is moving out of Narwhals:FutureWarning",
@@ -180,3 +189,55 @@ def test_dask_vintage_and_fpd_equal_the_records_path() -> None:
     assert first_payment_default(fpd_frame, currency="CNY") == first_payment_default(
         records(latest)
     )
+
+
+def _dask_snapshot(rows: list[dict[str, Any]], cuts: list[int]) -> Any:
+    """A snapshot with its `written_off` flags as a Dask frame whose partitions end at `cuts`."""
+    import dask.dataframe as dd
+
+    whole = snapshot_frame("pandas", rows)
+    bounds = [0, *cuts, len(whole)]
+    parts = [whole.iloc[a:b].copy() for a, b in itertools.pairwise(bounds)]
+    return dd.from_map(  # type: ignore[no-untyped-call]
+        _identity, parts, meta=whole.iloc[:0], enforce_metadata=False
+    )
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_roll_rates_equal_the_records_path_however_partitioned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workers join the snapshots by loan id: empty partitions change nothing."""
+    import microloan.portfolio.rolls
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(37, 300)
+    monkeypatch.setattr(microloan.portfolio.rolls, "records_of", None)  # no row as a record
+    first = _dask_snapshot(before, [0, 120, 120, 299])
+    second = _dask_snapshot(after, [50, 50])
+    for absent in ("paid_off", "written_off"):
+        expected = roll_rates(records(before), records(after), start=START, end=ON, absent=absent)
+        found = roll_rates(first, second, start=START, end=ON, absent=absent, currency="CNY")
+        assert found == expected
+
+
+@pytest.mark.usefixtures("dask_client")
+def test_dask_roll_rates_refuse_a_loan_twice_across_partitions_and_a_missing_one() -> None:
+    """A loan id in two partitions is refused, and so is a missing loan with absent="error"."""
+    from microloan import InvalidRecordError, roll_rates
+
+    before, after = roll_snapshots(38, 60)
+    twice = [*before, before[2]]
+    with pytest.raises(InvalidRecordError, match=rf"'{before[2]['loan_id']}': appears twice"):
+        roll_rates(
+            _dask_snapshot(twice, [30]), _dask_snapshot(after, []), start=START, end=ON,
+            currency="CNY",
+        )  # fmt: skip
+    with pytest.raises(InvalidRecordError) as refused:
+        roll_rates(records(before), records(after), start=START, end=ON, absent="error")
+    assert "has no record at end" in str(refused.value)
+    with pytest.raises(InvalidRecordError, match=r"has no record at end \(absent='error'\)"):
+        roll_rates(
+            _dask_snapshot(before, [20]), _dask_snapshot(after, [10]), start=START, end=ON,
+            absent="error", currency="CNY",
+        )  # fmt: skip

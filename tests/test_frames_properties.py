@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microloan import SchemeName, ageing_report, auc, ks, overdue_rates
-from tests.frames import ON, engine_frame, records
+from microloan import SchemeName, ageing_report, auc, ks, overdue_rates, roll_rates
+from tests.frames import ON, engine_frame, records, snapshot_frame
 
 pytest.importorskip("narwhals", reason="the frames extra (narwhals) is not installed")
 pytest.importorskip("polars", reason="polars, the engine the frames are built with, is absent")
@@ -87,3 +87,58 @@ def test_ks_and_auc_of_frame_columns_equal_those_of_the_lists(pairs: list[tuple[
     frame = pl.DataFrame({"score": scores, "bad": bads})
     assert ks(frame, value="score", bad="bad") == ks(scores, bads)
     assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+
+
+@st.composite
+def _snapshots(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two snapshots of up to 30 loans: some gone at the end, some new, closed, written off."""
+    start = ON - timedelta(days=31)
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(0, 30))):
+        principal = draw(st.sampled_from([1, 100, 150_000]) | st.integers(1, 10**9))
+        row = {
+            "loan_id": f"L{i}",
+            "disbursed": start - timedelta(days=draw(st.integers(0, 400))),
+            "principal": principal,
+            "max_days_past_due": None,
+        }
+        in_before, in_after = draw(st.sampled_from([(True, True), (True, False), (False, True)]))
+        for rows, on, there in ((before, start, in_before), (after, ON, in_after)):
+            if there:
+                rows.append(
+                    {
+                        **row,
+                        "on": on,
+                        "outstanding": draw(st.sampled_from([0, principal]) | st.integers(0, 99)),
+                        "days_past_due": draw(
+                            st.sampled_from([0, 1, 31, 91]) | st.integers(0, 999)
+                        ),
+                        "written_off": draw(st.booleans()),
+                    }
+                )
+    return before, after
+
+
+@_FEW
+@given(
+    snapshots=_snapshots(),
+    engine=st.sampled_from(["polars", "polars-lazy", "pandas", "pyarrow", "duckdb"]),
+    scheme=st.sampled_from(["m", "us", "five-tier"]),
+    absent=st.sampled_from(["paid_off", "written_off"]),
+)
+def test_any_two_snapshots_roll_the_same_in_frames(
+    snapshots: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    engine: str,
+    scheme: SchemeName,
+    absent: Literal["paid_off", "written_off"],
+) -> None:
+    """The engine joins by loan id and counts: the matrix equals the records' one."""
+    before, after = snapshots
+    start = ON - timedelta(days=31)
+    expected = roll_rates(
+        records(before), records(after), start=start, end=ON, scheme=scheme, absent=absent
+    )
+    frames = (snapshot_frame(engine, before), snapshot_frame(engine, after))
+    found = roll_rates(*frames, start=start, end=ON, scheme=scheme, absent=absent, currency="CNY")
+    assert found == expected

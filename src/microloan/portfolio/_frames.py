@@ -1413,6 +1413,23 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
     Returns the disbursement month, the principal in minor units and the worst days
     past due (`max_days_past_due` where given, else `days_past_due`).
     """
+    fields = _record_fields(src)
+    return src.month_expr(fields.disbursed), fields.principal, fields.worst
+
+
+@attrs.frozen
+class _Fields:
+    """The checked expressions of a snapshot's record fields (minor units, days)."""
+
+    disbursed: Any
+    principal: Any
+    outstanding: Any
+    dpd: Any
+    worst: Any
+
+
+def _record_fields(src: Source) -> _Fields:
+    """Register what `LoanRecord` checks of a snapshot's columns; the fields' expressions."""
     from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
 
     nw = src.nw
@@ -1426,7 +1443,7 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
         )
     disbursed = src.date_expr("disbursed")
     principal = src.units_expr("principal")
-    src.units_expr("outstanding")
+    outstanding = src.units_expr("outstanding")
     if src.has("days_past_due"):
         dpd = src.days_expr("days_past_due")
         dpd_column = src.name("days_past_due")
@@ -1463,7 +1480,7 @@ def _record_checks(src: Source) -> tuple[Any, Any, Any]:
                 day, start = src.day_expr(day), src.day_expr(disbursed)
             refusal = _before_disbursement(src, field, column)
             src.check(field, ~day.is_null() & (day < start), refusal)
-    return src.month_expr(disbursed), principal, worst
+    return _Fields(disbursed, principal, outstanding, dpd, worst)
 
 
 def _before_disbursement(
@@ -1629,4 +1646,192 @@ def _day_count(src: Source, expr: Any) -> Any:
         + shifted // 400
         + (153 * march + 2) // 5
         + day
+    )
+
+
+# -- roll rates in the engine ----------------------------------------------------------
+
+#: A loan's row of the matrix when it has none: not in the first snapshot (a new loan),
+#: or written off or closed in it (in no row).
+_NOT_BEFORE: Final = -3
+_OFF_BOOK: Final = -2
+#: A loan's column when it is not in the second snapshot (`absent` says where it went).
+ABSENT: Final = -1
+
+
+@attrs.frozen(kw_only=True)
+class RollCounts:
+    """Stage 1 of roll rates: the matrix's counts and sums, and the new loans'.
+
+    `cells` maps `(from index, to index)` to `(loans, start minor units, end minor
+    units)`; a loan missing at the end is under the column `ABSENT`.
+    """
+
+    currency: str | None
+    cells: dict[tuple[int, int], tuple[int, int, int]]
+    new_loans: int
+    new_units: int
+
+
+def roll_counts(
+    before: object,
+    after: object,
+    options: Options,
+    *,
+    start: date,
+    end: date,
+    starts: tuple[int, ...],
+    absent_error: bool,
+) -> RollCounts | None:
+    """Stage 1 of roll rates over two snapshot frames, joined by loan id in the engine.
+
+    Each snapshot's rows are checked as `LoanRecord`s are (and dated `start`, `end`)
+    and become a few integer columns: the loan id, the state (the bucket by `starts`,
+    the buckets' first days, or closed, or written off) and the minor units. A first
+    pass over each counts its failed checks, its rows and its distinct loan ids (a
+    loan twice shows); then the engine joins the two (a full join: the loans gone and
+    the new ones kept) and groups by (from, to). Only those counts are collected.
+    `None` where the records path must read the frames (two libraries' frames, a loan
+    id or `written_off` column of a kind the engine path does not read, or ids of two
+    kinds).
+    """
+    first = Source(before, options, argument="before")
+    second = Source(after, options, argument="after")
+    nw = first.nw
+    if first.frame.implementation is not second.frame.implementation:
+        return None  # frames of two libraries: no engine joins them; read as records
+    if not (_readable(first) and _readable(second)):
+        return None
+    ids = [src.schema[src.name("loan_id")] for src in (first, second)]
+    if (ids[0] == nw.String) != (ids[1] == nw.String):
+        return None  # a text id never equals an integer one: the records path says so
+    sides = []
+    for src, on, ident, other in ((second, end, ids[1], ids[0]), (first, start, ids[0], ids[1])):
+        fields = _record_fields(src)
+        check_snapshot(src, on)
+        state = _roll_state(src, fields, starts)
+        key = nw.col(src.name("loan_id"))
+        if ident not in (nw.String, other):
+            key = key.cast(nw.Int64())  # integers of two widths: equal as Python's ints are
+        if src is first:  # the matrix's row, or none for a loan off the book
+            state = nw.when(state >= len(starts)).then(nw.lit(_OFF_BOOK)).otherwise(state)
+        name, units = ("s", "bu") if src is first else ("t", "au")
+        narrow = _narrow(
+            src,
+            {
+                "k": key,
+                name: state.cast(nw.Int64()),
+                units: fields.outstanding,
+                "__bad": src.failures(),
+            },
+        )
+        _census(src, narrow, on)  # after first: the records path reads it first
+        sides.append(narrow.select("k", name, units))
+    late, early = sides
+    if first.frame.implementation.is_polars():  # one query: the join and group-by planned
+        early, late = early.lazy(), late.lazy()  # together (an eager and a lazy frame too)
+    with engine_errors():
+        joined = early.join(late, on="k", how="full", suffix="_r")
+        table = joined.group_by(
+            nw.col("s").fill_null(_NOT_BEFORE), nw.col("t").fill_null(ABSENT)
+        ).agg(nw.len().alias("n"), nw.col("bu").sum(), nw.col("au").sum())
+        if not isinstance(table, nw.DataFrame):
+            table = table.collect()
+        found = table.rows(named=True)
+    return _roll_table(found, absent_error, early, late, code=options.currency or "CNY")
+
+
+def _census(src: Source, narrow: Any, on: date) -> None:
+    """Refuse a snapshot's bad row, or a loan in it twice: its checks, rows and distinct ids."""
+    nw = src.nw
+    with engine_errors():
+        counted = narrow.select(
+            nw.col("__bad").sum().alias("bad"), nw.len().alias("rows"), nw.col("k").n_unique()
+        )
+        if not isinstance(counted, nw.DataFrame):
+            counted = counted.collect()
+        bad, rows, distinct = counted.row(0)
+    if not is_null(bad) and bad:
+        src.raise_failed()
+    if int(rows or 0) != (0 if is_null(distinct) else int(distinct)):  # DuckDB: None if empty
+        twice = narrow.group_by("k").agg(nw.len().alias("n")).filter(nw.col("n") > 1)
+        raise InvalidRecordError(_least(twice, "k"), f"appears twice in the snapshot of {on}")
+
+
+def _roll_state(src: Source, fields: _Fields, starts: tuple[int, ...]) -> Any:
+    """A row's state in its snapshot: its bucket's index, then closed, then written off."""
+    nw = src.nw
+    dpd = fields.dpd
+    bucket = nw.lit(0).cast(nw.Int64())
+    for low in starts[1:]:
+        bucket = bucket + (dpd >= low).cast(nw.Int64())
+    closed = (fields.outstanding == 0) & (dpd == 0)
+    state = nw.when(closed).then(nw.lit(len(starts))).otherwise(bucket)
+    if src.has("written_off"):  # a null is the field's default, not written off
+        off = nw.col(src.name("written_off")).fill_null(value=False)
+        state = nw.when(off).then(nw.lit(len(starts) + 1)).otherwise(state)
+    return state
+
+
+def _narrow(src: Source, columns: Mapping[str, Any]) -> Any:
+    """The snapshot as the few integer columns of `columns` (lazy where the frame is).
+
+    A Dask frame computes them on each partition (lazily, a frame of frames); the
+    rest select them in their engine.
+    """
+    nw = src.nw
+
+    def stage(frame: Any) -> Any:
+        out = frame.select(**columns)
+        if out.implementation.is_pandas_like():  # integers a join's nulls leave integers
+            native = out.to_native()
+            out = nw.from_native(native.astype(dict.fromkeys(native.columns[1:], "Int64")))
+        return out
+
+    if not _partitioned(src):
+        return stage(src.frame)
+    native: Any = src.native
+
+    def part(pandas_frame: Any) -> Any:
+        return stage(nw.from_native(pandas_frame, eager_only=True)).to_native()
+
+    return nw.from_native(native.map_partitions(part, meta=part(native._meta)))  # noqa: SLF001
+
+
+def _least(frame: Any, column: str) -> Any:
+    """The least value of `column` in a (possibly lazy) frame, as a plain Python value."""
+    nw = narwhals()
+    with engine_errors():
+        found = frame.select(nw.col(column).min())
+        if not isinstance(found, nw.DataFrame):
+            found = found.collect()
+        value = found.item()
+    if hasattr(value, "__index__") and not isinstance(value, int):
+        return int(value)  # a NumPy integer
+    return value
+
+
+def _roll_table(
+    found: list[dict[str, Any]], absent_error: bool, early: Any, late: Any, *, code: str
+) -> RollCounts:
+    """Stage 2's input from the (from, to) table; a loan missing at the end refused if asked."""
+    nw = narwhals()
+    cells: dict[tuple[int, int], tuple[int, int, int]] = {}
+    new_loans = new_units = 0
+    for row in found:
+        source, target = int(row["s"]), int(row["t"])
+        n, bu, au = int(row["n"]), int(row["bu"] or 0), int(row["au"] or 0)
+        if source == _NOT_BEFORE:
+            new_loans, new_units = new_loans + n, new_units + au
+        elif source >= 0:
+            if target == ABSENT and absent_error:
+                with engine_errors():
+                    missing = early.filter(nw.col("s") >= 0).join(late, on="k", how="anti")
+                raise InvalidRecordError(
+                    _least(missing, "k"), "has no record at end (absent='error')"
+                )
+            c = cells.get((source, target), (0, 0, 0))
+            cells[source, target] = (c[0] + n, c[1] + bu, c[2] + au)
+    return RollCounts(
+        currency=code if found else None, cells=cells, new_loans=new_loans, new_units=new_units
     )

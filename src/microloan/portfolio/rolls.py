@@ -25,11 +25,14 @@ from microloan.portfolio._cells import (
     ratio,
 )
 from microloan.portfolio._frames import (
+    ABSENT,
     FloatAmounts,
     FrameLike,
     FrameRows,
+    RollCounts,
     frame_options,
     records_of,
+    roll_counts,
 )
 from microloan.portfolio._records import (
     check_by,
@@ -259,7 +262,10 @@ def roll_rates(
 
     Args:
         before: the snapshot at `start`, one record per loan; or a DataFrame (the
-            `microloan[frames]` extra) with a column per field.
+            `microloan[frames]` extra) with a column per field: then the frames'
+            engine checks both snapshots, joins them by loan id and counts the
+            matrix, and only the counts come back (a scheme with an override, or
+            frames of two libraries, are read as records instead).
         after: the snapshot at `end`, one record per loan (a frame if `before` is).
         start: the first snapshot's date.
         end: the second snapshot's date, after `start`.
@@ -275,6 +281,21 @@ def roll_rates(
         InvalidRecordError: a bad record, one loan twice in a snapshot, a loan
             missing at `end` with `absent="error"`, or records in two currencies.
         InvalidValueError: `end` is not after `start`, or `absent` is unknown.
+
+    Examples:
+        >>> import polars as pl
+        >>> def snap(on: date, dpd: list[int], left: list[int]) -> pl.DataFrame:
+        ...     return pl.DataFrame({"loan_id": ["A", "B", "C"], "disbursed": [date(2026, 1, 5)] * 3,
+        ...                          "principal": [100_000] * 3, "outstanding": left,
+        ...                          "days_past_due": dpd, "on": [on] * 3})
+        >>> march = snap(date(2026, 3, 31), [0, 10, 10], [90_000, 100_000, 100_000])
+        >>> april = snap(date(2026, 4, 30), [12, 41, 0], [90_000, 100_000, 0])
+        >>> rr = roll_rates(march, april, start=date(2026, 3, 31), end=date(2026, 4, 30),
+        ...                 currency="CNY")  # the engine joins and counts
+        >>> rr.count("M0", "M1"), rr.count("M1", "M2"), rr.count("M1", "paid_off")
+        (1, 1, 1)
+        >>> rr.balance("M1", "M2")
+        Money('1000.00', 'CNY')
     """
     start, end = check_date(start, "start"), check_date(end, "end")
     if end <= start:
@@ -283,7 +304,20 @@ def roll_rates(
         raise invalid("absent", absent, 'must be "paid_off", "written_off" or "error"')
     plan = resolve_scheme(scheme)
     frame = frame_options(before, columns=columns, currency=currency, float_amounts=float_amounts)
-    if frame is not None:  # both snapshots' rows read as records, joined here by loan id
+    if frame is not None:
+        counted = None
+        if plan.override is None:  # stage 1 in the frames' engine; an override sees records
+            counted = roll_counts(
+                before,
+                after,
+                frame,
+                start=start,
+                end=end,
+                starts=tuple(bucket.low for bucket in plan.buckets),
+                absent_error=absent == "error",
+            )
+        if counted is not None:
+            return _counted(start, end, plan, absent, counted)
         before, after = records_of(before, frame), records_of(after, frame)
     later, currency = _snapshot(after, end)  # type: ignore[arg-type]
     cells: dict[tuple[int, int], list[int]] = {}
@@ -315,6 +349,27 @@ def roll_rates(
         cells=tuple((*k, *v) for k, v in sorted(cells.items())),  # type: ignore[misc]
         new_loans=len(fresh),
         new_outstanding=sum(r._units for r in fresh),
+    )
+
+
+def _counted(
+    start: date, end: date, plan: BucketScheme, absent: str, counted: RollCounts
+) -> RollRates:
+    """The matrix from the engine's counts: a loan missing at the end goes where `absent` says."""
+    gone = len(plan.buckets) + (0 if absent == _PAID_OFF else 1)
+    cells: dict[tuple[int, int], list[int]] = {}
+    for (source, target), sums in counted.cells.items():
+        cell = cells.setdefault((source, gone if target == ABSENT else target), [0, 0, 0])
+        for i, value in enumerate(sums):
+            cell[i] += value
+    return RollRates(
+        start=start,
+        end=end,
+        scheme=plan,
+        currency=counted.currency,
+        cells=tuple((*k, *v) for k, v in sorted(cells.items())),  # type: ignore[misc]
+        new_loans=counted.new_loans,
+        new_outstanding=counted.new_units,
     )
 
 
