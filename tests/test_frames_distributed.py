@@ -144,6 +144,19 @@ def test_spark_report_equals_the_records_path(spark: Any) -> None:
     assert ageing_report(frame, on=ON) == ageing_report(records(rows), on=ON)
 
 
+def test_spark_roll_rates_equal_the_records_path(spark: Any) -> None:
+    """Spark joins the two snapshots by loan id and counts; the matrix equals the records'."""
+    from microloan import roll_rates
+
+    before, after = roll_snapshots(38, 200)
+    first = spark.createDataFrame(snapshot_frame("pandas", before))
+    second = spark.createDataFrame(snapshot_frame("pandas", after))
+    for absent in ("paid_off", "written_off"):
+        expected = roll_rates(records(before), records(after), start=START, end=ON, absent=absent)
+        found = roll_rates(first, second, start=START, end=ON, absent=absent, currency="CNY")
+        assert found == expected
+
+
 @pytest.mark.usefixtures("dask_client")
 def test_dask_lift_table_ks_and_auc_equal_the_lists() -> None:
     """Scores on the workers: the lift table, KS and AUC equal the lists', empty parts too."""
