@@ -461,11 +461,16 @@ def _loan_floats(amounts: Sequence[Decimal]) -> list[float] | None:
     """
     if not amounts[0] or not amounts[-1] or len(amounts) > _MAX_POWER + 1:
         return None
-    # each distinct value converted once (float() is slow; a Decimal keeps its hash)
-    table = {amount: float(amount) for amount in set(amounts)}
-    if not all(table.values()) and any(amount and not table[amount] for amount in table):
-        return None  # a flow too small for floating point: its sign would be lost
-    floats = list(map(table.__getitem__, amounts))
+    floats: list[float] = []
+    previous = amounts[0]
+    number = float(previous)
+    for amount in amounts:
+        # each run of one value converted once (float() is slow; hashing is slower)
+        if amount is not previous and amount != previous:
+            number, previous = float(amount), amount
+            if not number and amount:
+                return None  # too small for floating point: its sign would be lost
+        floats.append(number)
     magnitude = sum(map(abs, floats))
     if not 1e-290 < magnitude < 1e18:  # MAX_AMOUNT
         return None
@@ -493,6 +498,11 @@ def _halley_root(horner: list[float]) -> tuple[float, float, float] | None:
     repaid = abs(sum(horner[:-1]))
     guess = 2 * (repaid - lent) / (lent * len(horner)) if lent else 0.0
     low, high, z = 0.0, 1.0, 1 / (1 + guess) if guess > 0 else 1.0
+    # Halley's error after a step s is of the order of (n s / z)² s, n the degree, far
+    # below the floats' own once n s <= 1e-7 z; p' moved by p'' to the new z is then
+    # wrong by (n s / z)² / 2 <= 5e-15 of itself, which leaves ~1e-31 in the Decimal
+    # step. The second step from the guess is nearly always the last.
+    settled = 1e-7 / len(horner)
     step = slope = curve = 0.0
     for _ in range(_FLOAT_STEPS):
         value = slope = curve = 0.0
@@ -512,7 +522,7 @@ def _halley_root(horner: list[float]) -> tuple[float, float, float] | None:
             return None
         step = value / denominator
         z -= step
-        if abs(step) <= 1e-14 * z:
+        if abs(step) <= settled * z:
             break
         if not low < z < high:
             return None  # the general solver bisects here
@@ -550,8 +560,10 @@ def _dated_loan_rate(
     # p(z) by Horner's rule on the gaps: a_0 + z^(g_1) (a_1 + z^(g_2) (a_2 + …))
     fma = CONTEXT.fma
     value = amounts[-1]
-    for gap, amount in zip(reversed(gaps), amounts[-2::-1], strict=True):
-        value = fma(value, powers[gap], amount)
+    for factor, amount in zip(
+        map(powers.__getitem__, reversed(gaps)), amounts[-2::-1], strict=True
+    ):
+        value = fma(value, factor, amount)
     polished = _polished(exact, value, slope, bend, z)
     return None if polished is None else _rate(polished, basis, reversed_=False)
 
@@ -593,7 +605,7 @@ def _sparse_halley_root(
     # usually the last (d s of 1e-16 to 1e-10).
     settled = 1e-8 / exponents[-1]
     # f, f' and f'' at x = 0
-    value, slope, curve = math.fsum(floats), -sum(weighted), sum(curved)
+    value, slope, curve = sum(floats), -sum(weighted), sum(curved)
     # f is evaluated at the x of the float e^(−x) its powers are taken of, not at x:
     # they differ by ~1e-16, which the powers of ~d_i would make an error of d_i × 1e-16
     # in f', and in the Decimal correction
@@ -765,17 +777,15 @@ def _ascending(dated_flows: object) -> tuple[list[int], list[int], list[Decimal]
     if type(dated_flows) is not list and type(dated_flows) is not tuple:
         return None
     pairs: Sequence[Any] = dated_flows
-    if len(pairs) < 2 or set(map(type, pairs)) != _TUPLE:
-        return None
     try:
-        days, amounts = zip(*pairs, strict=True)
-    except ValueError:  # not every tuple is a pair
-        return None
-    if (
-        set(map(type, days)) != _DATE
-        or set(map(type, amounts)) != _DECIMAL
-        or not all(map(Decimal.is_finite, amounts))
-    ):
+        if len(pairs) < 2 or set(map(type, pairs)) != _TUPLE:
+            return None
+        days, amounts = zip(*pairs, strict=True)  # ValueError: not every tuple a pair
+        # TypeError: an amount that is not a Decimal (a subclass is taken as it is, as
+        # `_by_day` takes it)
+        if set(map(type, days)) != _DATE or not all(map(Decimal.is_finite, amounts)):
+            return None
+    except (TypeError, ValueError):
         return None
     ordinals = list(map(date.toordinal, days))
     gaps = list(map(operator.sub, ordinals[1:], ordinals))
