@@ -481,18 +481,19 @@ def _loan_floats(amounts: Sequence[Decimal]) -> list[float] | None:
             if not number and amount:
                 return None  # too small for floating point: its sign would be lost
         floats.append(number)
-    magnitude = sum(map(abs, floats))
-    if not 1e-290 < magnitude < 1e18:  # MAX_AMOUNT
-        return None
     # One sign change (zeros aside), right after the first flow: the floats keep the signs.
-    negative = floats[0] < 0
+    first = floats[0]
+    negative = first < 0
     later = floats[1:]
     if (min(later) < 0) if negative else (max(later) > 0):
+        return None
+    total = sum(floats)
+    magnitude = abs(total - first) + abs(first)  # Σ |flows|: the later ones are of one sign
+    if not 1e-290 < magnitude < 1e18:  # MAX_AMOUNT (and neither infinite nor NaN)
         return None
     # The sign of the flows' sum, p(1), must be the later flows' (a positive rate): in
     # floating point when it is far enough from zero to be certain (the conversion and
     # summation errors stay below 1e-10 of the magnitude), else in Decimal.
-    total = sum(floats)
     if abs(total) > 1e-10 * magnitude:
         return None if (total < 0) == negative else floats
     at_one = reduce(CONTEXT.add, amounts)
@@ -587,7 +588,9 @@ def _gap_powers(z: Decimal, gaps: list[int]) -> dict[int, Decimal]:
     below, power = 0, ONE
     for gap in sorted(set(gaps)):
         difference = gap - below
-        factor = powers.get(difference) or CONTEXT.power(z, difference)
+        factor = powers.get(difference) or (
+            CONTEXT.multiply(z, z) if difference == 2 else CONTEXT.power(z, difference)
+        )
         power = CONTEXT.multiply(power, factor) if below else factor
         powers[gap] = power
         below = gap
