@@ -550,14 +550,16 @@ def _dated_loan_rate(
 ) -> Decimal | None:
     """`xirr`'s fast path for a loan's dated flows: `_loan_rate` on sparse exponents.
 
-    The flows (a day count from the first date each, in increasing order) must be a
-    loan's, as `_loan_rate` takes them: the first amount of one sign, every later one
-    of the other sign (none zero), adding up to the later ones' sign (a positive rate).
-    Then p(z) = Σ a_i z^(d_i), z = (1 + r)^(−1/basis), is monotone and convex (or
-    concave) on (0, 1] with its one root there; Halley's method from z = 1 reaches it
-    in floating point, and one Newton step in 34-digit `Decimal` (the powers of z built
-    up by the gaps between the days) polishes it as the general solver does. `None`
-    whenever the flows are of another kind or a step would leave this path.
+    The flows (a day count d_i from the first date each, in increasing order, and the
+    `gaps` between them) must be a loan's, as `_loan_rate` takes them: the first amount
+    of one sign, every later one of the other sign or zero, adding up to the later
+    ones' sign (a positive rate). Then p(z) = Σ a_i z^(d_i), z = (1 + r)^(−1/basis), is
+    monotone and convex (or concave) on (0, 1] with its one root there; Halley's method
+    on x = −ln z from x = 0 reaches it in floating point (`_sparse_halley_root`), and
+    one step in 34-digit `Decimal` (`_polished`: p(z) by Horner's rule on the gaps)
+    polishes it. The rate agrees with the general solver's to the 25th significant
+    digit, at most one unit apart there. `None` whenever the flows are of another kind
+    or a step would leave this path.
     """
     floats = _loan_floats(amounts)
     if floats is None or exponents[-1] > _MAX_POWER:
