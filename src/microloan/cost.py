@@ -606,8 +606,8 @@ def _sparse_halley_root(
 
     Halley's method runs on f(x) = p(e^(−x)) = Σ a_i e^(−x d_i), x > 0, which for a
     loan's flows is monotone and convex (or concave): far closer to its tangent than
-    p, a polynomial of high degree, so that three or four steps from x = 0 reach the
-    root, inside the bracket each step narrows.
+    p, a polynomial of high degree, so that a step from x = 0 and two evaluations
+    (rarely three) reach the root, inside the bracket each step narrows.
     """
     negative = floats[0] < 0  # the sign of f(x) for large x, beyond the root
     mul = operator.mul
