@@ -551,14 +551,62 @@ def test_vintage_and_fpd_of_a_frame_equal_the_records_path(engine: str) -> None:
         assert counted == expected_fpd
 
 
-def test_a_loan_with_two_principals_is_refused_by_the_engine_vintage() -> None:
-    """Two snapshots of one loan that disagree on its principal are refused, naming the loan."""
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("principal", [None, 1 << 46])  # below 2^46 minor units, one cell
+@pytest.mark.parametrize("change", ["principal", "disbursed"])
+def test_a_loan_with_two_principals_is_refused_by_the_engine_vintage(
+    engine: str, principal: int | None, change: str
+) -> None:
+    """Two snapshots of one loan that disagree on its principal (or its disbursement
+    month) are refused, naming the loan, whichever way the engine groups them."""
+    from datetime import timedelta
+
     rows = portfolio(45, 3)
-    snapshots = [rows[0], {**rows[0], "principal": rows[0]["principal"] + 1}, rows[1]]
+    if principal is not None:
+        rows = [{**row, "principal": principal, "outstanding": principal} for row in rows]
+    other = (
+        {"principal": rows[0]["principal"] + 1}
+        if change == "principal"
+        else {"disbursed": rows[0]["disbursed"] - timedelta(days=40)}
+    )
+    snapshots = [rows[0], rows[1], {**rows[0], **other}, rows[2]]
     from microloan import vintage
 
     with pytest.raises(InvalidRecordError, match=r"L45-0.*another disbursement month"):
-        vintage(polars_frame(snapshots), currency="CNY")
+        vintage(engine_frame(engine, snapshots), currency="CNY")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_vintage_of_large_principals_equals_the_records_path(engine: str) -> None:
+    """Principals of 2^46 minor units and more (no packed cell) give the records' vintage."""
+    from microloan import vintage
+
+    rows = [
+        {**row, "principal": row["principal"] << 25, "outstanding": row["outstanding"] << 25}
+        for row in portfolio(48, 60)
+    ]
+    assert max(row["principal"] for row in rows) >= 1 << 46
+    expected = vintage(records(rows), over=30)
+    assert vintage(engine_frame(engine, rows), over=30, currency="CNY") == expected
+
+
+def test_a_frame_vintage_merges_compares_and_pickles_as_a_records_vintage() -> None:
+    """The per-loan state an engine counted (built on first use) merges with `+`,
+    compares equal and survives pickling as the state the records path builds."""
+    import pickle
+
+    from microloan import vintage
+
+    rows = portfolio(49, 80)
+    first, second = rows[:50], rows[30:]  # thirty loans in both parts
+    whole = vintage(records(rows), over=30)
+    merged = vintage(polars_frame(first), currency="CNY") + vintage(records(second))
+    assert merged == whole
+    assert vintage(records(second)) + vintage(polars_frame(first), currency="CNY") == whole
+    counted = vintage(polars_frame(rows), currency="CNY")
+    assert pickle.loads(pickle.dumps(counted)) == whole
+    assert counted == whole
+    assert vintage(polars_frame(rows), currency="CNY") == counted  # both still unbuilt
 
 
 def test_a_snapshot_without_its_date_is_refused_by_the_engine_vintage() -> None:

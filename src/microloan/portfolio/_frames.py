@@ -1514,12 +1514,12 @@ def vintage_state(frame: object, options: Options, *, over: int) -> Any:
     """Stage 1 of a vintage: per loan, its disbursement month, principal and first bad MOB.
 
     Returns `(currency, last month, loans, bad, table)` — the `Vintage`'s own state,
-    `loans` and `bad` keyed by loan id and the per-cohort table counted by the engine
-    — or `None` where the records path must read the frame (no `on` column, or a
-    column of a kind the engine path does not read).
+    `loans` and `bad` keyed by loan id (mappings built from the engine's columns on
+    first use: a report that only reads the curves never builds them) and the
+    per-cohort table counted by the engine — or `None` where the records path must
+    read the frame (no `on` column, or a column of a kind the engine path does not
+    read).
     """
-    from microloan.portfolio._cells import CURRENCY_INDEX  # noqa: PLC0415
-
     src = Source(frame, options)
     nw = src.nw
     if not _readable(src) or not src.has("on"):
@@ -1533,42 +1533,33 @@ def vintage_state(frame: object, options: Options, *, over: int) -> Any:
     )
     snap = src.month_expr(snap_day)
     bad_mob = nw.when(worst > over).then(snap - month)
-    found = grouped(
-        src,
-        {"loan_id": nw.col(src.name("loan_id"))},
-        {
-            "month": (month, "min"),
-            "month_max": (month, "max"),
-            "principal": (principal, "min"),
-            "principal_max": (principal, "max"),
-            "bad": (bad_mob, "min"),
-            "last": (snap, "max"),
-        },
-    )
     code = src.currency or "CNY"
-    if not len(found):
-        return None, -1, {}, {}, {}
-    with engine_errors():
-        split = found.filter(
-            (nw.col("month") != nw.col("month_max"))
-            | (nw.col("principal") != nw.col("principal_max"))
+    if src.eager and len(src.frame):
+        found, flagged, last = _eager_loans(src, month, principal, worst > over, snap_day)
+    else:
+        found = grouped(
+            src,
+            {"loan_id": nw.col(src.name("loan_id"))},
+            {
+                "month": (month, "min"),
+                "month_max": (month, "max"),
+                "principal": (principal, "min"),
+                "principal_max": (principal, "max"),
+                "bad": (bad_mob, "min"),
+                "last": (snap, "max"),
+            },
         )
-        if len(split):
-            raise InvalidRecordError(
-                split["loan_id"].to_list()[0],
-                "has another disbursement month, principal or currency in an earlier record",
+        if not len(found):
+            return None, -1, {}, {}, {}
+        with engine_errors():
+            split = found.filter(
+                (nw.col("month") != nw.col("month_max"))
+                | (nw.col("principal") != nw.col("principal_max"))
             )
-        last = int(found.select(nw.col("last").max()).item())
-        ids = found["loan_id"].to_list()
-        months = found["month"].to_list()
-        units = found["principal"].to_list()
-        tags = map(operator.or_, map((6).__rlshift__, months), repeat(CURRENCY_INDEX[code]))
-        idents = map(operator.or_, map((64).__rlshift__, tags), units)  # month, currency, units
-        loans = dict(zip(ids, idents, strict=True))
-        flagged = found.filter(~nw.col("bad").is_null())
-        bad = dict(
-            zip(flagged["loan_id"].to_list(), map(int, flagged["bad"].to_list()), strict=True)
-        )
+            _refuse_split(split)
+            last = int(found.select(nw.col("last").max()).item())
+            flagged = found.filter(~nw.col("bad").is_null())
+    with engine_errors():
         cohorts = found.group_by("month").agg(nw.len().alias("n"), nw.col("principal").sum())
         fell = flagged.group_by("month", "bad").agg(nw.len().alias("n"), nw.col("principal").sum())
         cohort_rows = cohorts.rows()
@@ -1585,7 +1576,165 @@ def vintage_state(frame: object, options: Options, *, over: int) -> Any:
             counts.append(run_c)
             sums.append(run_u)
         table[cohort] = (loans_in, principal_in, tuple(counts), tuple(sums))
+    loans = LazyDict(functools.partial(_loan_cells, found, code), len(found))
+    bad = LazyDict(functools.partial(_bad_cells, flagged), len(flagged))
     return code, last, loans, bad, table
+
+
+_UNITS_BITS: Final = 46
+"""An eager vintage packs a loan's month and principal into one Int64: units below 2^46."""
+
+
+def _eager_loans(src: Source, month: Any, principal: Any, gone_bad: Any, snap_day: Any) -> Any:
+    """`vintage_state`'s per-loan stage on an eager frame (with rows): fewer aggregates.
+
+    The columns are computed once, with the checks; the checks and the range of the
+    principals are then reduced over the whole column, the latest snapshot month
+    over the dates (no grouping: cheap). A loan's month and principal, packed into
+    one Int64 where every principal is below 2^46 minor units, are grouped once; a
+    loan whose records disagree has two values of it. The month on book of a
+    snapshot is computed for the rows that are bad (`gone_bad`) only, and their
+    first bad MOB grouped over them. Returns the loans (`loan_id`, `month`,
+    `principal`), the loans gone bad (the same, and `bad`) and the last month.
+    """
+    nw = src.nw
+    with engine_errors():
+        columns = src.frame.select(
+            nw.col(src.name("loan_id")).alias("loan_id"),
+            month.alias("month"),
+            principal.alias("principal"),
+            src.failures().alias("__bad"),
+        )
+        top = columns.select(
+            nw.col("__bad").sum(),
+            nw.col("principal").min().alias("low"),
+            nw.col("principal").max().alias("high"),
+        ).rows(named=True)[0]
+    if top["__bad"]:
+        src.raise_failed()
+    with engine_errors():
+        top["snap"] = src.frame.select(src.month_expr(snap_day.max())).item()
+        bad_rows = src.frame.filter(gone_bad).select(
+            nw.col(src.name("loan_id")).alias("loan_id"),
+            month.alias("month"),
+            principal.alias("principal"),
+            (src.month_expr(snap_day) - month).alias("bad"),
+        )
+    last = int(top["snap"])
+    with engine_errors():
+        if top["low"] >= 0 and top["high"] < 1 << _UNITS_BITS:  # and months below 2^17
+            shift = nw.lit(1 << _UNITS_BITS).cast(nw.Int64())
+            packed = nw.col("month") * shift + nw.col("principal")
+            columns = columns.select("loan_id", cell=packed)
+            bad_rows = bad_rows.select("loan_id", "bad", cell=packed)
+            cell = nw.col("cell")
+            if src.frame.implementation.is_polars():  # its n_unique is fast, min and max slow
+                found = columns.group_by("loan_id").agg(cell.first(), cell.n_unique().alias("n"))
+                split = found.filter(nw.col("n") > 1)
+                one_cell = cell.first()
+            else:
+                found = columns.group_by("loan_id").agg(cell.min(), cell.max().alias("high"))
+                split = found.filter(cell != nw.col("high"))
+                one_cell = cell.min()
+            _refuse_split(split)
+            # a loan's cell is the same in each of its rows
+            flagged = bad_rows.group_by("loan_id").agg(one_cell, nw.col("bad").min())
+            month_of = (cell // shift).alias("month")
+            principal_of = (cell - (cell // shift) * shift).alias("principal")
+            found = found.select("loan_id", month_of, principal_of)
+            flagged = flagged.select("loan_id", month_of, principal_of, "bad")
+        else:
+            found = columns.group_by("loan_id").agg(
+                nw.col("month").min(),
+                nw.col("month").max().alias("month_max"),
+                nw.col("principal").min(),
+                nw.col("principal").max().alias("principal_max"),
+            )
+            _refuse_split(
+                found.filter(
+                    (nw.col("month") != nw.col("month_max"))
+                    | (nw.col("principal") != nw.col("principal_max"))
+                )
+            )
+            found = found.select("loan_id", "month", "principal")
+            flagged = bad_rows.group_by("loan_id").agg(
+                nw.col("month").min(), nw.col("principal").min(), nw.col("bad").min()
+            )
+    return found, flagged, last
+
+
+def _refuse_split(split: Any) -> None:
+    """Refuse the first of the loans whose records disagree on their month or principal."""
+    if len(split):
+        raise InvalidRecordError(
+            split["loan_id"].to_list()[0],
+            "has another disbursement month, principal or currency in an earlier record",
+        )
+
+
+def _loan_cells(found: Any, code: str) -> dict[object, int]:
+    """Loan id → the `Vintage`'s packed cell: month, currency index and principal units."""
+    from microloan.portfolio._cells import CURRENCY_INDEX  # noqa: PLC0415
+
+    with engine_errors():
+        ids = found["loan_id"].to_list()
+        months = found["month"].to_list()
+        units = found["principal"].to_list()
+    tags = map(operator.or_, map((6).__rlshift__, months), repeat(CURRENCY_INDEX[code]))
+    idents = map(operator.or_, map((64).__rlshift__, tags), units)  # month, currency, units
+    return dict(zip(ids, idents, strict=True))
+
+
+def _bad_cells(flagged: Any) -> dict[object, int]:
+    """Loan id → the first MOB at which the loan was bad, for the loans ever bad."""
+    with engine_errors():
+        ids = flagged["loan_id"].to_list()
+        mobs = flagged["bad"].to_list()
+    return dict(zip(ids, map(int, mobs), strict=True))
+
+
+class LazyDict(Mapping[object, int]):
+    """A read-only mapping built on first use, from a function that returns a dict.
+
+    The per-loan state of a report counted in a frame's engine (a vintage's loans)
+    is only read to merge or compare reports; building it is left until then. It
+    pickles, compares and copies as the dict it stands for.
+    """
+
+    __slots__ = ("_build", "_dict", "_len")
+
+    def __init__(self, build: Callable[[], dict[object, int]], length: int) -> None:
+        self._build: Callable[[], dict[object, int]] | None = build
+        self._dict: dict[object, int] | None = None
+        self._len = length
+
+    def _built(self) -> dict[object, int]:
+        if self._dict is None:
+            assert self._build is not None  # noqa: S101 - one or the other is set
+            self._dict, self._build = self._build(), None
+        return self._dict
+
+    def __getitem__(self, key: object) -> int:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyDict):
+            other = other._built()
+        return self._built() == other
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping is not hashable
+
+    def __reduce__(self) -> tuple[type[dict[object, int]], tuple[dict[object, int]]]:
+        return dict, (self._built(),)
+
+    def __repr__(self) -> str:
+        return repr(self._built())
 
 
 def fpd_cells(frame: object, options: Options, *, over: int) -> Any:

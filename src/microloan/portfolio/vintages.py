@@ -82,8 +82,8 @@ class Vintage(FrameRows):
     over: int
     currency: str | None = None
     last_month: int = -1
-    _loans: dict[object, int] = attrs.field(factory=dict, repr=False, hash=False)
-    _bad: dict[object, int] = attrs.field(factory=dict, repr=False, hash=False)
+    _loans: Mapping[object, int] = attrs.field(factory=dict, repr=False, hash=False)
+    _bad: Mapping[object, int] = attrs.field(factory=dict, repr=False, hash=False)
     _table: dict[int, tuple[int, int, tuple[int, ...], tuple[int, ...]]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
