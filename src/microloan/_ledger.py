@@ -48,7 +48,7 @@ from microloan.errors import MicroloanError, invalid
 from microloan.interest import daily_interest
 from microloan.money import Money
 from microloan.rates import Rate
-from microloan.schedules import METHODS, _frequency_days, _step, interest_only, replan
+from microloan.schedules import METHODS, date_after, frequency_days, interest_only, replan
 from microloan.terms import ServicingTerms
 
 if TYPE_CHECKING:
@@ -363,8 +363,8 @@ class Ledger:
         self.count = 0  # the records in `log`
         self.worst = 0  # the most days past due reached at the end of a day before `time`
         # the repayment day of the month the plan's monthly dates keep (see `_shift`)
-        days = _frequency_days(sched.frequency)
-        regular = _step(sched.start, 1, days) == sched.first_due
+        days = frequency_days(sched.frequency)
+        regular = date_after(sched.start, 1, days) == sched.first_due
         self.day = sched.start.day if regular else sched.first_due.day
 
     def copy(self) -> Ledger:
@@ -1146,10 +1146,10 @@ class Ledger:
 
     def _shift(self, day: date, periods: int) -> date:
         """`day` moved `periods` periods later on the plan's grid of due dates."""
-        days = _frequency_days(self.config.schedule.frequency)
+        days = frequency_days(self.config.schedule.frequency)
         if days is not None:
             return day + timedelta(days=days * periods)
-        first = _step(day.replace(day=1), periods, None)
+        first = date_after(day.replace(day=1), periods, None)
         last = calendar.monthrange(first.year, first.month)[1]
         return first.replace(day=min(self.day, last))
 
@@ -1365,13 +1365,13 @@ class Ledger:
             self.crystallize(line, on)
             principal += line.principal - line.principal_paid
             interest += self.interest_out(line, on)
-        days = _frequency_days(cfg.schedule.frequency)
+        days = frequency_days(cfg.schedule.frequency)
         new = replan(
             cfg.schedule,
             Money(principal, cfg.currency),
             term=term,
             start=on,
-            first_due=_step(on, 1, days) if first_due is None else first_due,
+            first_due=date_after(on, 1, days) if first_due is None else first_due,
         )
         lines = self.lines[:first]
         for j, inst in enumerate(new.installments):

@@ -19,7 +19,7 @@ from microloan._decimal import CONTEXT
 from microloan._validators import check_date, check_days_in_year
 from microloan.daycount import days_in_year as days_in_year_of
 from microloan.errors import invalid, wrong_type
-from microloan.money import Money, _make
+from microloan.money import Money, unchecked_money
 from microloan.rates import DaysInYear, Rate
 
 
@@ -84,4 +84,6 @@ def daily_interest(
     numerator = CONTEXT.multiply(
         CONTEXT.multiply(principal.amount, rate.per_year()), Decimal(share.numerator)
     )
-    return _make(CONTEXT.divide(numerator, Decimal(share.denominator)), principal.currency)
+    return unchecked_money(
+        CONTEXT.divide(numerator, Decimal(share.denominator)), principal.currency
+    )

@@ -70,9 +70,11 @@ from microloan.loans import (
     Loan,
     LoanPosition,
     Transaction,
-    _closed_from,
-    _refunded,
-    _worst_reached,
+    closed_position,
+    closing_date,
+    owed_on,
+    refunded_total,
+    worst_days_reached,
 )
 from microloan.money import Money
 from microloan.products import DrawMethod, LineKind, LoanProduct
@@ -179,7 +181,7 @@ class _Book:
     """Which of a line's drawdowns can still owe something: private, not part of its value.
 
     `open` holds the indices of the drawdowns not closed (a closed loan owes nothing
-    from its last posting on, for good: `Loan._closed_from`); the others are all closed
+    from its last posting on, for good: `Loan.closing_date`); the others are all closed
     by `closed_by`. A call on a date from `closed_by` on reads only the open drawdowns,
     so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
     """
@@ -206,7 +208,7 @@ class _Book:
             candidates, closed_by = sorted({*before.open, *changed}), before.closed_by
         still: list[int] = []
         for i in candidates:
-            closed = _closed_from(loans[i])
+            closed = closing_date(loans[i])
             if closed is None:
                 still.append(i)
             elif closed_by is None or closed > closed_by:
@@ -940,7 +942,7 @@ class CreditLine:
         left = money
         payoffs: dict[int, Money] = {}  # of the drawdowns the first pass left as they were
         for i in live:  # first what is due, oldest first
-            due, payoffs[i] = loans[i]._owed(day)  # noqa: SLF001 - one look at the loan
+            due, payoffs[i] = owed_on(loans[i], day)
             if left and due:
                 pay = min(left, due)
                 loans[i] = loans[i].repay(pay, on=day)
@@ -1440,14 +1442,14 @@ class CreditLine:
         for loan in self.drawdowns:
             if loan.schedule.start > day:  # (not `loan.start`: a property, in context)
                 break
-            since = _closed_from(loan)
-            if since is not None and since <= day and _refunded(loan):
-                out.append(loan._closed_position(day))  # noqa: SLF001 - its own refunded
+            since = closing_date(loan)
+            if since is not None and since <= day and refunded_total(loan):
+                out.append(closed_position(loan, day))  # its own refunded
                 continue
             if since is not None and since <= day:
                 # shared while the worst days past due reached is the same
-                if closed is None or closed.max_days_past_due != _worst_reached(loan):
-                    closed = loan._closed_position(day)  # noqa: SLF001
+                if closed is None or closed.max_days_past_due != worst_days_reached(loan):
+                    closed = closed_position(loan, day)
                 out.append(closed)
             else:
                 out.append(loan.position(on=day))

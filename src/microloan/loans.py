@@ -50,7 +50,7 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.fees import SERVICING_KINDS, Fee, check_fees
-from microloan.money import _EXPONENTS, Money, _make
+from microloan.money import MINOR_UNIT_QUANTA, Money, unchecked_money
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import METHODS, Schedule, bullet
 from microloan.terms import (
@@ -1339,41 +1339,6 @@ class Loan:
     def _post(self, posting: _Posting) -> Loan:
         return _posted(self, posting)
 
-    def _owed(self, on: date) -> tuple[Money, Money]:
-        """`position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
-        ledger = _servicing(self).at(on)
-        snap = ledger.snapshot(on)
-        currency = self.schedule.principal.currency
-        due = (
-            _money(snap.due_principal, currency)
-            + _money(snap.due_interest, currency)
-            + _money(snap.due_fees, currency)
-            + _money(snap.penalty, currency)
-        )
-        return due, _money(max(snap.owed - ledger.credit, ZERO), currency)
-
-    def _closed_position(self, on: date) -> LoanPosition:
-        """`position(on=on)` of a loan closed by `on`: paid off, every amount zero."""
-        zero = Money.zero(self.currency)
-        nothing = Breakdown(principal=zero, interest=zero, fees=zero, penalty=zero)
-        return LoanPosition(
-            on=on,
-            status="paid_off",
-            days_past_due=0,
-            max_days_past_due=_worst_reached(self),
-            principal_outstanding=zero,
-            interest_accrued=zero,
-            fees_outstanding=zero,
-            penalty_outstanding=zero,
-            due=nothing,
-            overdue=nothing,
-            next_due_date=None,
-            next_due_amount=zero,
-            payoff_amount=zero,
-            credit=zero,
-            refunded=_money(_refunded(self), self.currency),
-        )
-
     def _derive(self, postings: tuple[_Posting, ...], trail: Trail[_Posting]) -> Loan:
         return _derived(self, postings, trail)
 
@@ -1450,13 +1415,50 @@ def _posted(loan: Loan, posting: _Posting) -> Loan:
     return _derived(loan, (*loan._postings, posting), _servicing(loan).post(posting))  # noqa: SLF001
 
 
-def _refunded(loan: Loan) -> Decimal:
+def owed_on(loan: Loan, on: date) -> tuple[Money, Money]:
+    """`loan.position(on=on).due.total` and `.payoff_amount`, from one look at the ledger."""
+    ledger = _servicing(loan).at(on)
+    snap = ledger.snapshot(on)
+    currency = loan.schedule.principal.currency
+    due = (
+        _money(snap.due_principal, currency)
+        + _money(snap.due_interest, currency)
+        + _money(snap.due_fees, currency)
+        + _money(snap.penalty, currency)
+    )
+    return due, _money(max(snap.owed - ledger.credit, ZERO), currency)
+
+
+def closed_position(loan: Loan, on: date) -> LoanPosition:
+    """`loan.position(on=on)` of a loan closed by `on`: paid off, every amount zero."""
+    zero = Money.zero(loan.currency)
+    nothing = Breakdown(principal=zero, interest=zero, fees=zero, penalty=zero)
+    return LoanPosition(
+        on=on,
+        status="paid_off",
+        days_past_due=0,
+        max_days_past_due=worst_days_reached(loan),
+        principal_outstanding=zero,
+        interest_accrued=zero,
+        fees_outstanding=zero,
+        penalty_outstanding=zero,
+        due=nothing,
+        overdue=nothing,
+        next_due_date=None,
+        next_due_amount=zero,
+        payoff_amount=zero,
+        credit=zero,
+        refunded=_money(refunded_total(loan), loan.currency),
+    )
+
+
+def refunded_total(loan: Loan) -> Decimal:
     """All the credit refunded on `loan` (what a position on or after its last posting shows)."""
     trail = loan._trail  # noqa: SLF001 - the loan's servicing state, read only
     return ZERO if isinstance(trail, Config) else trail.ledger.refunded
 
 
-def _closed_from(loan: Loan) -> date | None:
+def closing_date(loan: Loan) -> date | None:
     """The date from which `loan` owes nothing, for good (None: it is not closed).
 
     A function, not a method, so that a credit line can ask it of each of its drawdowns
@@ -1466,14 +1468,16 @@ def _closed_from(loan: Loan) -> date | None:
     return None if isinstance(trail, Config) else trail.closed_from()
 
 
-def _worst_reached(loan: Loan) -> int:
+def worst_days_reached(loan: Loan) -> int:
     """The most days past due `loan` reached up to its last posting (a closed loan: for good)."""
     return _servicing(loan).ledger.worst
 
 
 def _money(value: Decimal, currency: str) -> Money:
     """An amount the ledger keeps in whole minor units, with the currency's places."""
-    return _make(value.quantize(_EXPONENTS[currency], ROUND_HALF_EVEN, CONTEXT), currency)
+    return unchecked_money(
+        value.quantize(MINOR_UNIT_QUANTA[currency], ROUND_HALF_EVEN, CONTEXT), currency
+    )
 
 
 def _posted_again(loan: Loan, postings: tuple[_Posting, ...]) -> Loan:

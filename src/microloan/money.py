@@ -60,9 +60,10 @@ CURRENCY_MINOR_UNITS: Final[dict[str, int]] = {
     "UGX": 0, "USD": 2, "UZS": 2, "VND": 0, "XAF": 0, "XOF": 0, "ZAR": 2,
 }  # fmt: skip
 
-_EXPONENTS: Final[dict[str, Decimal]] = {
+MINOR_UNIT_QUANTA: Final[dict[str, Decimal]] = {
     code: Decimal(1).scaleb(-places, CONTEXT) for code, places in CURRENCY_MINOR_UNITS.items()
 }
+"""Each currency's minor unit as a `Decimal` quantum (`Decimal('0.01')` for CNY), to round to."""
 
 
 MAX_PARTS: Final = 1_000_000
@@ -157,7 +158,7 @@ class Money:
             Money('0.00', 'USD')
         """
         places = minor_unit_places(currency)
-        return _make(Decimal(0).scaleb(-places, CONTEXT), currency)
+        return unchecked_money(Decimal(0).scaleb(-places, CONTEXT), currency)
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str = "CNY") -> Money:
@@ -178,7 +179,7 @@ class Money:
         places = minor_unit_places(currency)
         if abs(units) >= int(MAX_AMOUNT) * 10**places:
             raise invalid("units", units, BEYOND_THE_BOUND)
-        return _make(Decimal(units).scaleb(-places, CONTEXT), currency)
+        return unchecked_money(Decimal(units).scaleb(-places, CONTEXT), currency)
 
     # -- views ----------------------------------------------------------------
     @property
@@ -194,7 +195,7 @@ class Money:
             >>> Money("1.25").is_whole, Money("1.255").is_whole
             (True, False)
         """
-        exp = _EXPONENTS[self.currency]
+        exp = MINOR_UNIT_QUANTA[self.currency]
         return self.amount == self.amount.quantize(exp, context=CONTEXT)
 
     @property
@@ -234,8 +235,10 @@ class Money:
             Money('-2.35', 'CNY')
         """
         constant = rounding_constant(mode)
-        exp = _EXPONENTS[self.currency]
-        return _make(self.amount.quantize(exp, rounding=constant, context=CONTEXT), self.currency)
+        exp = MINOR_UNIT_QUANTA[self.currency]
+        return unchecked_money(
+            self.amount.quantize(exp, rounding=constant, context=CONTEXT), self.currency
+        )
 
     def allocate(self, weights: Iterable[int | Decimal | str | Money]) -> tuple[Money, ...]:
         """Split this amount into parts proportional to `weights`, exactly.
@@ -324,7 +327,7 @@ class Money:
     def __add__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._check_same(other)
-            return _make(CONTEXT.add(self.amount, other.amount), self.currency)
+            return unchecked_money(CONTEXT.add(self.amount, other.amount), self.currency)
         if _is_int_zero(other):
             return self  # so that sum() of amounts works
         raise _foreign("+", other)
@@ -334,7 +337,7 @@ class Money:
     def __sub__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._check_same(other)
-            return _make(CONTEXT.subtract(self.amount, other.amount), self.currency)
+            return unchecked_money(CONTEXT.subtract(self.amount, other.amount), self.currency)
         if _is_int_zero(other):
             return self
         raise _foreign("-", other)
@@ -347,7 +350,7 @@ class Money:
     def __mul__(self, other: int | Decimal) -> Money:
         factor = _factor(other, "multiplier")
         if not (self.amount and factor):
-            return _make(CONTEXT.multiply(self.amount, factor), self.currency)
+            return unchecked_money(CONTEXT.multiply(self.amount, factor), self.currency)
         # the product is at least 10**(a + b): refuse it before it can overflow
         least = self.amount.adjusted() + factor.adjusted()
         return self._bounded(least, CONTEXT.multiply, factor, "multiplier", other)
@@ -396,19 +399,19 @@ class Money:
         result = operation(self.amount, operand)
         if result.adjusted() >= MAX_EXPONENT:
             raise _beyond(field, other, self)
-        return _make(result, self.currency)
+        return unchecked_money(result, self.currency)
 
     def __rtruediv__(self, other: object) -> Money:
         raise _foreign("/", other)  # a number divided by an amount is no amount
 
     def __neg__(self) -> Money:
-        return _make(CONTEXT.minus(self.amount), self.currency)
+        return unchecked_money(CONTEXT.minus(self.amount), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return _make(CONTEXT.abs(self.amount), self.currency)
+        return unchecked_money(CONTEXT.abs(self.amount), self.currency)
 
     def __bool__(self) -> bool:
         return bool(self.amount)
@@ -483,8 +486,12 @@ def _factor(value: object, field: str) -> Decimal:
     return to_decimal(value, field)
 
 
-def _make(amount: Decimal, currency: str) -> Money:
-    """Build a `Money` from already-validated parts, skipping validation (hot paths)."""
+def unchecked_money(amount: Decimal, currency: str) -> Money:
+    """Build a `Money` from already-validated parts, skipping validation (hot paths).
+
+    Internal API of the lending core (not exported): the caller vouches that `amount`
+    is a finite `Decimal` at the currency's places and `currency` a known code.
+    """
     money = object.__new__(Money)
     object.__setattr__(money, "amount", amount)
     object.__setattr__(money, "currency", currency)

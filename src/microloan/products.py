@@ -44,7 +44,7 @@ from microloan.errors import (
     wrong_type,
 )
 from microloan.fees import Fee, check_fees
-from microloan.money import _EXPONENTS, Money, _make
+from microloan.money import MINOR_UNIT_QUANTA, Money, unchecked_money
 from microloan.rates import DaysInYear, Rate
 from microloan.schedules import (
     Accrual,
@@ -593,8 +593,8 @@ def order_loan_limit(
     cap = Money("1000000", total.currency).round() if maximum is None else maximum
     if not isinstance(cap, Money):
         raise wrong_type("maximum", cap, "Money")
-    exponent = _EXPONENTS[total.currency]
-    lent = _make(
+    exponent = MINOR_UNIT_QUANTA[total.currency]
+    lent = unchecked_money(
         CONTEXT.multiply(total.amount, share).quantize(exponent, ROUND_DOWN, CONTEXT),
         total.currency,
     )

@@ -34,7 +34,7 @@ from microloan.daycount import day_count as _count_days
 from microloan.errors import MicroloanError, invalid, wrong_type
 from microloan.fees import Fee, check_fees, financed_principal
 from microloan.interest import daily_interest
-from microloan.money import _EXPONENTS, Money, _make
+from microloan.money import MINOR_UNIT_QUANTA, Money, unchecked_money
 from microloan.rates import DaysInYear, Rate
 
 if TYPE_CHECKING:
@@ -351,7 +351,7 @@ class Schedule(_CompactRows):
         for item in self.installments:
             part = (item.principal, item.interest, item.total, item.fee)[column - 1]
             total = CONTEXT.add(total, part.amount)
-        return _make(total, currency)
+        return unchecked_money(total, currency)
 
     @property
     def maturity(self) -> date:
@@ -617,7 +617,7 @@ class Schedule(_CompactRows):
 
 
 # -- dates and periods --------------------------------------------------------
-def _frequency_days(frequency: object) -> int | None:
+def frequency_days(frequency: object) -> int | None:
     """None for monthly, else the period length in days; refuse anything else."""
     if frequency == "monthly" and isinstance(frequency, str):
         return None
@@ -634,7 +634,8 @@ def _frequency_days(frequency: object) -> int | None:
     )
 
 
-def _step(anchor: date, periods: int, days: int | None) -> date:
+def date_after(anchor: date, periods: int, days: int | None) -> date:
+    """The date `periods` periods after `anchor`: months (`days` None) or `days`-day periods."""
     if days is None:
         return add_months(anchor, periods)
     return anchor + timedelta(days=days * periods)
@@ -651,12 +652,12 @@ def _schedule_dates(
     stepped first, so a schedule that would run past the calendar is refused at once.
     """
     try:
-        regular = _step(start, 1, days)
+        regular = date_after(start, 1, days)
         if first_due is None or first_due == regular:
-            _step(start, term, days)
-            return regular, tuple(_step(start, k, days) for k in range(1, term + 1)), True
-        _step(first_due, term - 1, days)
-        return first_due, tuple(_step(first_due, k, days) for k in range(term)), False
+            date_after(start, term, days)
+            return regular, tuple(date_after(start, k, days) for k in range(1, term + 1)), True
+        date_after(first_due, term - 1, days)
+        return first_due, tuple(date_after(first_due, k, days) for k in range(term)), False
     except (OverflowError, ValueError):  # past date.max: add_months' refusal is a ValueError
         every = "monthly" if days is None else f"of {days} days"
         anchor = (first_due or start).isoformat()
@@ -697,7 +698,7 @@ def due_dates(
     """
     _check_date(start, "start")
     _check_term(term)
-    days = _frequency_days(frequency)
+    days = frequency_days(frequency)
     return _schedule_dates(start, _first_due(start, first_due), term, days)[1]
 
 
@@ -714,7 +715,7 @@ def periods_per_year(frequency: Frequency = "monthly", days_in_year: DaysInYear 
         >>> periods_per_year(7, 365)
         Decimal('52.14285714285714285714285714285714')
     """
-    days = _frequency_days(frequency)
+    days = frequency_days(frequency)
     if days is None or isinstance(frequency, str):
         return Decimal(_NAMED_PER_YEAR[str(frequency)])
     return CONTEXT.divide(_year_days(days_in_year), Decimal(days))
@@ -733,7 +734,7 @@ _YEARS: Final = {360: Decimal(360), 365: Decimal(365), "actual": Decimal(365)}
 def _nominal_rate(rate: Rate, frequency: Frequency, days_in_year: DaysInYear) -> Decimal:
     """The nominal periodic rate: the annual rate over the periods per year (checked args)."""
     year = _year_days(days_in_year)
-    days = _frequency_days(frequency)
+    days = frequency_days(frequency)
     if rate.unit == "monthly" and days is None:
         return rate.value
     if rate.unit == "daily" and days is not None and not isinstance(frequency, str):
@@ -780,7 +781,7 @@ def _check_schedule(schedule: Schedule) -> None:
     term = _check_term(schedule.term)
     start = _check_date(schedule.start, "start")
     method = check_option("method", schedule.method, Method)
-    _frequency_days(schedule.frequency)
+    frequency_days(schedule.frequency)
     first_due = _check_date(schedule.first_due, "first_due")
     check_option("accrual", schedule.accrual, Accrual)
     check_days_in_year(schedule.days_in_year)
@@ -1200,7 +1201,7 @@ class _Plan:
         if not isinstance(principal, Money):
             raise wrong_type("principal", principal, "Money, e.g. Money('10000')")
         self.currency = currency = principal.currency
-        self.exp = exp = _EXPONENTS[currency]
+        self.exp = exp = MINOR_UNIT_QUANTA[currency]
         self.principal = principal.amount.quantize(exp, context=CONTEXT)
         if principal.amount <= 0:
             raise invalid("principal", principal, "must be positive")
@@ -1212,7 +1213,7 @@ class _Plan:
             raise wrong_type("rate", rate, "a Rate, e.g. Rate.annual('18%')")
         self.term = _check_term(term)
         self.start = _check_date(start, "start")
-        self.days = _frequency_days(frequency)
+        self.days = frequency_days(frequency)
         self.frequency: Frequency = frequency  # type: ignore[assignment]
         self.accrual: Accrual = check_option(
             "accrual", accrual, Accrual, reason='must be "period" or "daily"'
@@ -1275,7 +1276,7 @@ class _Plan:
             ]
         if self.accrual == "daily":
             # The interest on one unit: daily rate × actual days, split at 1 January.
-            one, rate, diy = _make(ONE, self.currency), self.rate, self.days_in_year
+            one, rate, diy = unchecked_money(ONE, self.currency), self.rate, self.days_in_year
             starts = (self.start, *dues[:-1])
             return [
                 daily_interest(one, rate, a, b, days_in_year=diy).amount
@@ -1284,7 +1285,7 @@ class _Plan:
         rates = [self.nominal] * self.term
         first = self.nominal_dues[0]  # period accrual: the nominal periods, moved or not
         if not self.regular:
-            before = _step(first, -1, self.days)
+            before = date_after(first, -1, self.days)
             if convention is None:
                 regular, actual = (first - before).days, (first - self.start).days
             else:
@@ -1370,7 +1371,7 @@ class _Plan:
         return _generated(
             (currency, dues, rows, moved),
             {
-                "principal": _make(self.principal, currency),
+                "principal": unchecked_money(self.principal, currency),
                 "rate": self.rate,
                 "term": self.term,
                 "start": self.start,
@@ -1381,7 +1382,7 @@ class _Plan:
                 "days_in_year": self.days_in_year,
                 "rounding": self.rounding,
                 "installment_multiple": (
-                    None if self.multiple is None else _make(self.multiple, currency)
+                    None if self.multiple is None else unchecked_money(self.multiple, currency)
                 ),
                 "interest_basis": interest_basis,
                 "split": split,
@@ -1391,7 +1392,9 @@ class _Plan:
                 "business_day": self.business_day,
                 "principal_grace": self.grace,
                 "interest_free_periods": self.free,
-                "balloon": None if self.balloon is None else _make(self.balloon, currency),
+                "balloon": None
+                if self.balloon is None
+                else unchecked_money(self.balloon, currency),
             },
         )
 
@@ -1498,7 +1501,7 @@ def _installments(schedule: Schedule) -> tuple[Installment, ...]:
         for name, amount in zip(_ROW_FIELDS, row, strict=True):
             money = made.get(id(amount))
             if money is None:
-                money = made[id(amount)] = _make(amount, currency)
+                money = made[id(amount)] = unchecked_money(amount, currency)
             values[name] = money
         built.append(_unchecked(Installment, values))
         previous = due

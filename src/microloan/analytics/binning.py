@@ -355,12 +355,12 @@ def equal_frequency(
         >>> equal_frequency([0, 0, 0, 0, 0, 0, 0, 0, 1, 2], 5).cuts  # ties are not split
         (1,)
     """
-    n_bins = _n_bins(n_bins)
+    n_bins = check_n_bins(n_bins)
     special = _special(special)
     return _equal_frequency(_distinct_counts(values, special), n_bins, closed, special)
 
 
-def _n_bins(n_bins: object) -> int:
+def check_n_bins(n_bins: object) -> int:
     """The number of bins asked for: an int of at least 1."""
     return check_int("n_bins", n_bins, minimum=1)
 
@@ -424,7 +424,7 @@ def equal_width(
         >>> equal_width([0, 30, 7], 3).labels
         ('(-inf, 10)', '[10, 20)', '[20, +inf)', 'missing')
     """
-    n_bins = _n_bins(n_bins)
+    n_bins = check_n_bins(n_bins)
     special = _special(special)
     pairs = _distinct_counts(values, special)
     if len(pairs) < 2:

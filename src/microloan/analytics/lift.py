@@ -492,7 +492,8 @@ def _build(
     )
 
 
-def _resolve_bins(bins: object, counts: CountTable) -> Bins:
+def resolve_bins(bins: object, counts: CountTable) -> Bins:
+    """The bins `bins` names for `counts`: bins as given, cut points, or a number of bins."""
     if isinstance(bins, CutBins | CategoryBins):
         return bins
     if isinstance(bins, bool):
@@ -560,7 +561,7 @@ def lift_table(
             return _build(cut, ns, bs, woe_zero, worst_end)
     values = counted(values, value=value, bad=bad)  # a frame: stage 1 in its engine
     counts = counts_of(values, bads, weights)
-    resolved = _resolve_bins(bins, counts)
+    resolved = resolve_bins(bins, counts)
     ns, bs = counts.bin_counts(resolved)
     return _build(resolved, ns, bs, woe_zero, worst_end)
 

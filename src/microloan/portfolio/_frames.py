@@ -997,7 +997,7 @@ def psi_counts(expected: Any, actual: Any, *, value: object, bins: object) -> An
     `bins` is a [`CutBins`][microloan.CutBins], a [`CategoryBins`][microloan.CategoryBins],
     cut points, or a number of equal-frequency bins of the expected frame's values.
     """
-    from microloan.analytics.lift import _resolve_bins  # noqa: PLC0415
+    from microloan.analytics.lift import resolve_bins  # noqa: PLC0415
 
     for name, data in (("expected_counts", expected), ("actual_counts", actual)):
         if not is_frame(data):
@@ -1006,7 +1006,7 @@ def psi_counts(expected: Any, actual: Any, *, value: object, bins: object) -> An
         raise invalid("bins", None, "is required with frames: the bins to count both sides in")
     first = count_table(expected, value=value, bad=None, argument="psi")
     second = count_table(actual, value=value, bad=None, argument="psi")
-    resolved = _resolve_bins(bins, first)
+    resolved = resolve_bins(bins, first)
     return list(first.bin_counts(resolved)[0]), list(second.bin_counts(resolved)[0])
 
 
@@ -1327,7 +1327,7 @@ def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> A
     count table must do it (category bins, special values, a non-numeric column, or a
     `bins=` the count table's path refuses, so that its error is the one raised).
     """
-    from microloan.analytics.binning import CutBins, _n_bins  # noqa: PLC0415
+    from microloan.analytics.binning import CutBins, check_n_bins  # noqa: PLC0415
 
     _column_names(value, bad, "values")
     src = Source(frame, Options(), argument="values")
@@ -1336,7 +1336,7 @@ def lift_counts(frame: object, *, value: object, bad: object, bins: object) -> A
         return None
     try:
         if isinstance(bins, int):
-            n_bins = _n_bins(bins)
+            n_bins = check_n_bins(bins)
             resolved = None
         elif isinstance(bins, CutBins):
             resolved = bins
