@@ -323,9 +323,15 @@ def cli_case(frame: pl.DataFrame) -> None:
             "print(f.group_by(b).agg(pl.len(), pl.col('outstanding').sum()).collect())"
         )
         peer_command = [sys.executable, "-c", peer_code, str(path)]
+        # as an installed package runs: its modules compiled once (bytecode kept in a
+        # folder of the benchmark's own), not at every start as PYTHONDONTWRITEBYTECODE would
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-        ours, ours_mem = _run_measured(command, env)
-        peer, peer_mem = _run_measured(peer_command, env)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "bytecode")
+        _run_measured(command, env)  # compiles; not timed
+        _run_measured(peer_command, env)
+        ours, ours_mem = min(_run_measured(command, env) for _ in range(2))
+        peer, peer_mem = min(_run_measured(peer_command, env) for _ in range(2))
         compare(f"microloan age, {frame.height:,}-row CSV (vs polars)", ours, peer, 2.0)
         print(f"{'':<44} peak memory: microloan {ours_mem:,.0f} MiB, polars {peer_mem:,.0f} MiB")
 
