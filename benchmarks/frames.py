@@ -300,11 +300,12 @@ def scores_case(n: int) -> None:
     rng = random.Random(3)
     scores = [rng.random() for _ in range(n)]
     frame = pl.DataFrame({"score": scores, "bad": [int(rng.random() < s * 0.2) for s in scores]})
-    ours, _ = best(
-        lambda: (ks(frame, value="score", bad="bad"), auc(frame, value="score", bad="bad"))
-    )
     peer, _ = best(frame["score"].sort)
-    compare(f"exact KS + AUC, {n:,} distinct floats (vs a sort)", ours, peer, 2.0)
+    ks_time, _ = best(lambda: ks(frame, value="score", bad="bad"))
+    auc_time, _ = best(lambda: auc(frame, value="score", bad="bad"))
+    compare(f"exact KS, {n:,} distinct floats (vs a sort)", ks_time, peer, 2.0)
+    compare(f"exact AUC, {n:,} distinct floats (vs a sort)", auc_time, peer, 2.0)
+    print(f"{'':<44} KS and AUC both: x{(ks_time + auc_time) / peer:.2f} of one sort")
 
 
 def cli_case(frame: pl.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -81,6 +82,30 @@ def test_any_portfolio_has_the_same_overdue_rates_in_a_frame(
 )
 def test_ks_and_auc_of_frame_columns_equal_those_of_the_lists(pairs: list[tuple[int, int]]) -> None:
     """Exact KS and AUC over a frame's columns (ties included) equal the list forms."""
+    import polars as pl
+
+    scores, bads = [s for s, _ in pairs], [b for _, b in pairs]
+    frame = pl.DataFrame({"score": scores, "bad": bads})
+    assert ks(frame, value="score", bad="bad") == ks(scores, bads)
+    assert auc(frame, value="score", bad="bad") == auc(scores, bads)
+
+
+@_FEW
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.sampled_from([-0.0, 0.0, 0.5, -1.5, math.inf, -math.inf])
+            | st.floats(-1e6, 1e6, allow_nan=False),
+            st.sampled_from([0, 1]),
+        ),
+        min_size=2,
+        max_size=60,
+    ).filter(lambda p: len({b for _, b in p}) == 2)
+)
+def test_ks_and_auc_of_float_frame_columns_equal_those_of_the_lists(
+    pairs: list[tuple[float, int]],
+) -> None:
+    """Float scores (signed zeros and infinities tied or not) give the lists' KS and AUC."""
     import polars as pl
 
     scores, bads = [s for s, _ in pairs], [b for _, b in pairs]

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import operator
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from typing import Any, Literal, cast
 
 from microloan._decimal import CONTEXT, in_context
@@ -93,28 +94,24 @@ def _sorted_sums(scores: object, bads: object) -> tuple[int, int, int, int] | No
         total = sum(values)  # NaN if a score is NaN (or inf − inf): the general path decides
         if total != total:  # noqa: PLR0124 - the NaN test
             return None
-    every = sorted(values)
-    of_bads = sorted(compress(values, flags))
-    total_bads = len(of_bads)
-    total_goods = len(every) - total_bads
+    goods = sorted(compress(values, map(operator.not_, flags)))
+    tally = Counter(sorted(compress(values, flags)))  # each distinct bad score, in order
+    total_goods = len(goods)
+    total_bads = len(values) - total_goods
     if not total_bads or not total_goods:
         return None
-    # Per distinct bad score v, in order, every count at C speed: bads up to v (and below
-    # it, the previous one's), rows below v and up to v, hence goods below and up to v.
-    distinct = list(dict.fromkeys(of_bads))
-    bads_upto = list(map(bisect_right, repeat(of_bads), distinct))
-    bads_below = [0, *bads_upto[:-1]]
-    rows_below = list(map(bisect_left, repeat(every), distinct))
-    # rows up to v: at least those below v and its bads, at most those below the next v
-    rows_upto = map(
-        bisect_right,
-        repeat(every),
-        distinct,
-        map(operator.add, rows_below, map(operator.sub, bads_upto, bads_below)),
-        [*rows_below[1:], len(every)],
-    )
-    goods_below = list(map(operator.sub, rows_below, bads_below))
-    goods_upto = list(map(operator.sub, rows_upto, bads_upto))
+    # Per distinct bad score v, in order, every count at C speed: bads at v, up to v and
+    # below it; goods below v by bisection, and up to v — the same unless a good ties
+    # with v, looked up only where one does (`None` past the end ties with nothing).
+    distinct = list(tally)
+    at_v = list(tally.values())
+    bads_upto = list(accumulate(at_v))
+    bads_below = list(map(operator.sub, bads_upto, at_v))
+    goods_below = list(map(bisect_left, repeat(goods), distinct))
+    goods_upto = goods_below.copy()
+    padded = [*goods, None]
+    for i in compress(count(), map(operator.eq, map(padded.__getitem__, goods_below), distinct)):
+        goods_upto[i] = bisect_right(goods, distinct[i], goods_below[i])
     # KS: the gap at v (the largest on its stretch) and just below v (the smallest)
     at = map(operator.sub, map(total_goods.__mul__, bads_upto), map(total_bads.__mul__, goods_upto))
     below = map(
@@ -122,13 +119,7 @@ def _sorted_sums(scores: object, bads: object) -> tuple[int, int, int, int] | No
     )
     best = max(map(abs, chain(at, below)))
     # AUC: each bad row at v counts the goods below v and half those at v
-    twice = sum(
-        map(
-            operator.mul,
-            map(operator.sub, bads_upto, bads_below),
-            map(operator.add, goods_below, goods_upto),
-        )
-    )
+    twice = sum(map(operator.mul, at_v, map(operator.add, goods_below, goods_upto)))
     return best, twice, total_bads, total_goods
 
 
