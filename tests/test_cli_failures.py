@@ -359,6 +359,16 @@ def test_a_row_with_extra_or_missing_fields_is_refused_naming_its_line(
     assert fragment in _fails(capsys, command, path, *args)
 
 
+def test_an_empty_loan_id_is_refused_naming_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line without its loan id is refused by name, whichever reader reads the file."""
+    path = _csv(tmp_path, f"{HEADER}\nA,2026-01-05,1,1,0\n,2026-01-05,1,1,0\n")
+    assert "line 3, column 'loan_id': '' is empty" in _fails(
+        capsys, "age", path, "--on", "2026-06-30"
+    )
+
+
 def test_a_loan_id_twice_is_refused_naming_both_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -822,6 +822,12 @@ def ageing_counts(
     from microloan.portfolio._cells import MAX_DAYS  # noqa: PLC0415
 
     src = Source(frame, options)
+    if unique is not None:  # read in the pass below too: a file's every field is parsed
+        src.check(
+            "loan_id",
+            src.nw.col(unique).is_null(),
+            lambda row: src.record_error(row, "loan_id: is missing"),
+        )
     if unique is not None and _repeats(src, unique):
         src.check(  # refused in the pass below, naming the first row given twice
             "loan_id",
