@@ -241,6 +241,16 @@ def revolving_histories(draw: st.DrawFn) -> microloan.CreditLine:
                     else draw(whole_yuan(1, 6000))
                 )
                 line = line.repay(amount, on=when, drawdown=which)
+            if (
+                line.drawdowns and draw(st.integers(0, 4)) == 0
+            ):  # now and then a refund or a reversal
+                i = draw(st.integers(0, len(line.drawdowns) - 1))
+                loan = line.drawdowns[i]
+                credit = loan.position(on=day).credit
+                if draw(st.booleans()) and credit.amount > 0:
+                    line = line.refund(credit, on=day, drawdown=i)
+                elif loan.transactions:
+                    line = line.reverse(draw(st.sampled_from(loan.transactions)), drawdown=i)
         except _FAILED:
             continue
     return line
@@ -266,6 +276,9 @@ def test_a_line_reads_its_closed_drawdowns_as_owing_nothing(
         held = [amount for on, amount in line.credit_held if on <= day]  # arisen by then
         assert got.credit == sum(held + [p.credit for p in slow], zero)
         assert got.days_past_due == max((p.days_past_due for p in slow), default=0)
+        assert got.max_days_past_due == max((p.max_days_past_due for p in slow), default=0)
+        refunds = [amount for on, amount in line.refunds if on <= day]
+        assert got.refunded == sum(refunds + [p.refunded for p in slow], zero)
         assert got.available == line.available(on=day)
         if got.status == "active" and day >= line.opened:
             used = sum((p.principal_outstanding for p in slow), zero)
@@ -295,3 +308,40 @@ def test_a_line_rebuilt_from_its_fields_equals_the_line_built_step_by_step(
     day = line.as_of + timedelta(days=1)
     assert rebuilt.position(on=day) == line.position(on=day)
     assert rebuilt._book.open == line._book.open
+
+
+def test_a_line_position_lists_closed_refunded_and_reopened_drawdowns_as_each_reads() -> None:
+    """Runs of closed drawdowns, a closed one with a refund of its own and one reopened by
+    a reversal: the line's position lists each drawdown's own position, in order."""
+    opened = date(2026, 1, 1)
+    line = microloan.CreditLine.revolving(
+        limit=microloan.Money("100000"),
+        rate=microloan.Rate.daily("0.05%"),
+        opened=opened,
+        expires=opened + timedelta(days=400),
+    )
+    for i in range(6):
+        day = opened + timedelta(days=10 * i)
+        line = line.draw(microloan.Money("1000"), on=day, maturity=day + timedelta(days=30))
+        payoff = line.position(on=day + timedelta(days=5)).drawdowns[i].payoff_amount
+        extra = microloan.Money("7") if i == 2 else microloan.Money("0")
+        line = line.repay(payoff + extra, on=day + timedelta(days=5), drawdown=i)
+    late = opened + timedelta(days=90)
+    line = line.refund(microloan.Money("7"), on=late, drawdown=2)  # its own refunded
+    # drawdown 4 repaid late: its worst days past due differ from its neighbours'
+    line = line.reverse(line.drawdowns[4].transactions[-1], drawdown=4)
+    line = line.repay(line.position(on=late).drawdowns[4].payoff_amount, on=late, drawdown=4)
+    assert line._book.refunded == (2,)
+    assert len(line._book.runs) >= 2
+    for day in (late, late + timedelta(days=1), late + timedelta(days=300)):
+        slow = tuple(loan.position(on=day) for loan in line.drawdowns if loan.start <= day)
+        got = line.position(on=day)
+        assert got.drawdowns == slow
+        assert got.max_days_past_due == max(p.max_days_past_due for p in slow) > 0
+        assert got.refunded == sum((p.refunded for p in slow), microloan.Money("0"))
+        assert got.refunded == microloan.Money("7")
+    reopened = line.reverse(line.drawdowns[1].transactions[-1], drawdown=1)  # a closed one
+    assert 1 in reopened._book.open
+    day = late + timedelta(days=1)
+    slow = tuple(loan.position(on=day) for loan in reopened.drawdowns)
+    assert reopened.position(on=day).drawdowns == slow

@@ -38,7 +38,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack, cast, final
 
 import attrs
 
@@ -184,12 +184,23 @@ class _Book:
     from its last posting on, for good: `Loan.closing_date`); the others are all closed
     by `closed_by`. A call on a date from `closed_by` on reads only the open drawdowns,
     so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
+    The closed drawdowns are kept as `runs` of consecutive indices `(start, stop,
+    worst days past due reached)`, whose positions from `closed_by` on are one shared
+    object a run, and `refunded`, the closed ones with a refund of their own (each its
+    own position): a line's position lists every drawdown at the cost of its runs.
     """
 
-    __slots__ = ("closed_by", "open", "terms")
+    __slots__ = ("closed_by", "open", "refunded", "runs", "terms")
 
-    def __init__(self, open_: tuple[int, ...], closed_by: date | None) -> None:
+    def __init__(
+        self,
+        open_: tuple[int, ...],
+        closed_by: date | None,
+        runs: tuple[tuple[int, int, int], ...] = (),
+        refunded: tuple[int, ...] = (),
+    ) -> None:
         self.open, self.closed_by = open_, closed_by
+        self.runs, self.refunded = runs, refunded
         self.terms: ServicingTerms | None = None  # the line's servicing terms, once worked out
 
     @classmethod
@@ -199,23 +210,67 @@ class _Book:
         """The book of `loans`.
 
         Given the book `before` them, only its open drawdowns and those `changed` are
-        looked at again.
+        looked at again (all of them, should a closed one have changed: a reversal).
         """
+        changed = set(changed)
+        if before is not None and any(map(before.closed, changed)):
+            book = cls.of(loans)
+            book.terms = before.terms
+            return book
         if before is None:
             candidates: Iterable[int] = range(len(loans))
-            closed_by = None
+            closed_by, runs, refunded = None, [], []
         else:
             candidates, closed_by = sorted({*before.open, *changed}), before.closed_by
+            runs, refunded = list(before.runs), list(before.refunded)
         still: list[int] = []
         for i in candidates:
-            closed = closing_date(loans[i])
+            loan = loans[i]
+            closed = closing_date(loan)
             if closed is None:
                 still.append(i)
-            elif closed_by is None or closed > closed_by:
+                continue
+            if closed_by is None or closed > closed_by:
                 closed_by = closed
-        book = cls(tuple(still), closed_by)
+            if refunded_total(loan):
+                bisect.insort(refunded, i)
+            else:
+                _add_to_runs(runs, i, worst_days_reached(loan))
+        book = cls(tuple(still), closed_by, tuple(runs), tuple(refunded))
         book.terms = None if before is None else before.terms
         return book
+
+    def closed(self, i: int) -> bool:
+        """Whether drawdown `i` is one of the book's closed drawdowns."""
+        k = bisect.bisect_right(self.runs, (i, _NO_INDEX, 0)) - 1
+        in_run = k >= 0 and self.runs[k][0] <= i < self.runs[k][1]
+        return in_run or i in self.refunded
+
+
+_NO_INDEX: Final = 1 << 62
+"""Beyond any drawdown index: `(i, _NO_INDEX, 0)` sorts after every run starting at i."""
+
+
+def _add_to_runs(runs: list[tuple[int, int, int]], i: int, worst: int) -> None:
+    """Put closed drawdown `i` (its worst days past due `worst`) into the sorted `runs`.
+
+    It joins the run before or after it when it is next to one of the same worst.
+    """
+    k = bisect.bisect_right(runs, (i, _NO_INDEX, 0))  # runs[k - 1] starts at or before i
+    joins_before = k > 0 and runs[k - 1][1] == i and runs[k - 1][2] == worst
+    joins_after = k < len(runs) and runs[k][0] == i + 1 and runs[k][2] == worst
+    if joins_before and joins_after:
+        runs[k - 1 : k + 1] = [(runs[k - 1][0], runs[k][1], worst)]
+    elif joins_before:
+        runs[k - 1] = (runs[k - 1][0], i + 1, worst)
+    elif joins_after:
+        runs[k] = (i, runs[k][1], worst)
+    else:
+        runs.insert(k, (i, i + 1, worst))
+
+
+def _segment_start(segment: tuple[int, int, object]) -> int:
+    return segment[0]
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -650,7 +705,7 @@ class CreditLine:
             (10, Money('10225.00', 'CNY'))
         """
         day = _check_date(on, "on")
-        positions = self._positions(day)
+        positions, worst, refunded = self._positions(day)
         live = tuple(positions[i] for i in self._live(day))  # the others are all zero
         zero = Money.zero(self.currency)
 
@@ -671,14 +726,12 @@ class CreditLine:
             penalty_outstanding=total([p.penalty_outstanding for p in live]),
             overdue=total([p.overdue.total for p in live]),
             days_past_due=max((p.days_past_due for p in live), default=0),
-            max_days_past_due=max((p.max_days_past_due for p in positions), default=0),
+            max_days_past_due=worst,
             payoff_amount=total([p.payoff_amount for p in live]),
             credit=total([_dated_total(self.credit_held, day, zero), *(p.credit for p in live)])
             - _dated_total(self.refunds, day, zero),
             drawdowns=positions,
-            refunded=total(
-                [_dated_total(self.refunds, day, zero), *(p.refunded for p in positions)]
-            ),
+            refunded=_dated_total(self.refunds, day, zero) + refunded,
         )
 
     def accruals(
@@ -1435,11 +1488,20 @@ class CreditLine:
         )
 
     # -- internals ------------------------------------------------------------
-    def _positions(self, day: date) -> tuple[LoanPosition, ...]:
-        """The position on `day` of every drawdown disbursed by then (oldest first)."""
+    def _positions(self, day: date) -> tuple[tuple[LoanPosition, ...], int, Money]:
+        """Every drawdown's position on `day`, the most days past due any reached, and refunds.
+
+        The positions are those of the drawdowns disbursed by `day`, oldest first; the
+        refunds are the credit refunded on them. From the book's `closed_by` on, a run of closed drawdowns is one shared position
+        (their cost is that of the runs); before, each drawdown is looked at.
+        """
+        book, loans = self._book, self.drawdowns
+        zero = Money.zero(self.currency)
+        if book.closed_by is not None and day >= book.closed_by:
+            return self._booked_positions(day)
         closed: LoanPosition | None = None  # the same for every drawdown closed by `day`
         out: list[LoanPosition] = []
-        for loan in self.drawdowns:
+        for loan in loans:
             if loan.schedule.start > day:  # (not `loan.start`: a property, in context)
                 break
             since = closing_date(loan)
@@ -1453,7 +1515,39 @@ class CreditLine:
                 out.append(closed)
             else:
                 out.append(loan.position(on=day))
-        return tuple(out)
+        worst = max((p.max_days_past_due for p in out), default=0)
+        return tuple(out), worst, sum((p.refunded for p in out), zero)
+
+    def _booked_positions(self, day: date) -> tuple[tuple[LoanPosition, ...], int, Money]:
+        """`_positions` from the book's `closed_by` on: every closed drawdown closed by `day`."""
+        book, loans = self._book, self.drawdowns
+        single = object()  # marks an open drawdown or a closed one with a refund
+        segments = sorted(
+            [*book.runs, *((i, i + 1, single) for i in (*book.open, *book.refunded))],
+            key=_segment_start,
+        )
+        shared: dict[int, LoanPosition] = {}
+        out: list[LoanPosition] = []
+        singles: list[LoanPosition] = []
+        worst = 0
+        for start, stop, reached in segments:
+            if reached is single:
+                loan = loans[start]
+                if loan.schedule.start > day:
+                    break  # drawdowns are in the order of their dates: none later is out yet
+                position = (
+                    loan.position(on=day) if start in book.open else closed_position(loan, day)
+                )
+                out.append(position)
+                singles.append(position)
+                worst = max(worst, position.max_days_past_due)
+                continue
+            days = cast("int", reached)
+            if days not in shared:
+                shared[days] = closed_position(loans[start], day)
+            out.extend(itertools.repeat(shared[days], stop - start))
+            worst = max(worst, days)
+        return tuple(out), worst, sum((p.refunded for p in singles), Money.zero(self.currency))
 
     def _live(self, day: date) -> list[int]:
         """The drawdowns disbursed by `day` that may owe something on it, by index.
