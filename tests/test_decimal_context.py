@@ -53,3 +53,44 @@ def test_servicing_ignores_a_low_precision_rounding_down_context() -> None:
         assert loan.payoff_amount(on=date(2026, 6, 17)) == expected == Money("12471.80")
         later = loan.repay(Money("500"), on=date(2026, 4, 30))
     assert later == loan.repay(Money("500"), on=date(2026, 4, 30))
+
+
+def test_a_nested_library_call_runs_in_the_context_its_caller_entered() -> None:
+    """The library calling itself enters its context once; a context set in between (by a
+    callback, say) is set aside again; the caller's context is back afterwards."""
+    import threading
+
+    from microloan._decimal import CONTEXT, in_context
+
+    seen: list[decimal.Context] = []
+
+    @in_context
+    def inner() -> None:
+        seen.append(decimal.getcontext())
+
+    @in_context
+    def outer(hostile: bool) -> None:
+        entered = decimal.getcontext()
+        inner()
+        if hostile:  # a callback replaces the current context
+            decimal.setcontext(decimal.Context(prec=3, rounding=decimal.ROUND_DOWN))
+            inner()
+            decimal.setcontext(entered)
+
+    mine = decimal.Context(prec=5)
+    decimal.setcontext(mine)
+    try:
+        outer(hostile=False)
+        assert seen[0] is not mine
+        assert seen[0].prec == CONTEXT.prec
+        outer(hostile=True)
+        assert seen[2] is not seen[1]
+        assert seen[2].prec == CONTEXT.prec
+        assert decimal.getcontext() is mine
+        other: list[int] = []
+        worker = threading.Thread(target=lambda: (inner(), other.append(seen[-1].prec)))
+        worker.start()
+        worker.join()
+        assert other == [CONTEXT.prec]
+    finally:
+        decimal.setcontext(decimal.DefaultContext.copy())

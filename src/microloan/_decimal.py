@@ -11,6 +11,7 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Final, Literal, ParamSpec, TypeVar, get_args
@@ -56,10 +57,26 @@ def in_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(func)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with decimal.localcontext(CONTEXT):
-            return func(*args, **kwargs)
+        if decimal.getcontext() is getattr(_ENTERED, "context", None):
+            return func(*args, **kwargs)  # called from inside the library: already set
+        outer = getattr(_ENTERED, "context", None)
+        with decimal.localcontext(CONTEXT) as context:
+            _ENTERED.context = context
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _ENTERED.context = outer
 
     return run
+
+
+_ENTERED: Final = threading.local()
+"""The copy of `CONTEXT` the outermost `in_context` call of this thread made current.
+
+A call nested in it (the library calling itself) finds it current and runs as it is,
+instead of entering a copy of its own: a public call enters the context once. Any
+other current context (the caller's, or one a callback set) is set aside again.
+"""
 
 
 def in_context_methods(cls: _T) -> _T:
