@@ -649,6 +649,95 @@ _DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4,
             "proceeds: '5' is a str; expected Money",
             id="settle str",
         ),
+        pytest.param(
+            lambda: _DRAWN.settle(Money("5"), on=date(2026, 1, 5)),
+            InvalidValueError,
+            "on: datetime.date(2026, 1, 5) is before any drawdown of this line; nothing to repay",
+            id="settle before any drawdown",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, credit="5"),
+            InvalidTypeError,
+            "credit: '5' is a str; expected Money",
+            id="credit str",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, credit=Money("-1")),
+            InvalidValueError,
+            "credit: Money('-1', 'CNY') must be zero or positive, in whole minor units",
+            id="credit negative",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, credit=Money("1", "USD")),
+            CurrencyMismatchError,
+            "currency: credit Money('1', 'USD') is in USD; the line is in CNY",
+            id="credit usd",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, credit_held="x"),
+            InvalidTypeError,
+            "credit_held: 'x' is a str; expected a tuple of (date, Money) pairs",
+            id="credit_held str",
+        ),
+        pytest.param(
+            lambda: CreditLine.from_product(
+                LoanProduct.revolving_credit(),
+                limit=Money("1000"),
+                opened="2026-01-01",  # type: ignore[arg-type]
+            ),
+            InvalidTypeError,
+            "opened: '2026-01-01' is a str; expected a datetime.date",
+            id="from_product opened str",
+        ),
+        pytest.param(
+            lambda: _line(product="x"),
+            InvalidTypeError,
+            "product: 'x' is a str; expected a LoanProduct or None",
+            id="product str",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(
+                Money("5"),
+                on=date(2026, 1, 10),
+                maturity=date(2026, 4, 10),
+                calendar="x",  # type: ignore[arg-type]
+            ),
+            InvalidTypeError,
+            "calendar: 'x' is a str; expected a Calendar or None",
+            id="draw calendar str",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(
+                Money("5"),
+                on=date(2026, 1, 10),
+                maturity=date(2026, 4, 10),
+                conventions="x",  # type: ignore[arg-type]
+            ),
+            InvalidTypeError,
+            "conventions: 'x' is a str; expected Conventions or None",
+            id="draw conventions str",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(
+                _DRAWN,
+                drawdowns=(
+                    _DRAWN.drawdowns[0],
+                    _LINE.draw(
+                        Money("5"), on=date(2026, 1, 2), maturity=date(2026, 4, 10)
+                    ).drawdowns[0],
+                ),
+            ),
+            InvalidValueError,
+            "drawdowns: datetime.date(2026, 1, 2) must be disbursed on or after opened and in date "
+            "order (oldest first)",
+            id="drawdowns out of order",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 12, 31)),
+            InvalidValueError,
+            "maturity: None is needed for a drawdown on the line's last day",
+            id="draw last day without maturity",
+        ),
     ],
 )
 def test_every_refusal_of_a_line_names_its_field(
@@ -659,3 +748,19 @@ def test_every_refusal_of_a_line_names_its_field(
     with pytest.raises(error) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_an_open_ended_drawdown_takes_the_products_day_count_and_rounding() -> None:
+    """A product's days in year and rounding mode reach an open-ended drawdown's schedule."""
+    product = attrs.evolve(LoanProduct.revolving_credit(), days_in_year=365, rounding="down")
+    line = CreditLine.from_product(product, limit=Money("100000"), opened=date(2026, 1, 1))
+    loan = line.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 2, 10)).drawdowns[0]
+    assert (loan.schedule.days_in_year, loan.schedule.rounding) == (365, "down")
+
+
+def test_settling_a_line_that_owes_nothing_leaves_it_and_returns_the_proceeds() -> None:
+    """Order proceeds settled on a repaid line repay nothing: all of them go to the merchant."""
+    paid = _DRAWN.repay(_DRAWN.position(on=date(2026, 1, 20)).payoff_amount, on=date(2026, 1, 20))
+    line, rest = paid.settle(Money("100"), on=date(2026, 1, 25))
+    assert line is paid
+    assert rest == Money("100")
