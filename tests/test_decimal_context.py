@@ -88,7 +88,12 @@ def test_a_nested_library_call_runs_in_the_context_its_caller_entered() -> None:
         assert seen[2].prec == CONTEXT.prec
         assert decimal.getcontext() is mine
         other: list[int] = []
-        worker = threading.Thread(target=lambda: (inner(), other.append(seen[-1].prec)))
+
+        def in_a_thread() -> None:
+            inner()
+            other.append(seen[-1].prec)
+
+        worker = threading.Thread(target=in_a_thread)
         worker.start()
         worker.join()
         assert other == [CONTEXT.prec]

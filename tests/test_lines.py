@@ -656,7 +656,7 @@ _DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4,
             id="settle before any drawdown",
         ),
         pytest.param(
-            lambda: attrs.evolve(_LINE, credit="5"),
+            lambda: attrs.evolve(_LINE, credit="5"),  # type: ignore[arg-type]
             InvalidTypeError,
             "credit: '5' is a str; expected Money",
             id="credit str",
@@ -674,7 +674,7 @@ _DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4,
             id="credit usd",
         ),
         pytest.param(
-            lambda: attrs.evolve(_LINE, credit_held="x"),
+            lambda: attrs.evolve(_LINE, credit_held="x"),  # type: ignore[arg-type]
             InvalidTypeError,
             "credit_held: 'x' is a str; expected a tuple of (date, Money) pairs",
             id="credit_held str",
