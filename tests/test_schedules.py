@@ -836,3 +836,98 @@ def test_due_dates_past_the_last_calendar_date_are_refused_naming_the_term(
         equal_installment(
             Money("1000"), rate=Rate.annual("18%"), term=term, start=start, frequency=frequency
         )
+
+
+_TWELVE = equal_installment(
+    Money("12000"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 31)
+)
+
+
+def _unpaid_fen() -> Any:
+    """The schedule with its last installment a fen short, the fen left as its balance."""
+    last = _TWELVE.installments[-1]
+    short = attrs.evolve(
+        last,
+        principal=last.principal - Money("0.01"),
+        total=last.total - Money("0.01"),
+        balance=Money("0.01"),
+    )
+    return attrs.evolve(_TWELVE, installments=(*_TWELVE.installments[:-1], short))
+
+
+def _generated(**options: Any) -> Any:
+    return equal_installment(
+        Money("12000"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 31), **options
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(
+            lambda: _generated(balloon=Money("0.001")),
+            "balloon: Money('0.001', 'CNY') must be more than zero and less than the principal "
+            "12000.00 CNY, in whole minor units",
+            id="balloon fraction",
+        ),
+        pytest.param(
+            lambda: _generated(installment_multiple=Money("1", "USD")),
+            "installment_multiple: Money('1', 'USD') is not in the principal's currency CNY",
+            id="multiple in usd",
+        ),
+        pytest.param(
+            lambda: _generated(day_count="x", accrual="daily"),
+            "day_count: 'x' is not one of ['act/360', 'act/365', 'act/act', '30/360', '30e/360', "
+            "'30/360 isda', '30e/360 isda']",
+            id="day count daily",
+        ),
+        pytest.param(
+            lambda: _generated(day_count="x"),
+            "day_count: 'x' is not one of ['act/360', 'act/365', 'act/act', '30/360', '30e/360', "
+            "'30/360 isda', '30e/360 isda']",
+            id="day count period",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_TWELVE, split="x"),  # type: ignore[arg-type]
+            "split: 'x' is not one of ['interest_first', 'principal_first']",
+            id="split",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_TWELVE, first_due="x"),  # type: ignore[arg-type]
+            "first_due: 'x' is a str; expected a datetime.date",
+            id="first due",
+        ),
+        pytest.param(
+            _unpaid_fen,
+            "installments[11].balance: Money('0.01', 'CNY') must be zero",
+            id="a fen unpaid",
+        ),
+    ],
+)
+def test_a_schedules_refusals_are_word_for_word(call: Any, message: str) -> None:
+    """A generator's and a hand-built schedule's refusals name the field and say why, exactly."""
+    with pytest.raises(MicroloanError) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("days_in_year", [365, "actual"])
+@pytest.mark.parametrize("accrual", ["period", "daily"])
+@pytest.mark.parametrize("day_count", [None, "act/365", "30/360"])
+@pytest.mark.parametrize("daily", ["0.05%", "0.03%"])
+def test_a_daily_rate_schedules_as_its_annual_rate_on_a_365_day_year(
+    days_in_year: Any, accrual: Any, day_count: Any, daily: str
+) -> None:
+    """On a 365-day (or actual) year a daily rate r is the annual rate 365 × r: same rows,
+    with or without a day count."""
+    annual = Rate.annual(f"{Decimal(daily.rstrip('%')) * 365}%")
+    args: dict[str, Any] = {
+        "term": 12,
+        "start": date(2026, 1, 31),
+        "days_in_year": days_in_year,
+        "accrual": accrual,
+        "day_count": day_count,
+    }
+    by_day = equal_installment(Money("12000"), rate=Rate.daily(daily), **args)
+    by_year = equal_installment(Money("12000"), rate=annual, **args)
+    assert by_day.installments == by_year.installments
