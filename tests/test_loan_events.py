@@ -517,3 +517,16 @@ def test_vintage_counts_a_reaged_loan_as_having_been_late() -> None:
     assert curve[-1] == 1
     report = microloan.ageing_report([snapshot], on=date(2026, 3, 31), scheme="m")
     assert report.count("M0") == 1  # aged by its days past due now: current
+
+
+def test_a_deferral_after_the_last_due_date_is_refused_word_for_word() -> None:
+    """Nothing falls due after the maturity: a deferral then is refused, pointing to re-ageing."""
+    plan = microloan.equal_installment(
+        Money("3000"), rate=Rate.annual("18%"), term=3, start=date(2026, 1, 31)
+    )
+    with pytest.raises(InvalidValueError) as info:
+        Loan.from_schedule(plan).defer(on=date(2026, 5, 1), installments=1)
+    assert str(info.value) == (
+        "on: datetime.date(2026, 5, 1) is refused: no installment falls due after it to defer "
+        "(re-age instead)"
+    )

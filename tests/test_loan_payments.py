@@ -12,6 +12,7 @@ from microloan import (
     Money,
     Rate,
     Schedule,
+    ServicingTerms,
     TransactionNotFoundError,
     bullet,
     equal_installment,
@@ -448,3 +449,21 @@ def test_an_excess_with_no_principal_ahead_pays_the_fees_ahead() -> None:
     assert [(a.component, a.amount) for a in last.allocations] == [("fees", Money("1.00"))]
     assert last.excess == Money("0.00")
     assert loan.position(on=date(2024, 1, 1)).payoff_amount == Money("4.00")
+
+
+def test_an_excess_with_two_installments_left_relevels_both() -> None:
+    """`excess="reduce_installment"` spreads a prepayment over every installment left, two
+    of them as well as ten: both come out level (to the fen), not one cut and one whole."""
+    terms = ServicingTerms(excess="reduce_installment")
+    plan = equal_installment(
+        Money("3000"), rate=Rate.annual("18%"), term=3, start=date(2026, 1, 31)
+    )
+    loan = Loan(schedule=plan, terms=terms)
+    loan = loan.repay(plan.installments[0].total + Money("500"), on=date(2026, 2, 28))
+    second = loan.position(on=date(2026, 3, 1))
+    assert second.next_due_date is not None
+    third = loan.repay(second.next_due_amount, on=second.next_due_date).position(
+        on=date(2026, 4, 1)
+    )
+    assert abs(second.next_due_amount - third.next_due_amount) <= Money("0.01")
+    assert second.next_due_amount < plan.installments[1].total
