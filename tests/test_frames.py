@@ -902,3 +902,23 @@ def test_cohort_and_funnel_metrics_of_a_frame_equal_the_columns_path(engine: str
     )
     expected = disbursement_rate_by_day(days, users, data["disbursed"], is_new=data["is_new"])
     assert disbursement_rate_by_day(frame, columns=named) == expected
+
+
+def test_an_engine_refusal_while_reading_text_columns_is_a_library_error() -> None:
+    """pandas cannot parse object-dtype text as dates through Narwhals: the refusal is an
+    `InvalidValueError` naming the engine's reason, as every other engine refusal is."""
+    import pandas as pd
+
+    from microloan import MicroloanError
+
+    frame = pd.DataFrame(
+        {
+            "loan_id": ["a", "b"],
+            "disbursed": ["2026-01-05", "2026-02-01"],
+            "principal": ["100.00", "250.50"],
+            "outstanding": ["50.00", "250.50"],
+            "days_past_due": ["0", "35"],
+        }
+    )
+    with pytest.raises(MicroloanError, match="the frame's engine refused the data"):
+        ageing_report(frame, on=ON)

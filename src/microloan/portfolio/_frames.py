@@ -209,8 +209,9 @@ class Source:
         compute it (the frame's native form is kept in step).
         """
         label = f"__{name}"
-        self.frame = self.frame.with_columns(**{label: expr})
-        self.native = self.frame.to_native()
+        with engine_errors():  # an eager frame computes it at once: its refusal is bad data
+            self.frame = self.frame.with_columns(**{label: expr})
+            self.native = self.frame.to_native()
         return self.nw.col(label)
 
     def check(
