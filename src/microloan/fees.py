@@ -29,10 +29,11 @@ from typing import Any, Final, Literal, final, get_args
 
 import attrs
 
-from microloan._decimal import CONTEXT, RoundingMode, to_decimal
+from microloan._decimal import RoundingMode
 from microloan._validators import check_option
 from microloan.errors import invalid, wrong_type
 from microloan.money import Money
+from microloan.rates import parse_fraction
 
 FeeKind = Literal["upfront", "per_installment", "late", "prepayment"]
 """When a fee is charged and on what.
@@ -52,19 +53,10 @@ FeeKind = Literal["upfront", "per_installment", "late", "prepayment"]
 SCHEDULE_KINDS: Final = ("upfront", "per_installment")
 SERVICING_KINDS: Final = ("late", "prepayment")
 
-_SUFFIXES: Final = (("%", 2), ("‰", 3), ("‱", 4))
-
 
 def _fraction(value: object) -> Decimal | None:
     """The converter of `Fee.rate`: None, or a fraction written as a Decimal, int or "0.5%"."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        for suffix, places in _SUFFIXES:
-            if text.endswith(suffix):
-                return to_decimal(text[: -len(suffix)], "rate").scaleb(-places, CONTEXT)
-    return to_decimal(value, "rate")
+    return None if value is None else parse_fraction(value, "rate")
 
 
 def _check_kind(_instance: object, _attribute: object, value: object) -> None:

@@ -33,7 +33,12 @@ _MAX_PER_YEAR: Final = Decimal(10)
 _ARTICLE: Final = {"annual": "an", "monthly": "a", "daily": "a"}
 
 
-def _parse(value: object, field: str) -> Decimal:
+def parse_fraction(value: object, field: str) -> Decimal:
+    """A fraction written as a `Decimal`, an int or text, `"18%"`, `"1.5‰"` or `"5‱"` too.
+
+    The grammar of a rate's figure (internal API of the lending core, not exported): a
+    fee's rate reads the same way. A bad value is refused naming `field`.
+    """
     if isinstance(value, str):
         text = value.strip()
         for suffix, places in _SUFFIXES:
@@ -54,7 +59,7 @@ def _check_days(days_in_year: object, year: int | None) -> Decimal:
 
 def _value(value: object) -> Decimal:
     """The converter of `Rate.value`: the named constructors' grammar, whichever way it is built."""
-    return _parse(value, "rate")
+    return parse_fraction(value, "rate")
 
 
 def _check_value(instance: Rate, _attribute: object, value: Decimal) -> None:
@@ -117,17 +122,17 @@ class Rate:
     @classmethod
     def annual(cls, value: str | Decimal | int) -> Rate:
         """A rate quoted per year (年利率), e.g. `Rate.annual("18%")`."""
-        return cls(value=_parse(value, "rate"), unit="annual")
+        return cls(value=parse_fraction(value, "rate"), unit="annual")
 
     @classmethod
     def monthly(cls, value: str | Decimal | int) -> Rate:
         """A rate quoted per month (月利率), e.g. `Rate.monthly("1.5%")`."""
-        return cls(value=_parse(value, "rate"), unit="monthly")
+        return cls(value=parse_fraction(value, "rate"), unit="monthly")
 
     @classmethod
     def daily(cls, value: str | Decimal | int) -> Rate:
         """A rate quoted per day (日利率), e.g. `Rate.daily("5‱")`."""
-        return cls(value=_parse(value, "rate"), unit="daily")
+        return cls(value=parse_fraction(value, "rate"), unit="daily")
 
     def per_year(self, days_in_year: DaysInYear = 360, *, year: int | None = None) -> Decimal:
         """The rate per year as a fraction.
