@@ -829,12 +829,12 @@ def ageing_counts(
             src.nw.col(unique).is_null(),
             lambda row: src.record_error(row, "loan_id: is missing"),
         )
-    if unique is not None and _repeats(src, unique):
-        src.check(  # refused in the pass below, naming the first row given twice
-            "loan_id",
-            src.nw.col(unique).is_duplicated(),
-            lambda row: src.record_error(row, "loan_id: appears twice"),
-        )
+        if _repeats(src, unique):
+            src.check(  # refused in the pass below, naming the first row given twice
+                "loan_id",
+                src.nw.col(unique).is_duplicated(),
+                lambda row: src.record_error(row, "loan_id: appears twice"),
+            )
     dpd = src.days_expr("days_past_due")
     units = src.units_expr("outstanding")
     if src.has("principal"):
@@ -1617,8 +1617,9 @@ def vintage_state(frame: object, options: Options, *, over: int) -> Any:
     snap = src.month_expr(snap_day)
     bad_mob = nw.when(worst > over).then(snap - month)
     code = src.currency or "CNY"
-    if src.eager and len(src.frame):
-        found, flagged, last = _eager_loans(src, month, principal, worst > over, snap_day)
+    packed = _eager_loans(src, month, principal, worst > over, snap_day) if src.eager else None
+    if packed is not None:
+        found, flagged, last = packed
     else:
         found = grouped(
             src,
@@ -1669,18 +1670,21 @@ _UNITS_BITS: Final = 46
 
 
 def _eager_loans(src: Source, month: Any, principal: Any, gone_bad: Any, snap_day: Any) -> Any:
-    """`vintage_state`'s per-loan stage on an eager frame (with rows): fewer aggregates.
+    """`vintage_state`'s per-loan stage on an eager frame, with fewer aggregates.
 
     The columns are computed once, with the checks; the checks and the range of the
     principals are then reduced over the whole column, the latest snapshot month
     over the dates (no grouping: cheap). A loan's month and principal, packed into
-    one Int64 where every principal is below 2^46 minor units, are grouped once; a
-    loan whose records disagree has two values of it. The month on book of a
-    snapshot is computed for the rows that are bad (`gone_bad`) only, and their
-    first bad MOB grouped over them. Returns the loans (`loan_id`, `month`,
-    `principal`), the loans gone bad (the same, and `bad`) and the last month.
+    one Int64, are grouped once; a loan whose records disagree has two values of it.
+    The month on book of a snapshot is computed for the rows that are bad
+    (`gone_bad`) only, and their first bad MOB grouped over them. Returns the loans
+    (`loan_id`, `month`, `principal`), the loans gone bad (the same, and `bad`) and
+    the last month — or `None` for an empty frame or a principal of 2^46 minor units
+    or more, which the general group-by reads.
     """
     nw = src.nw
+    if not len(src.frame):
+        return None
     with engine_errors():
         columns = src.frame.select(
             nw.col(src.name("loan_id")).alias("loan_id"),
@@ -1695,54 +1699,36 @@ def _eager_loans(src: Source, month: Any, principal: Any, gone_bad: Any, snap_da
         ).rows(named=True)[0]
     if top["__bad"]:
         src.raise_failed()
+    if not (top["low"] >= 0 and top["high"] < 1 << _UNITS_BITS):  # months are below 2^17
+        return None
     with engine_errors():
-        top["snap"] = src.frame.select(src.month_expr(snap_day.max())).item()
-        bad_rows = src.frame.filter(gone_bad).select(
-            nw.col(src.name("loan_id")).alias("loan_id"),
-            month.alias("month"),
-            principal.alias("principal"),
-            (src.month_expr(snap_day) - month).alias("bad"),
-        )
-    last = int(top["snap"])
-    with engine_errors():
-        if top["low"] >= 0 and top["high"] < 1 << _UNITS_BITS:  # and months below 2^17
-            shift = nw.lit(1 << _UNITS_BITS).cast(nw.Int64())
-            packed = nw.col("month") * shift + nw.col("principal")
-            columns = columns.select("loan_id", cell=packed)
-            bad_rows = bad_rows.select("loan_id", "bad", cell=packed)
-            cell = nw.col("cell")
-            if src.frame.implementation.is_polars():  # its n_unique is fast, min and max slow
-                found = columns.group_by("loan_id").agg(cell.first(), cell.n_unique().alias("n"))
-                split = found.filter(nw.col("n") > 1)
-                one_cell = cell.first()
-            else:
-                found = columns.group_by("loan_id").agg(cell.min(), cell.max().alias("high"))
-                split = found.filter(cell != nw.col("high"))
-                one_cell = cell.min()
-            _refuse_split(split)
-            # a loan's cell is the same in each of its rows
-            flagged = bad_rows.group_by("loan_id").agg(one_cell, nw.col("bad").min())
-            month_of = (cell // shift).alias("month")
-            principal_of = (cell - (cell // shift) * shift).alias("principal")
-            found = found.select("loan_id", month_of, principal_of)
-            flagged = flagged.select("loan_id", month_of, principal_of, "bad")
+        last = int(src.frame.select(src.month_expr(snap_day.max())).item())
+        shift = nw.lit(1 << _UNITS_BITS).cast(nw.Int64())
+        cells = columns.select("loan_id", cell=nw.col("month") * shift + nw.col("principal"))
+        cell = nw.col("cell")
+        if src.frame.implementation.is_polars():  # its n_unique is fast, min and max slow
+            found = cells.group_by("loan_id").agg(cell.first(), cell.n_unique().alias("n"))
+            _refuse_split(found.filter(nw.col("n") > 1))
         else:
-            found = columns.group_by("loan_id").agg(
-                nw.col("month").min(),
-                nw.col("month").max().alias("month_max"),
-                nw.col("principal").min(),
-                nw.col("principal").max().alias("principal_max"),
+            found = cells.group_by("loan_id").agg(cell.min(), cell.max().alias("high"))
+            _refuse_split(found.filter(cell != nw.col("high")))
+        found = found.select(
+            "loan_id",
+            (cell // shift).alias("month"),
+            (cell - (cell // shift) * shift).alias("principal"),
+        )
+        # a loan's month and principal are the same in each of its rows
+        flagged = (
+            src.frame.filter(gone_bad)
+            .select(
+                nw.col(src.name("loan_id")).alias("loan_id"),
+                month.alias("month"),
+                principal.alias("principal"),
+                (src.month_expr(snap_day) - month).alias("bad"),
             )
-            _refuse_split(
-                found.filter(
-                    (nw.col("month") != nw.col("month_max"))
-                    | (nw.col("principal") != nw.col("principal_max"))
-                )
-            )
-            found = found.select("loan_id", "month", "principal")
-            flagged = bad_rows.group_by("loan_id").agg(
-                nw.col("month").min(), nw.col("principal").min(), nw.col("bad").min()
-            )
+            .group_by("loan_id")
+            .agg(nw.col("month").min(), nw.col("principal").min(), nw.col("bad").min())
+        )
     return found, flagged, last
 
 
