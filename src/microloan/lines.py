@@ -38,7 +38,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack, cast, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack, final
 
 import attrs
 
@@ -181,7 +181,7 @@ class _Book:
     """Which of a line's drawdowns can still owe something: private, not part of its value.
 
     `open` holds the indices of the drawdowns not closed (a closed loan owes nothing
-    from its last posting on, for good: `Loan.closing_date`); the others are all closed
+    from its last posting on, for good: `closing_date`); the others are all closed
     by `closed_by`. A call on a date from `closed_by` on reads only the open drawdowns,
     so its cost does not grow with the drawdowns repaid; an earlier one reads them all.
     The closed drawdowns are kept as `runs` of consecutive indices `(start, stop,
@@ -267,10 +267,6 @@ def _add_to_runs(runs: list[tuple[int, int, int]], i: int, worst: int) -> None:
         runs[k] = (i, runs[k][1], worst)
     else:
         runs.insert(k, (i, i + 1, worst))
-
-
-def _segment_start(segment: tuple[int, int, object]) -> int:
-    return segment[0]
 
 
 def _zero_credit(line: CreditLine) -> Money:
@@ -1492,8 +1488,9 @@ class CreditLine:
         """Every drawdown's position on `day`, the most days past due any reached, and refunds.
 
         The positions are those of the drawdowns disbursed by `day`, oldest first; the
-        refunds are the credit refunded on them. From the book's `closed_by` on, a run of closed drawdowns is one shared position
-        (their cost is that of the runs); before, each drawdown is looked at.
+        refunds are the credit refunded on them. From the book's `closed_by` on, a run
+        of closed drawdowns is one shared position (their cost is that of the runs);
+        before, each drawdown is looked at.
         """
         book, loans = self._book, self.drawdowns
         zero = Money.zero(self.currency)
@@ -1521,33 +1518,30 @@ class CreditLine:
     def _booked_positions(self, day: date) -> tuple[tuple[LoanPosition, ...], int, Money]:
         """`_positions` from the book's `closed_by` on: every closed drawdown closed by `day`."""
         book, loans = self._book, self.drawdowns
-        single = object()  # marks an open drawdown or a closed one with a refund
-        segments = sorted(
-            [*book.runs, *((i, i + 1, single) for i in (*book.open, *book.refunded))],
-            key=_segment_start,
-        )
+        # the runs of closed drawdowns, and each open one or closed one with a refund alone
+        singles = ((i, i + 1, None) for i in (*book.open, *book.refunded))
+        segments: list[tuple[int, int, int | None]] = sorted([*book.runs, *singles])
+        is_open = set(book.open)
         shared: dict[int, LoanPosition] = {}
         out: list[LoanPosition] = []
-        singles: list[LoanPosition] = []
-        worst = 0
+        worst, refunded = 0, Money.zero(self.currency)
         for start, stop, reached in segments:
-            if reached is single:
+            if reached is None:
                 loan = loans[start]
                 if loan.schedule.start > day:
                     break  # drawdowns are in the order of their dates: none later is out yet
-                position = (
-                    loan.position(on=day) if start in book.open else closed_position(loan, day)
-                )
+                position = loan.position(on=day) if start in is_open else closed_position(loan, day)
                 out.append(position)
-                singles.append(position)
-                worst = max(worst, position.max_days_past_due)
+                worst, refunded = (
+                    max(worst, position.max_days_past_due),
+                    refunded + position.refunded,
+                )
                 continue
-            days = cast("int", reached)
-            if days not in shared:
-                shared[days] = closed_position(loans[start], day)
-            out.extend(itertools.repeat(shared[days], stop - start))
-            worst = max(worst, days)
-        return tuple(out), worst, sum((p.refunded for p in singles), Money.zero(self.currency))
+            if reached not in shared:
+                shared[reached] = closed_position(loans[start], day)
+            out.extend(itertools.repeat(shared[reached], stop - start))
+            worst = max(worst, reached)
+        return tuple(out), worst, refunded
 
     def _live(self, day: date) -> list[int]:
         """The drawdowns disbursed by `day` that may owe something on it, by index.
