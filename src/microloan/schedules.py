@@ -1392,9 +1392,9 @@ class _Plan:
                 "business_day": self.business_day,
                 "principal_grace": self.grace,
                 "interest_free_periods": self.free,
-                "balloon": None
-                if self.balloon is None
-                else unchecked_money(self.balloon, currency),
+                "balloon": (
+                    None if self.balloon is None else unchecked_money(self.balloon, currency)
+                ),
             },
         )
 
