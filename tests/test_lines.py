@@ -459,6 +459,11 @@ _LINE = _line()
 _DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4, 10))
 
 
+def _draw_with(**options: Any) -> CreditLine:
+    """A small drawdown on the plain line, with `options` passed to `draw`."""
+    return _LINE.draw(Money("5"), on=date(2026, 1, 10), maturity=date(2026, 4, 10), **options)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
@@ -696,23 +701,13 @@ _DRAWN = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 4,
             id="product str",
         ),
         pytest.param(
-            lambda: _LINE.draw(
-                Money("5"),
-                on=date(2026, 1, 10),
-                maturity=date(2026, 4, 10),
-                calendar="x",  # type: ignore[arg-type]
-            ),
+            lambda: _draw_with(calendar="x"),
             InvalidTypeError,
             "calendar: 'x' is a str; expected a Calendar or None",
             id="draw calendar str",
         ),
         pytest.param(
-            lambda: _LINE.draw(
-                Money("5"),
-                on=date(2026, 1, 10),
-                maturity=date(2026, 4, 10),
-                conventions="x",  # type: ignore[arg-type]
-            ),
+            lambda: _draw_with(conventions="x"),
             InvalidTypeError,
             "conventions: 'x' is a str; expected Conventions or None",
             id="draw conventions str",
