@@ -241,6 +241,8 @@ class Fee:
 
 def check_fees(fees: object, *, kinds: tuple[str, ...] = get_args(FeeKind)) -> tuple[Fee, ...]:
     """`fees` as a tuple of Fee of the kinds allowed here, or raise naming the one at fault."""
+    if type(fees) is tuple and not fees:  # the default, at once (the ABC check is slow)
+        return ()
     if isinstance(fees, (Fee, str, bytes)) or not isinstance(fees, Iterable):
         raise wrong_type("fees", fees, "a sequence of Fee")
     out = tuple(fees)

@@ -493,6 +493,11 @@ def unchecked_money(amount: Decimal, currency: str) -> Money:
     is a finite `Decimal` at the currency's places and `currency` a known code.
     """
     money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
+    _SET_AMOUNT(money, amount)
+    _SET_CURRENCY(money, currency)
     return money
+
+
+# the slots' own setters: a frozen class's `object.__setattr__` looks each name up first
+_SET_AMOUNT: Final = Money.__dict__["amount"].__set__
+_SET_CURRENCY: Final = Money.__dict__["currency"].__set__

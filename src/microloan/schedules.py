@@ -1021,6 +1021,14 @@ def _check_origination(  # noqa: PLR0917 - the options and what they depend on
     interest-free periods), and grace together with interest-free periods is refused:
     the first installments would have nothing due.
     """
+    if (
+        balloon is None
+        and type(principal_grace) is int
+        and type(interest_free_periods) is int
+        and not principal_grace
+        and not interest_free_periods
+    ):
+        return 0, 0, None  # none of them (the default), at once
     grace = check_int("principal_grace", principal_grace, minimum=0)
     free = check_int("interest_free_periods", interest_free_periods, minimum=0)
     for name, value in (("principal_grace", grace), ("interest_free_periods", free)):
@@ -1215,25 +1223,23 @@ class _Plan:
         self.start = _check_date(start, "start")
         self.days = frequency_days(frequency)
         self.frequency: Frequency = frequency  # type: ignore[assignment]
-        self.accrual: Accrual = check_option(
-            "accrual", accrual, Accrual, reason='must be "period" or "daily"'
-        )
-        _year_days(days_in_year)
+        # accrual, days in year, day count, calendar and rule: checked by `_settled`, `_business`
+        self.accrual: Accrual = accrual  # type: ignore[assignment]
         self.days_in_year: DaysInYear = days_in_year  # type: ignore[assignment]
         self.decimal_rounding = rounding_constant(rounding, "rounding")  # type: ignore[arg-type]
         self.rounding: RoundingMode = rounding  # type: ignore[assignment]
         self.multiple = _check_multiple(installment_multiple, currency)
-        self.day_count = _check_day_count(day_count)
+        self.day_count: DayCount | None = day_count  # type: ignore[assignment]
         self.rate = rate
         self.first_due, self.dues, self.regular = _schedule_dates(
             self.start, _first_due(self.start, first_due), self.term, self.days
         )
         # business days: the due dates move, the nominal ones are kept (and price period accrual)
         self.calendar: Calendar | None = business[0]  # type: ignore[assignment]
-        self.business_day: BusinessDay = check_option("business_day", business[1], BusinessDay)
+        self.business_day: BusinessDay = business[1]  # type: ignore[assignment]
         self.nominal_dues = self.dues
-        calendar = _check_calendar(self.calendar)
         if self.business_day != "none":
+            calendar = _WEEKENDS_ONLY if self.calendar is None else self.calendar
             self.dues = _moved(self.start, self.dues, calendar, self.business_day)
         # one rate for every period: the textbook annuity applies
         self.uniform = self.regular and self.accrual == "period"
@@ -1370,32 +1376,29 @@ class _Plan:
         # built as checked above: the invariants `Schedule(...)` checks hold by construction
         return _generated(
             (currency, dues, rows, moved),
-            {
-                "principal": unchecked_money(self.principal, currency),
-                "rate": self.rate,
-                "term": self.term,
-                "start": self.start,
-                "method": method,
-                "frequency": self.frequency,
-                "first_due": self.first_due,
-                "accrual": self.accrual,
-                "days_in_year": self.days_in_year,
-                "rounding": self.rounding,
-                "installment_multiple": (
-                    None if self.multiple is None else unchecked_money(self.multiple, currency)
-                ),
-                "interest_basis": interest_basis,
-                "split": split,
-                "residual": residual,
-                "day_count": self.day_count,
-                "calendar": self.calendar,
-                "business_day": self.business_day,
-                "principal_grace": self.grace,
-                "interest_free_periods": self.free,
-                "balloon": (
-                    None if self.balloon is None else unchecked_money(self.balloon, currency)
-                ),
-            },
+            (  # in the order of `_GENERATED_FIELDS`
+                unchecked_money(self.principal, currency),
+                self.rate,
+                self.term,
+                self.start,
+                method,
+                self.frequency,
+                self.first_due,
+                self.accrual,
+                self.days_in_year,
+                self.rounding,
+                None if self.multiple is None else unchecked_money(self.multiple, currency),
+                interest_basis,
+                split,
+                residual,
+                self.day_count,
+                self.calendar,
+                self.business_day,
+                self.grace,
+                self.free,
+                None if self.balloon is None else unchecked_money(self.balloon, currency),
+                (),  # fees: `_charged` adds them
+            ),
         )
 
 
@@ -1468,14 +1471,28 @@ def _charged(schedule: Schedule, fees: tuple[Fee, ...]) -> Schedule:
     return attrs.evolve(schedule, installments=installments, fees=fees)
 
 
-def _generated(compact: _Compact, fields: dict[str, object]) -> Schedule:
+def _generated(compact: _Compact, values: tuple[object, ...]) -> Schedule:
     """A schedule from a generator, without re-checking what the generator guarantees.
 
-    Its installments are kept as the compact rows until they are first read.
+    `values` are its fields in the order of `_GENERATED_FIELDS` (every field but
+    `installments`, which are kept as the compact rows until they are first read). The
+    hot path of every generator: each slot is set directly, as `_unchecked` does
+    without looking its setter up by name.
     """
-    schedule: Schedule = _unchecked(Schedule, fields)
+    schedule: Schedule = object.__new__(Schedule)
+    for setter, value in zip(_GENERATED_SETTERS, values, strict=True):
+        setter(schedule, value)
     _SET_COMPACT(schedule, compact)
     return schedule
+
+
+_GENERATED_FIELDS: Final = (
+    "principal", "rate", "term", "start", "method", "frequency", "first_due", "accrual",
+    "days_in_year", "rounding", "installment_multiple", "interest_basis", "split", "residual",
+    "day_count", "calendar", "business_day", "principal_grace", "interest_free_periods",
+    "balloon", "fees",
+)  # fmt: skip
+"""The fields `_generated` sets, in the order a generator gives them: all but `installments`."""
 
 
 def _installments(schedule: Schedule) -> tuple[Installment, ...]:
@@ -1539,6 +1556,7 @@ class _LazyInstallments:
 setattr(Schedule, "installments", _LazyInstallments(Schedule.__dict__["installments"]))  # noqa: B010 - replaces the attrs slot
 _GET_COMPACT: Final = _CompactRows.__dict__["_compact"].__get__
 _SET_COMPACT: Final = _CompactRows.__dict__["_compact"].__set__
+_GENERATED_SETTERS: Final = tuple(Schedule.__dict__[name].__set__ for name in _GENERATED_FIELDS)
 
 
 def _annuity(
@@ -1607,24 +1625,30 @@ def _library_conventions() -> Conventions:
 
 
 def _settled(
-    conventions: object, accrual: object, days_in_year: object, rounding: object, day_count: object
+    bundle: Conventions, accrual: object, days_in_year: object, rounding: object, day_count: object
 ) -> tuple[object, object, object, object]:
-    """accrual, days in year, rounding and day count: each the explicit one, else the bundle's."""
-    bundle = _bundle(conventions)
+    """accrual, days in year, rounding and day count: each the explicit one, else the bundle's.
+
+    An explicit option is checked here; the bundle's were checked when it was made
+    (the rounding is checked where `_Plan` reads its constant).
+    """
     return (
-        bundle.accrual if accrual is None else accrual,
-        bundle.days_in_year if days_in_year is None else days_in_year,
+        bundle.accrual
+        if accrual is None
+        else check_option("accrual", accrual, Accrual, reason='must be "period" or "daily"'),
+        bundle.days_in_year if days_in_year is None else check_days_in_year(days_in_year),
         bundle.rounding if rounding is None else rounding,
-        bundle.day_count if day_count is None else day_count,
+        bundle.day_count if day_count is None else check_option("day_count", day_count, DayCount),
     )
 
 
-def _business(conventions: object, calendar: object, business_day: object) -> tuple[object, object]:
-    """The calendar and the business-day rule: each the explicit one, else the bundle's."""
-    bundle = _bundle(conventions)
+def _business(bundle: Conventions, calendar: object, business_day: object) -> tuple[object, object]:
+    """The calendar and the business-day rule: each the explicit one (checked), else the bundle's."""
     return (
-        bundle.calendar if calendar is None else calendar,
-        bundle.business_day if business_day is None else business_day,
+        bundle.calendar if calendar is None else _check_calendar(calendar),
+        bundle.business_day
+        if business_day is None
+        else check_option("business_day", business_day, BusinessDay),
     )
 
 
@@ -1778,15 +1802,17 @@ def equal_installment(
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
-    basis: InterestBasis = check_option(
-        "interest_basis",
-        bundle.interest_basis if interest_basis is None else interest_basis,
-        InterestBasis,
-        reason='must be "rounded" or "exact"',
+    # an explicit option checked; the bundle's were checked when it was made
+    basis: InterestBasis = (
+        bundle.interest_basis
+        if interest_basis is None
+        else check_option(
+            "interest_basis", interest_basis, InterestBasis, reason='must be "rounded" or "exact"'
+        )
     )
-    how: Split = check_option("split", bundle.split if split is None else split, Split)
-    where: Residual = check_option(
-        "residual", bundle.residual if residual is None else residual, Residual
+    how: Split = bundle.split if split is None else check_option("split", split, Split)
+    where: Residual = (
+        bundle.residual if residual is None else check_option("residual", residual, Residual)
     )
     _originate(
         plan, "equal_installment", principal_grace, interest_free_periods, balloon, where,
@@ -1815,7 +1841,10 @@ def equal_installment(
     elif where == "last_interest":
         rows = _last_interest(rows, level)
     return _charged(
-        plan.schedule("equal_installment", _grace_rows(plan) + rows, basis, how, where), charges
+        plan.schedule(
+            "equal_installment", _grace_rows(plan) + rows if plan.grace else rows, basis, how, where
+        ),
+        charges,
     )
 
 
@@ -2036,8 +2065,9 @@ def equal_principal(
         (['1120.00', '1110.00', '1100.00'], Money('780.00', 'CNY'))
     """
     principal, charges = financed_principal(principal, fees)
-    settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    business = _business(conventions, calendar, business_day)
+    bundle = _bundle(conventions)
+    settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
+    business = _business(bundle, calendar, business_day)
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
@@ -2113,8 +2143,9 @@ def interest_only(
         [(31, '904.17'), (28, '816.67')]
     """
     principal, charges = financed_principal(principal, fees)
-    settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    business = _business(conventions, calendar, business_day)
+    bundle = _bundle(conventions)
+    settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
+    business = _business(bundle, calendar, business_day)
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
@@ -2170,8 +2201,9 @@ def bullet(
         (datetime.date(2026, 3, 31), Money('3000.00', 'CNY'), Money('203000.00', 'CNY'))
     """
     principal, charges = financed_principal(principal, fees)
-    settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    business = _business(conventions, calendar, business_day)
+    bundle = _bundle(conventions)
+    settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
+    business = _business(bundle, calendar, business_day)
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
@@ -2225,8 +2257,9 @@ def flat(
         (Money('1000.00', 'CNY'), Money('60.00', 'CNY'), Money('720.00', 'CNY'))
     """
     principal, charges = financed_principal(principal, fees)
-    settled = _settled(conventions, accrual, days_in_year, rounding, day_count)
-    business = _business(conventions, calendar, business_day)
+    bundle = _bundle(conventions)
+    settled = _settled(bundle, accrual, days_in_year, rounding, day_count)
+    business = _business(bundle, calendar, business_day)
     plan = _Plan(
         principal, rate, term, start, frequency, first_due, settled, installment_multiple, business
     )
