@@ -80,9 +80,13 @@ other current context (the caller's, or one a callback set) is set aside again.
 
 
 def in_context_methods(cls: _T) -> _T:
-    """Class decorator: every method and property defined on `cls` runs `in_context`."""
+    """Class decorator: every public method and property defined on `cls` runs `in_context`.
+
+    Private ones (a leading `_`) are called from the public ones, which have made the
+    context current already: wrapping them would only check it again on every call.
+    """
     for name, member in list(vars(cls).items()):
-        if name.startswith("__") and name not in {"__init__", "__add__", "__radd__"}:
+        if name.startswith("_") and name not in {"__init__", "__add__", "__radd__"}:
             continue
         if isinstance(member, property) and member.fget is not None:
             wrapped: object = property(in_context(member.fget), doc=member.__doc__)

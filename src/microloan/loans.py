@@ -1348,9 +1348,10 @@ class Loan:
     def _check_amount(self, amount: object, field: str) -> Money:
         if not isinstance(amount, Money):
             raise wrong_type(field, amount, "Money")
-        if amount.currency != self.currency:
+        currency = self.schedule.principal.currency  # not the property: no context to enter
+        if amount.currency != currency:
             raise CurrencyMismatchError(
-                f"currency: {field} {amount!r} is in {amount.currency}; this loan is in {self.currency}"
+                f"currency: {field} {amount!r} is in {amount.currency}; this loan is in {currency}"
             )
         if amount.amount <= 0:
             raise invalid(field, amount, "must be positive")
@@ -1360,8 +1361,9 @@ class Loan:
 
     def _check_on(self, on: object, field: str) -> date:
         day = _check_date(on, field)
-        if day < self.start:
-            raise invalid(field, day, f"is before the disbursement date {self.start.isoformat()}")
+        start = self.schedule.start  # not the property: no context to enter
+        if day < start:
+            raise invalid(field, day, f"is before the disbursement date {start.isoformat()}")
         return day
 
     def _transaction(self, record: Record) -> Transaction:
