@@ -1,9 +1,10 @@
 """The fast paths of irr and xirr for a loan's flows give the general solver's rate.
 
 `irr` and `xirr` take a shorter route for a loan's flows (one amount, then every later
-one of the other sign, at a positive rate); these properties compare that route with
-the general solver, `_solve`, on the same flows: private names, because the public
-functions take the fast path whenever they can.
+one of the other sign, at a positive rate, the last flow not zero); these properties
+compare that route with the general solver through the public functions. A zero flow
+after the last leaves the polynomial, and so the rate, as it is, but the flows are no
+longer a loan's: the same flows with it take the general solver.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import decimal
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
-from itertools import pairwise
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from microloan import xirr
-from microloan.cost import _dated_loan_rate, _loan_rate, _solve
+from microloan import ConvergenceError, irr, xirr
 
 annual_rates = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(2), places=4)
 period_rates = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("0.5"), places=5)
@@ -28,6 +28,19 @@ payments = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**6), plac
 def _unit(rate: Decimal) -> Decimal:
     """One unit in the 25th significant digit of `rate`, the last the solvers give."""
     return Decimal(1).scaleb(rate.adjusted() - 24)
+
+
+START = date(2026, 1, 15)
+
+
+def _dated(days: list[int], amounts: list[Decimal]) -> list[tuple[date, Decimal]]:
+    """Flows `days` after `START`."""
+    return [(START + timedelta(days=d), a) for d, a in zip(days, amounts, strict=True)]
+
+
+def _general(flows: list[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
+    """The same flows with a zero one a day after the last: no loan's, the same rate."""
+    return [*flows, (flows[-1][0] + timedelta(days=1), Decimal(0))]
 
 
 @st.composite
@@ -62,11 +75,9 @@ def test_xirr_fast_path_gives_the_general_solvers_rate(
     flows: tuple[list[int], list[Decimal]],
 ) -> None:
     """Halley in floats and one Decimal step agree with the general solver to the 25th digit."""
-    days, amounts = flows
-    gaps = [later - earlier for earlier, later in pairwise(days)]
-    fast = _dated_loan_rate(days, gaps, amounts, 365)
-    general = _solve(days, amounts, 365)
-    assert fast is not None  # a loan's flows at a plausible rate take the fast path
+    dated = _dated(*flows)
+    fast = xirr(dated)
+    general = xirr(_general(dated))
     assert abs(fast - general) <= _unit(general)
 
 
@@ -75,11 +86,9 @@ def test_xirr_fast_path_counts_act_360_like_the_general_solver(
     flows: tuple[list[int], list[Decimal]],
 ) -> None:
     """Under act/360 (z = (1 + r)^(−1/360)) the fast path agrees as well."""
-    days, amounts = flows
-    gaps = [later - earlier for earlier, later in pairwise(days)]
-    fast = _dated_loan_rate(days, gaps, amounts, 360)
-    assert fast is not None
-    general = _solve(days, amounts, 360)
+    dated = _dated(*flows)
+    fast = xirr(dated, day_count="act/360")
+    general = xirr(_general(dated), day_count="act/360")
     assert abs(fast - general) <= _unit(general)
 
 
@@ -99,20 +108,24 @@ def test_irr_fast_path_gives_the_general_solvers_rate(
     lent = present.quantize(Decimal("0.01"))
     assume(0 < lent < sum(paid))  # to the cent, still a loan at a positive rate
     amounts = [-lent, *flows]
-    fast = _loan_rate(amounts)
-    general = _solve(list(range(len(amounts))), amounts, 1)
-    assert fast is not None
+    fast = irr(amounts)
+    general = irr([*amounts, Decimal(0)])  # a zero last flow: the general solver
     assert abs(fast - general) <= _unit(general)
 
 
-def test_dated_flows_that_are_no_loans_take_the_general_path() -> None:
-    """Two sign changes, a negative rate, or a zero first flow: the fast path declines."""
-    assert (
-        _dated_loan_rate([0, 30, 60], [30, 30], [Decimal(-100), Decimal(230), Decimal(-132)], 365)
-        is None
-    )
-    assert _dated_loan_rate([0, 365], [365], [Decimal(-100), Decimal(90)], 365) is None
-    assert _dated_loan_rate([0, 365], [365], [Decimal(0), Decimal(90)], 365) is None
+def test_dated_flows_that_are_no_loans_get_the_general_solvers_answer() -> None:
+    """Two sign changes, a negative rate, or a zero first flow: no loan's flows, solved in general.
+
+    −100, +230, −132 a period apart: −100 + 230v − 132v² = 0 has v = (230 ± 10) / 264, two
+    rates (10% and 20% a period), so neither is given. −100 then +90 a year later: −10%.
+    Nothing lent: no sign change, no rate.
+    """
+    with pytest.raises(ConvergenceError):
+        irr([Decimal(-100), Decimal(230), Decimal(-132)])
+    year = _dated([0, 365], [Decimal(-100), Decimal(90)])
+    assert xirr(year) == Decimal("-0.1")
+    with pytest.raises(ConvergenceError):
+        xirr(_dated([0, 365], [Decimal(0), Decimal(90)]))
 
 
 def test_a_loans_dated_flows_in_any_input_form_give_one_rate() -> None:
