@@ -5,7 +5,7 @@ from __future__ import annotations
 import decimal
 from datetime import date
 
-from microloan import Money, Rate, year_fraction
+from microloan import Money, Rate, equal_installment, year_fraction
 
 
 def _results() -> list[object]:
@@ -20,6 +20,14 @@ def _results() -> list[object]:
         Rate.daily("5‱").per_month(),
         year_fraction(date(2003, 11, 1), date(2004, 5, 1), "act/act"),
         Money("12345678901234.56") + Money("0.01"),
+        # a level installment rounded to whole yuan
+        equal_installment(
+            Money("100000"),
+            rate=Rate.annual("4.9%"),
+            term=12,
+            start=date(2026, 1, 15),
+            installment_multiple=Money("1"),
+        ).installments,
     ]
 
 

@@ -303,7 +303,14 @@ def test_an_option_that_does_not_fit_is_refused_naming_it(
     ("changes", "message"),
     [
         ({"principal_grace": 3}, r"installments\[2\].principal"),
-        ({"principal_grace": 0, "interest_free_periods": 1}, r"installments\[0\].interest"),
+        (
+            {"principal_grace": 0, "interest_free_periods": 1},
+            r"installments\[0\].interest: .* must be zero within the 1 interest-free periods",
+        ),
+        (
+            {"principal_grace": 0, "balloon": {"amount": "5000"}, "residual": "last_interest"},
+            "residual: 'last_interest' cannot keep the last installment level: it repays the balloon",
+        ),
         ({"balloon": {"amount": "40000"}}, r"installments\[11\].principal"),
         ({"principal_grace": 12}, "principal_grace: 12 must be less than the term 12"),
         ({"balloon": {"amount": "30000", "currency": "USD"}}, "balloon"),

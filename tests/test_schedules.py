@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from microloan import (
     CURRENCY_MINOR_UNITS,
     Frequency,
+    Installment,
     InvalidTypeError,
     InvalidValueError,
     MicroloanError,
@@ -855,6 +856,21 @@ def _unpaid_fen() -> Any:
     return attrs.evolve(_TWELVE, installments=(*_TWELVE.installments[:-1], short))
 
 
+_START = date(2026, 1, 15)
+
+
+def _in_usd(item: Installment) -> Installment:
+    """The installment with every amount in USD: consistent in itself, not with its schedule."""
+    return attrs.evolve(
+        item,
+        principal=Money(item.principal.amount, "USD"),
+        interest=Money(item.interest.amount, "USD"),
+        total=Money(item.total.amount, "USD"),
+        balance=Money(item.balance.amount, "USD"),
+        fee=Money(item.fee.amount, "USD"),
+    )
+
+
 def _generated(**options: Any) -> Any:
     return equal_installment(
         Money("12000"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 31), **options
@@ -902,6 +918,53 @@ def _generated(**options: Any) -> Any:
             "installments[11].balance: Money('0.01', 'CNY') must be zero",
             id="a fen unpaid",
         ),
+        pytest.param(
+            lambda: _generated(interest_free_periods=-1),
+            "interest_free_periods: -1 must not be negative",
+            id="negative free periods",
+        ),
+        pytest.param(
+            lambda: _generated(rounding="x"),
+            "rounding: 'x' is not a rounding mode; use one of ['ceiling', 'down', 'floor', "
+            "'half_even', 'half_up', 'up']",
+            id="rounding",
+        ),
+        pytest.param(
+            lambda: _generated(interest_basis="x"),
+            'interest_basis: \'x\' must be "rounded" or "exact"',
+            id="interest basis",
+        ),
+        pytest.param(
+            lambda: equal_installment(Money("0"), rate=Rate.annual("12%"), term=2, start=_START),
+            "principal: Money('0', 'CNY') must be positive",
+            id="zero principal",
+        ),
+        pytest.param(
+            lambda: equal_installment(Money("1000"), rate="18%", term=2, start=_START),  # type: ignore[arg-type]
+            "rate: '18%' is a str; expected a Rate, e.g. Rate.annual('18%')",
+            id="rate as text",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_HAND, installments=(_in_usd(_FIRST), _SECOND)),
+            "installments[0].principal: Money('597.01', 'USD') is not in the currency CNY",
+            id="an installment in another currency",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_HAND, fees=[]),  # type: ignore[arg-type]
+            "fees: [] is a list; expected a tuple of Fee",
+            id="fees as a list",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_TWELVE, day_count="x"),  # type: ignore[arg-type]
+            "day_count: 'x' is not one of ['act/360', 'act/365', 'act/act', '30/360', '30e/360', "
+            "'30/360 isda', '30e/360 isda']",
+            id="day count by hand",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_FIRST, nominal_due="x"),  # type: ignore[arg-type]
+            "nominal_due: 'x' is a str; expected a datetime.date",
+            id="nominal due",
+        ),
     ],
 )
 def test_a_schedules_refusals_are_word_for_word(call: Any, message: str) -> None:
@@ -931,3 +994,111 @@ def test_a_daily_rate_schedules_as_its_annual_rate_on_a_365_day_year(
     by_day = equal_installment(Money("12000"), rate=Rate.daily(daily), **args)
     by_year = equal_installment(Money("12000"), rate=annual, **args)
     assert by_day.installments == by_year.installments
+
+
+def test_an_irregular_first_period_is_pro_rata_by_the_day_counts_days() -> None:
+    """Period accrual with a day count: the first period's rate is the nominal one × its days
+    over a regular period's, both counted by the day count.
+
+    12,000 at 18% (1.5% a month), lent 15 January 2026, first due 1 March. On 30/360 the
+    first period counts (3 − 1) × 30 + (1 − 15) = 46 days and the regular one before the
+    first due date (1 February to 1 March) 30: 12,000 × 1.5% × 46 / 30 = 276.00. On actual
+    days it is 45 over 28: 12,000 × 1.5% × 45 / 28 = 289.2857… → 289.29.
+    """
+    loan: dict[str, Any] = {"rate": Rate.annual("18%"), "term": 12, "start": _START}
+    first_due = date(2026, 3, 1)
+    by_30_360 = equal_installment(Money("12000"), first_due=first_due, day_count="30/360", **loan)
+    by_actual = equal_installment(Money("12000"), first_due=first_due, **loan)
+    assert by_30_360.installments[0].interest == Money("276.00")
+    assert by_actual.installments[0].interest == Money("289.29")
+
+
+def test_a_level_below_the_first_interest_carries_the_excess_never_a_negative_part() -> None:
+    """A level rounded down below a period's interest repays no principal and carries the rest.
+
+    10,000 at 42% (3.5% a month) over 360 months: the annuity is 350.00… and rounded down
+    to a multiple of 100 it is 300, less than the 350.00 of interest a month. No principal
+    part may be negative; the parts still add up to the principal.
+    """
+    plan = equal_installment(
+        Money("10000"),
+        rate=Rate.annual("42%"),
+        term=360,
+        start=_START,
+        installment_multiple=Money("100"),
+        rounding="down",
+    )
+    assert plan.installments[0].total == Money("300.00")
+    assert all(item.principal >= Money.zero() for item in plan)
+    assert plan.total_principal == Money("10000")
+
+
+@pytest.mark.parametrize(
+    ("principal", "annual", "residual"),
+    [
+        ("1000000", "0.049", "last"),
+        ("1000000", "0.049", "balanced"),
+        ("175554", "0.018", "balanced"),  # here the balanced rule moves the level a fen
+    ],
+)
+def test_on_the_exact_basis_interest_follows_the_exact_annuitys_balance(
+    principal: str, annual: str, residual: Any
+) -> None:
+    """`interest_basis="exact"`: each installment but the last charges the rounded interest on
+    the balance of the exact, unrounded annuity (the spreadsheet IPMT), whatever the level
+    the residual rule settles on.
+
+    The exact balances are this test's own arithmetic in 50 digits: B₀ = P, Bₖ = Bₖ₋₁ −
+    (Ā − Bₖ₋₁ i), Ā = P i / (1 − (1 + i)^−n), over 360 months.
+    """
+    plan = equal_installment(
+        Money(principal),
+        rate=Rate.annual(annual),
+        term=360,
+        start=_START,
+        interest_basis="exact",
+        residual=residual,
+    )
+    ctx = decimal.Context(prec=50)
+    i = ctx.divide(Decimal(annual), 12)
+    balance = Decimal(principal)
+    exact = ctx.divide(ctx.multiply(balance, i), ctx.subtract(1, ctx.power(ctx.add(1, i), -360)))
+    for item in plan.installments[:-1]:
+        interest = ctx.multiply(balance, i)
+        assert item.interest.amount == interest.quantize(Decimal("0.01"), decimal.ROUND_HALF_UP)
+        balance = ctx.subtract(balance, ctx.subtract(exact, interest))
+
+
+def test_the_due_dates_of_a_printed_schedule_are_left_aligned_under_their_header() -> None:
+    """Text columns (the dates) align left, figures right: each date starts under "Due date"."""
+    lines = str(_TWELVE).splitlines()
+    header, rows = lines[1], lines[2:-1]
+    column = header.index("Due date")
+    for row, item in zip(rows, _TWELVE.installments, strict=True):
+        assert row.index(item.due_date.isoformat()) == column
+
+
+def test_on_the_exact_basis_a_fen_off_the_level_moves_the_last_installment_by_the_others() -> None:
+    """On the exact basis interest does not depend on the level, so lowering the level a fen
+    leaves each of the n − 1 others' interest as it is and adds n − 1 fen of principal to the
+    last installment; the balanced residual takes that step when it brings the last closer.
+
+    175,554 at 1.8% over 360 months: the rounded level leaves the last installment 1.81 below
+    it; one fen lower, it is 3.59 higher and 1.79 above the level: closer, so taken.
+    """
+    loan: dict[str, Any] = {
+        "rate": Rate.annual("1.8%"),
+        "term": 360,
+        "start": _START,
+        "interest_basis": "exact",
+    }
+    plain = equal_installment(Money("175554"), residual="last", **loan)
+    balanced = equal_installment(Money("175554"), residual="balanced", **loan)
+    level, last = plain.installments[0].total, plain.installments[-1].total
+    assert [i.interest for i in balanced] == [i.interest for i in plain]
+    assert balanced.installments[0].total == level - Money("0.01")
+    assert balanced.installments[-1].total == last + Money("3.59")
+    assert abs((last - level).amount) == Decimal("1.81")
+    assert abs(
+        (balanced.installments[-1].total - balanced.installments[0].total).amount
+    ) == Decimal("1.79")
