@@ -19,6 +19,7 @@ from microloan import (
     InsufficientCreditError,
     InvalidTypeError,
     InvalidValueError,
+    JournalEntry,
     LineAlreadyDrawnError,
     LineClosedError,
     LineError,
@@ -733,6 +734,70 @@ def _draw_with(**options: Any) -> CreditLine:
             "maturity: None is needed for a drawdown on the line's last day",
             id="draw last day without maturity",
         ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on="2026-01-10", maturity=date(2026, 4, 10)),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "on: '2026-01-10' is a str; expected a datetime.date",
+            id="draw on str",
+        ),
+        pytest.param(
+            lambda: _LINE.draw(Money("5"), on=date(2026, 1, 10), maturity="2026-04-10"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "maturity: '2026-04-10' is a str; expected a datetime.date",
+            id="draw maturity str",
+        ),
+        pytest.param(
+            lambda: _draw_with(method="equal_installment", term=3),
+            InvalidValueError,
+            "maturity: datetime.date(2026, 4, 10) does not apply to a equal_installment drawdown; "
+            "pass term=",
+            id="draw maturity of a term loan",
+        ),
+        pytest.param(
+            lambda: _DRAWN.refund(Money("5"), on=date(2026, 1, 20)),
+            InvalidValueError,
+            "amount: Money('5.00', 'CNY') is more than the credit of 0.00 CNY held on 2026-01-20",
+            id="refund without credit",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, product="x"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "product: 'x' is a str; expected a LoanProduct or None",
+            id="product field str",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, drawdowns=["x"]),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "drawdowns: ['x'] is a list; expected a tuple of Loans",
+            id="drawdowns list",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, as_of=date(2025, 12, 1)),
+            InvalidValueError,
+            "as_of: datetime.date(2025, 12, 1) is before opened 2026-01-01",
+            id="as_of before opened",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(
+                _LINE,
+                credit=Money("5"),
+                credit_held=((date(2026, 1, 5), Money("5", "USD")),),
+            ),
+            CurrencyMismatchError,
+            "currency: credit_held Money('5', 'USD') is in USD; the line is in CNY",
+            id="credit_held usd",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(
+                _LINE,
+                refunds=((date(2026, 2, 1), Money("5")), (date(2026, 1, 20), Money("5"))),
+            ),
+            InvalidValueError,
+            # the value is shown shortened past 80 characters
+            "refunds: ((datetime.date(2026, 2, 1), Money('5', 'CNY')), (datetime.date(2026, 1, 20),"
+            "... must be in date order (oldest first)",
+            id="refunds out of order",
+        ),
     ],
 )
 def test_every_refusal_of_a_line_names_its_field(
@@ -759,3 +824,43 @@ def test_settling_a_line_that_owes_nothing_leaves_it_and_returns_the_proceeds() 
     line, rest = paid.settle(Money("100"), on=date(2026, 1, 25))
     assert line is paid
     assert rest == Money("100")
+
+
+def test_settling_a_named_drawdown_repays_only_that_drawdown() -> None:
+    """Order proceeds settled on drawdown 1 pay its payoff; the overdue drawdown 0 is left."""
+    line = _LINE.draw(Money("1000"), on=date(2026, 1, 1), maturity=date(2026, 1, 31))
+    line = line.draw(Money("2000"), on=date(2026, 1, 10), maturity=date(2026, 3, 10))
+    day = date(2026, 2, 5)
+    owed = [line.drawdown(i).payoff_amount(on=day) for i in (0, 1)]
+    settled, rest = line.settle(Money("5000"), on=day, drawdown=1)
+    assert rest == Money("5000") - owed[1]
+    assert settled.drawdown(1).position(on=day).status == "paid_off"
+    assert settled.drawdown(0).payoff_amount(on=day) == owed[0]
+
+
+def test_a_line_s_position_lists_each_drawdown_once_whatever_order_they_close_in() -> None:
+    """Drawdowns 2 then 0 repaid, 1 still open: the position lists the three, each its own."""
+    line = _LINE
+    for _ in range(3):
+        line = line.draw(Money("1000"), on=date(2026, 1, 10), maturity=date(2026, 3, 10))
+    day = date(2026, 1, 20)
+    for index in (2, 0):
+        line = line.repay(line.drawdown(index).payoff_amount(on=day), on=day, drawdown=index)
+    for on in (day, date(2026, 2, 1)):
+        position = line.position(on=on)
+        assert position.drawdowns == tuple(loan.position(on=on) for loan in line.drawdowns)
+        assert position.payoff_amount == line.drawdown(1).payoff_amount(on=on)
+
+
+def test_a_line_s_journal_stops_accruing_at_the_days_it_is_given() -> None:
+    """`non_accrual_days` reaches each drawdown's journal: the line books what its loan books."""
+    line = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 2, 10))
+    until = date(2026, 3, 31)  # 49 days past due
+
+    def booked(entries: tuple[JournalEntry, ...]) -> list[tuple[object, ...]]:
+        return [(e.on, e.kind, e.debit, e.credit, e.amount) for e in entries]
+
+    early = line.journal(until, non_accrual_days=30)
+    assert booked(early) == booked(line.drawdown(0).journal(until, non_accrual_days=30))
+    assert "non_accrual" in {e.kind for e in early}
+    assert "non_accrual" not in {e.kind for e in line.journal(until)}  # 90 days by default

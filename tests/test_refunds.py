@@ -519,9 +519,11 @@ def test_a_line_refund_is_booked_and_shown_in_its_rows() -> None:
         _line().repay(Money("1100"), on=date(2026, 1, 21)).refund(Money("90"), on=date(2026, 1, 25))
     )
     rows = line.ledger_rows()
-    assert [(r.kind, r.component, str(r.amount)) for r in rows if r.drawdown is None] == [
-        ("repayment", "credit", "90.00"),
-        ("refund", "credit", "-90.00"),
+    assert [
+        (r.kind, r.component, str(r.amount), r.value_date) for r in rows if r.drawdown is None
+    ] == [
+        ("repayment", "credit", "90.00", date(2026, 1, 21)),  # the day the credit arose
+        ("refund", "credit", "-90.00", date(2026, 1, 25)),  # the day it was paid back
     ]
     entries = line.journal(until=date(2026, 1, 25))
     assert [(e.debit, e.credit, e.amount) for e in entries if e.kind == "refund"] == [
