@@ -32,6 +32,7 @@ from microloan import (
     _ledger,
     due_dates,
     equal_installment,
+    equal_principal,
     from_json,
     to_json,
 )
@@ -211,6 +212,93 @@ def test_an_accrued_deferral_charges_the_interest_of_the_added_periods_with_the_
     assert first.next_due_amount == plan.installments[0].total + Money("200")
 
 
+@pytest.mark.parametrize(
+    ("options", "periods", "interest"),
+    [
+        # 2020 is a leap year: the added period, 15 Feb to 15 Mar, has 29 days;
+        # 10,000 x 12 % x 29 / 360 = 96.666…
+        pytest.param({"accrual": "daily"}, 1, "96.67", id="daily"),
+        # 10,000 x 12 % x 29 / 365 = 95.342…
+        pytest.param({"accrual": "daily", "days_in_year": 365}, 1, "95.34", id="365"),
+        # 96.666… rounded down
+        pytest.param({"accrual": "daily", "rounding": "down"}, 1, "96.66", id="down"),
+        # 30/360 counts the 29 days as 30: 10,000 x 12 % x 30 / 360
+        pytest.param({"accrual": "daily", "day_count": "30/360"}, 1, "100.00", id="30/360"),
+        # a week at 12 % a year: 10,000 x 12 % / 52 = 23.076…
+        pytest.param({"frequency": "weekly"}, 1, "23.08", id="weekly"),
+        # 100,040 yen x 1 % = 1,000.40 a month, in whole yen 1,000: 2,000 for two months
+        pytest.param({"principal": Money("100040", "JPY")}, 2, "2000", id="yen"),
+    ],
+)
+def test_a_deferral_charges_the_added_periods_as_the_plan_prices_its_own(
+    options: dict[str, Any], periods: int, interest: str
+) -> None:
+    """The interest of the added periods follows the plan's accrual, year, rounding, day count,
+    frequency and currency (not the library's defaults)."""
+    given = dict(options)  # the parameters are shared: not changed here
+    principal = given.pop("principal", Money("10000"))
+    plan = equal_installment(
+        principal, rate=Rate.annual("12%"), term=6, start=date(2020, 1, 15), **given
+    )
+    held = Loan.from_schedule(plan).defer(
+        on=date(2020, 1, 15), installments=periods, interest="accrue"
+    )
+    assert held.transactions[-1].amount == Money(interest, principal.currency)
+
+
+def test_a_deferral_needs_principal_not_yet_due_however_little() -> None:
+    """0.02 in three (0.01, 0.01, 0.00): deferred with 0.02 ahead; refused with nothing ahead."""
+    plan = equal_principal(Money("0.02"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
+    loan = Loan.from_schedule(plan)
+    held = loan.defer(on=date(2026, 1, 20), installments=1, interest="waive")
+    assert held.position(on=date(2026, 1, 20)).next_due_date == date(2026, 3, 15)
+    with pytest.raises(InvalidValueError) as caught:  # 0.00 is all that falls due after 20 Mar
+        loan.defer(on=date(2026, 3, 20), installments=1)
+    assert str(caught.value) == (
+        "on: datetime.date(2026, 3, 20) is refused: no installment falls due after it to defer "
+        "(re-age instead)"
+    )
+
+
+def test_a_waived_deferral_keeps_a_prepaid_installment_s_rounded_interest() -> None:
+    """The last installment, prepaid 1.50 on its first day, owes 4.00 x 398.50 / 400 = 3.985
+    of interest: 3.99 rounded half up, before the deferral and after it."""
+    plan = equal_principal(Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15))
+    loan = Loan.from_schedule(plan)
+    for item in plan.installments[:2]:
+        loan = loan.repay(item.total, on=item.due_date)
+    day = plan.installments[1].due_date  # 15 Mar: the last period starts
+    loan = loan.repay(Money("1.50"), on=day)
+    held = loan.defer(on=day, installments=1, interest="waive")
+    due = held.position(on=date(2026, 5, 15)).due
+    assert (due.principal, due.interest) == (Money("398.50"), Money("3.99"))
+    assert held.position(on=day).next_due_amount == loan.position(on=day).next_due_amount
+
+
+def test_a_reaged_plan_numbers_its_installments_on_from_the_old_plan_s_last() -> None:
+    """Re-aged after six installments, the new plan's first installment is number 7."""
+    aged = _plan_loan().reage(on=date(2026, 4, 1), term=3)
+    first = aged.position(on=date(2026, 4, 1))
+    assert first.next_due_date == date(2026, 5, 1)  # a month after the re-ageing
+    paid = aged.repay(first.next_due_amount, on=date(2026, 5, 1)).transactions[-1]
+    assert {a.installment for a in paid.allocations if a.component != "penalty"} == {7}
+
+
+def test_each_change_of_plan_is_a_transaction_dated_on_its_day() -> None:
+    """A deferral, extension, re-ageing, re-amortisation and repricing are dated when posted."""
+    loan = _plan_loan()
+    early, late = date(2026, 2, 1), date(2026, 3, 1)  # re-ageing needs something overdue
+    changes: list[tuple[date, Loan]] = [
+        (early, loan.defer(on=early, installments=1)),
+        (early, loan.extend(on=early, term=8)),
+        (late, loan.reage(on=late, term=3)),
+        (late, loan.reamortize(on=late)),
+        (early, loan.reprice(Rate.annual("10%"), on=early)),
+    ]
+    for day, changed in changes:
+        assert changed.transactions[-1].on == day
+
+
 # -- refusals ------------------------------------------------------------------
 def _plan_loan() -> Loan:
     plan = equal_installment(
@@ -219,14 +307,23 @@ def _plan_loan() -> Loan:
     return Loan.from_schedule(plan)
 
 
-def test_a_deferral_of_a_repaid_loan_is_refused() -> None:
-    """A deferral on a paid-off loan names `on` and says why."""
+def test_a_deferral_of_a_repaid_or_written_off_loan_is_refused() -> None:
+    """A deferral on a paid-off or written-off loan names `on` and says why, word for word."""
     loan = _plan_loan()
     paid = loan.repay(loan.payoff_amount(on=date(2026, 1, 20)), on=date(2026, 1, 20))
-    with pytest.raises(
-        InvalidValueError, match=r"^on: datetime.date\(2026, 2, 1\) is refused: no principal"
-    ):
+    with pytest.raises(InvalidValueError) as caught:
         paid.defer(on=date(2026, 2, 1), installments=1)
+    assert str(caught.value) == (
+        "on: datetime.date(2026, 2, 1) is refused: no principal is outstanding on it; "
+        "nothing can be deferred"
+    )
+    gone = loan.write_off(on=date(2026, 3, 1))
+    with pytest.raises(InvalidValueError) as caught:
+        gone.defer(on=date(2026, 3, 2), installments=1)
+    assert str(caught.value) == (
+        "on: datetime.date(2026, 3, 2) is refused: the loan was written off on 2026-03-01; "
+        "only a running loan can be deferred"
+    )
 
 
 def test_a_reprice_before_the_last_transaction_is_refused() -> None:
