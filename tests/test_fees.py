@@ -361,6 +361,102 @@ def test_a_late_fee_is_charged_once_per_installment_after_the_grace_days() -> No
     assert on_time.position(on=date(2026, 3, 1)).fees_outstanding == Money("0")
 
 
+@pytest.mark.parametrize("paid", [Money("820"), Money("819.50")])
+def test_a_late_fee_is_charged_only_on_an_installment_unpaid_after_its_grace_days(
+    paid: Money,
+) -> None:
+    """Installment 1 is late; installment 2 is paid (or all but 0.50 of it) before its grace
+    ends: only an installment still owing something after its grace days is charged 30."""
+    loan = Loan.from_schedule(
+        _plan(Fee.late(Money("30"))), grace_days=7, allocation="principal_first"
+    )
+    # principal first: 400 + 400 principal, then 12 + 8 interest (1 % a month on 1,200 and
+    # 800); installment 1's late fee of 23 Feb and its penalty stay owed
+    repaid = loan.repay(paid, on=date(2026, 3, 20))
+    owing = paid < Money("820")  # installment 2 still owes 0.50 of interest on 23 Mar
+    fees = repaid.position(on=date(2026, 3, 25)).fees_outstanding
+    assert fees == (Money("60") if owing else Money("30"))
+    late_fees = repaid.repay(Money("30"), on=date(2026, 3, 25)).transactions[-1].allocations
+    assert {a.installment for a in late_fees if a.component == "fees"} == {1}  # its installment
+
+
+def test_fees_due_on_one_day_are_paid_in_the_order_they_were_charged() -> None:
+    """On 15 Feb the installment's own fee of 10 is charged, then a fee of 5: paid in that order."""
+    loan = Loan.from_schedule(_plan(Fee.per_installment(amount=Money("10"))))
+    charged = loan.charge_fee(Money("5"), on=date(2026, 2, 15))
+    own, other = charged.transactions
+    assert (own.kind, own.number, own.on, own.due) == (
+        "fee",
+        0,
+        date(2026, 2, 15),
+        date(2026, 2, 15),
+    )
+    assert (other.number, other.on, other.due) == (1, date(2026, 2, 15), date(2026, 2, 15))
+    # 427 = 10 + 5 of fees, 12 of interest, 400 of principal, oldest first
+    paid = charged.repay(Money("427"), on=date(2026, 2, 15)).transactions[-1]
+    assert [(a.component, a.installment, a.fee) for a in paid.allocations] == [
+        ("fees", 1, None),
+        ("fees", None, 1),
+        ("interest", 1, None),
+        ("principal", 1, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("principal", "rate", "fee", "held"),
+    [
+        # 412 + 10 on 15 Feb and 408 + 10 on 15 Mar (1 % a month on 1,200 and 800): 60 left
+        ("1200", "12%", "10", "900"),
+        # at 0 %: 0.40 + 0.01 twice, 0.08 left: amounts under one yuan count as any other
+        ("1.20", "0%", "0.01", "0.90"),
+    ],
+)
+def test_installments_that_credit_pays_on_their_due_dates_are_never_past_due(
+    principal: str, rate: str, fee: str, held: str
+) -> None:
+    """Credit held pays each installment and its fee on its due date: no day past due is reached."""
+    plan = equal_principal(
+        Money(principal),
+        rate=Rate.annual(rate),
+        term=3,
+        start=START,
+        fees=[Fee.per_installment(amount=Money(fee))],
+    )
+    loan = Loan.from_schedule(plan, excess="credit").repay(Money(held), on=START)
+    two = plan.installments[0].total + plan.installments[1].total
+    for day in (date(2026, 2, 20), date(2026, 3, 20), date(2026, 4, 14)):
+        assert loan.position(on=day).max_days_past_due == 0
+    assert loan.position(on=date(2026, 4, 14)).credit == Money(held) - two
+
+
+def test_a_small_loan_charges_and_quotes_the_fee_of_every_installment() -> None:
+    """1.20 at 0 % in three: each installment is 0.40 and its fee 0.01, the last one too."""
+    plan = equal_principal(
+        Money("1.20"),
+        rate=Rate.annual("0%"),
+        term=3,
+        start=START,
+        fees=[Fee.per_installment(amount=Money("0.01"))],
+    )
+    loan = Loan.from_schedule(plan)
+    for item in plan.installments:
+        before = loan.position(on=item.due_date - timedelta(days=1))
+        assert before.next_due_amount == Money("0.41")
+        assert loan.position(on=item.due_date).due.fees == Money("0.01")
+        loan = loan.repay(Money("0.41"), on=item.due_date)
+    assert loan.position(on=plan.installments[-1].due_date).status == "paid_off"
+
+
+def test_a_loan_paid_off_early_is_charged_no_later_installment_fee() -> None:
+    """Paid off on 25 Jan, the loan owes none of the fees of the installments it no longer has."""
+    loan = Loan.from_schedule(_plan(Fee.per_installment(amount=Money("10"))))
+    paid = loan.repay(loan.payoff_amount(on=date(2026, 1, 25)), on=date(2026, 1, 25))
+    after = paid.position(on=date(2026, 4, 20))
+    assert (after.status, after.fees_outstanding) == ("paid_off", Money("0"))
+    again = paid.charge_fee(Money("5"), on=date(2026, 4, 20))  # the ledger runs on to 20 Apr
+    assert again.position(on=date(2026, 4, 20)).fees_outstanding == Money("5")
+
+
 def test_a_prepayment_fee_is_charged_on_the_principal_prepaid() -> None:
     """300 on 20 Jan: 1.94 interest, then 292.22 principal with its 2% fee of 5.84."""
     loan = Loan.from_schedule(_plan(Fee.prepayment("2%")))
@@ -376,21 +472,27 @@ def test_a_prepayment_fee_is_charged_on_the_principal_prepaid() -> None:
     assert Money("292.22") * Decimal("0.02") == Money("5.8444")
 
 
-def test_the_payoff_includes_the_prepayment_fee_and_closes_the_loan() -> None:
+@pytest.mark.parametrize(
+    ("day", "fee"),
+    [
+        (date(2026, 1, 25), Money("24.00")),  # 2 % of the 1,200 not yet due
+        (date(2026, 3, 1), Money("16.00")),  # installment 1 is late: 2 % of the 800 ahead only
+    ],
+)
+def test_the_payoff_includes_the_prepayment_fee_and_closes_the_loan(day: date, fee: Money) -> None:
     """The payoff amount prepays all principal ahead with its fee; paying it pays the loan off."""
     loan = Loan.from_schedule(_plan(Fee.prepayment("2%")))
-    day = date(2026, 1, 25)
     plain = Loan.from_schedule(_plan()).payoff_amount(on=day)
     payoff = loan.payoff_amount(on=day)
-    assert payoff == plain + Money("24.00")  # 2% of 1,200
+    assert payoff == plain + fee
     closed = loan.repay(payoff, on=day)
     assert closed.position(on=day).status == "paid_off"
     assert closed.position(on=day).credit == Money("0")
 
 
-def test_a_write_off_charges_no_prepayment_fee() -> None:
+@pytest.mark.parametrize("day", [date(2026, 1, 25), date(2026, 3, 1)])  # on time; 14 days late
+def test_a_write_off_charges_no_prepayment_fee(day: date) -> None:
     """The written-off balance is what is owed, not a payoff quote with a prepayment fee."""
-    day = date(2026, 1, 25)
     plain = Loan.from_schedule(_plan()).write_off(on=day).transactions[-1].amount
     charged = Loan.from_schedule(_plan(Fee.prepayment("2%"))).write_off(on=day)
     assert charged.transactions[-1].amount == plain
@@ -432,6 +534,20 @@ def test_an_open_ended_drawdown_and_a_line_draw_take_fees() -> None:
     assert drawn.drawdowns[0].schedule.installments[0].fee == Money("300.00")
     plain = line.draw(Money("60000"), on=START, term=6, fees=())
     assert plain.drawdowns[0].schedule.total_fees == Money("0")
+
+
+def test_a_line_s_open_ended_drawdown_takes_the_fees_of_its_draw() -> None:
+    """An open-ended draw's own fees, or else its product's, reach its loan: 1,000 less 10 paid out."""
+    line = CreditLine.revolving(
+        limit=Money("50000"), rate=Rate.daily("0.05%"), opened=START, expires=date(2026, 12, 31)
+    )
+    drawn = line.draw(
+        Money("1000"), on=START, maturity=date(2026, 2, 14), fees=[Fee.upfront(Money("10"))]
+    )
+    assert drawn.drawdowns[0].schedule.disbursed == Money("990")
+    product = attrs.evolve(LoanProduct.order_loan(), fees=(Fee.upfront(Money("10")),))
+    ordered = CreditLine.from_product(product, limit=Money("10000"), opened=START)
+    assert ordered.draw(Money("1000"), on=START).drawdowns[0].schedule.disbursed == Money("990")
 
 
 # -- properties of the ledger ---------------------------------------------------------
