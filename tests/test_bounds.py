@@ -20,6 +20,7 @@ from microloan import (
     DaysInYear,
     InvalidTypeError,
     InvalidValueError,
+    Loan,
     LoanProduct,
     Money,
     Rate,
@@ -211,6 +212,22 @@ def test_a_cash_flow_beyond_the_bound_is_refused(flow: Any) -> None:
 def test_equal_installment_of_a_huge_principal_is_refused_at_the_amount() -> None:
     with pytest.raises(InvalidValueError, match="amount"):
         equal_installment(Money("1e40"), rate=Rate.annual("18%"), term=12, start=date(2026, 1, 1))
+
+
+def test_interest_accruing_past_the_bound_of_an_amount_is_refused_never_reported() -> None:
+    """Repriced to 1.8 % a day, 5 x 10**17 would owe 3.267 x 10**18 of interest: refused."""
+    loan = Loan.open_ended(
+        principal=Money("5e17"),
+        rate=Rate.daily("0.01%"),
+        start=date(2026, 1, 1),
+        maturity=date(2026, 12, 31),
+    )
+    dearer = loan.reprice(Rate.daily("1.8%"), on=date(2026, 1, 2))
+    # the 363 days from 2 Jan to 31 Dec at 1.8 %: 5 x 10**17 x 0.018 x 363 = 3.267 x 10**18
+    with pytest.raises(
+        InvalidValueError, match=r"beyond the bound of an amount, \|amount\| < 10\*\*18"
+    ):
+        dearer.position(on=date(2026, 2, 1))
 
 
 # -- D. dates past 9999-12-31, huge months and frequencies (#12.8) -------------------------

@@ -100,6 +100,25 @@ def test_reduce_installment_keeps_the_term_with_smaller_installments() -> None:
     assert last.position(on=date(2027, 1, 14)).next_due_date == date(2027, 1, 15)
 
 
+def test_a_prepayment_re_levels_the_plan_in_the_loan_s_own_minor_units() -> None:
+    """A yen loan prepaid on its first day is the plan of the yen left: paying it pays it off."""
+    start = date(2026, 1, 15)
+    plan = equal_installment(Money("100000", "JPY"), rate=Rate.annual("18%"), term=6, start=start)
+    loan = Loan.from_schedule(plan).repay(Money("30000", "JPY"), on=start)  # no interest yet
+    # 100,000 - 30,000 = 70,000 yen re-amortised over the same six dates, in whole yen, by
+    # the schedule's own generator (an independent call here)
+    again = equal_installment(Money("70000", "JPY"), rate=Rate.annual("18%"), term=6, start=start)
+    for item in again.installments:
+        assert loan.position(on=item.due_date).due.total == item.total
+        loan = loan.repay(item.total, on=item.due_date)
+    last = loan.position(on=again.installments[-1].due_date)
+    assert (last.status, last.payoff_amount, last.credit) == (
+        "paid_off",
+        Money("0", "JPY"),
+        Money("0", "JPY"),
+    )
+
+
 def test_shorten_term_keeps_the_installment_and_ends_sooner() -> None:
     """A prepayment with excess="shorten_term" keeps the installment and drops the last dates."""
     plan = _plan()
@@ -384,6 +403,16 @@ def test_a_waiver_of_exactly_what_is_due_clears_it_and_one_fen_more_is_refused()
     with pytest.raises(InvalidValueError) as caught:
         _TWO_LATE.waive("penalty", on=_ON, amount=Money("12.32"))
     assert str(caught.value) == "amount: Money('12.32', 'CNY') is more than the penalty due (12.31)"
+
+
+def test_a_waiver_beyond_what_is_due_is_refused_in_the_loan_s_currency() -> None:
+    """The refusal shows the amount asked in the loan's own currency, and what was due."""
+    loan = Loan.from_schedule(
+        equal_installment(Money("1200", "USD"), rate=Rate.annual("12%"), term=3, start=START)
+    ).charge_fee(Money("5", "USD"), on=date(2026, 1, 20))
+    with pytest.raises(InvalidValueError) as caught:
+        loan.waive("fees", on=date(2026, 1, 25), amount=Money("6", "USD"))
+    assert str(caught.value) == "amount: Money('6', 'USD') is more than the fees due (5)"
 
 
 def test_waiving_what_is_not_due_is_refused_naming_the_component() -> None:
