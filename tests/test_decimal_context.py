@@ -5,7 +5,7 @@ from __future__ import annotations
 import decimal
 from datetime import date
 
-from microloan import Money, Rate, equal_installment, year_fraction
+from microloan import Money, Rate, equal_installment, equal_principal, year_fraction
 
 
 def _results() -> list[object]:
@@ -27,6 +27,15 @@ def _results() -> list[object]:
             term=12,
             start=date(2026, 1, 15),
             installment_multiple=Money("1"),
+        ).installments,
+        # a share that rounded up to the multiple would overdraw the last part: floored
+        equal_principal(
+            Money("870000"),
+            rate=Rate.annual("12%"),
+            term=12,
+            start=date(2026, 1, 15),
+            installment_multiple=Money("10000"),
+            rounding="up",
         ).installments,
     ]
 

@@ -378,6 +378,20 @@ def test_a_prepayment_in_the_grace_keeps_the_grace_left() -> None:
     assert position.next_due_amount == Money("90")  # installment 2: still interest only
 
 
+def test_a_prepayment_after_a_grace_installment_does_not_grant_it_again() -> None:
+    """Three installments of grace; a prepayment on the first's due date leaves two of them:
+    the second and third pay interest only, the fourth repays principal again."""
+    plan = equal_installment(
+        Money("12000"), rate=Rate.annual("12%"), term=12, start=START, principal_grace=3
+    )
+    loan = Loan.from_schedule(plan).repay(Money("3120"), on=plan.installments[0].due_date)
+    for item in plan.installments[1:3]:
+        due = loan.position(on=item.due_date).due
+        assert due.principal == Money("0")
+        loan = loan.repay(due.total, on=item.due_date)
+    assert loan.position(on=plan.installments[3].due_date).due.principal > Money("0")
+
+
 def test_a_prepayment_below_the_balloon_leaves_interest_only_until_the_end() -> None:
     """With no more principal left than the balloon, the installments ahead pay interest only."""
     plan = equal_installment(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from microloan import (
     CURRENCY_MINOR_UNITS,
+    Calendar,
     Frequency,
     Installment,
     InvalidTypeError,
@@ -919,6 +920,36 @@ def _generated(**options: Any) -> Any:
             id="a fen unpaid",
         ),
         pytest.param(
+            lambda: attrs.evolve(_TWELVE, method="x"),  # type: ignore[arg-type]
+            "method: 'x' is not one of ['equal_installment', 'equal_principal', 'interest_only', "
+            "'bullet', 'flat']",
+            id="method by hand",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_TWELVE, rounding="x"),  # type: ignore[arg-type]
+            "rounding: 'x' is not one of ['half_up', 'half_even', 'down', 'up', 'ceiling', "
+            "'floor']",
+            id="rounding by hand",
+        ),
+        pytest.param(
+            lambda: _generated(first_due=date(2026, 1, 20)),
+            "first_due: datetime.date(2026, 1, 20) must be after the start 2026-01-31",
+            id="first due before the start",
+        ),
+        pytest.param(
+            lambda: equal_installment(
+                Money("1200"),
+                rate=Rate.annual("12%"),
+                term=1,
+                start=date(1, 1, 1),
+                calendar=Calendar(holidays=[date(1, 1, 1) + timedelta(days=k) for k in range(40)]),
+                business_day="preceding",
+            ),
+            "business_day: 'preceding' finds no business day for the due date 0001-02-01 in the "
+            "calendar",
+            id="no business day before the calendar begins",
+        ),
+        pytest.param(
             lambda: _generated(interest_free_periods=-1),
             "interest_free_periods: -1 must not be negative",
             id="negative free periods",
@@ -1102,3 +1133,47 @@ def test_on_the_exact_basis_a_fen_off_the_level_moves_the_last_installment_by_th
     assert abs(
         (balanced.installments[-1].total - balanced.installments[0].total).amount
     ) == Decimal("1.79")
+
+
+def test_30e_360_isda_keeps_the_end_of_february_that_is_the_maturity() -> None:
+    """30E/360 (ISDA) counts the last day of February as the 30th, except when it is the
+    maturity date (ISDA 2006 Definitions, section 4.16(h)).
+
+    12,000 at 18% (1.5% a month), lent 10 January 2026, one installment due 28 February, the
+    maturity. The first period counts 30 + (28 − 10) = 48 days and the regular one before it
+    (28 January to 28 February) 30, the 28th kept as the maturity:
+    12,000 × 1.5% × 48 / 30 = 288.00.
+    """
+    plan = equal_installment(
+        Money("12000"),
+        rate=Rate.annual("18%"),
+        term=1,
+        start=date(2026, 1, 10),
+        first_due=date(2026, 2, 28),
+        day_count="30e/360 isda",
+    )
+    assert plan.installments[0].interest == Money("288.00")
+
+
+def test_a_flat_level_rounded_to_a_multiple_keeps_the_flat_charge() -> None:
+    """Flat: the installment is the share of principal plus the flat charge, rounded to the
+    multiple; the principal part is the rounded installment less the charge.
+
+    12,000 flat at 12% a year over 12 months: 1,000 of principal and 12,000 × 1% = 120 a month,
+    1,120 rounded half-up to a multiple of 100 is 1,100, so 980 of principal; the last repays
+    the rest, 12,000 − 11 × 980 = 1,220, with its 120.
+    """
+    plan = flat(
+        Money("12000"),
+        rate=Rate.annual("12%"),
+        term=12,
+        start=_START,
+        installment_multiple=Money("100"),
+    )
+    first, last = plan.installments[0], plan.installments[-1]
+    assert (first.principal, first.interest, first.total) == (
+        Money("980"),
+        Money("120"),
+        Money("1100"),
+    )
+    assert (last.principal, last.total) == (Money("1220"), Money("1340"))
