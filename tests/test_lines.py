@@ -772,6 +772,25 @@ def _draw_with(**options: Any) -> CreditLine:
             id="drawdowns list",
         ),
         pytest.param(
+            lambda: _DRAWN.settle(Money("5"), on="2026-02-01"),  # type: ignore[arg-type]
+            InvalidTypeError,
+            "on: '2026-02-01' is a str; expected a datetime.date",
+            id="settle on str",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_DRAWN, as_of=date(2026, 1, 5)),
+            InvalidValueError,
+            "as_of: datetime.date(2026, 1, 5) is before the last drawdown 2026-01-10",
+            id="as_of before a drawdown",
+        ),
+        pytest.param(
+            lambda: attrs.evolve(_LINE, use_by=date(2027, 1, 1)),
+            InvalidValueError,
+            "use_by: datetime.date(2027, 1, 1) must be between opened 2026-01-01 and expires "
+            "2026-12-31",
+            id="use_by after expires",
+        ),
+        pytest.param(
             lambda: attrs.evolve(_LINE, as_of=date(2025, 12, 1)),
             InvalidValueError,
             "as_of: datetime.date(2025, 12, 1) is before opened 2026-01-01",
@@ -864,3 +883,17 @@ def test_a_line_s_journal_stops_accruing_at_the_days_it_is_given() -> None:
     assert booked(early) == booked(line.drawdown(0).journal(until, non_accrual_days=30))
     assert "non_accrual" in {e.kind for e in early}
     assert "non_accrual" not in {e.kind for e in line.journal(until)}  # 90 days by default
+
+
+def test_a_line_s_position_keeps_each_closed_drawdown_s_worst_days_past_due() -> None:
+    """Before the last drawdown closes, a closed one repaid late and one repaid on time each
+    show the days past due they reached."""
+    line = _LINE
+    for maturity in (date(2026, 1, 31), date(2026, 3, 10), date(2026, 5, 10)):
+        line = line.draw(Money("1000"), on=date(2026, 1, 10), maturity=maturity)
+    for index, day in ((1, date(2026, 1, 20)), (0, date(2026, 3, 1)), (2, date(2026, 4, 1))):
+        line = line.repay(line.drawdown(index).payoff_amount(on=day), on=day, drawdown=index)
+    on = date(2026, 3, 15)  # drawdown 0 repaid 29 days after its maturity, 1 on time, 2 open
+    position = line.position(on=on)
+    assert position.drawdowns == tuple(loan.position(on=on) for loan in line.drawdowns)
+    assert [p.max_days_past_due > 0 for p in position.drawdowns] == [True, False, False]
