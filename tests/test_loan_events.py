@@ -171,6 +171,27 @@ def test_a_repriced_plan_is_the_annuity_of_the_balance_at_the_new_rate() -> None
     assert position.principal_outstanding == Money(balance)
 
 
+def test_a_reprice_from_zero_charges_the_new_rate_from_its_date_only() -> None:
+    """0 % repriced to 12 % on 1 Feb: the first period (15 Jan to 15 Feb, 31 days) charges
+    14 days of its 12.00 at the new rate, 12.00 x 14 / 31 = 5.419… = 5.42."""
+    plan = equal_installment(Money("1200"), rate=Rate.annual("0%"), term=3, start=date(2026, 1, 15))
+    repriced = Loan.from_schedule(plan).reprice(Rate.annual("12%"), on=date(2026, 2, 1))
+    assert repriced.position(on=date(2026, 2, 15)).due.interest == Money("5.42")
+
+
+def test_an_extension_may_start_from_the_last_installment() -> None:
+    """With one installment left, an extension to three moves the plan's end to 15 Jun."""
+    plan = equal_installment(
+        Money("1200"), rate=Rate.annual("12%"), term=3, start=date(2026, 1, 15)
+    )
+    loan = Loan.from_schedule(plan)
+    for item in plan.installments[:2]:
+        loan = loan.repay(item.total, on=item.due_date)
+    longer = loan.extend(on=date(2026, 3, 20), term=3)
+    assert longer.transactions[-1].due == date(2026, 6, 15)
+    assert longer.position(on=date(2026, 3, 20)).next_due_date == date(2026, 4, 15)
+
+
 def test_a_reprice_charges_the_old_rate_before_its_date_and_the_new_after() -> None:
     """An open-ended loan: 10 days at 0.05 % a day then 10 at 0.04 % on 10,000 is 50 + 40."""
     loan = Loan.open_ended(
@@ -273,6 +294,19 @@ def test_a_waived_deferral_keeps_a_prepaid_installment_s_rounded_interest() -> N
     due = held.position(on=date(2026, 5, 15)).due
     assert (due.principal, due.interest) == (Money("398.50"), Money("3.99"))
     assert held.position(on=day).next_due_amount == loan.position(on=day).next_due_amount
+
+
+def test_a_plan_re_aged_on_the_31st_keeps_the_31st_when_deferred() -> None:
+    """Re-aged on 31 Mar, due on each month's last day (30 Apr, 31 May, …, 31 Jul); deferred
+    by one period, 30 Apr moves to 31 May and the plan ends on 31 Aug."""
+    plan = equal_installment(
+        Money("6000"), rate=Rate.annual("12%"), term=6, start=date(2025, 12, 31)
+    )
+    aged = Loan.from_schedule(plan).reage(on=date(2026, 3, 31), term=4)
+    assert aged.transactions[-1].due == date(2026, 7, 31)
+    held = aged.defer(on=date(2026, 4, 1), installments=1, interest="waive")
+    assert held.position(on=date(2026, 4, 1)).next_due_date == date(2026, 5, 31)
+    assert held.transactions[-1].due == date(2026, 8, 31)
 
 
 def test_a_reaged_plan_numbers_its_installments_on_from_the_old_plan_s_last() -> None:

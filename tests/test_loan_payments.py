@@ -141,6 +141,38 @@ def test_shorten_term_keeps_the_installment_and_ends_sooner() -> None:
     assert on_time.position(on=date(2026, 10, 15)).status == "paid_off"
 
 
+def test_shorten_term_can_leave_a_single_installment() -> None:
+    """900 of 1,200 prepaid on the first day: the 300 left at 1 % a month is one installment
+    of 300 + 3 on 15 Feb."""
+    plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=START)
+    prepaid = Loan.from_schedule(plan, excess="shorten_term").repay(Money("900"), on=START)
+    due = prepaid.position(on=date(2026, 2, 15)).due
+    assert (due.principal, due.interest) == (Money("300"), Money("3"))
+    paid = prepaid.repay(Money("303"), on=date(2026, 2, 15))
+    assert paid.position(on=date(2026, 2, 15)).status == "paid_off"
+
+
+def test_prepaying_all_the_principal_ahead_but_a_fee_leaves_only_the_fee() -> None:
+    """The payoff less a fee of 5 due in June pays every installment's principal: 5 is left."""
+    plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=START)
+    loan = Loan.from_schedule(plan).charge_fee(
+        Money("5"), on=date(2026, 1, 20), due=date(2026, 6, 1)
+    )
+    day = date(2026, 1, 20)
+    paid = loan.repay(loan.payoff_amount(on=day) - Money("5"), on=day)
+    position = paid.position(on=day)
+    assert (position.principal_outstanding, position.payoff_amount) == (Money("0"), Money("5"))
+
+
+def test_a_period_that_owes_nothing_is_passed_over_for_the_next_due_date() -> None:
+    """At 0 % with one period of grace the first installment is 0: the next one due is 15 Mar."""
+    plan = equal_principal(
+        Money("1200"), rate=Rate.annual("0%"), term=3, start=START, principal_grace=1
+    )
+    position = Loan.from_schedule(plan).position(on=date(2026, 1, 20))
+    assert (position.next_due_date, position.next_due_amount) == (date(2026, 3, 15), Money("600"))
+
+
 def test_equal_principal_shortening_keeps_the_principal_part() -> None:
     """For equal principal, shorten_term keeps the principal part no larger than before."""
     plan = equal_principal(Money("12000"), rate=Rate.annual("12%"), term=12, start=START)
