@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microloan import (
+    ChartOfAccounts,
     CreditLine,
     CurrencyMismatchError,
     DrawdownNotFoundError,
@@ -897,3 +898,11 @@ def test_a_line_s_position_keeps_each_closed_drawdown_s_worst_days_past_due() ->
     position = line.position(on=on)
     assert position.drawdowns == tuple(loan.position(on=on) for loan in line.drawdowns)
     assert [p.max_days_past_due > 0 for p in position.drawdowns] == [True, False, False]
+
+
+def test_a_line_s_journal_books_to_the_chart_it_is_given() -> None:
+    """A drawdown's disbursement is credited to the chart's own name for cash."""
+    line = _LINE.draw(Money("10000"), on=date(2026, 1, 10), maturity=date(2026, 2, 10))
+    entries = line.journal(date(2026, 1, 12), chart=ChartOfAccounts(cash="1001 Bank"))
+    paid_out = [(e.debit, e.credit) for e in entries if e.kind == "disbursement"]
+    assert paid_out == [("loans_receivable", "1001 Bank")]
