@@ -528,3 +528,20 @@ def test_an_excess_with_two_installments_left_relevels_both() -> None:
     )
     assert abs(second.next_due_amount - third.next_due_amount) <= Money("0.01")
     assert second.next_due_amount < plan.installments[1].total
+
+
+def test_installments_credit_pays_on_their_due_dates_never_count_as_past_due() -> None:
+    """The worst days past due are taken after the credit pays what falls due each day.
+
+    1,200 at 12% in three: 408.03, 408.03 and 408.02. A 900 credit pays the first two on
+    their due dates (816.06) and leaves 83.94, less than the third: only the third is late,
+    5 days on 20 April. Before, the worst was taken before the credit paid, and the loan
+    showed 4 and 32 days it never was late, and 63 on 20 April.
+    """
+    plan = equal_installment(Money("1200"), rate=Rate.annual("12%"), term=3, start=START)
+    loan = Loan.from_schedule(plan, excess="credit").repay(Money("900"), on=date(2026, 1, 20))
+    assert [item.total for item in plan] == [Money("408.03"), Money("408.03"), Money("408.02")]
+    assert loan.position(on=date(2026, 2, 20)).max_days_past_due == 0
+    assert loan.position(on=date(2026, 3, 20)).max_days_past_due == 0
+    late = loan.position(on=date(2026, 4, 20))
+    assert (late.days_past_due, late.max_days_past_due) == (5, 5)

@@ -556,7 +556,6 @@ class Ledger:
         if fees and self.config.auto_fees:  # the fees the ledger charges on the days between
             self._charge_until(on)
         stop = on if self.written_off is None else min(on, self.written_off)
-        self.worst = max(self.worst, self.days_past_due(on - _ONE_DAY))
         lines = self.lines
         if self.credit > 0:
             dues = sorted(
@@ -569,9 +568,13 @@ class Ledger:
                         break
                     self._accrue_penalty(lines[i], min(day, stop))
                 self.time = day
+                # the worst reached by the end of the day before, when the credit pays what
+                # falls due on this day (an installment it pays on time is never past due)
+                self.worst = max(self.worst, self.days_past_due(day - _ONE_DAY))
                 self._apply_credit(day)
                 if self.credit <= 0:
                     break
+        self.worst = max(self.worst, self.days_past_due(on - _ONE_DAY))
         for i in range(self.head, len(lines)):
             if lines[i].due >= stop:
                 break
