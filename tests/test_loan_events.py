@@ -661,3 +661,34 @@ def test_a_deferral_after_the_last_due_date_is_refused_word_for_word() -> None:
         "on: datetime.date(2026, 5, 1) is refused: no installment falls due after it to defer "
         "(re-age instead)"
     )
+
+
+def test_a_reaged_loan_owes_what_it_owed_before_no_more() -> None:
+    """Re-ageing rolls what is owed into a new plan: after an installment paid, one paid in
+    part and two more overdue, the principal outstanding and the payoff on the day are the same
+    before and after, and the re-aged loan is current."""
+    plan = equal_installment(
+        Money("12000"), rate=Rate.annual("12%"), term=12, start=date(2026, 1, 15)
+    )
+    loan = Loan.from_schedule(plan).repay(plan.installments[0].total, on=date(2026, 2, 15))
+    loan = loan.repay(Money("500"), on=date(2026, 3, 20))  # part of the second, late
+    day = date(2026, 5, 1)
+    before = loan.position(on=day)
+    after = loan.reage(on=day, term=6).position(on=day)
+    assert before.days_past_due > 0
+    assert after.principal_outstanding == before.principal_outstanding
+    assert after.payoff_amount == before.payoff_amount
+    assert after.days_past_due == 0
+
+
+def test_an_extension_after_the_last_due_date_is_refused_word_for_word() -> None:
+    """Nothing falls due after the maturity to extend; the refusal says to re-age instead."""
+    plan = equal_installment(
+        Money("12000"), rate=Rate.annual("12%"), term=12, start=date(2026, 1, 15)
+    )
+    with pytest.raises(InvalidValueError) as info:
+        Loan.from_schedule(plan).extend(on=date(2027, 1, 20), term=3)
+    assert str(info.value) == (
+        "on: datetime.date(2027, 1, 20) is refused: no installment falls due after it to extend"
+        " (re-age instead)"
+    )
