@@ -130,6 +130,10 @@ def _same_figures(loans: list[tuple[Decimal, Decimal, date]], term: int) -> None
             raise SystemExit(f"the floor computes other figures for {principal} at {annual}")
 
 
+ROUNDS = 5
+"""Rounds of the schedule figures; each figure is its best round."""
+
+
 def bench_schedules(count: int, term: int = TERM) -> list[tuple[str, float]]:
     """Time `count` equal-installment schedules of `term` months, discarded and kept."""
     loans = _loans(count)
@@ -166,10 +170,6 @@ def bench_schedules(count: int, term: int = TERM) -> list[tuple[str, float]]:
             best[label] = min(best[label], once(run, rounds=1))
     results.extend(best.items())
     return results
-
-
-ROUNDS = 5
-"""Rounds of the schedule figures; each figure is its best round."""
 
 
 def _bench_peers(

@@ -1493,9 +1493,9 @@ class CreditLine:
         before, each drawdown is looked at.
         """
         book, loans = self._book, self.drawdowns
-        zero = Money.zero(self.currency)
         if book.closed_by is not None and day >= book.closed_by:
             return self._booked_positions(day)
+        zero = Money.zero(self.currency)
         closed: LoanPosition | None = None  # the same for every drawdown closed by `day`
         out: list[LoanPosition] = []
         for loan in loans:

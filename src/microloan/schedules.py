@@ -1239,7 +1239,7 @@ class _Plan:
         self.business_day: BusinessDay = business[1]  # type: ignore[assignment]
         self.nominal_dues = self.dues
         if self.business_day != "none":
-            calendar = _WEEKENDS_ONLY if self.calendar is None else self.calendar
+            calendar = _check_calendar(self.calendar)  # checked already: None is weekends only
             self.dues = _moved(self.start, self.dues, calendar, self.business_day)
         # one rate for every period: the textbook annuity applies
         self.uniform = self.regular and self.accrual == "period"
@@ -1638,7 +1638,7 @@ def _settled(
         else check_option("accrual", accrual, Accrual, reason='must be "period" or "daily"'),
         bundle.days_in_year if days_in_year is None else check_days_in_year(days_in_year),
         bundle.rounding if rounding is None else rounding,
-        bundle.day_count if day_count is None else check_option("day_count", day_count, DayCount),
+        bundle.day_count if day_count is None else _check_day_count(day_count),
     )
 
 
